@@ -1,0 +1,30 @@
+# Recipes for the eo-server workspace. `just --list` shows them.
+
+# Run the server on its embedded defaults.
+run *ARGS:
+    cargo run --release -p eo-server -- {{ARGS}}
+
+# Every test of the workspace (the README's test command).
+test:
+    cargo test --workspace --all-features
+
+# Formatting and lints, as CI runs them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+# Regenerate the packet code from the eo-protocol XML (default: ../shared/eo-protocol/xml).
+generate XML_DIR="../shared/eo-protocol/xml":
+    python3 protocol/codegen/generate.py {{XML_DIR}}
+
+# Run one fuzz target for SECONDS (e.g. `just fuzz client_packet 600`).
+fuzz TARGET SECONDS="60":
+    cd protocol/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run {{TARGET}} -- -max_total_time={{SECONDS}}
+
+# Every fuzz target for 30 seconds each; fails on a crash.
+fuzz-smoke:
+    cd protocol/fuzz && for t in $(RUSTC_BOOTSTRAP=1 cargo fuzz list); do RUSTC_BOOTSTRAP=1 cargo fuzz run $t -- -max_total_time=30 || exit 1; done
+
+# The protocol benchmark: our crate against eolib 3.3.2 on the captured-packet mix.
+bench:
+    cargo bench -p eo-protocol --bench packets
