@@ -424,6 +424,8 @@ class StructGen:
         base, over = split_type(t)
         if base == "byte":
             return "u.arbitrary::<u8>()?"
+        if base == "int":
+            return "crate::arbitrary_support::int(u)?"
         if base in NUMERIC:
             return f"u.int_in_range(0..={NUM_MAX[base]}{RUST_NUM[base]})?"
         if base == "bool":
@@ -547,7 +549,14 @@ class StructGen:
             arb_count = f"u.int_in_range(0..={min(4, NUM_MAX[info['type']] + info['offset'])}usize)?"
         else:
             arb_count = "u.int_in_range(0..=4usize)?"
-        self.arb.append(f"let mut {rname} = Vec::new(); for _ in 0..{arb_count} {{ {rname}.push({arb_elem}); }}")
+        if delimited and length is None and base in REG.structs:
+            # A struct element must also start its chunk with data: keep only those that do.
+            self.arb.append(
+                f"let mut {rname} = Vec::new(); for _ in 0..{arb_count} {{ let element = {arb_elem}; "
+                f"if crate::arbitrary_support::starts_chunk(&element) {{ {rname}.push(element); }} }}"
+            )
+        else:
+            self.arb.append(f"let mut {rname} = Vec::new(); for _ in 0..{arb_count} {{ {rname}.push({arb_elem}); }}")
         # serialize
         ser = []
         if length is not None and length.isdigit():
@@ -895,10 +904,7 @@ def main():
     args = [a for a in args if a != "--check"]
     xml_dir = args[0] if args else os.path.join(os.path.dirname(ROOT), "shared", "eo-protocol", "xml")
     load(xml_dir)
-    out_dir = OUT
-    if check:
-        import tempfile
-        out_dir = tempfile.mkdtemp(prefix="eo-generated-")
+    # Output files by path relative to the repository root.
     files: dict[str, list[str]] = {}
     children: dict[tuple, set] = {}
     for _, module in MODULES:
@@ -920,26 +926,45 @@ def main():
         if module == ["net", "server"]:
             emit_dispatch("server", o)
         if module and tuple(module) in children:
-            path = os.path.join(out_dir, *module, "mod.rs")
+            rel = os.path.join(*module, "mod.rs")
         elif module:
-            path = os.path.join(out_dir, *module[:-1], module[-1] + ".rs")
+            rel = os.path.join(*module[:-1], module[-1] + ".rs")
         else:
-            path = os.path.join(out_dir, "mod.rs")
-        files[path] = o
-    for path, o in files.items():
+            rel = "mod.rs"
+        files[os.path.join("protocol", "src", "generated", rel)] = o
+    # For the tests: a macro that calls back once per struct and packet, with our module path,
+    # eolib 3.3.2's module path (its `pub` module is `r#pub`; ours is `pubs`) and the name.
+    types = [HEADER, "/// Calls `$callback!([our module path] [eolib module path] TypeName)` for every struct and packet.",
+             "#[allow(unused_macros)]", "macro_rules! for_each_generated_type {", "    ($callback:ident) => {"]
+    for _, module in MODULES:
+        ours = " ".join(module)
+        theirs = " ".join("r#pub" if m == "pubs" else m for m in module)
+        for item in REG.order.get(tuple(module), []):
+            if isinstance(item, Struct):
+                types.append(f"        $callback!([{ours}] [{theirs}] {item.name});")
+    types += ["    };", "}"]
+    files[os.path.join("protocol", "tests", "generated", "all_types.rs")] = types
+
+    base = ROOT
+    if check:
+        import tempfile
+        base = tempfile.mkdtemp(prefix="eo-generated-")
+    paths = []
+    for rel, o in files.items():
+        path = os.path.join(base, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write("\n".join(o) + "\n")
+        paths.append(path)
     try:
-        subprocess.run(["rustfmt", "--edition", "2024", *files.keys()], check=True)
+        subprocess.run(["rustfmt", "--edition", "2024", *paths], check=True)
     except (OSError, subprocess.CalledProcessError) as e:
         print(f"warning: rustfmt failed: {e}", file=sys.stderr)
     if check:
         stale = []
-        for path in files:
-            rel = os.path.relpath(path, out_dir)
-            committed = os.path.join(OUT, rel)
-            if not os.path.exists(committed) or open(committed).read() != open(path).read():
+        for rel in files:
+            committed = os.path.join(ROOT, rel)
+            if not os.path.exists(committed) or open(committed).read() != open(os.path.join(base, rel)).read():
                 stale.append(rel)
         if stale:
             raise SystemExit(f"generated code is stale (run python3 protocol/codegen/generate.py): {stale}")

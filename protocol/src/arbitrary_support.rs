@@ -32,3 +32,23 @@ pub fn pick(u: &mut Unstructured<'_>, known: &[u32], max: u32) -> Result<u32> {
         u.int_in_range(0..=max)
     }
 }
+
+/// An EO int: mostly below 2^31 (the range other EO libraries hold in an i32), sometimes up
+/// to the largest EO int, 4,097,152,080.
+pub fn int(u: &mut Unstructured<'_>) -> Result<u32> {
+    if u.ratio(3, 4)? {
+        u.int_in_range(0..=0x7FFF_FFFF)
+    } else {
+        u.int_in_range(0..=crate::number::INT_MAX - 1)
+    }
+}
+
+/// Whether `value` writes at least one byte before its first break: elements of a delimited
+/// array without a count are read only while their chunk has data, so only such elements can
+/// round-trip there.
+pub fn starts_chunk(value: &impl crate::EoSerialize) -> bool {
+    match value.to_bytes() {
+        Ok(bytes) => bytes.first().is_some_and(|b| *b != 0xFF),
+        Err(_) => false,
+    }
+}

@@ -1172,7 +1172,7 @@ impl<'a> arbitrary::Arbitrary<'a> for CharacterTakeClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let character_id = u.int_in_range(0..=4097152080u32)?;
+        let character_id = crate::arbitrary_support::int(u)?;
         Ok(Self { character_id })
     }
 }
@@ -1230,7 +1230,7 @@ impl<'a> arbitrary::Arbitrary<'a> for CharacterRemoveClientPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let session_id = u.int_in_range(0..=64008u16)?;
-        let character_id = u.int_in_range(0..=4097152080u32)?;
+        let character_id = crate::arbitrary_support::int(u)?;
         Ok(Self {
             session_id,
             character_id,
@@ -1349,7 +1349,7 @@ impl<'a> arbitrary::Arbitrary<'a> for WelcomeRequestClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let character_id = u.int_in_range(0..=4097152080u32)?;
+        let character_id = crate::arbitrary_support::int(u)?;
         Ok(Self { character_id })
     }
 }
@@ -1405,7 +1405,7 @@ impl<'a> arbitrary::Arbitrary<'a> for WelcomeMsgClientPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let session_id = u.int_in_range(0..=16194276u32)?;
-        let character_id = u.int_in_range(0..=4097152080u32)?;
+        let character_id = crate::arbitrary_support::int(u)?;
         Ok(Self {
             session_id,
             character_id,
@@ -3090,7 +3090,7 @@ impl<'a> arbitrary::Arbitrary<'a> for BankAddClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let amount = u.int_in_range(0..=4097152080u32)?;
+        let amount = crate::arbitrary_support::int(u)?;
         let session_id = u.int_in_range(0..=16194276u32)?;
         Ok(Self { amount, session_id })
     }
@@ -3144,7 +3144,7 @@ impl<'a> arbitrary::Arbitrary<'a> for BankTakeClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let amount = u.int_in_range(0..=4097152080u32)?;
+        let amount = crate::arbitrary_support::int(u)?;
         let session_id = u.int_in_range(0..=16194276u32)?;
         Ok(Self { amount, session_id })
     }
@@ -3209,7 +3209,7 @@ impl<'a> arbitrary::Arbitrary<'a> for BarberBuyClientPacket {
         let mut optional_open = true;
         let hair_style = u.int_in_range(0..=252u8)?;
         let hair_color = u.int_in_range(0..=252u8)?;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         Ok(Self {
             hair_style,
             hair_color,
@@ -3860,7 +3860,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ShopCreateClientPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let craft_item_id = u.int_in_range(0..=64008u16)?;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         Ok(Self {
             craft_item_id,
             session_id,
@@ -3921,7 +3921,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ShopBuyClientPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let buy_item = <crate::generated::net::Item as arbitrary::Arbitrary>::arbitrary(u)?;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         Ok(Self {
             buy_item,
             session_id,
@@ -3979,7 +3979,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ShopSellClientPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let sell_item = <crate::generated::net::Item as arbitrary::Arbitrary>::arbitrary(u)?;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         Ok(Self {
             sell_item,
             session_id,
@@ -4132,7 +4132,7 @@ impl<'a> arbitrary::Arbitrary<'a> for StatSkillTakeClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let spell_id = u.int_in_range(0..=64008u16)?;
         Ok(Self {
             session_id,
@@ -4196,7 +4196,7 @@ impl<'a> arbitrary::Arbitrary<'a> for StatSkillRemoveClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let spell_id = u.int_in_range(0..=64008u16)?;
         Ok(Self {
             session_id,
@@ -4443,7 +4443,7 @@ impl<'a> arbitrary::Arbitrary<'a> for StatSkillJunkClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         Ok(Self { session_id })
     }
 }
@@ -6287,7 +6287,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildRequestClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let guild_tag = crate::arbitrary_support::string(u, 0, 12)?;
         let guild_name = crate::arbitrary_support::string(u, 0, 12)?;
         Ok(Self {
@@ -6398,7 +6398,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildRemoveClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         Ok(Self { session_id })
     }
 }
@@ -6493,7 +6493,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildAgreeClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let info_type = GuildInfoType::from_u32(crate::arbitrary_support::pick(
             u,
             GuildInfoType::KNOWN,
@@ -6702,7 +6702,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildCreateClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let guild_tag = crate::arbitrary_support::string(u, 0, 12)?;
         let guild_name = crate::arbitrary_support::string(u, 0, 12)?;
         let description = crate::arbitrary_support::string(u, 0, 12)?;
@@ -6791,7 +6791,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildPlayerClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let guild_tag = crate::arbitrary_support::string(u, 0, 12)?;
         let recruiter_name = crate::arbitrary_support::string(u, 0, 12)?;
         Ok(Self {
@@ -6869,7 +6869,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildTakeClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let info_type = GuildInfoType::from_u32(crate::arbitrary_support::pick(
             u,
             GuildInfoType::KNOWN,
@@ -6987,8 +6987,8 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildBuyClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         Ok(Self {
             session_id,
             gold_amount,
@@ -7093,7 +7093,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildTellClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let guild_identity = crate::arbitrary_support::string(u, 0, 12)?;
         Ok(Self {
             session_id,
@@ -7154,7 +7154,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildReportClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let guild_identity = crate::arbitrary_support::string(u, 0, 12)?;
         Ok(Self {
             session_id,
@@ -7209,7 +7209,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildJunkClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         Ok(Self { session_id })
     }
 }
@@ -7260,7 +7260,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildKickClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let member_name = crate::arbitrary_support::string(u, 0, 12)?;
         Ok(Self {
             session_id,
@@ -7327,7 +7327,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildRankClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let rank = u.int_in_range(0..=252u8)?;
         let member_name = crate::arbitrary_support::string(u, 0, 12)?;
         Ok(Self {
@@ -8442,7 +8442,7 @@ impl<'a> arbitrary::Arbitrary<'a> for MarriageRequestClientPacket {
             MarriageRequestType::KNOWN,
             252,
         )?);
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let name = crate::arbitrary_support::string(u, 0, 12)?;
         Ok(Self {
             request_type,
@@ -8546,7 +8546,7 @@ impl<'a> arbitrary::Arbitrary<'a> for PriestOpenClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let npc_index = u.int_in_range(0..=4097152080u32)?;
+        let npc_index = crate::arbitrary_support::int(u)?;
         Ok(Self { npc_index })
     }
 }
@@ -8602,7 +8602,7 @@ impl<'a> arbitrary::Arbitrary<'a> for PriestRequestClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         let name = crate::arbitrary_support::string(u, 0, 12)?;
         Ok(Self { session_id, name })
     }
@@ -8652,7 +8652,7 @@ impl<'a> arbitrary::Arbitrary<'a> for PriestUseClientPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         Ok(Self { session_id })
     }
 }

@@ -604,7 +604,7 @@ impl<'a> arbitrary::Arbitrary<'a> for Item {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let id = u.int_in_range(0..=64008u16)?;
-        let amount = u.int_in_range(0..=4097152080u32)?;
+        let amount = crate::arbitrary_support::int(u)?;
         Ok(Self { id, amount })
     }
 }

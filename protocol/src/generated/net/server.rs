@@ -3443,7 +3443,7 @@ impl<'a> arbitrary::Arbitrary<'a> for CharacterSelectionListEntry {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let name = crate::arbitrary_support::string(u, 0, 12)?;
-        let id = u.int_in_range(0..=4097152080u32)?;
+        let id = crate::arbitrary_support::int(u)?;
         let level = u.int_in_range(0..=252u8)?;
         let gender = crate::generated::Gender::from_u32(crate::arbitrary_support::pick(
             u,
@@ -3817,7 +3817,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ShopSoldItem {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let amount = u.int_in_range(0..=4097152080u32)?;
+        let amount = crate::arbitrary_support::int(u)?;
         let id = u.int_in_range(0..=64008u16)?;
         Ok(Self { amount, id })
     }
@@ -4968,7 +4968,7 @@ impl<'a> arbitrary::Arbitrary<'a> for SkillLearn {
         let id = u.int_in_range(0..=64008u16)?;
         let level_requirement = u.int_in_range(0..=252u8)?;
         let class_requirement = u.int_in_range(0..=252u8)?;
-        let cost = u.int_in_range(0..=4097152080u32)?;
+        let cost = crate::arbitrary_support::int(u)?;
         let mut skill_requirements = Vec::new();
         for _ in 0..4usize {
             skill_requirements.push(u.int_in_range(0..=64008u16)?);
@@ -5373,7 +5373,7 @@ impl<'a> arbitrary::Arbitrary<'a> for PartyExpShare {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let player_id = u.int_in_range(0..=64008u16)?;
-        let experience = u.int_in_range(0..=4097152080u32)?;
+        let experience = crate::arbitrary_support::int(u)?;
         let level_up = u.int_in_range(0..=252u8)?;
         Ok(Self {
             player_id,
@@ -5740,7 +5740,7 @@ impl<'a> arbitrary::Arbitrary<'a> for NpcKilledData {
         let drop_index = u.int_in_range(0..=64008u16)?;
         let drop_id = u.int_in_range(0..=64008u16)?;
         let drop_coords = <crate::generated::Coords as arbitrary::Arbitrary>::arbitrary(u)?;
-        let drop_amount = u.int_in_range(0..=4097152080u32)?;
+        let drop_amount = crate::arbitrary_support::int(u)?;
         let damage = u.int_in_range(0..=16194276u32)?;
         Ok(Self {
             killer_id,
@@ -8899,7 +8899,7 @@ impl<'a> arbitrary::Arbitrary<'a> for CharacterPlayerServerPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let session_id = u.int_in_range(0..=64008u16)?;
-        let character_id = u.int_in_range(0..=4097152080u32)?;
+        let character_id = crate::arbitrary_support::int(u)?;
         Ok(Self {
             session_id,
             character_id,
@@ -9695,7 +9695,7 @@ impl<'a> arbitrary::Arbitrary<'a> for WelcomeReplyServerPacketWelcomeCodeDataSel
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let session_id = u.int_in_range(0..=64008u16)?;
-        let character_id = u.int_in_range(0..=4097152080u32)?;
+        let character_id = crate::arbitrary_support::int(u)?;
         let map_id = u.int_in_range(0..=64008u16)?;
         let mut map_rid = Vec::new();
         for _ in 0..2usize {
@@ -9734,8 +9734,8 @@ impl<'a> arbitrary::Arbitrary<'a> for WelcomeReplyServerPacketWelcomeCodeDataSel
             252,
         )?);
         let level = u.int_in_range(0..=252u8)?;
-        let experience = u.int_in_range(0..=4097152080u32)?;
-        let usage = u.int_in_range(0..=4097152080u32)?;
+        let experience = crate::arbitrary_support::int(u)?;
+        let usage = crate::arbitrary_support::int(u)?;
         let stats = <CharacterStatsWelcome as arbitrary::Arbitrary>::arbitrary(u)?;
         let equipment = <EquipmentWelcome as arbitrary::Arbitrary>::arbitrary(u)?;
         let guild_rank = u.int_in_range(0..=252u8)?;
@@ -10458,8 +10458,8 @@ impl<'a> arbitrary::Arbitrary<'a> for AdminInteractListServerPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let name = crate::arbitrary_support::string(u, 0, 12)?;
-        let usage = u.int_in_range(0..=4097152080u32)?;
-        let gold_bank = u.int_in_range(0..=4097152080u32)?;
+        let usage = crate::arbitrary_support::int(u)?;
+        let gold_bank = crate::arbitrary_support::int(u)?;
         let mut inventory = Vec::new();
         for _ in 0..u.int_in_range(0..=4usize)? {
             inventory.push(<crate::generated::net::Item as arbitrary::Arbitrary>::arbitrary(u)?);
@@ -10596,9 +10596,9 @@ impl<'a> arbitrary::Arbitrary<'a> for AdminInteractTellServerPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let name = crate::arbitrary_support::string(u, 0, 12)?;
-        let usage = u.int_in_range(0..=4097152080u32)?;
-        let gold_bank = u.int_in_range(0..=4097152080u32)?;
-        let exp = u.int_in_range(0..=4097152080u32)?;
+        let usage = crate::arbitrary_support::int(u)?;
+        let gold_bank = crate::arbitrary_support::int(u)?;
+        let exp = crate::arbitrary_support::int(u)?;
         let level = u.int_in_range(0..=252u8)?;
         let map_id = u.int_in_range(0..=64008u16)?;
         let map_coords = <BigCoords as arbitrary::Arbitrary>::arbitrary(u)?;
@@ -11212,9 +11212,10 @@ impl<'a> arbitrary::Arbitrary<'a> for TalkListServerPacket {
         let mut optional_open = true;
         let mut messages = Vec::new();
         for _ in 0..u.int_in_range(0..=4usize)? {
-            messages.push(<GlobalBackfillMessage as arbitrary::Arbitrary>::arbitrary(
-                u,
-            )?);
+            let element = <GlobalBackfillMessage as arbitrary::Arbitrary>::arbitrary(u)?;
+            if crate::arbitrary_support::starts_chunk(&element) {
+                messages.push(element);
+            }
         }
         Ok(Self { messages })
     }
@@ -12992,7 +12993,7 @@ impl<'a> arbitrary::Arbitrary<'a> for BankOpenServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let gold_bank = u.int_in_range(0..=4097152080u32)?;
+        let gold_bank = crate::arbitrary_support::int(u)?;
         let session_id = u.int_in_range(0..=16194276u32)?;
         let locker_upgrades = u.int_in_range(0..=252u8)?;
         Ok(Self {
@@ -13061,8 +13062,8 @@ impl<'a> arbitrary::Arbitrary<'a> for BankReplyServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let gold_inventory = u.int_in_range(0..=4097152080u32)?;
-        let gold_bank = u.int_in_range(0..=4097152080u32)?;
+        let gold_inventory = crate::arbitrary_support::int(u)?;
+        let gold_bank = crate::arbitrary_support::int(u)?;
         Ok(Self {
             gold_inventory,
             gold_bank,
@@ -13122,7 +13123,7 @@ impl<'a> arbitrary::Arbitrary<'a> for BarberAgreeServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         let change = <AvatarChange as arbitrary::Arbitrary>::arbitrary(u)?;
         Ok(Self {
             gold_amount,
@@ -13174,7 +13175,7 @@ impl<'a> arbitrary::Arbitrary<'a> for BarberOpenServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         Ok(Self { session_id })
     }
 }
@@ -13466,7 +13467,7 @@ impl<'a> arbitrary::Arbitrary<'a> for LockerBuyServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         let locker_upgrades = u.int_in_range(0..=252u8)?;
         Ok(Self {
             gold_amount,
@@ -13787,7 +13788,7 @@ impl<'a> arbitrary::Arbitrary<'a> for CitizenRequestServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let cost = u.int_in_range(0..=4097152080u32)?;
+        let cost = crate::arbitrary_support::int(u)?;
         Ok(Self { cost })
     }
 }
@@ -13834,7 +13835,7 @@ impl<'a> arbitrary::Arbitrary<'a> for CitizenAcceptServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         Ok(Self { gold_amount })
     }
 }
@@ -13981,7 +13982,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ShopBuyServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         let bought_item = <crate::generated::net::Item as arbitrary::Arbitrary>::arbitrary(u)?;
         let weight = <crate::generated::net::Weight as arbitrary::Arbitrary>::arbitrary(u)?;
         Ok(Self {
@@ -14050,7 +14051,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ShopSellServerPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let sold_item = <ShopSoldItem as arbitrary::Arbitrary>::arbitrary(u)?;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         let weight = <crate::generated::net::Weight as arbitrary::Arbitrary>::arbitrary(u)?;
         Ok(Self {
             sold_item,
@@ -14473,7 +14474,7 @@ impl<'a> arbitrary::Arbitrary<'a> for StatSkillTakeServerPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let spell_id = u.int_in_range(0..=64008u16)?;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         Ok(Self {
             spell_id,
             gold_amount,
@@ -14892,7 +14893,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ItemReplyServerPacketItemTypeDataHeal {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let hp_gain = u.int_in_range(0..=4097152080u32)?;
+        let hp_gain = crate::arbitrary_support::int(u)?;
         let hp = u.int_in_range(0..=64008u16)?;
         let tp = u.int_in_range(0..=64008u16)?;
         Ok(Self { hp_gain, hp, tp })
@@ -15099,7 +15100,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ItemReplyServerPacketItemTypeDataExpReward
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let experience = u.int_in_range(0..=4097152080u32)?;
+        let experience = crate::arbitrary_support::int(u)?;
         let level_up = u.int_in_range(0..=252u8)?;
         let stat_points = u.int_in_range(0..=64008u16)?;
         let skill_points = u.int_in_range(0..=64008u16)?;
@@ -15193,7 +15194,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ItemDropServerPacket {
         let mut optional_open = true;
         let dropped_item =
             <crate::generated::net::ThreeItem as arbitrary::Arbitrary>::arbitrary(u)?;
-        let remaining_amount = u.int_in_range(0..=4097152080u32)?;
+        let remaining_amount = crate::arbitrary_support::int(u)?;
         let item_index = u.int_in_range(0..=64008u16)?;
         let coords = <crate::generated::Coords as arbitrary::Arbitrary>::arbitrary(u)?;
         let weight = <crate::generated::net::Weight as arbitrary::Arbitrary>::arbitrary(u)?;
@@ -15397,7 +15398,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ItemJunkServerPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let junked_item = <crate::generated::net::ThreeItem as arbitrary::Arbitrary>::arbitrary(u)?;
-        let remaining_amount = u.int_in_range(0..=4097152080u32)?;
+        let remaining_amount = crate::arbitrary_support::int(u)?;
         let weight = <crate::generated::net::Weight as arbitrary::Arbitrary>::arbitrary(u)?;
         Ok(Self {
             junked_item,
@@ -15879,7 +15880,7 @@ impl<'a> arbitrary::Arbitrary<'a> for JukeboxAgreeServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         Ok(Self { gold_amount })
     }
 }
@@ -17373,7 +17374,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ChestReplyServerPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let added_item_id = u.int_in_range(0..=64008u16)?;
-        let remaining_amount = u.int_in_range(0..=4097152080u32)?;
+        let remaining_amount = crate::arbitrary_support::int(u)?;
         let weight = <crate::generated::net::Weight as arbitrary::Arbitrary>::arbitrary(u)?;
         let mut items = Vec::new();
         for _ in 0..u.int_in_range(0..=4usize)? {
@@ -18013,7 +18014,10 @@ impl<'a> arbitrary::Arbitrary<'a> for PartyCreateServerPacket {
         let mut optional_open = true;
         let mut members = Vec::new();
         for _ in 0..u.int_in_range(0..=4usize)? {
-            members.push(<PartyMember as arbitrary::Arbitrary>::arbitrary(u)?);
+            let element = <PartyMember as arbitrary::Arbitrary>::arbitrary(u)?;
+            if crate::arbitrary_support::starts_chunk(&element) {
+                members.push(element);
+            }
         }
         Ok(Self { members })
     }
@@ -18205,7 +18209,10 @@ impl<'a> arbitrary::Arbitrary<'a> for PartyListServerPacket {
         let mut optional_open = true;
         let mut members = Vec::new();
         for _ in 0..u.int_in_range(0..=4usize)? {
-            members.push(<PartyMember as arbitrary::Arbitrary>::arbitrary(u)?);
+            let element = <PartyMember as arbitrary::Arbitrary>::arbitrary(u)?;
+            if crate::arbitrary_support::starts_chunk(&element) {
+                members.push(element);
+            }
         }
         Ok(Self { members })
     }
@@ -18716,7 +18723,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildCreateServerPacket {
         let guild_tag = crate::arbitrary_support::string(u, 0, 12)?;
         let guild_name = crate::arbitrary_support::string(u, 0, 12)?;
         let rank_name = crate::arbitrary_support::string(u, 0, 12)?;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         Ok(Self {
             leader_player_id,
             guild_tag,
@@ -18902,7 +18909,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildSellServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         Ok(Self { gold_amount })
     }
 }
@@ -18947,7 +18954,7 @@ impl<'a> arbitrary::Arbitrary<'a> for GuildBuyServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         Ok(Self { gold_amount })
     }
 }
@@ -19588,7 +19595,7 @@ impl<'a> arbitrary::Arbitrary<'a> for SpellTargetSelfServerPacket {
         let mut optional_open = true;
         let player_id = u.int_in_range(0..=64008u16)?;
         let spell_id = u.int_in_range(0..=64008u16)?;
-        let spell_heal_hp = u.int_in_range(0..=4097152080u32)?;
+        let spell_heal_hp = crate::arbitrary_support::int(u)?;
         let hp_percentage = u.int_in_range(0..=252u8)?;
         let hp = if optional_open && u.arbitrary::<bool>()? {
             Some(u.int_in_range(0..=64008u16)?)
@@ -20086,7 +20093,7 @@ impl<'a> arbitrary::Arbitrary<'a> for SpellTargetOtherServerPacket {
             )?,
         );
         let spell_id = u.int_in_range(0..=64008u16)?;
-        let spell_heal_hp = u.int_in_range(0..=4097152080u32)?;
+        let spell_heal_hp = crate::arbitrary_support::int(u)?;
         let hp_percentage = u.int_in_range(0..=252u8)?;
         let hp = if optional_open && u.arbitrary::<bool>()? {
             Some(u.int_in_range(0..=64008u16)?)
@@ -21089,7 +21096,7 @@ impl<'a> arbitrary::Arbitrary<'a> for NpcSpecServerPacket {
         let mut optional_open = true;
         let npc_killed_data = <NpcKilledData as arbitrary::Arbitrary>::arbitrary(u)?;
         let experience = if optional_open && u.arbitrary::<bool>()? {
-            Some(u.int_in_range(0..=4097152080u32)?)
+            Some(crate::arbitrary_support::int(u)?)
         } else {
             optional_open = false;
             None
@@ -21176,7 +21183,7 @@ impl<'a> arbitrary::Arbitrary<'a> for NpcAcceptServerPacket {
         let mut optional_open = true;
         let npc_killed_data = <NpcKilledData as arbitrary::Arbitrary>::arbitrary(u)?;
         let experience = if optional_open && u.arbitrary::<bool>()? {
-            Some(u.int_in_range(0..=4097152080u32)?)
+            Some(crate::arbitrary_support::int(u)?)
         } else {
             optional_open = false;
             None
@@ -21292,7 +21299,7 @@ impl<'a> arbitrary::Arbitrary<'a> for CastSpecServerPacket {
             None
         };
         let experience = if optional_open && u.arbitrary::<bool>()? {
-            Some(u.int_in_range(0..=4097152080u32)?)
+            Some(crate::arbitrary_support::int(u)?)
         } else {
             optional_open = false;
             None
@@ -21418,7 +21425,7 @@ impl<'a> arbitrary::Arbitrary<'a> for CastAcceptServerPacket {
             None
         };
         let experience = if optional_open && u.arbitrary::<bool>()? {
-            Some(u.int_in_range(0..=4097152080u32)?)
+            Some(crate::arbitrary_support::int(u)?)
         } else {
             optional_open = false;
             None
@@ -21948,7 +21955,10 @@ impl<'a> arbitrary::Arbitrary<'a> for QuestDialogServerPacket {
         }
         let mut dialog_entries = Vec::new();
         for _ in 0..u.int_in_range(0..=4usize)? {
-            dialog_entries.push(<DialogEntry as arbitrary::Arbitrary>::arbitrary(u)?);
+            let element = <DialogEntry as arbitrary::Arbitrary>::arbitrary(u)?;
+            if crate::arbitrary_support::starts_chunk(&element) {
+                dialog_entries.push(element);
+            }
         }
         Ok(Self {
             behavior_id,
@@ -22175,8 +22185,10 @@ impl<'a> arbitrary::Arbitrary<'a> for QuestListServerPacketPageDataProgress {
         let mut optional_open = true;
         let mut quest_progress_entries = Vec::new();
         for _ in 0..u.int_in_range(0..=4usize)? {
-            quest_progress_entries
-                .push(<QuestProgressEntry as arbitrary::Arbitrary>::arbitrary(u)?);
+            let element = <QuestProgressEntry as arbitrary::Arbitrary>::arbitrary(u)?;
+            if crate::arbitrary_support::starts_chunk(&element) {
+                quest_progress_entries.push(element);
+            }
         }
         Ok(Self {
             quest_progress_entries,
@@ -22454,7 +22466,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ArenaSpecServerPacket {
             crate::generated::Direction::KNOWN,
             252,
         )?);
-        let kills_count = u.int_in_range(0..=4097152080u32)?;
+        let kills_count = crate::arbitrary_support::int(u)?;
         let killer_name = crate::arbitrary_support::string(u, 0, 12)?;
         let victim_name = crate::arbitrary_support::string(u, 0, 12)?;
         Ok(Self {
@@ -22552,7 +22564,7 @@ impl<'a> arbitrary::Arbitrary<'a> for ArenaAcceptServerPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let winner_name = crate::arbitrary_support::string(u, 0, 12)?;
-        let kills_count = u.int_in_range(0..=4097152080u32)?;
+        let kills_count = crate::arbitrary_support::int(u)?;
         let killer_name = crate::arbitrary_support::string(u, 0, 12)?;
         let victim_name = crate::arbitrary_support::string(u, 0, 12)?;
         Ok(Self {
@@ -22766,7 +22778,7 @@ impl<'a> arbitrary::Arbitrary<'a> for MarriageReplyServerPacketReplyCodeDataSucc
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let gold_amount = u.int_in_range(0..=4097152080u32)?;
+        let gold_amount = crate::arbitrary_support::int(u)?;
         Ok(Self { gold_amount })
     }
 }
@@ -22807,7 +22819,7 @@ impl<'a> arbitrary::Arbitrary<'a> for PriestOpenServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let session_id = u.int_in_range(0..=4097152080u32)?;
+        let session_id = crate::arbitrary_support::int(u)?;
         Ok(Self { session_id })
     }
 }
@@ -23037,7 +23049,7 @@ impl<'a> arbitrary::Arbitrary<'a> for RecoverAgreeServerPacket {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let player_id = u.int_in_range(0..=64008u16)?;
-        let heal_hp = u.int_in_range(0..=4097152080u32)?;
+        let heal_hp = crate::arbitrary_support::int(u)?;
         let hp_percentage = u.int_in_range(0..=252u8)?;
         Ok(Self {
             player_id,
@@ -23199,7 +23211,7 @@ impl<'a> arbitrary::Arbitrary<'a> for RecoverReplyServerPacket {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let experience = u.int_in_range(0..=4097152080u32)?;
+        let experience = crate::arbitrary_support::int(u)?;
         let karma = u.int_in_range(0..=64008u16)?;
         let level_up = if optional_open && u.arbitrary::<bool>()? {
             Some(u.int_in_range(0..=252u8)?)

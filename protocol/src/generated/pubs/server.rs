@@ -701,7 +701,7 @@ impl<'a> arbitrary::Arbitrary<'a> for SkillMasterSkillRecord {
         let skill_id = u.int_in_range(0..=64008u16)?;
         let level_requirement = u.int_in_range(0..=252u8)?;
         let class_requirement = u.int_in_range(0..=252u8)?;
-        let price = u.int_in_range(0..=4097152080u32)?;
+        let price = crate::arbitrary_support::int(u)?;
         let mut skill_requirements = Vec::new();
         for _ in 0..4usize {
             skill_requirements.push(u.int_in_range(0..=64008u16)?);
