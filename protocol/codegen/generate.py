@@ -360,20 +360,24 @@ class StructGen:
             count = f"self.{uname}.len()"
         rt = RUST_NUM[t]
         lim = {"byte": "255", "char": "252", "short": "64008", "three": "16194276", "int": "4097152080"}[t]
-        # The wire value is the real length minus the offset (offset -1: the file stores length + 1).
+        # The wire value is the real length minus the offset (offset -1: the file stores
+        # length + 1); a length that does not fit its type is an error, not a wrap.
+        var = f"{ident(name)}_value"
+        wire = count if offset == 0 else f"{count} + {-offset}" if offset < 0 else f"{count}.saturating_sub({offset})"
         self.ser.append(
-            f"let {ident(name)}_value = ({count} as i64) - ({offset});"
-            f" if !(0..={lim}).contains(&{ident(name)}_value) {{ return Err(crate::EncodeError::TooLong {{ field: {rust_str(self.where(user.get('name')))}, actual: {count}, max: {lim} }}); }}"
+            f"let {var} = {wire};"
+            f" if {var} > {lim} {{ return Err(crate::EncodeError::TooLong {{ field: {rust_str(self.where(user.get('name')))}, actual: {count}, max: {lim} }}); }}"
         )
         if t == "byte":
-            self.ser.append(f"writer.add_byte({ident(name)}_value as u8);")
+            self.ser.append(f"writer.add_byte({var} as u8);")
         else:
             self.ser.append(
-                f"writer.add_{t}({ident(name)}_value as {rt}).map_err(|e| e.in_field({rust_str(self.where(name))}))?;"
+                f"writer.add_{t}({var} as {rt}).map_err(|e| e.in_field({rust_str(self.where(name))}))?;"
             )
-        self.de.append(
-            f"let {ident(name)} = ((reader.get_{t}() as i64) + ({offset})).max(0) as usize;"
-        )
+        if offset == 0:
+            self.de.append(f"let {ident(name)} = reader.get_{t}() as usize;")
+        else:
+            self.de.append(f"let {ident(name)} = (i64::from(reader.get_{t}()) + ({offset})).max(0) as usize;")
 
     # fields --------------------------------------------------------------------------------
     def field(self, el):
@@ -563,11 +567,9 @@ class StructGen:
             ser.append(
                 f"if self.{rname}.len() != {length} {{ return Err(crate::EncodeError::WrongLength {{ field: {where}, expected: {length}, actual: self.{rname}.len() }}); }}"
             )
-        ser.append(f"for (index, item) in self.{rname}.iter().enumerate() {{")
+        ser.append(f"for (index, item) in self.{rname}.iter().enumerate() {{" if delimited and not trailing else f"for item in &self.{rname} {{")
         if delimited and not trailing:
             ser.append("if index > 0 { writer.add_byte(0xFF); }")
-        else:
-            ser.append("let _ = index;")
         ser.append(self.write_value(t, "item", name, None, False, by_ref=True))
         if delimited and trailing:
             ser.append("writer.add_byte(0xFF);")
@@ -586,15 +588,14 @@ class StructGen:
             if length.isdigit():
                 de.append(f"let count = {length}usize;")
                 de.append(f"let mut {rname} = Vec::with_capacity(count);")
-                de.append("for index in 0..count {")
+                de.append("for index in 0..count {" if step_after.startswith("if index") else "for _ in 0..count {")
             else:
                 # A count read from the data: stop once the input is exhausted, so a short
                 # packet cannot make us build thousands of default elements.
                 de.append(f"let count = {ident(length)};")
                 de.append(f"let mut {rname} = Vec::with_capacity(count.min(64));")
-                de.append("for index in 0..count {")
+                de.append("for index in 0..count {" if step_after.startswith("if index") else "for _ in 0..count {")
                 de.append("if reader.is_exhausted() { break; }")
-            de.append("let _ = index;")
             de.append(f"{rname}.push({elem});")
             if step_after:
                 de.append(step_after)

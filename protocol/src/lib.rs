@@ -4,6 +4,7 @@
 //! Pure data and codecs: no sockets, no game rules, and no panic on any input.
 
 pub mod crypt;
+pub mod data_file;
 pub mod error;
 pub mod number;
 pub mod reflect;

@@ -647,9 +647,8 @@ impl crate::EoSerialize for MapSign {
         let start_len = writer.len();
         let _ = start_len;
         self.coords.serialize(writer)?;
-        let string_data_length_value =
-            (crate::serialize::windows_1252_len(&self.string_data) as i64) - (-1);
-        if !(0..=64008).contains(&string_data_length_value) {
+        let string_data_length_value = crate::serialize::windows_1252_len(&self.string_data) + 1;
+        if string_data_length_value > 64008 {
             return Err(crate::EncodeError::TooLong {
                 field: "MapSign.string_data",
                 actual: crate::serialize::windows_1252_len(&self.string_data),
@@ -668,7 +667,7 @@ impl crate::EoSerialize for MapSign {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let coords = crate::generated::Coords::deserialize(reader)?;
-        let string_data_length = ((reader.get_short() as i64) + (-1)).max(0) as usize;
+        let string_data_length = (i64::from(reader.get_short()) + (-1)).max(0) as usize;
         let string_data = reader.get_fixed_encoded_string(string_data_length, false);
         let title_length = reader.get_char();
         Ok(Self {
@@ -779,8 +778,8 @@ impl crate::EoSerialize for MapTileSpecRow {
         writer
             .add_char(self.y)
             .map_err(|e| e.in_field("MapTileSpecRow.y"))?;
-        let tiles_count_value = (self.tiles.len() as i64) - (0);
-        if !(0..=252).contains(&tiles_count_value) {
+        let tiles_count_value = self.tiles.len();
+        if tiles_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "MapTileSpecRow.tiles",
                 actual: self.tiles.len(),
@@ -790,8 +789,7 @@ impl crate::EoSerialize for MapTileSpecRow {
         writer
             .add_char(tiles_count_value as u8)
             .map_err(|e| e.in_field("MapTileSpecRow.tiles_count"))?;
-        for (index, item) in self.tiles.iter().enumerate() {
-            let _ = index;
+        for item in &self.tiles {
             item.serialize(writer)?;
         }
         Ok(())
@@ -799,14 +797,13 @@ impl crate::EoSerialize for MapTileSpecRow {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let y = reader.get_char();
-        let tiles_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let tiles_count = reader.get_char() as usize;
         let count = tiles_count;
         let mut tiles = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             tiles.push(MapTileSpecRowTile::deserialize(reader)?);
         }
         Ok(Self { y, tiles })
@@ -903,8 +900,8 @@ impl crate::EoSerialize for MapWarpRow {
         writer
             .add_char(self.y)
             .map_err(|e| e.in_field("MapWarpRow.y"))?;
-        let tiles_count_value = (self.tiles.len() as i64) - (0);
-        if !(0..=252).contains(&tiles_count_value) {
+        let tiles_count_value = self.tiles.len();
+        if tiles_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "MapWarpRow.tiles",
                 actual: self.tiles.len(),
@@ -914,8 +911,7 @@ impl crate::EoSerialize for MapWarpRow {
         writer
             .add_char(tiles_count_value as u8)
             .map_err(|e| e.in_field("MapWarpRow.tiles_count"))?;
-        for (index, item) in self.tiles.iter().enumerate() {
-            let _ = index;
+        for item in &self.tiles {
             item.serialize(writer)?;
         }
         Ok(())
@@ -923,14 +919,13 @@ impl crate::EoSerialize for MapWarpRow {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let y = reader.get_char();
-        let tiles_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let tiles_count = reader.get_char() as usize;
         let count = tiles_count;
         let mut tiles = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             tiles.push(MapWarpRowTile::deserialize(reader)?);
         }
         Ok(Self { y, tiles })
@@ -1032,8 +1027,8 @@ impl crate::EoSerialize for MapGraphicRow {
         writer
             .add_char(self.y)
             .map_err(|e| e.in_field("MapGraphicRow.y"))?;
-        let tiles_count_value = (self.tiles.len() as i64) - (0);
-        if !(0..=252).contains(&tiles_count_value) {
+        let tiles_count_value = self.tiles.len();
+        if tiles_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "MapGraphicRow.tiles",
                 actual: self.tiles.len(),
@@ -1043,8 +1038,7 @@ impl crate::EoSerialize for MapGraphicRow {
         writer
             .add_char(tiles_count_value as u8)
             .map_err(|e| e.in_field("MapGraphicRow.tiles_count"))?;
-        for (index, item) in self.tiles.iter().enumerate() {
-            let _ = index;
+        for item in &self.tiles {
             item.serialize(writer)?;
         }
         Ok(())
@@ -1052,14 +1046,13 @@ impl crate::EoSerialize for MapGraphicRow {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let y = reader.get_char();
-        let tiles_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let tiles_count = reader.get_char() as usize;
         let count = tiles_count;
         let mut tiles = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             tiles.push(MapGraphicRowTile::deserialize(reader)?);
         }
         Ok(Self { y, tiles })
@@ -1107,8 +1100,8 @@ impl crate::EoSerialize for MapGraphicLayer {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let graphic_rows_count_value = (self.graphic_rows.len() as i64) - (0);
-        if !(0..=252).contains(&graphic_rows_count_value) {
+        let graphic_rows_count_value = self.graphic_rows.len();
+        if graphic_rows_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "MapGraphicLayer.graphic_rows",
                 actual: self.graphic_rows.len(),
@@ -1118,22 +1111,20 @@ impl crate::EoSerialize for MapGraphicLayer {
         writer
             .add_char(graphic_rows_count_value as u8)
             .map_err(|e| e.in_field("MapGraphicLayer.graphic_rows_count"))?;
-        for (index, item) in self.graphic_rows.iter().enumerate() {
-            let _ = index;
+        for item in &self.graphic_rows {
             item.serialize(writer)?;
         }
         Ok(())
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let graphic_rows_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let graphic_rows_count = reader.get_char() as usize;
         let count = graphic_rows_count;
         let mut graphic_rows = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             graphic_rows.push(MapGraphicRow::deserialize(reader)?);
         }
         Ok(Self { graphic_rows })
@@ -1207,8 +1198,7 @@ impl crate::EoSerialize for Emf {
                 actual: self.rid.len(),
             });
         }
-        for (index, item) in self.rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.rid {
             writer.add_short(*item).map_err(|e| e.in_field("Emf.rid"))?;
         }
         writer
@@ -1260,8 +1250,8 @@ impl crate::EoSerialize for Emf {
             .add_char(self.relog_y)
             .map_err(|e| e.in_field("Emf.relog_y"))?;
         writer.add_char(0).map_err(|e| e.in_field("Emf.constant"))?;
-        let npcs_count_value = (self.npcs.len() as i64) - (0);
-        if !(0..=252).contains(&npcs_count_value) {
+        let npcs_count_value = self.npcs.len();
+        if npcs_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "Emf.npcs",
                 actual: self.npcs.len(),
@@ -1271,12 +1261,11 @@ impl crate::EoSerialize for Emf {
         writer
             .add_char(npcs_count_value as u8)
             .map_err(|e| e.in_field("Emf.npcs_count"))?;
-        for (index, item) in self.npcs.iter().enumerate() {
-            let _ = index;
+        for item in &self.npcs {
             item.serialize(writer)?;
         }
-        let legacy_door_keys_count_value = (self.legacy_door_keys.len() as i64) - (0);
-        if !(0..=252).contains(&legacy_door_keys_count_value) {
+        let legacy_door_keys_count_value = self.legacy_door_keys.len();
+        if legacy_door_keys_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "Emf.legacy_door_keys",
                 actual: self.legacy_door_keys.len(),
@@ -1286,12 +1275,11 @@ impl crate::EoSerialize for Emf {
         writer
             .add_char(legacy_door_keys_count_value as u8)
             .map_err(|e| e.in_field("Emf.legacy_door_keys_count"))?;
-        for (index, item) in self.legacy_door_keys.iter().enumerate() {
-            let _ = index;
+        for item in &self.legacy_door_keys {
             item.serialize(writer)?;
         }
-        let items_count_value = (self.items.len() as i64) - (0);
-        if !(0..=252).contains(&items_count_value) {
+        let items_count_value = self.items.len();
+        if items_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "Emf.items",
                 actual: self.items.len(),
@@ -1301,12 +1289,11 @@ impl crate::EoSerialize for Emf {
         writer
             .add_char(items_count_value as u8)
             .map_err(|e| e.in_field("Emf.items_count"))?;
-        for (index, item) in self.items.iter().enumerate() {
-            let _ = index;
+        for item in &self.items {
             item.serialize(writer)?;
         }
-        let tile_spec_rows_count_value = (self.tile_spec_rows.len() as i64) - (0);
-        if !(0..=252).contains(&tile_spec_rows_count_value) {
+        let tile_spec_rows_count_value = self.tile_spec_rows.len();
+        if tile_spec_rows_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "Emf.tile_spec_rows",
                 actual: self.tile_spec_rows.len(),
@@ -1316,12 +1303,11 @@ impl crate::EoSerialize for Emf {
         writer
             .add_char(tile_spec_rows_count_value as u8)
             .map_err(|e| e.in_field("Emf.tile_spec_rows_count"))?;
-        for (index, item) in self.tile_spec_rows.iter().enumerate() {
-            let _ = index;
+        for item in &self.tile_spec_rows {
             item.serialize(writer)?;
         }
-        let warp_rows_count_value = (self.warp_rows.len() as i64) - (0);
-        if !(0..=252).contains(&warp_rows_count_value) {
+        let warp_rows_count_value = self.warp_rows.len();
+        if warp_rows_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "Emf.warp_rows",
                 actual: self.warp_rows.len(),
@@ -1331,8 +1317,7 @@ impl crate::EoSerialize for Emf {
         writer
             .add_char(warp_rows_count_value as u8)
             .map_err(|e| e.in_field("Emf.warp_rows_count"))?;
-        for (index, item) in self.warp_rows.iter().enumerate() {
-            let _ = index;
+        for item in &self.warp_rows {
             item.serialize(writer)?;
         }
         if self.graphic_layers.len() != 9 {
@@ -1342,12 +1327,11 @@ impl crate::EoSerialize for Emf {
                 actual: self.graphic_layers.len(),
             });
         }
-        for (index, item) in self.graphic_layers.iter().enumerate() {
-            let _ = index;
+        for item in &self.graphic_layers {
             item.serialize(writer)?;
         }
-        let signs_count_value = (self.signs.len() as i64) - (0);
-        if !(0..=252).contains(&signs_count_value) {
+        let signs_count_value = self.signs.len();
+        if signs_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "Emf.signs",
                 actual: self.signs.len(),
@@ -1357,8 +1341,7 @@ impl crate::EoSerialize for Emf {
         writer
             .add_char(signs_count_value as u8)
             .map_err(|e| e.in_field("Emf.signs_count"))?;
-        for (index, item) in self.signs.iter().enumerate() {
-            let _ = index;
+        for item in &self.signs {
             item.serialize(writer)?;
         }
         Ok(())
@@ -1368,8 +1351,7 @@ impl crate::EoSerialize for Emf {
         let _ = reader.get_fixed_string(3, false);
         let count = 2usize;
         let mut rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             rid.push(reader.get_short());
         }
         let name = reader.get_fixed_encoded_string(24, true);
@@ -1386,70 +1368,63 @@ impl crate::EoSerialize for Emf {
         let relog_x = reader.get_char();
         let relog_y = reader.get_char();
         let _ = reader.get_char();
-        let npcs_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let npcs_count = reader.get_char() as usize;
         let count = npcs_count;
         let mut npcs = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             npcs.push(MapNpc::deserialize(reader)?);
         }
-        let legacy_door_keys_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let legacy_door_keys_count = reader.get_char() as usize;
         let count = legacy_door_keys_count;
         let mut legacy_door_keys = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             legacy_door_keys.push(MapLegacyDoorKey::deserialize(reader)?);
         }
-        let items_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let items_count = reader.get_char() as usize;
         let count = items_count;
         let mut items = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             items.push(MapItem::deserialize(reader)?);
         }
-        let tile_spec_rows_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let tile_spec_rows_count = reader.get_char() as usize;
         let count = tile_spec_rows_count;
         let mut tile_spec_rows = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             tile_spec_rows.push(MapTileSpecRow::deserialize(reader)?);
         }
-        let warp_rows_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let warp_rows_count = reader.get_char() as usize;
         let count = warp_rows_count;
         let mut warp_rows = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             warp_rows.push(MapWarpRow::deserialize(reader)?);
         }
         let count = 9usize;
         let mut graphic_layers = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             graphic_layers.push(MapGraphicLayer::deserialize(reader)?);
         }
-        let signs_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let signs_count = reader.get_char() as usize;
         let count = signs_count;
         let mut signs = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             signs.push(MapSign::deserialize(reader)?);
         }
         Ok(Self {

@@ -532,8 +532,8 @@ impl crate::EoSerialize for InitInitClientPacket {
         writer
             .add_char(112)
             .map_err(|e| e.in_field("InitInitClientPacket.constant"))?;
-        let hdid_length_value = (crate::serialize::windows_1252_len(&self.hdid) as i64) - (0);
-        if !(0..=252).contains(&hdid_length_value) {
+        let hdid_length_value = crate::serialize::windows_1252_len(&self.hdid);
+        if hdid_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "InitInitClientPacket.hdid",
                 actual: crate::serialize::windows_1252_len(&self.hdid),
@@ -551,7 +551,7 @@ impl crate::EoSerialize for InitInitClientPacket {
         let challenge = reader.get_three();
         let version = crate::generated::net::Version::deserialize(reader)?;
         let _ = reader.get_char();
-        let hdid_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let hdid_length = reader.get_char() as usize;
         let hdid = reader.get_fixed_string(hdid_length, false);
         Ok(Self {
             challenge,
@@ -3670,7 +3670,6 @@ impl crate::EoSerialize for CitizenReplyClientPacket {
         let count = 3usize;
         let mut answers = Vec::with_capacity(count);
         for index in 0..count {
-            let _ = index;
             answers.push(reader.get_string());
             if index + 1 < count {
                 reader.next_chunk()?;
@@ -5779,15 +5778,13 @@ impl crate::EoSerialize for RangeRequestClientPacket {
         let _ = start_len;
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
-        for (index, item) in self.player_ids.iter().enumerate() {
-            let _ = index;
+        for item in &self.player_ids {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("RangeRequestClientPacket.player_ids"))?;
         }
         writer.add_byte(0xFF);
-        for (index, item) in self.npc_indexes.iter().enumerate() {
-            let _ = index;
+        for item in &self.npc_indexes {
             writer
                 .add_char(*item)
                 .map_err(|e| e.in_field("RangeRequestClientPacket.npc_indexes"))?;
@@ -5878,8 +5875,7 @@ impl crate::EoSerialize for PlayerRangeRequestClientPacket {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        for (index, item) in self.player_ids.iter().enumerate() {
-            let _ = index;
+        for item in &self.player_ids {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("PlayerRangeRequestClientPacket.player_ids"))?;
@@ -5940,8 +5936,8 @@ impl crate::EoSerialize for NpcRangeRequestClientPacket {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let npc_indexes_length_value = (self.npc_indexes.len() as i64) - (0);
-        if !(0..=252).contains(&npc_indexes_length_value) {
+        let npc_indexes_length_value = self.npc_indexes.len();
+        if npc_indexes_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "NpcRangeRequestClientPacket.npc_indexes",
                 actual: self.npc_indexes.len(),
@@ -5952,8 +5948,7 @@ impl crate::EoSerialize for NpcRangeRequestClientPacket {
             .add_char(npc_indexes_length_value as u8)
             .map_err(|e| e.in_field("NpcRangeRequestClientPacket.npc_indexes_length"))?;
         writer.add_byte(255);
-        for (index, item) in self.npc_indexes.iter().enumerate() {
-            let _ = index;
+        for item in &self.npc_indexes {
             writer
                 .add_char(*item)
                 .map_err(|e| e.in_field("NpcRangeRequestClientPacket.npc_indexes"))?;
@@ -5962,15 +5957,14 @@ impl crate::EoSerialize for NpcRangeRequestClientPacket {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let npc_indexes_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let npc_indexes_length = reader.get_char() as usize;
         let _ = reader.get_byte();
         let count = npc_indexes_length;
         let mut npc_indexes = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             npc_indexes.push(reader.get_char());
         }
         Ok(Self { npc_indexes })
@@ -6601,8 +6595,7 @@ impl crate::EoSerialize for GuildAgreeClientPacketInfoTypeDataRanks {
                 actual: self.ranks.len(),
             });
         }
-        for (index, item) in self.ranks.iter().enumerate() {
-            let _ = index;
+        for item in &self.ranks {
             writer.add_string(item);
             writer.add_byte(0xFF);
         }
@@ -6612,8 +6605,7 @@ impl crate::EoSerialize for GuildAgreeClientPacketInfoTypeDataRanks {
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let count = 9usize;
         let mut ranks = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             ranks.push(reader.get_string());
             reader.next_chunk()?;
         }

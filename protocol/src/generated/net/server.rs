@@ -1751,8 +1751,7 @@ impl crate::EoSerialize for EquipmentWelcome {
                 actual: self.ring.len(),
             });
         }
-        for (index, item) in self.ring.iter().enumerate() {
-            let _ = index;
+        for item in &self.ring {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("EquipmentWelcome.ring"))?;
@@ -1764,8 +1763,7 @@ impl crate::EoSerialize for EquipmentWelcome {
                 actual: self.armlet.len(),
             });
         }
-        for (index, item) in self.armlet.iter().enumerate() {
-            let _ = index;
+        for item in &self.armlet {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("EquipmentWelcome.armlet"))?;
@@ -1777,8 +1775,7 @@ impl crate::EoSerialize for EquipmentWelcome {
                 actual: self.bracer.len(),
             });
         }
-        for (index, item) in self.bracer.iter().enumerate() {
-            let _ = index;
+        for item in &self.bracer {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("EquipmentWelcome.bracer"))?;
@@ -1798,20 +1795,17 @@ impl crate::EoSerialize for EquipmentWelcome {
         let weapon = reader.get_short();
         let count = 2usize;
         let mut ring = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             ring.push(reader.get_short());
         }
         let count = 2usize;
         let mut armlet = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             armlet.push(reader.get_short());
         }
         let count = 2usize;
         let mut bracer = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             bracer.push(reader.get_short());
         }
         Ok(Self {
@@ -1980,8 +1974,7 @@ impl crate::EoSerialize for EquipmentPaperdoll {
                 actual: self.ring.len(),
             });
         }
-        for (index, item) in self.ring.iter().enumerate() {
-            let _ = index;
+        for item in &self.ring {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("EquipmentPaperdoll.ring"))?;
@@ -1993,8 +1986,7 @@ impl crate::EoSerialize for EquipmentPaperdoll {
                 actual: self.armlet.len(),
             });
         }
-        for (index, item) in self.armlet.iter().enumerate() {
-            let _ = index;
+        for item in &self.armlet {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("EquipmentPaperdoll.armlet"))?;
@@ -2006,8 +1998,7 @@ impl crate::EoSerialize for EquipmentPaperdoll {
                 actual: self.bracer.len(),
             });
         }
-        for (index, item) in self.bracer.iter().enumerate() {
-            let _ = index;
+        for item in &self.bracer {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("EquipmentPaperdoll.bracer"))?;
@@ -2027,20 +2018,17 @@ impl crate::EoSerialize for EquipmentPaperdoll {
         let weapon = reader.get_short();
         let count = 2usize;
         let mut ring = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             ring.push(reader.get_short());
         }
         let count = 2usize;
         let mut armlet = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             armlet.push(reader.get_short());
         }
         let count = 2usize;
         let mut bracer = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             bracer.push(reader.get_short());
         }
         Ok(Self {
@@ -2870,8 +2858,8 @@ impl crate::EoSerialize for NearbyInfo {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let characters_count_value = (self.characters.len() as i64) - (0);
-        if !(0..=252).contains(&characters_count_value) {
+        let characters_count_value = self.characters.len();
+        if characters_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "NearbyInfo.characters",
                 actual: self.characters.len(),
@@ -2884,18 +2872,15 @@ impl crate::EoSerialize for NearbyInfo {
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
         writer.add_byte(0xFF);
-        for (index, item) in self.characters.iter().enumerate() {
-            let _ = index;
+        for item in &self.characters {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
-        for (index, item) in self.npcs.iter().enumerate() {
-            let _ = index;
+        for item in &self.npcs {
             item.serialize(writer)?;
         }
         writer.add_byte(0xFF);
-        for (index, item) in self.items.iter().enumerate() {
-            let _ = index;
+        for item in &self.items {
             item.serialize(writer)?;
         }
         writer.set_string_sanitization(saved_sanitization_1);
@@ -2903,17 +2888,16 @@ impl crate::EoSerialize for NearbyInfo {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let characters_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let characters_count = reader.get_char() as usize;
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
         reader.next_chunk()?;
         let count = characters_count;
         let mut characters = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             characters.push(CharacterMapInfo::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -3207,8 +3191,8 @@ impl crate::EoSerialize for PlayersList {
         let _ = start_len;
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
-        let players_count_value = (self.players.len() as i64) - (0);
-        if !(0..=64008).contains(&players_count_value) {
+        let players_count_value = self.players.len();
+        if players_count_value > 64008 {
             return Err(crate::EncodeError::TooLong {
                 field: "PlayersList.players",
                 actual: self.players.len(),
@@ -3219,8 +3203,7 @@ impl crate::EoSerialize for PlayersList {
             .add_short(players_count_value as u16)
             .map_err(|e| e.in_field("PlayersList.players_count"))?;
         writer.add_byte(0xFF);
-        for (index, item) in self.players.iter().enumerate() {
-            let _ = index;
+        for item in &self.players {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -3231,15 +3214,14 @@ impl crate::EoSerialize for PlayersList {
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
-        let players_count = ((reader.get_short() as i64) + (0)).max(0) as usize;
+        let players_count = reader.get_short() as usize;
         reader.next_chunk()?;
         let count = players_count;
         let mut players = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             players.push(OnlinePlayer::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -3288,8 +3270,8 @@ impl crate::EoSerialize for PlayersListFriends {
         let _ = start_len;
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
-        let players_count_value = (self.players.len() as i64) - (0);
-        if !(0..=64008).contains(&players_count_value) {
+        let players_count_value = self.players.len();
+        if players_count_value > 64008 {
             return Err(crate::EncodeError::TooLong {
                 field: "PlayersListFriends.players",
                 actual: self.players.len(),
@@ -3300,8 +3282,7 @@ impl crate::EoSerialize for PlayersListFriends {
             .add_short(players_count_value as u16)
             .map_err(|e| e.in_field("PlayersListFriends.players_count"))?;
         writer.add_byte(0xFF);
-        for (index, item) in self.players.iter().enumerate() {
-            let _ = index;
+        for item in &self.players {
             writer.add_string(item);
             writer.add_byte(0xFF);
         }
@@ -3312,15 +3293,14 @@ impl crate::EoSerialize for PlayersListFriends {
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
-        let players_count = ((reader.get_short() as i64) + (0)).max(0) as usize;
+        let players_count = reader.get_short() as usize;
         reader.next_chunk()?;
         let count = players_count;
         let mut players = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             players.push(reader.get_string());
             reader.next_chunk()?;
         }
@@ -3726,8 +3706,7 @@ impl crate::EoSerialize for ShopCraftItem {
                 actual: self.ingredients.len(),
             });
         }
-        for (index, item) in self.ingredients.iter().enumerate() {
-            let _ = index;
+        for item in &self.ingredients {
             item.serialize(writer)?;
         }
         Ok(())
@@ -3737,8 +3716,7 @@ impl crate::EoSerialize for ShopCraftItem {
         let item_id = reader.get_short();
         let count = 4usize;
         let mut ingredients = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             ingredients.push(crate::generated::net::CharItem::deserialize(reader)?);
         }
         Ok(Self {
@@ -4928,8 +4906,7 @@ impl crate::EoSerialize for SkillLearn {
                 actual: self.skill_requirements.len(),
             });
         }
-        for (index, item) in self.skill_requirements.iter().enumerate() {
-            let _ = index;
+        for item in &self.skill_requirements {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("SkillLearn.skill_requirements"))?;
@@ -4945,8 +4922,7 @@ impl crate::EoSerialize for SkillLearn {
         let cost = reader.get_int();
         let count = 4usize;
         let mut skill_requirements = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             skill_requirements.push(reader.get_short());
         }
         let stat_requirements = SkillStatRequirements::deserialize(reader)?;
@@ -5609,8 +5585,7 @@ impl crate::EoSerialize for TradeItemData {
         writer
             .add_short(self.player_id)
             .map_err(|e| e.in_field("TradeItemData.player_id"))?;
-        for (index, item) in self.items.iter().enumerate() {
-            let _ = index;
+        for item in &self.items {
             item.serialize(writer)?;
         }
         Ok(())
@@ -6092,8 +6067,8 @@ impl crate::EoSerialize for NpcUpdateChat {
         writer
             .add_char(self.npc_index)
             .map_err(|e| e.in_field("NpcUpdateChat.npc_index"))?;
-        let message_length_value = (crate::serialize::windows_1252_len(&self.message) as i64) - (0);
-        if !(0..=252).contains(&message_length_value) {
+        let message_length_value = crate::serialize::windows_1252_len(&self.message);
+        if message_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "NpcUpdateChat.message",
                 actual: crate::serialize::windows_1252_len(&self.message),
@@ -6109,7 +6084,7 @@ impl crate::EoSerialize for NpcUpdateChat {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let npc_index = reader.get_char();
-        let message_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let message_length = reader.get_char() as usize;
         let message = reader.get_fixed_string(message_length, false);
         Ok(Self { npc_index, message })
     }
@@ -8689,8 +8664,8 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataOk {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let characters_count_value = (self.characters.len() as i64) - (0);
-        if !(0..=252).contains(&characters_count_value) {
+        let characters_count_value = self.characters.len();
+        if characters_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "CharacterReplyServerPacketReplyCodeDataOk.characters",
                 actual: self.characters.len(),
@@ -8704,8 +8679,7 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataOk {
             .add_char(0)
             .map_err(|e| e.in_field("CharacterReplyServerPacketReplyCodeDataOk.constant"))?;
         writer.add_byte(0xFF);
-        for (index, item) in self.characters.iter().enumerate() {
-            let _ = index;
+        for item in &self.characters {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -8713,16 +8687,15 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataOk {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let characters_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let characters_count = reader.get_char() as usize;
         let _ = reader.get_char();
         reader.next_chunk()?;
         let count = characters_count;
         let mut characters = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             characters.push(CharacterSelectionListEntry::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -8767,8 +8740,8 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataDeleted {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let characters_count_value = (self.characters.len() as i64) - (0);
-        if !(0..=252).contains(&characters_count_value) {
+        let characters_count_value = self.characters.len();
+        if characters_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "CharacterReplyServerPacketReplyCodeDataDeleted.characters",
                 actual: self.characters.len(),
@@ -8779,8 +8752,7 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataDeleted {
             e.in_field("CharacterReplyServerPacketReplyCodeDataDeleted.characters_count")
         })?;
         writer.add_byte(0xFF);
-        for (index, item) in self.characters.iter().enumerate() {
-            let _ = index;
+        for item in &self.characters {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -8788,15 +8760,14 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataDeleted {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let characters_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let characters_count = reader.get_char() as usize;
         reader.next_chunk()?;
         let count = characters_count;
         let mut characters = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             characters.push(CharacterSelectionListEntry::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -9141,8 +9112,8 @@ impl crate::EoSerialize for LoginReplyServerPacketReplyCodeDataOk {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let characters_count_value = (self.characters.len() as i64) - (0);
-        if !(0..=252).contains(&characters_count_value) {
+        let characters_count_value = self.characters.len();
+        if characters_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "LoginReplyServerPacketReplyCodeDataOk.characters",
                 actual: self.characters.len(),
@@ -9156,8 +9127,7 @@ impl crate::EoSerialize for LoginReplyServerPacketReplyCodeDataOk {
             .add_char(0)
             .map_err(|e| e.in_field("LoginReplyServerPacketReplyCodeDataOk.constant"))?;
         writer.add_byte(0xFF);
-        for (index, item) in self.characters.iter().enumerate() {
-            let _ = index;
+        for item in &self.characters {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -9165,16 +9135,15 @@ impl crate::EoSerialize for LoginReplyServerPacketReplyCodeDataOk {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let characters_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let characters_count = reader.get_char() as usize;
         let _ = reader.get_char();
         reader.next_chunk()?;
         let count = characters_count;
         let mut characters = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             characters.push(CharacterSelectionListEntry::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -9470,8 +9439,7 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
                 actual: self.map_rid.len(),
             });
         }
-        for (index, item) in self.map_rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.map_rid {
             writer.add_short(*item).map_err(|e| {
                 e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.map_rid")
             })?;
@@ -9486,8 +9454,7 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
                 actual: self.eif_rid.len(),
             });
         }
-        for (index, item) in self.eif_rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.eif_rid {
             writer.add_short(*item).map_err(|e| {
                 e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.eif_rid")
             })?;
@@ -9502,8 +9469,7 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
                 actual: self.enf_rid.len(),
             });
         }
-        for (index, item) in self.enf_rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.enf_rid {
             writer.add_short(*item).map_err(|e| {
                 e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.enf_rid")
             })?;
@@ -9518,8 +9484,7 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
                 actual: self.esf_rid.len(),
             });
         }
-        for (index, item) in self.esf_rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.esf_rid {
             writer.add_short(*item).map_err(|e| {
                 e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.esf_rid")
             })?;
@@ -9534,8 +9499,7 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
                 actual: self.ecf_rid.len(),
             });
         }
-        for (index, item) in self.ecf_rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.ecf_rid {
             writer.add_short(*item).map_err(|e| {
                 e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.ecf_rid")
             })?;
@@ -9601,36 +9565,31 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
         let map_id = reader.get_short();
         let count = 2usize;
         let mut map_rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             map_rid.push(reader.get_short());
         }
         let map_file_size = reader.get_three();
         let count = 2usize;
         let mut eif_rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             eif_rid.push(reader.get_short());
         }
         let eif_length = reader.get_short();
         let count = 2usize;
         let mut enf_rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             enf_rid.push(reader.get_short());
         }
         let enf_length = reader.get_short();
         let count = 2usize;
         let mut esf_rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             esf_rid.push(reader.get_short());
         }
         let esf_length = reader.get_short();
         let count = 2usize;
         let mut ecf_rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             ecf_rid.push(reader.get_short());
         }
         let ecf_length = reader.get_short();
@@ -9926,19 +9885,16 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataEnterGame {
                 actual: self.news.len(),
             });
         }
-        for (index, item) in self.news.iter().enumerate() {
-            let _ = index;
+        for item in &self.news {
             writer.add_string(item);
             writer.add_byte(0xFF);
         }
         self.weight.serialize(writer)?;
-        for (index, item) in self.items.iter().enumerate() {
-            let _ = index;
+        for item in &self.items {
             item.serialize(writer)?;
         }
         writer.add_byte(0xFF);
-        for (index, item) in self.spells.iter().enumerate() {
-            let _ = index;
+        for item in &self.spells {
             item.serialize(writer)?;
         }
         writer.add_byte(0xFF);
@@ -9953,8 +9909,7 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataEnterGame {
         reader.next_chunk()?;
         let count = 9usize;
         let mut news = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             news.push(reader.get_string());
             reader.next_chunk()?;
         }
@@ -10409,13 +10364,11 @@ impl crate::EoSerialize for AdminInteractListServerPacket {
             .add_int(self.gold_bank)
             .map_err(|e| e.in_field("AdminInteractListServerPacket.gold_bank"))?;
         writer.add_byte(0xFF);
-        for (index, item) in self.inventory.iter().enumerate() {
-            let _ = index;
+        for item in &self.inventory {
             item.serialize(writer)?;
         }
         writer.add_byte(0xFF);
-        for (index, item) in self.bank.iter().enumerate() {
-            let _ = index;
+        for item in &self.bank {
             item.serialize(writer)?;
         }
         writer.set_string_sanitization(saved_sanitization_1);
@@ -11184,8 +11137,7 @@ impl crate::EoSerialize for TalkListServerPacket {
         let _ = start_len;
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
-        for (index, item) in self.messages.iter().enumerate() {
-            let _ = index;
+        for item in &self.messages {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -11343,8 +11295,7 @@ impl crate::EoSerialize for MessageAcceptServerPacket {
                 actual: self.messages.len(),
             });
         }
-        for (index, item) in self.messages.iter().enumerate() {
-            let _ = index;
+        for item in &self.messages {
             writer.add_string(item);
             writer.add_byte(0xFF);
         }
@@ -11357,8 +11308,7 @@ impl crate::EoSerialize for MessageAcceptServerPacket {
         reader.set_chunked_reading_mode(true);
         let count = 4usize;
         let mut messages = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             messages.push(reader.get_string());
             reader.next_chunk()?;
         }
@@ -12261,8 +12211,7 @@ impl crate::EoSerialize for EffectPlayerServerPacket {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        for (index, item) in self.effects.iter().enumerate() {
-            let _ = index;
+        for item in &self.effects {
             item.serialize(writer)?;
         }
         Ok(())
@@ -12606,8 +12555,8 @@ impl crate::EoSerialize for NpcAgreeServerPacket {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let npcs_count_value = (self.npcs.len() as i64) - (0);
-        if !(0..=252).contains(&npcs_count_value) {
+        let npcs_count_value = self.npcs.len();
+        if npcs_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "NpcAgreeServerPacket.npcs",
                 actual: self.npcs.len(),
@@ -12617,22 +12566,20 @@ impl crate::EoSerialize for NpcAgreeServerPacket {
         writer
             .add_char(npcs_count_value as u8)
             .map_err(|e| e.in_field("NpcAgreeServerPacket.npcs_count"))?;
-        for (index, item) in self.npcs.iter().enumerate() {
-            let _ = index;
+        for item in &self.npcs {
             item.serialize(writer)?;
         }
         Ok(())
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let npcs_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let npcs_count = reader.get_char() as usize;
         let count = npcs_count;
         let mut npcs = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             npcs.push(NpcMapInfo::deserialize(reader)?);
         }
         Ok(Self { npcs })
@@ -12761,22 +12708,19 @@ impl crate::EoSerialize for WalkReplyServerPacket {
         let _ = start_len;
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
-        for (index, item) in self.player_ids.iter().enumerate() {
-            let _ = index;
+        for item in &self.player_ids {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("WalkReplyServerPacket.player_ids"))?;
         }
         writer.add_byte(0xFF);
-        for (index, item) in self.npc_indexes.iter().enumerate() {
-            let _ = index;
+        for item in &self.npc_indexes {
             writer
                 .add_char(*item)
                 .map_err(|e| e.in_field("WalkReplyServerPacket.npc_indexes"))?;
         }
         writer.add_byte(0xFF);
-        for (index, item) in self.items.iter().enumerate() {
-            let _ = index;
+        for item in &self.items {
             item.serialize(writer)?;
         }
         writer.set_string_sanitization(saved_sanitization_1);
@@ -13208,8 +13152,7 @@ impl crate::EoSerialize for LockerReplyServerPacket {
         let _ = start_len;
         self.deposited_item.serialize(writer)?;
         self.weight.serialize(writer)?;
-        for (index, item) in self.locker_items.iter().enumerate() {
-            let _ = index;
+        for item in &self.locker_items {
             item.serialize(writer)?;
         }
         Ok(())
@@ -13290,8 +13233,7 @@ impl crate::EoSerialize for LockerGetServerPacket {
         let _ = start_len;
         self.taken_item.serialize(writer)?;
         self.weight.serialize(writer)?;
-        for (index, item) in self.locker_items.iter().enumerate() {
-            let _ = index;
+        for item in &self.locker_items {
             item.serialize(writer)?;
         }
         Ok(())
@@ -13370,8 +13312,7 @@ impl crate::EoSerialize for LockerOpenServerPacket {
         let start_len = writer.len();
         let _ = start_len;
         self.locker_coords.serialize(writer)?;
-        for (index, item) in self.locker_items.iter().enumerate() {
-            let _ = index;
+        for item in &self.locker_items {
             item.serialize(writer)?;
         }
         Ok(())
@@ -13692,7 +13633,6 @@ impl crate::EoSerialize for CitizenOpenServerPacket {
         let count = 3usize;
         let mut questions = Vec::with_capacity(count);
         for index in 0..count {
-            let _ = index;
             questions.push(reader.get_string());
             if index + 1 < count {
                 reader.next_chunk()?;
@@ -13878,8 +13818,7 @@ impl crate::EoSerialize for ShopCreateServerPacket {
                 actual: self.ingredients.len(),
             });
         }
-        for (index, item) in self.ingredients.iter().enumerate() {
-            let _ = index;
+        for item in &self.ingredients {
             item.serialize(writer)?;
         }
         Ok(())
@@ -13890,8 +13829,7 @@ impl crate::EoSerialize for ShopCreateServerPacket {
         let weight = crate::generated::net::Weight::deserialize(reader)?;
         let count = 4usize;
         let mut ingredients = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             ingredients.push(crate::generated::net::Item::deserialize(reader)?);
         }
         Ok(Self {
@@ -14102,13 +14040,11 @@ impl crate::EoSerialize for ShopOpenServerPacket {
             .map_err(|e| e.in_field("ShopOpenServerPacket.session_id"))?;
         writer.add_string(&self.shop_name);
         writer.add_byte(0xFF);
-        for (index, item) in self.trade_items.iter().enumerate() {
-            let _ = index;
+        for item in &self.trade_items {
             item.serialize(writer)?;
         }
         writer.add_byte(0xFF);
-        for (index, item) in self.craft_items.iter().enumerate() {
-            let _ = index;
+        for item in &self.craft_items {
             item.serialize(writer)?;
         }
         writer.set_string_sanitization(saved_sanitization_1);
@@ -14222,8 +14158,7 @@ impl crate::EoSerialize for StatSkillOpenServerPacket {
             .map_err(|e| e.in_field("StatSkillOpenServerPacket.session_id"))?;
         writer.add_string(&self.shop_name);
         writer.add_byte(0xFF);
-        for (index, item) in self.skills.iter().enumerate() {
-            let _ = index;
+        for item in &self.skills {
             item.serialize(writer)?;
         }
         writer.set_string_sanitization(saved_sanitization_1);
@@ -15776,8 +15711,8 @@ impl crate::EoSerialize for BoardOpenServerPacket {
         writer
             .add_char(self.board_id)
             .map_err(|e| e.in_field("BoardOpenServerPacket.board_id"))?;
-        let posts_count_value = (self.posts.len() as i64) - (0);
-        if !(0..=252).contains(&posts_count_value) {
+        let posts_count_value = self.posts.len();
+        if posts_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "BoardOpenServerPacket.posts",
                 actual: self.posts.len(),
@@ -15787,8 +15722,7 @@ impl crate::EoSerialize for BoardOpenServerPacket {
         writer
             .add_char(posts_count_value as u8)
             .map_err(|e| e.in_field("BoardOpenServerPacket.posts_count"))?;
-        for (index, item) in self.posts.iter().enumerate() {
-            let _ = index;
+        for item in &self.posts {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -15800,14 +15734,13 @@ impl crate::EoSerialize for BoardOpenServerPacket {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
         let board_id = reader.get_char();
-        let posts_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let posts_count = reader.get_char() as usize;
         let count = posts_count;
         let mut posts = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             posts.push(BoardPostListing::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -16325,8 +16258,7 @@ impl crate::EoSerialize for WarpRequestServerPacketWarpTypeDataMapSwitch {
                 actual: self.map_rid.len(),
             });
         }
-        for (index, item) in self.map_rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.map_rid {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("WarpRequestServerPacketWarpTypeDataMapSwitch.map_rid"))?;
@@ -16340,8 +16272,7 @@ impl crate::EoSerialize for WarpRequestServerPacketWarpTypeDataMapSwitch {
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let count = 2usize;
         let mut map_rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             map_rid.push(reader.get_short());
         }
         let map_file_size = reader.get_three();
@@ -16918,8 +16849,7 @@ impl crate::EoSerialize for BookReplyServerPacket {
         )
         .map_err(|e| e.in_field("BookReplyServerPacket.icon"))?;
         writer.add_byte(0xFF);
-        for (index, item) in self.quest_names.iter().enumerate() {
-            let _ = index;
+        for item in &self.quest_names {
             writer.add_string(item);
             writer.add_byte(0xFF);
         }
@@ -17271,8 +17201,7 @@ impl crate::EoSerialize for ChestOpenServerPacket {
         let start_len = writer.len();
         let _ = start_len;
         self.coords.serialize(writer)?;
-        for (index, item) in self.items.iter().enumerate() {
-            let _ = index;
+        for item in &self.items {
             item.serialize(writer)?;
         }
         Ok(())
@@ -17344,8 +17273,7 @@ impl crate::EoSerialize for ChestReplyServerPacket {
             .add_int(self.remaining_amount)
             .map_err(|e| e.in_field("ChestReplyServerPacket.remaining_amount"))?;
         self.weight.serialize(writer)?;
-        for (index, item) in self.items.iter().enumerate() {
-            let _ = index;
+        for item in &self.items {
             item.serialize(writer)?;
         }
         Ok(())
@@ -17433,8 +17361,7 @@ impl crate::EoSerialize for ChestGetServerPacket {
         let _ = start_len;
         self.taken_item.serialize(writer)?;
         self.weight.serialize(writer)?;
-        for (index, item) in self.items.iter().enumerate() {
-            let _ = index;
+        for item in &self.items {
             item.serialize(writer)?;
         }
         Ok(())
@@ -17510,8 +17437,7 @@ impl crate::EoSerialize for ChestAgreeServerPacket {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        for (index, item) in self.items.iter().enumerate() {
-            let _ = index;
+        for item in &self.items {
             item.serialize(writer)?;
         }
         Ok(())
@@ -17986,8 +17912,7 @@ impl crate::EoSerialize for PartyCreateServerPacket {
         let _ = start_len;
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
-        for (index, item) in self.members.iter().enumerate() {
-            let _ = index;
+        for item in &self.members {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -18181,8 +18106,7 @@ impl crate::EoSerialize for PartyListServerPacket {
         let _ = start_len;
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
-        for (index, item) in self.members.iter().enumerate() {
-            let _ = index;
+        for item in &self.members {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -18310,8 +18234,7 @@ impl crate::EoSerialize for PartyTargetGroupServerPacket {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        for (index, item) in self.gains.iter().enumerate() {
-            let _ = index;
+        for item in &self.gains {
             item.serialize(writer)?;
         }
         Ok(())
@@ -18828,8 +18751,7 @@ impl crate::EoSerialize for GuildRankServerPacket {
                 actual: self.ranks.len(),
             });
         }
-        for (index, item) in self.ranks.iter().enumerate() {
-            let _ = index;
+        for item in &self.ranks {
             writer.add_string(item);
             writer.add_byte(0xFF);
         }
@@ -18842,8 +18764,7 @@ impl crate::EoSerialize for GuildRankServerPacket {
         reader.set_chunked_reading_mode(true);
         let count = 9usize;
         let mut ranks = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             ranks.push(reader.get_string());
             reader.next_chunk()?;
         }
@@ -19030,8 +18951,8 @@ impl crate::EoSerialize for GuildTellServerPacket {
         let _ = start_len;
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
-        let members_count_value = (self.members.len() as i64) - (0);
-        if !(0..=64008).contains(&members_count_value) {
+        let members_count_value = self.members.len();
+        if members_count_value > 64008 {
             return Err(crate::EncodeError::TooLong {
                 field: "GuildTellServerPacket.members",
                 actual: self.members.len(),
@@ -19042,8 +18963,7 @@ impl crate::EoSerialize for GuildTellServerPacket {
             .add_short(members_count_value as u16)
             .map_err(|e| e.in_field("GuildTellServerPacket.members_count"))?;
         writer.add_byte(0xFF);
-        for (index, item) in self.members.iter().enumerate() {
-            let _ = index;
+        for item in &self.members {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -19054,15 +18974,14 @@ impl crate::EoSerialize for GuildTellServerPacket {
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
-        let members_count = ((reader.get_short() as i64) + (0)).max(0) as usize;
+        let members_count = reader.get_short() as usize;
         reader.next_chunk()?;
         let count = members_count;
         let mut members = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             members.push(GuildMember::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -19137,13 +19056,12 @@ impl crate::EoSerialize for GuildReportServerPacket {
                 actual: self.ranks.len(),
             });
         }
-        for (index, item) in self.ranks.iter().enumerate() {
-            let _ = index;
+        for item in &self.ranks {
             writer.add_string(item);
             writer.add_byte(0xFF);
         }
-        let staff_count_value = (self.staff.len() as i64) - (0);
-        if !(0..=64008).contains(&staff_count_value) {
+        let staff_count_value = self.staff.len();
+        if staff_count_value > 64008 {
             return Err(crate::EncodeError::TooLong {
                 field: "GuildReportServerPacket.staff",
                 actual: self.staff.len(),
@@ -19154,8 +19072,7 @@ impl crate::EoSerialize for GuildReportServerPacket {
             .add_short(staff_count_value as u16)
             .map_err(|e| e.in_field("GuildReportServerPacket.staff_count"))?;
         writer.add_byte(0xFF);
-        for (index, item) in self.staff.iter().enumerate() {
-            let _ = index;
+        for item in &self.staff {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -19178,20 +19095,18 @@ impl crate::EoSerialize for GuildReportServerPacket {
         reader.next_chunk()?;
         let count = 9usize;
         let mut ranks = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             ranks.push(reader.get_string());
             reader.next_chunk()?;
         }
-        let staff_count = ((reader.get_short() as i64) + (0)).max(0) as usize;
+        let staff_count = reader.get_short() as usize;
         reader.next_chunk()?;
         let count = staff_count;
         let mut staff = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             staff.push(GuildStaff::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -19920,8 +19835,7 @@ impl crate::EoSerialize for SpellTargetGroupServerPacket {
         writer
             .add_short(self.spell_heal_hp)
             .map_err(|e| e.in_field("SpellTargetGroupServerPacket.spell_heal_hp"))?;
-        for (index, item) in self.players.iter().enumerate() {
-            let _ = index;
+        for item in &self.players {
             item.serialize(writer)?;
         }
         Ok(())
@@ -20396,8 +20310,7 @@ impl crate::EoSerialize for TradeReplyServerPacket {
                 actual: self.trade_data.len(),
             });
         }
-        for (index, item) in self.trade_data.iter().enumerate() {
-            let _ = index;
+        for item in &self.trade_data {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -20410,8 +20323,7 @@ impl crate::EoSerialize for TradeReplyServerPacket {
         reader.set_chunked_reading_mode(true);
         let count = 2usize;
         let mut trade_data = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             trade_data.push(TradeItemData::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -20470,8 +20382,7 @@ impl crate::EoSerialize for TradeAdminServerPacket {
                 actual: self.trade_data.len(),
             });
         }
-        for (index, item) in self.trade_data.iter().enumerate() {
-            let _ = index;
+        for item in &self.trade_data {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -20484,8 +20395,7 @@ impl crate::EoSerialize for TradeAdminServerPacket {
         reader.set_chunked_reading_mode(true);
         let count = 2usize;
         let mut trade_data = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             trade_data.push(TradeItemData::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -20544,8 +20454,7 @@ impl crate::EoSerialize for TradeUseServerPacket {
                 actual: self.trade_data.len(),
             });
         }
-        for (index, item) in self.trade_data.iter().enumerate() {
-            let _ = index;
+        for item in &self.trade_data {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -20558,8 +20467,7 @@ impl crate::EoSerialize for TradeUseServerPacket {
         reader.set_chunked_reading_mode(true);
         let count = 2usize;
         let mut trade_data = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             trade_data.push(TradeItemData::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -21548,18 +21456,15 @@ impl crate::EoSerialize for NpcPlayerServerPacket {
         let _ = start_len;
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
-        for (index, item) in self.positions.iter().enumerate() {
-            let _ = index;
+        for item in &self.positions {
             item.serialize(writer)?;
         }
         writer.add_byte(0xFF);
-        for (index, item) in self.attacks.iter().enumerate() {
-            let _ = index;
+        for item in &self.attacks {
             item.serialize(writer)?;
         }
         writer.add_byte(0xFF);
-        for (index, item) in self.chats.iter().enumerate() {
-            let _ = index;
+        for item in &self.chats {
             item.serialize(writer)?;
         }
         writer.add_byte(0xFF);
@@ -21782,8 +21687,7 @@ impl crate::EoSerialize for QuestReportServerPacket {
             .add_short(self.npc_index)
             .map_err(|e| e.in_field("QuestReportServerPacket.npc_index"))?;
         writer.add_byte(0xFF);
-        for (index, item) in self.messages.iter().enumerate() {
-            let _ = index;
+        for item in &self.messages {
             writer.add_string(item);
             writer.add_byte(0xFF);
         }
@@ -21867,8 +21771,8 @@ impl crate::EoSerialize for QuestDialogServerPacket {
         let _ = start_len;
         let saved_sanitization_1 = writer.string_sanitization();
         writer.set_string_sanitization(true);
-        let quest_count_value = (self.quest_entries.len() as i64) - (0);
-        if !(0..=252).contains(&quest_count_value) {
+        let quest_count_value = self.quest_entries.len();
+        if quest_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "QuestDialogServerPacket.quest_entries",
                 actual: self.quest_entries.len(),
@@ -21891,13 +21795,11 @@ impl crate::EoSerialize for QuestDialogServerPacket {
             .add_short(self.dialog_id)
             .map_err(|e| e.in_field("QuestDialogServerPacket.dialog_id"))?;
         writer.add_byte(0xFF);
-        for (index, item) in self.quest_entries.iter().enumerate() {
-            let _ = index;
+        for item in &self.quest_entries {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
-        for (index, item) in self.dialog_entries.iter().enumerate() {
-            let _ = index;
+        for item in &self.dialog_entries {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -21908,7 +21810,7 @@ impl crate::EoSerialize for QuestDialogServerPacket {
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
-        let quest_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let quest_count = reader.get_char() as usize;
         let behavior_id = reader.get_short();
         let quest_id = reader.get_short();
         let session_id = reader.get_short();
@@ -21916,11 +21818,10 @@ impl crate::EoSerialize for QuestDialogServerPacket {
         reader.next_chunk()?;
         let count = quest_count;
         let mut quest_entries = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             quest_entries.push(DialogQuestEntry::deserialize(reader)?);
             reader.next_chunk()?;
         }
@@ -22159,8 +22060,7 @@ impl crate::EoSerialize for QuestListServerPacketPageDataProgress {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        for (index, item) in self.quest_progress_entries.iter().enumerate() {
-            let _ = index;
+        for item in &self.quest_progress_entries {
             item.serialize(writer)?;
             writer.add_byte(0xFF);
         }
@@ -22221,8 +22121,7 @@ impl crate::EoSerialize for QuestListServerPacketPageDataHistory {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        for (index, item) in self.completed_quests.iter().enumerate() {
-            let _ = index;
+        for item in &self.completed_quests {
             writer.add_string(item);
             writer.add_byte(0xFF);
         }
@@ -23516,8 +23415,7 @@ impl crate::EoSerialize for EffectAgreeServerPacket {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        for (index, item) in self.effects.iter().enumerate() {
-            let _ = index;
+        for item in &self.effects {
             item.serialize(writer)?;
         }
         Ok(())
@@ -23586,8 +23484,7 @@ impl crate::EoSerialize for EffectTargetOtherServerPacket {
         writer
             .add_short(self.max_hp)
             .map_err(|e| e.in_field("EffectTargetOtherServerPacket.max_hp"))?;
-        for (index, item) in self.others.iter().enumerate() {
-            let _ = index;
+        for item in &self.others {
             item.serialize(writer)?;
         }
         Ok(())

@@ -434,8 +434,8 @@ impl crate::EoSerialize for EifRecord {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let name_length_value = (crate::serialize::windows_1252_len(&self.name) as i64) - (0);
-        if !(0..=252).contains(&name_length_value) {
+        let name_length_value = crate::serialize::windows_1252_len(&self.name);
+        if name_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "EifRecord.name",
                 actual: crate::serialize::windows_1252_len(&self.name),
@@ -585,7 +585,7 @@ impl crate::EoSerialize for EifRecord {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let name_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let name_length = reader.get_char() as usize;
         let name = reader.get_fixed_string(name_length, false);
         let graphic_id = reader.get_short();
         let r#type = ItemType::from_u32(u32::from(reader.get_char()));
@@ -907,8 +907,7 @@ impl crate::EoSerialize for Eif {
                 actual: self.rid.len(),
             });
         }
-        for (index, item) in self.rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.rid {
             writer.add_short(*item).map_err(|e| e.in_field("Eif.rid"))?;
         }
         writer
@@ -917,8 +916,7 @@ impl crate::EoSerialize for Eif {
         writer
             .add_char(self.version)
             .map_err(|e| e.in_field("Eif.version"))?;
-        for (index, item) in self.items.iter().enumerate() {
-            let _ = index;
+        for item in &self.items {
             item.serialize(writer)?;
         }
         Ok(())
@@ -928,8 +926,7 @@ impl crate::EoSerialize for Eif {
         let _ = reader.get_fixed_string(3, false);
         let count = 2usize;
         let mut rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             rid.push(reader.get_short());
         }
         let total_items_count = reader.get_short();
@@ -1121,8 +1118,8 @@ impl crate::EoSerialize for EnfRecord {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let name_length_value = (crate::serialize::windows_1252_len(&self.name) as i64) - (0);
-        if !(0..=252).contains(&name_length_value) {
+        let name_length_value = crate::serialize::windows_1252_len(&self.name);
+        if name_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "EnfRecord.name",
                 actual: crate::serialize::windows_1252_len(&self.name),
@@ -1206,7 +1203,7 @@ impl crate::EoSerialize for EnfRecord {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let name_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let name_length = reader.get_char() as usize;
         let name = reader.get_fixed_string(name_length, false);
         let graphic_id = reader.get_short();
         let race = reader.get_char();
@@ -1392,8 +1389,7 @@ impl crate::EoSerialize for Enf {
                 actual: self.rid.len(),
             });
         }
-        for (index, item) in self.rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.rid {
             writer.add_short(*item).map_err(|e| e.in_field("Enf.rid"))?;
         }
         writer
@@ -1402,8 +1398,7 @@ impl crate::EoSerialize for Enf {
         writer
             .add_char(self.version)
             .map_err(|e| e.in_field("Enf.version"))?;
-        for (index, item) in self.npcs.iter().enumerate() {
-            let _ = index;
+        for item in &self.npcs {
             item.serialize(writer)?;
         }
         Ok(())
@@ -1413,8 +1408,7 @@ impl crate::EoSerialize for Enf {
         let _ = reader.get_fixed_string(3, false);
         let count = 2usize;
         let mut rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             rid.push(reader.get_short());
         }
         let total_npcs_count = reader.get_short();
@@ -1511,8 +1505,8 @@ impl crate::EoSerialize for EcfRecord {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let name_length_value = (crate::serialize::windows_1252_len(&self.name) as i64) - (0);
-        if !(0..=252).contains(&name_length_value) {
+        let name_length_value = crate::serialize::windows_1252_len(&self.name);
+        if name_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "EcfRecord.name",
                 actual: crate::serialize::windows_1252_len(&self.name),
@@ -1551,7 +1545,7 @@ impl crate::EoSerialize for EcfRecord {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let name_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let name_length = reader.get_char() as usize;
         let name = reader.get_fixed_string(name_length, false);
         let parent_type = reader.get_char();
         let stat_group = reader.get_char();
@@ -1646,8 +1640,7 @@ impl crate::EoSerialize for Ecf {
                 actual: self.rid.len(),
             });
         }
-        for (index, item) in self.rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.rid {
             writer.add_short(*item).map_err(|e| e.in_field("Ecf.rid"))?;
         }
         writer
@@ -1656,8 +1649,7 @@ impl crate::EoSerialize for Ecf {
         writer
             .add_char(self.version)
             .map_err(|e| e.in_field("Ecf.version"))?;
-        for (index, item) in self.classes.iter().enumerate() {
-            let _ = index;
+        for item in &self.classes {
             item.serialize(writer)?;
         }
         Ok(())
@@ -1667,8 +1659,7 @@ impl crate::EoSerialize for Ecf {
         let _ = reader.get_fixed_string(3, false);
         let count = 2usize;
         let mut rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             rid.push(reader.get_short());
         }
         let total_classes_count = reader.get_short();
@@ -1977,8 +1968,8 @@ impl crate::EoSerialize for EsfRecord {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let name_length_value = (crate::serialize::windows_1252_len(&self.name) as i64) - (0);
-        if !(0..=252).contains(&name_length_value) {
+        let name_length_value = crate::serialize::windows_1252_len(&self.name);
+        if name_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "EsfRecord.name",
                 actual: crate::serialize::windows_1252_len(&self.name),
@@ -1988,8 +1979,8 @@ impl crate::EoSerialize for EsfRecord {
         writer
             .add_char(name_length_value as u8)
             .map_err(|e| e.in_field("EsfRecord.name_length"))?;
-        let chant_length_value = (crate::serialize::windows_1252_len(&self.chant) as i64) - (0);
-        if !(0..=252).contains(&chant_length_value) {
+        let chant_length_value = crate::serialize::windows_1252_len(&self.chant);
+        if chant_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "EsfRecord.chant",
                 actual: crate::serialize::windows_1252_len(&self.chant),
@@ -2110,8 +2101,8 @@ impl crate::EoSerialize for EsfRecord {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let name_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
-        let chant_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let name_length = reader.get_char() as usize;
+        let chant_length = reader.get_char() as usize;
         let name = reader.get_fixed_string(name_length, false);
         let chant = reader.get_fixed_string(chant_length, false);
         let icon_id = reader.get_short();
@@ -2380,8 +2371,7 @@ impl crate::EoSerialize for Esf {
                 actual: self.rid.len(),
             });
         }
-        for (index, item) in self.rid.iter().enumerate() {
-            let _ = index;
+        for item in &self.rid {
             writer.add_short(*item).map_err(|e| e.in_field("Esf.rid"))?;
         }
         writer
@@ -2390,8 +2380,7 @@ impl crate::EoSerialize for Esf {
         writer
             .add_char(self.version)
             .map_err(|e| e.in_field("Esf.version"))?;
-        for (index, item) in self.skills.iter().enumerate() {
-            let _ = index;
+        for item in &self.skills {
             item.serialize(writer)?;
         }
         Ok(())
@@ -2401,8 +2390,7 @@ impl crate::EoSerialize for Esf {
         let _ = reader.get_fixed_string(3, false);
         let count = 2usize;
         let mut rid = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             rid.push(reader.get_short());
         }
         let total_skills_count = reader.get_short();

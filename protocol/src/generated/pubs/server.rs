@@ -101,8 +101,8 @@ impl crate::EoSerialize for DropNpcRecord {
         writer
             .add_short(self.npc_id)
             .map_err(|e| e.in_field("DropNpcRecord.npc_id"))?;
-        let drops_count_value = (self.drops.len() as i64) - (0);
-        if !(0..=64008).contains(&drops_count_value) {
+        let drops_count_value = self.drops.len();
+        if drops_count_value > 64008 {
             return Err(crate::EncodeError::TooLong {
                 field: "DropNpcRecord.drops",
                 actual: self.drops.len(),
@@ -112,8 +112,7 @@ impl crate::EoSerialize for DropNpcRecord {
         writer
             .add_short(drops_count_value as u16)
             .map_err(|e| e.in_field("DropNpcRecord.drops_count"))?;
-        for (index, item) in self.drops.iter().enumerate() {
-            let _ = index;
+        for item in &self.drops {
             item.serialize(writer)?;
         }
         Ok(())
@@ -121,14 +120,13 @@ impl crate::EoSerialize for DropNpcRecord {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let npc_id = reader.get_short();
-        let drops_count = ((reader.get_short() as i64) + (0)).max(0) as usize;
+        let drops_count = reader.get_short() as usize;
         let count = drops_count;
         let mut drops = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             drops.push(DropRecord::deserialize(reader)?);
         }
         Ok(Self { npc_id, drops })
@@ -177,8 +175,7 @@ impl crate::EoSerialize for DropFile {
         let start_len = writer.len();
         let _ = start_len;
         writer.add_string("EDF");
-        for (index, item) in self.npcs.iter().enumerate() {
-            let _ = index;
+        for item in &self.npcs {
             item.serialize(writer)?;
         }
         Ok(())
@@ -236,9 +233,8 @@ impl crate::EoSerialize for InnQuestionRecord {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let question_length_value =
-            (crate::serialize::windows_1252_len(&self.question) as i64) - (0);
-        if !(0..=252).contains(&question_length_value) {
+        let question_length_value = crate::serialize::windows_1252_len(&self.question);
+        if question_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "InnQuestionRecord.question",
                 actual: crate::serialize::windows_1252_len(&self.question),
@@ -249,8 +245,8 @@ impl crate::EoSerialize for InnQuestionRecord {
             .add_char(question_length_value as u8)
             .map_err(|e| e.in_field("InnQuestionRecord.question_length"))?;
         writer.add_string(&self.question);
-        let answer_length_value = (crate::serialize::windows_1252_len(&self.answer) as i64) - (0);
-        if !(0..=252).contains(&answer_length_value) {
+        let answer_length_value = crate::serialize::windows_1252_len(&self.answer);
+        if answer_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "InnQuestionRecord.answer",
                 actual: crate::serialize::windows_1252_len(&self.answer),
@@ -265,9 +261,9 @@ impl crate::EoSerialize for InnQuestionRecord {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let question_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let question_length = reader.get_char() as usize;
         let question = reader.get_fixed_string(question_length, false);
-        let answer_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let answer_length = reader.get_char() as usize;
         let answer = reader.get_fixed_string(answer_length, false);
         Ok(Self { question, answer })
     }
@@ -333,8 +329,8 @@ impl crate::EoSerialize for InnRecord {
         writer
             .add_short(self.behavior_id)
             .map_err(|e| e.in_field("InnRecord.behavior_id"))?;
-        let name_length_value = (crate::serialize::windows_1252_len(&self.name) as i64) - (0);
-        if !(0..=252).contains(&name_length_value) {
+        let name_length_value = crate::serialize::windows_1252_len(&self.name);
+        if name_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "InnRecord.name",
                 actual: crate::serialize::windows_1252_len(&self.name),
@@ -382,8 +378,7 @@ impl crate::EoSerialize for InnRecord {
                 actual: self.questions.len(),
             });
         }
-        for (index, item) in self.questions.iter().enumerate() {
-            let _ = index;
+        for item in &self.questions {
             item.serialize(writer)?;
         }
         Ok(())
@@ -391,7 +386,7 @@ impl crate::EoSerialize for InnRecord {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let behavior_id = reader.get_short();
-        let name_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let name_length = reader.get_char() as usize;
         let name = reader.get_fixed_string(name_length, false);
         let spawn_map = reader.get_short();
         let spawn_x = reader.get_char();
@@ -405,8 +400,7 @@ impl crate::EoSerialize for InnRecord {
         let alternate_spawn_y = reader.get_char();
         let count = 3usize;
         let mut questions = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             questions.push(InnQuestionRecord::deserialize(reader)?);
         }
         Ok(Self {
@@ -538,8 +532,7 @@ impl crate::EoSerialize for InnFile {
         let start_len = writer.len();
         let _ = start_len;
         writer.add_string("EID");
-        for (index, item) in self.inns.iter().enumerate() {
-            let _ = index;
+        for item in &self.inns {
             item.serialize(writer)?;
         }
         Ok(())
@@ -634,8 +627,7 @@ impl crate::EoSerialize for SkillMasterSkillRecord {
                 actual: self.skill_requirements.len(),
             });
         }
-        for (index, item) in self.skill_requirements.iter().enumerate() {
-            let _ = index;
+        for item in &self.skill_requirements {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("SkillMasterSkillRecord.skill_requirements"))?;
@@ -668,8 +660,7 @@ impl crate::EoSerialize for SkillMasterSkillRecord {
         let price = reader.get_int();
         let count = 4usize;
         let mut skill_requirements = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             skill_requirements.push(reader.get_short());
         }
         let str_requirement = reader.get_short();
@@ -804,8 +795,8 @@ impl crate::EoSerialize for SkillMasterRecord {
         writer
             .add_short(self.behavior_id)
             .map_err(|e| e.in_field("SkillMasterRecord.behavior_id"))?;
-        let name_length_value = (crate::serialize::windows_1252_len(&self.name) as i64) - (0);
-        if !(0..=252).contains(&name_length_value) {
+        let name_length_value = crate::serialize::windows_1252_len(&self.name);
+        if name_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "SkillMasterRecord.name",
                 actual: crate::serialize::windows_1252_len(&self.name),
@@ -825,8 +816,8 @@ impl crate::EoSerialize for SkillMasterRecord {
         writer
             .add_char(self.class_requirement)
             .map_err(|e| e.in_field("SkillMasterRecord.class_requirement"))?;
-        let skills_count_value = (self.skills.len() as i64) - (0);
-        if !(0..=64008).contains(&skills_count_value) {
+        let skills_count_value = self.skills.len();
+        if skills_count_value > 64008 {
             return Err(crate::EncodeError::TooLong {
                 field: "SkillMasterRecord.skills",
                 actual: self.skills.len(),
@@ -836,8 +827,7 @@ impl crate::EoSerialize for SkillMasterRecord {
         writer
             .add_short(skills_count_value as u16)
             .map_err(|e| e.in_field("SkillMasterRecord.skills_count"))?;
-        for (index, item) in self.skills.iter().enumerate() {
-            let _ = index;
+        for item in &self.skills {
             item.serialize(writer)?;
         }
         Ok(())
@@ -845,19 +835,18 @@ impl crate::EoSerialize for SkillMasterRecord {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let behavior_id = reader.get_short();
-        let name_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let name_length = reader.get_char() as usize;
         let name = reader.get_fixed_string(name_length, false);
         let min_level = reader.get_char();
         let max_level = reader.get_char();
         let class_requirement = reader.get_char();
-        let skills_count = ((reader.get_short() as i64) + (0)).max(0) as usize;
+        let skills_count = reader.get_short() as usize;
         let count = skills_count;
         let mut skills = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             skills.push(SkillMasterSkillRecord::deserialize(reader)?);
         }
         Ok(Self {
@@ -942,8 +931,7 @@ impl crate::EoSerialize for SkillMasterFile {
         let start_len = writer.len();
         let _ = start_len;
         writer.add_string("EMF");
-        for (index, item) in self.skill_masters.iter().enumerate() {
-            let _ = index;
+        for item in &self.skill_masters {
             item.serialize(writer)?;
         }
         Ok(())
@@ -1148,8 +1136,7 @@ impl crate::EoSerialize for ShopCraftRecord {
                 actual: self.ingredients.len(),
             });
         }
-        for (index, item) in self.ingredients.iter().enumerate() {
-            let _ = index;
+        for item in &self.ingredients {
             item.serialize(writer)?;
         }
         Ok(())
@@ -1159,8 +1146,7 @@ impl crate::EoSerialize for ShopCraftRecord {
         let item_id = reader.get_short();
         let count = 4usize;
         let mut ingredients = Vec::with_capacity(count);
-        for index in 0..count {
-            let _ = index;
+        for _ in 0..count {
             ingredients.push(ShopCraftIngredientRecord::deserialize(reader)?);
         }
         Ok(Self {
@@ -1229,8 +1215,8 @@ impl crate::EoSerialize for ShopRecord {
         writer
             .add_short(self.behavior_id)
             .map_err(|e| e.in_field("ShopRecord.behavior_id"))?;
-        let name_length_value = (crate::serialize::windows_1252_len(&self.name) as i64) - (0);
-        if !(0..=252).contains(&name_length_value) {
+        let name_length_value = crate::serialize::windows_1252_len(&self.name);
+        if name_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "ShopRecord.name",
                 actual: crate::serialize::windows_1252_len(&self.name),
@@ -1250,8 +1236,8 @@ impl crate::EoSerialize for ShopRecord {
         writer
             .add_char(self.class_requirement)
             .map_err(|e| e.in_field("ShopRecord.class_requirement"))?;
-        let trades_count_value = (self.trades.len() as i64) - (0);
-        if !(0..=64008).contains(&trades_count_value) {
+        let trades_count_value = self.trades.len();
+        if trades_count_value > 64008 {
             return Err(crate::EncodeError::TooLong {
                 field: "ShopRecord.trades",
                 actual: self.trades.len(),
@@ -1261,8 +1247,8 @@ impl crate::EoSerialize for ShopRecord {
         writer
             .add_short(trades_count_value as u16)
             .map_err(|e| e.in_field("ShopRecord.trades_count"))?;
-        let crafts_count_value = (self.crafts.len() as i64) - (0);
-        if !(0..=252).contains(&crafts_count_value) {
+        let crafts_count_value = self.crafts.len();
+        if crafts_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "ShopRecord.crafts",
                 actual: self.crafts.len(),
@@ -1272,12 +1258,10 @@ impl crate::EoSerialize for ShopRecord {
         writer
             .add_char(crafts_count_value as u8)
             .map_err(|e| e.in_field("ShopRecord.crafts_count"))?;
-        for (index, item) in self.trades.iter().enumerate() {
-            let _ = index;
+        for item in &self.trades {
             item.serialize(writer)?;
         }
-        for (index, item) in self.crafts.iter().enumerate() {
-            let _ = index;
+        for item in &self.crafts {
             item.serialize(writer)?;
         }
         Ok(())
@@ -1285,29 +1269,27 @@ impl crate::EoSerialize for ShopRecord {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let behavior_id = reader.get_short();
-        let name_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let name_length = reader.get_char() as usize;
         let name = reader.get_fixed_string(name_length, false);
         let min_level = reader.get_char();
         let max_level = reader.get_char();
         let class_requirement = reader.get_char();
-        let trades_count = ((reader.get_short() as i64) + (0)).max(0) as usize;
-        let crafts_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let trades_count = reader.get_short() as usize;
+        let crafts_count = reader.get_char() as usize;
         let count = trades_count;
         let mut trades = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             trades.push(ShopTradeRecord::deserialize(reader)?);
         }
         let count = crafts_count;
         let mut crafts = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             crafts.push(ShopCraftRecord::deserialize(reader)?);
         }
         Ok(Self {
@@ -1405,8 +1387,7 @@ impl crate::EoSerialize for ShopFile {
         let start_len = writer.len();
         let _ = start_len;
         writer.add_string("ESF");
-        for (index, item) in self.shops.iter().enumerate() {
-            let _ = index;
+        for item in &self.shops {
             item.serialize(writer)?;
         }
         Ok(())
@@ -1463,8 +1444,8 @@ impl crate::EoSerialize for TalkMessageRecord {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        let message_length_value = (crate::serialize::windows_1252_len(&self.message) as i64) - (0);
-        if !(0..=252).contains(&message_length_value) {
+        let message_length_value = crate::serialize::windows_1252_len(&self.message);
+        if message_length_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "TalkMessageRecord.message",
                 actual: crate::serialize::windows_1252_len(&self.message),
@@ -1479,7 +1460,7 @@ impl crate::EoSerialize for TalkMessageRecord {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let message_length = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let message_length = reader.get_char() as usize;
         let message = reader.get_fixed_string(message_length, false);
         Ok(Self { message })
     }
@@ -1524,8 +1505,8 @@ impl crate::EoSerialize for TalkRecord {
         writer
             .add_char(self.rate)
             .map_err(|e| e.in_field("TalkRecord.rate"))?;
-        let messages_count_value = (self.messages.len() as i64) - (0);
-        if !(0..=252).contains(&messages_count_value) {
+        let messages_count_value = self.messages.len();
+        if messages_count_value > 252 {
             return Err(crate::EncodeError::TooLong {
                 field: "TalkRecord.messages",
                 actual: self.messages.len(),
@@ -1535,8 +1516,7 @@ impl crate::EoSerialize for TalkRecord {
         writer
             .add_char(messages_count_value as u8)
             .map_err(|e| e.in_field("TalkRecord.messages_count"))?;
-        for (index, item) in self.messages.iter().enumerate() {
-            let _ = index;
+        for item in &self.messages {
             item.serialize(writer)?;
         }
         Ok(())
@@ -1545,14 +1525,13 @@ impl crate::EoSerialize for TalkRecord {
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let npc_id = reader.get_short();
         let rate = reader.get_char();
-        let messages_count = ((reader.get_char() as i64) + (0)).max(0) as usize;
+        let messages_count = reader.get_char() as usize;
         let count = messages_count;
         let mut messages = Vec::with_capacity(count.min(64));
-        for index in 0..count {
+        for _ in 0..count {
             if reader.is_exhausted() {
                 break;
             }
-            let _ = index;
             messages.push(TalkMessageRecord::deserialize(reader)?);
         }
         Ok(Self {
@@ -1611,8 +1590,7 @@ impl crate::EoSerialize for TalkFile {
         let start_len = writer.len();
         let _ = start_len;
         writer.add_string("ETF");
-        for (index, item) in self.npcs.iter().enumerate() {
-            let _ = index;
+        for item in &self.npcs {
             item.serialize(writer)?;
         }
         Ok(())
