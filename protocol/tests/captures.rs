@@ -179,7 +179,8 @@ fn check(side: &Side, cap: &Capture) -> Vec<String> {
     let reflected = match side {
         Side::Client => {
             let (f, a) = ids(ALL_CLIENT_PACKETS, &cap.family, &cap.action, "Client");
-            let packet = match ClientPacket::decode(f, a, &cap.bytes) {
+            // The official client's packets are all complete: strict decoding accepts them.
+            let packet = match ClientPacket::decode_strict(f, a, &cap.bytes) {
                 Ok(p) => p,
                 Err(e) => return vec![format!("{}: decode failed: {e}", cap.file)],
             };
@@ -190,7 +191,7 @@ fn check(side: &Side, cap: &Capture) -> Vec<String> {
         }
         Side::Server => {
             let (f, a) = ids(ALL_SERVER_PACKETS, &cap.family, &cap.action, "Server");
-            let packet = match ServerPacket::decode(f, a, &cap.bytes) {
+            let packet = match ServerPacket::decode_strict(f, a, &cap.bytes) {
                 Ok(p) => p,
                 Err(e) => return vec![format!("{}: decode failed: {e}", cap.file)],
             };
@@ -264,6 +265,12 @@ mod originals {
         let from_fixed = ClientPacket::decode(f, a, &fixed.bytes).unwrap();
         assert_eq!(from_orig, from_fixed);
         assert!(orig.bytes.len() < fixed.bytes.len());
+        // Strict decoding notices the missing bytes, so a server can choose to accept this
+        // one packet leniently.
+        assert!(matches!(
+            ClientPacket::decode_strict(f, a, &orig.bytes),
+            Err(eo_protocol::DecodeError::Truncated { what: "CharacterRemoveClientPacket", .. })
+        ));
     }
 
     /// The official server's Players_Agree starts with a break where the character count

@@ -24150,16 +24150,40 @@ pub enum ServerPacket {
     MusicPlayer(MusicPlayerServerPacket),
 }
 impl ServerPacket {
-    /// Decodes a packet's payload (the bytes after family, action and any sequence).
+    /// Decodes a packet's payload (the bytes after family, action and any sequence) by the
+    /// spec's rules, which read missing bytes as zeros (the official software relies on it).
     pub fn decode(
         family: super::PacketFamily,
         action: super::PacketAction,
         payload: &[u8],
     ) -> Result<Self, crate::DecodeError> {
-        use crate::EoSerialize as _;
+        Self::decode_from(family, action, &mut crate::EoReader::new(payload))
+    }
+    /// Like [`Self::decode`], but a payload too short for its packet (any field read past
+    /// the end of the data or of its chunk) is a [`crate::DecodeError::Truncated`] error.
+    pub fn decode_strict(
+        family: super::PacketFamily,
+        action: super::PacketAction,
+        payload: &[u8],
+    ) -> Result<Self, crate::DecodeError> {
         let reader = &mut crate::EoReader::new(payload);
+        let packet = Self::decode_from(family, action, reader)?;
+        if reader.ran_out() {
+            return Err(crate::DecodeError::Truncated {
+                what: packet.name(),
+                offset: reader.position(),
+            });
+        }
+        Ok(packet)
+    }
+    fn decode_from(
+        family: super::PacketFamily,
+        action: super::PacketAction,
+        reader: &mut crate::EoReader<'_>,
+    ) -> Result<Self, crate::DecodeError> {
         use super::PacketAction as A;
         use super::PacketFamily as F;
+        use crate::EoSerialize as _;
         Ok(match (family, action) {
             (F::Init, A::Init) => Self::InitInit(InitInitServerPacket::deserialize(reader)?),
             (F::Warp, A::Player) => Self::WarpPlayer(WarpPlayerServerPacket::deserialize(reader)?),
