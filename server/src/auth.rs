@@ -1,0 +1,416 @@
+//! Password hashing with argon2id, off the async threads.
+//!
+//! A [`PasswordHasher`] owns a small fixed pool of OS threads fed by one bounded queue. Hashing
+//! and verifying are deliberately slow, so they must never run on a tokio worker; and when the
+//! queue is full a request fails at once with [`AuthError::Busy`] (the server answers
+//! Login_Reply Busy) instead of making everyone wait.
+//!
+//! Hashes are PHC strings (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`) with a fresh 16-byte
+//! random salt from the operating system. Verification uses the parameters stored in the PHC
+//! string, so changing the cost later keeps old hashes valid.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+
+use argon2::password_hash::{
+    self, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
+};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::TryRngCore as _;
+use rand::rngs::OsRng;
+use tokio::sync::oneshot;
+
+/// What hashing or verifying can fail with.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// The queue is full: try again later (Login_Reply Busy).
+    #[error("the password hasher is busy")]
+    Busy,
+    /// The worker threads are gone.
+    #[error("the password hasher has stopped")]
+    Closed,
+    /// The stored hash is not a valid argon2 PHC string.
+    #[error("invalid password hash: {0}")]
+    InvalidHash(String),
+    /// The cost parameters are out of argon2's range.
+    #[error("invalid argon2 parameters: {0}")]
+    InvalidParams(String),
+    /// Hashing failed (no randomness, a thread could not start, ...).
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
+
+/// The argon2id cost of new hashes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashCost {
+    /// Memory in KiB (at least 8 × `parallelism`).
+    pub memory_kib: u32,
+    /// Passes over the memory (at least 1).
+    pub iterations: u32,
+    /// Lanes (at least 1).
+    pub parallelism: u32,
+}
+
+impl Default for HashCost {
+    /// The argon2 crate's defaults (OWASP's minimum for argon2id): 19 MiB, 2 passes, 1 lane.
+    fn default() -> Self {
+        Self {
+            memory_kib: Params::DEFAULT_M_COST,
+            iterations: Params::DEFAULT_T_COST,
+            parallelism: Params::DEFAULT_P_COST,
+        }
+    }
+}
+
+impl HashCost {
+    /// The smallest cost argon2 accepts: for tests only, never for real passwords.
+    pub const fn insecure_fast() -> Self {
+        Self {
+            memory_kib: 8,
+            iterations: 1,
+            parallelism: 1,
+        }
+    }
+}
+
+/// The largest memory cost a stored hash may ask for when it is verified (1 GiB).
+const MAX_VERIFY_MEMORY_KIB: u32 = 1024 * 1024;
+
+enum Job {
+    Hash {
+        password: String,
+        reply: oneshot::Sender<Result<String, AuthError>>,
+    },
+    Verify {
+        password: String,
+        phc: String,
+        reply: oneshot::Sender<Result<bool, AuthError>>,
+    },
+}
+
+/// A handle to the hashing pool. Clone it freely; the threads end when every clone is dropped.
+#[derive(Clone, Debug)]
+pub struct PasswordHasher {
+    jobs: SyncSender<Job>,
+}
+
+impl PasswordHasher {
+    /// A pool of `threads` threads (at least 1) with room for `queue_len` waiting requests,
+    /// hashing at [`HashCost::default`]. At most `threads + queue_len` requests are in hand at
+    /// once; with `queue_len` 0 a request is taken only when a thread is idle.
+    pub fn new(threads: usize, queue_len: usize) -> Result<Self, AuthError> {
+        Self::with_cost(threads, queue_len, HashCost::default())
+    }
+
+    /// Like [`PasswordHasher::new`], hashing new passwords at `cost`.
+    pub fn with_cost(threads: usize, queue_len: usize, cost: HashCost) -> Result<Self, AuthError> {
+        Ok(Self::start(threads, queue_len, cost)?.0)
+    }
+
+    /// Starts the pool; returns the handle and the threads' join handles.
+    fn start(
+        threads: usize,
+        queue_len: usize,
+        cost: HashCost,
+    ) -> Result<(Self, Vec<JoinHandle<()>>), AuthError> {
+        let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
+            .map_err(|e| AuthError::InvalidParams(e.to_string()))?;
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let (jobs, receiver) = mpsc::sync_channel(queue_len);
+        let receiver = Arc::new(Mutex::new(receiver));
+        let mut handles = Vec::new();
+        for index in 0..threads.max(1) {
+            let receiver = Arc::clone(&receiver);
+            let argon2 = argon2.clone();
+            // If this fails, dropping `jobs` on return stops the threads already started.
+            let handle = thread::Builder::new()
+                .name(format!("eo-auth-{index}"))
+                .spawn(move || worker(&argon2, &receiver))
+                .map_err(|e| AuthError::Failed(format!("cannot start a hashing thread: {e}")))?;
+            handles.push(handle);
+        }
+        Ok((Self { jobs }, handles))
+    }
+
+    /// Hashes `password` into a PHC string. [`AuthError::Busy`] at once if the queue is full.
+    pub async fn hash(&self, password: String) -> Result<String, AuthError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Hash { password, reply })?;
+        answer.await.map_err(|_| AuthError::Closed)?
+    }
+
+    /// Whether `password` matches the PHC string `phc`; [`AuthError::InvalidHash`] if `phc` is
+    /// malformed. [`AuthError::Busy`] at once if the queue is full.
+    pub async fn verify(&self, password: String, phc: String) -> Result<bool, AuthError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Verify {
+            password,
+            phc,
+            reply,
+        })?;
+        answer.await.map_err(|_| AuthError::Closed)?
+    }
+
+    fn submit(&self, job: Job) -> Result<(), AuthError> {
+        self.jobs.try_send(job).map_err(|error| match error {
+            TrySendError::Full(_) => AuthError::Busy,
+            TrySendError::Disconnected(_) => AuthError::Closed,
+        })
+    }
+}
+
+fn worker(argon2: &Argon2<'static>, jobs: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = {
+            // Nothing panics while holding the lock, but a poisoned lock is still usable.
+            let receiver = jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            receiver.recv()
+        };
+        let Ok(job) = job else {
+            return; // every PasswordHasher is gone
+        };
+        match job {
+            Job::Hash { password, reply } => {
+                if reply.is_closed() {
+                    continue; // the caller gave up; skip the work
+                }
+                let result = guarded(|| hash_password(argon2, &password));
+                let _ = reply.send(result);
+            }
+            Job::Verify {
+                password,
+                phc,
+                reply,
+            } => {
+                if reply.is_closed() {
+                    continue;
+                }
+                let result = guarded(|| verify_password(argon2, &password, &phc));
+                let _ = reply.send(result);
+            }
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into an error so the pool never loses a thread.
+fn guarded<T>(f: impl FnOnce() -> Result<T, AuthError>) -> Result<T, AuthError> {
+    panic::catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(AuthError::Failed("the hashing thread panicked".into())))
+}
+
+fn hash_password(argon2: &Argon2<'static>, password: &str) -> Result<String, AuthError> {
+    let mut salt = [0u8; 16];
+    OsRng
+        .try_fill_bytes(&mut salt)
+        .map_err(|e| AuthError::Failed(format!("no randomness for the salt: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AuthError::Failed(e.to_string()))?;
+    argon2
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| AuthError::Failed(e.to_string()))
+}
+
+fn verify_password(argon2: &Argon2<'static>, password: &str, phc: &str) -> Result<bool, AuthError> {
+    let hash = PasswordHash::new(phc).map_err(|e| AuthError::InvalidHash(e.to_string()))?;
+    if hash.algorithm != argon2::ARGON2ID_IDENT
+        && hash.algorithm != argon2::ARGON2I_IDENT
+        && hash.algorithm != argon2::ARGON2D_IDENT
+    {
+        return Err(AuthError::InvalidHash(format!(
+            "not an argon2 hash: {}",
+            hash.algorithm
+        )));
+    }
+    if hash.salt.is_none() || hash.hash.is_none() {
+        return Err(AuthError::InvalidHash("missing salt or hash".into()));
+    }
+    let params = Params::try_from(&hash).map_err(|e| AuthError::InvalidHash(e.to_string()))?;
+    if params.m_cost() > MAX_VERIFY_MEMORY_KIB {
+        // A corrupt row must not make us try to allocate gigabytes (an allocation failure aborts).
+        return Err(AuthError::InvalidHash(format!(
+            "memory cost {} KiB is above the {MAX_VERIFY_MEMORY_KIB} KiB limit",
+            params.m_cost()
+        )));
+    }
+    match argon2.verify_password(password.as_bytes(), &hash) {
+        Ok(()) => Ok(true),
+        Err(password_hash::Error::Password) => Ok(false),
+        Err(e) => Err(AuthError::InvalidHash(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn fast() -> PasswordHasher {
+        PasswordHasher::with_cost(2, 16, HashCost::insecure_fast()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn hash_and_verify_round_trip() {
+        let hasher = fast();
+        let phc = hasher.hash("correct horse".into()).await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$"), "{phc}");
+        assert_eq!(
+            hasher.verify("correct horse".into(), phc.clone()).await,
+            Ok(true)
+        );
+        assert_eq!(
+            hasher.verify("correct horsE".into(), phc.clone()).await,
+            Ok(false)
+        );
+        assert_eq!(hasher.verify(String::new(), phc).await, Ok(false));
+    }
+
+    #[tokio::test]
+    async fn salts_are_random() {
+        let hasher = fast();
+        let a = hasher.hash("same".into()).await.unwrap();
+        let b = hasher.hash("same".into()).await.unwrap();
+        assert_ne!(a, b);
+        assert_eq!(hasher.verify("same".into(), b).await, Ok(true));
+    }
+
+    #[tokio::test]
+    async fn verification_uses_the_stored_cost() {
+        let cheap = fast();
+        let phc = cheap.hash("pw".into()).await.unwrap();
+        let other = PasswordHasher::with_cost(
+            1,
+            4,
+            HashCost {
+                memory_kib: 64,
+                iterations: 2,
+                parallelism: 1,
+            },
+        )
+        .unwrap();
+        assert_eq!(other.verify("pw".into(), phc).await, Ok(true));
+        let stronger = other.hash("pw".into()).await.unwrap();
+        assert!(
+            stronger.starts_with("$argon2id$v=19$m=64,t=2,p=1$"),
+            "{stronger}"
+        );
+    }
+
+    #[tokio::test]
+    async fn malformed_hashes_are_errors_not_panics() {
+        let hasher = fast();
+        for phc in [
+            "",
+            "plain text",
+            "$argon2id$",
+            "$argon2id$v=19$m=8,t=1,p=1",
+            "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ",
+            "$argon2id$v=19$m=notanumber,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+            "$argon2id$v=19$m=4000000,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+            "$argon2id$v=19$m=8,t=0,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+            "$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+            "$2b$12$abcdefghijklmnopqrstuu5Sq2nL6q6Uad1o2K5FkzrCPCiJ5xoG",
+        ] {
+            let result = hasher.verify("pw".into(), phc.into()).await;
+            assert!(
+                matches!(result, Err(AuthError::InvalidHash(_))),
+                "{phc:?}: {result:?}"
+            );
+        }
+        // The pool still works afterwards.
+        assert!(hasher.hash("pw".into()).await.is_ok());
+    }
+
+    #[test]
+    fn invalid_costs_are_refused() {
+        let result = PasswordHasher::with_cost(
+            1,
+            1,
+            HashCost {
+                memory_kib: 1,
+                iterations: 0,
+                parallelism: 1,
+            },
+        );
+        assert!(matches!(result, Err(AuthError::InvalidParams(_))));
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_answers_busy_at_once() {
+        // One thread, one waiting slot, and hashes slow enough that the first is still running
+        // while the rest are submitted.
+        let slow = HashCost {
+            memory_kib: 16 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        };
+        let hasher = PasswordHasher::with_cost(1, 1, slow).unwrap();
+        let tasks: Vec<_> = (0..6)
+            .map(|i| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    let result = hasher.hash(format!("password{i}")).await;
+                    (result, started.elapsed())
+                })
+            })
+            .collect();
+        let mut busy = 0;
+        let mut hashed = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                (Err(AuthError::Busy), elapsed) => {
+                    busy += 1;
+                    assert!(
+                        elapsed < Duration::from_millis(500),
+                        "Busy took {elapsed:?}"
+                    );
+                }
+                (Ok(phc), _) => hashed.push(phc),
+                (other, _) => panic!("unexpected {other:?}"),
+            }
+        }
+        // At most one running and one queued can be accepted.
+        assert!(busy >= 4, "busy = {busy}");
+        assert!(!hashed.is_empty());
+        assert!(hashed[0].starts_with("$argon2id$v=19$m=16384,t=2,p=1$"));
+        // Once drained, the pool accepts work again.
+        assert!(
+            hasher
+                .verify("password0".into(), hashed[0].clone())
+                .await
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn dropping_every_handle_stops_the_threads() {
+        let (hasher, threads) = PasswordHasher::start(2, 4, HashCost::insecure_fast()).unwrap();
+        let clone = hasher.clone();
+        drop(hasher);
+        assert!(clone.hash("still".into()).await.is_ok());
+        drop(clone);
+        let joined = tokio::time::timeout(
+            Duration::from_secs(10),
+            tokio::task::spawn_blocking(move || {
+                threads.into_iter().map(JoinHandle::join).all(|r| r.is_ok())
+            }),
+        )
+        .await
+        .expect("the hashing threads did not stop");
+        assert!(joined.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_stopped_pool_answers_closed() {
+        let (jobs, receiver) = mpsc::sync_channel(1);
+        drop(receiver);
+        let orphan = PasswordHasher { jobs };
+        assert_eq!(orphan.hash("x".into()).await, Err(AuthError::Closed));
+        assert_eq!(
+            orphan.verify("x".into(), "y".into()).await,
+            Err(AuthError::Closed)
+        );
+    }
+}

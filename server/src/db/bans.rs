@@ -1,0 +1,290 @@
+//! The `bans` table: bans by account, by IP address, or both; temporary or permanent.
+
+use rusqlite::{OptionalExtension, Row, named_params};
+
+use super::{Ban, Db, DbError, NewBan, is_foreign_key_violation, unix_now};
+
+const BAN_COLUMNS: &str = "id, account_id, ip, reason, banned_by, created_at, expires_at";
+
+impl Db {
+    /// Adds a ban and returns its id once committed. [`DbError::Invalid`] if it names neither
+    /// an account nor an ip, [`DbError::NotFound`] if the account does not exist.
+    pub async fn add_ban(&self, ban: NewBan) -> Result<i64, DbError> {
+        if ban.account_id.is_none() && ban.ip.is_none() {
+            return Err(DbError::Invalid(
+                "a ban needs an account or an ip address".into(),
+            ));
+        }
+        self.call(move |conn| {
+            let inserted = conn
+                .prepare_cached(
+                    "INSERT INTO bans (account_id, ip, reason, banned_by, created_at, expires_at)
+                     VALUES (:account_id, :ip, :reason, :banned_by, :created_at, :expires_at)",
+                )?
+                .execute(named_params! {
+                    ":account_id": ban.account_id,
+                    ":ip": ban.ip,
+                    ":reason": ban.reason,
+                    ":banned_by": ban.banned_by,
+                    ":created_at": unix_now(),
+                    ":expires_at": ban.expires_at,
+                });
+            match inserted {
+                Ok(_) => Ok(conn.last_insert_rowid()),
+                Err(error) if is_foreign_key_violation(&error) => Err(DbError::NotFound),
+                Err(error) => Err(error.into()),
+            }
+        })
+        .await
+    }
+
+    /// The ban in force at `now` (Unix seconds) on the account or the ip, if any. When several
+    /// apply, a permanent one wins, then the one that ends last.
+    pub async fn active_ban_for(
+        &self,
+        account_id: Option<i64>,
+        ip: Option<&str>,
+        now: i64,
+    ) -> Result<Option<Ban>, DbError> {
+        if account_id.is_none() && ip.is_none() {
+            return Ok(None);
+        }
+        let ip = ip.map(str::to_owned);
+        self.call(move |conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT {BAN_COLUMNS} FROM bans
+                     WHERE (account_id = :account_id OR ip = :ip)
+                       AND (expires_at IS NULL OR expires_at > :now)
+                     ORDER BY expires_at IS NULL DESC, expires_at DESC, id DESC
+                     LIMIT 1"
+                ))?
+                .query_row(
+                    named_params! { ":account_id": account_id, ":ip": ip, ":now": now },
+                    ban_from_row,
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    /// Removes every ban (expired or not) on the account and every ban on the ip; returns how
+    /// many were removed.
+    pub async fn remove_bans(
+        &self,
+        account_id: Option<i64>,
+        ip: Option<&str>,
+    ) -> Result<usize, DbError> {
+        if account_id.is_none() && ip.is_none() {
+            return Ok(0);
+        }
+        let ip = ip.map(str::to_owned);
+        self.call(move |conn| {
+            Ok(conn
+                .prepare_cached("DELETE FROM bans WHERE account_id = :account_id OR ip = :ip")?
+                .execute(named_params! { ":account_id": account_id, ":ip": ip })?)
+        })
+        .await
+    }
+
+    /// Every ban, expired ones included (see [`Ban::is_active`]), oldest first.
+    pub async fn list_bans(&self) -> Result<Vec<Ban>, DbError> {
+        self.call(|conn| {
+            let mut stmt =
+                conn.prepare_cached(&format!("SELECT {BAN_COLUMNS} FROM bans ORDER BY id"))?;
+            let rows = stmt.query_map([], ban_from_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+}
+
+fn ban_from_row(row: &Row<'_>) -> rusqlite::Result<Ban> {
+    Ok(Ban {
+        id: row.get("id")?,
+        account_id: row.get("account_id")?,
+        ip: row.get("ip")?,
+        reason: row.get("reason")?,
+        banned_by: row.get("banned_by")?,
+        created_at: row.get("created_at")?,
+        expires_at: row.get("expires_at")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::test_support::*;
+    use crate::db::*;
+
+    fn ban(account_id: Option<i64>, ip: Option<&str>, expires_at: Option<i64>) -> NewBan {
+        NewBan {
+            account_id,
+            ip: ip.map(str::to_owned),
+            reason: "testing".into(),
+            banned_by: "console".into(),
+            expires_at,
+        }
+    }
+
+    #[tokio::test]
+    async fn temporary_bans_expire() {
+        let (_dir, db) = temp_db().await;
+        let alice = account(&db, "alice").await;
+        let now = unix_now();
+        let id = db
+            .add_ban(ban(Some(alice), None, Some(now + 3600)))
+            .await
+            .unwrap();
+        let found = db
+            .active_ban_for(Some(alice), Some("1.2.3.4"), now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.id, id);
+        assert_eq!(found.account_id, Some(alice));
+        assert_eq!(found.ip, None);
+        assert_eq!(found.reason, "testing");
+        assert_eq!(found.banned_by, "console");
+        assert_eq!(found.expires_at, Some(now + 3600));
+        assert!(found.created_at >= now);
+        assert!(found.is_active(now));
+        assert!(!found.is_active(now + 3600));
+        // At and after the expiry time it no longer applies.
+        assert_eq!(
+            db.active_ban_for(Some(alice), None, now + 3600).await,
+            Ok(None)
+        );
+        assert_eq!(
+            db.active_ban_for(Some(alice), None, now + 99_999).await,
+            Ok(None)
+        );
+        // Another account is not banned.
+        let bob = account(&db, "bob").await;
+        assert_eq!(db.active_ban_for(Some(bob), None, now).await, Ok(None));
+    }
+
+    #[tokio::test]
+    async fn permanent_bans_win() {
+        let (_dir, db) = temp_db().await;
+        let alice = account(&db, "alice").await;
+        let now = unix_now();
+        db.add_ban(ban(Some(alice), None, Some(now + 60)))
+            .await
+            .unwrap();
+        let permanent = db.add_ban(ban(Some(alice), None, None)).await.unwrap();
+        db.add_ban(ban(Some(alice), None, Some(now + 7200)))
+            .await
+            .unwrap();
+        for at in [now, now + 1_000_000_000] {
+            let found = db.active_ban_for(Some(alice), None, at).await.unwrap();
+            assert_eq!(found.map(|b| (b.id, b.expires_at)), Some((permanent, None)));
+        }
+    }
+
+    #[tokio::test]
+    async fn the_longest_temporary_ban_is_reported() {
+        let (_dir, db) = temp_db().await;
+        let now = unix_now();
+        db.add_ban(ban(None, Some("5.5.5.5"), Some(now + 60)))
+            .await
+            .unwrap();
+        let long = db
+            .add_ban(ban(None, Some("5.5.5.5"), Some(now + 600)))
+            .await
+            .unwrap();
+        let found = db.active_ban_for(None, Some("5.5.5.5"), now).await.unwrap();
+        assert_eq!(found.map(|b| b.id), Some(long));
+    }
+
+    #[tokio::test]
+    async fn bans_by_ip() {
+        let (_dir, db) = temp_db().await;
+        let alice = account(&db, "alice").await;
+        let now = unix_now();
+        let id = db.add_ban(ban(None, Some("10.1.2.3"), None)).await.unwrap();
+        let found = db
+            .active_ban_for(Some(alice), Some("10.1.2.3"), now)
+            .await
+            .unwrap();
+        assert_eq!(found.map(|b| b.id), Some(id));
+        assert_eq!(
+            db.active_ban_for(None, Some("10.1.2.3"), now)
+                .await
+                .unwrap()
+                .map(|b| b.ip),
+            Some(Some("10.1.2.3".into()))
+        );
+        assert_eq!(db.active_ban_for(Some(alice), None, now).await, Ok(None));
+        assert_eq!(
+            db.active_ban_for(None, Some("10.1.2.4"), now).await,
+            Ok(None)
+        );
+        assert_eq!(db.active_ban_for(None, None, now).await, Ok(None));
+    }
+
+    #[tokio::test]
+    async fn removal_and_listing() {
+        let (_dir, db) = temp_db().await;
+        let alice = account(&db, "alice").await;
+        let bob = account(&db, "bob").await;
+        let now = unix_now();
+        let a1 = db.add_ban(ban(Some(alice), None, None)).await.unwrap();
+        let a2 = db
+            .add_ban(ban(Some(alice), None, Some(now - 10)))
+            .await
+            .unwrap();
+        let b1 = db.add_ban(ban(Some(bob), None, None)).await.unwrap();
+        let ip = db.add_ban(ban(None, Some("9.9.9.9"), None)).await.unwrap();
+
+        let ids: Vec<i64> = db.list_bans().await.unwrap().iter().map(|b| b.id).collect();
+        assert_eq!(ids, [a1, a2, b1, ip]);
+        let active: Vec<i64> = db
+            .list_bans()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|b| b.is_active(now))
+            .map(|b| b.id)
+            .collect();
+        assert_eq!(active, [a1, b1, ip]);
+
+        assert_eq!(db.remove_bans(Some(alice), None).await, Ok(2));
+        assert_eq!(db.active_ban_for(Some(alice), None, now).await, Ok(None));
+        assert_eq!(db.remove_bans(None, Some("9.9.9.9")).await, Ok(1));
+        assert_eq!(
+            db.active_ban_for(None, Some("9.9.9.9"), now).await,
+            Ok(None)
+        );
+        assert_eq!(db.remove_bans(None, Some("9.9.9.9")).await, Ok(0));
+        assert_eq!(db.remove_bans(None, None).await, Ok(0));
+        let left: Vec<i64> = db.list_bans().await.unwrap().iter().map(|b| b.id).collect();
+        assert_eq!(left, [b1]);
+    }
+
+    #[tokio::test]
+    async fn invalid_bans_are_refused() {
+        let (_dir, db) = temp_db().await;
+        assert!(matches!(
+            db.add_ban(ban(None, None, None)).await,
+            Err(DbError::Invalid(_))
+        ));
+        assert_eq!(
+            db.add_ban(ban(Some(12345), None, None)).await,
+            Err(DbError::NotFound)
+        );
+    }
+
+    #[tokio::test]
+    async fn deleting_an_account_removes_its_bans() {
+        let (_dir, db) = temp_db().await;
+        let alice = account(&db, "alice").await;
+        db.add_ban(ban(Some(alice), None, None)).await.unwrap();
+        db.call(move |conn| {
+            conn.execute("DELETE FROM accounts WHERE id = ?1", [alice])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(db.list_bans().await, Ok(Vec::new()));
+    }
+}
