@@ -257,6 +257,7 @@ class StructGen:
         self.field_types: dict[str, str] = {}  # xml field name -> xml type
         self.extra_items: list[Struct] = []  # case structs to generate after this one
         self.chunk_counter = 0
+        self.case_elements: dict[str, list] = {}
         # `arbitrary` feature: code building a random *valid* value (one that round-trips).
         self.arb: list[str] = []
         self.in_chunked = False
@@ -660,6 +661,7 @@ class StructGen:
                 variants.append((None, None, pattern, comment_of(case)))
                 continue
             case_name = f"{data_enum}{vname}"
+            self.case_elements[case_name] = children
             self.extra_items.append(Struct(case_name, children, comment_of(case) or f"Data for `{data_enum}::{vname}`.", self.mod))
             variants.append((vname, case_name, pattern, comment_of(case)))
         self.fields.append((ident(data_field), f"Option<{data_enum}>", f"Data that depends on `{fname}`.", data_field))
@@ -686,8 +688,20 @@ class StructGen:
         for vname, _, _, _ in variants:
             if vname:
                 ser.append(f"Some({data_enum}::{vname}(data)) => data.serialize(writer)?,")
+        # Cases whose content is only constants (the "NO"/"OK" after a reply code) are written
+        # from the switch field alone when no data is given, so callers need not build them.
+        constant_cases = [(vname, case_name, pattern) for vname, case_name, pattern, _ in variants
+                          if vname and not has_stored_fields(self.case_elements[case_name])]
         if any_variant:
-            ser.append("None => {}")
+            if constant_cases:
+                ser.append(f"None => match self.{ident(fname)} {{")
+                for vname, case_name, pattern in constant_cases:
+                    ser.append(f"{pattern} => {case_name}.serialize(writer)?,")
+                if not any(p == "_" for _, _, p in constant_cases):
+                    ser.append("_ => {}")
+                ser.append("},")
+            else:
+                ser.append("None => {}")
         else:
             ser.append("_ => {}")
         ser.append("}")
@@ -784,6 +798,18 @@ RUST_NUM_KIND = {
     "three": "crate::serialize::NumberKind::Three",
     "int": "crate::serialize::NumberKind::Int",
 }
+
+
+def has_stored_fields(elements) -> bool:
+    """Whether a struct made of these elements stores anything (else it is all constants)."""
+    for el in elements:
+        if el.tag == "chunked" and has_stored_fields(list(el)):
+            return True
+        if el.tag in ("array", "switch"):
+            return True
+        if el.tag == "field" and el.get("name") is not None and text_value(el) is None:
+            return True
+    return False
 
 
 def rust_str(s: str) -> str:

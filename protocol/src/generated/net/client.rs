@@ -8106,7 +8106,10 @@ impl crate::EoSerialize for QuestAcceptClientPacket {
         match &self.reply_type_data {
             Some(QuestAcceptClientPacketReplyTypeData::Ok(data)) => data.serialize(writer)?,
             Some(QuestAcceptClientPacketReplyTypeData::Link(data)) => data.serialize(writer)?,
-            None => {}
+            None => match self.reply_type {
+                DialogReply::Ok => QuestAcceptClientPacketReplyTypeDataOk.serialize(writer)?,
+                _ => {}
+            },
         }
         Ok(())
     }

@@ -8021,7 +8021,27 @@ impl crate::EoSerialize for AccountReplyServerPacket {
                 data.serialize(writer)?
             }
             Some(AccountReplyServerPacketReplyCodeData::Default(data)) => data.serialize(writer)?,
-            None => {}
+            None => match self.reply_code {
+                AccountReply::Exists => {
+                    AccountReplyServerPacketReplyCodeDataExists.serialize(writer)?
+                }
+                AccountReply::NotApproved => {
+                    AccountReplyServerPacketReplyCodeDataNotApproved.serialize(writer)?
+                }
+                AccountReply::Created => {
+                    AccountReplyServerPacketReplyCodeDataCreated.serialize(writer)?
+                }
+                AccountReply::ChangeFailed => {
+                    AccountReplyServerPacketReplyCodeDataChangeFailed.serialize(writer)?
+                }
+                AccountReply::Changed => {
+                    AccountReplyServerPacketReplyCodeDataChanged.serialize(writer)?
+                }
+                AccountReply::RequestDenied => {
+                    AccountReplyServerPacketReplyCodeDataRequestDenied.serialize(writer)?
+                }
+                _ => {}
+            },
         }
         Ok(())
     }
@@ -8422,7 +8442,21 @@ impl crate::EoSerialize for CharacterReplyServerPacket {
             Some(CharacterReplyServerPacketReplyCodeData::Default(data)) => {
                 data.serialize(writer)?
             }
-            None => {}
+            None => match self.reply_code {
+                CharacterReply::Exists => {
+                    CharacterReplyServerPacketReplyCodeDataExists.serialize(writer)?
+                }
+                CharacterReply::Full => {
+                    CharacterReplyServerPacketReplyCodeDataFull.serialize(writer)?
+                }
+                CharacterReply::Full3 => {
+                    CharacterReplyServerPacketReplyCodeDataFull3.serialize(writer)?
+                }
+                CharacterReply::NotApproved => {
+                    CharacterReplyServerPacketReplyCodeDataNotApproved.serialize(writer)?
+                }
+                _ => CharacterReplyServerPacketReplyCodeDataDefault.serialize(writer)?,
+            },
         }
         writer.set_string_sanitization(saved_sanitization_1);
         Ok(())
@@ -8950,7 +8984,22 @@ impl crate::EoSerialize for LoginReplyServerPacket {
             Some(LoginReplyServerPacketReplyCodeData::Banned(data)) => data.serialize(writer)?,
             Some(LoginReplyServerPacketReplyCodeData::LoggedIn(data)) => data.serialize(writer)?,
             Some(LoginReplyServerPacketReplyCodeData::Busy(data)) => data.serialize(writer)?,
-            None => {}
+            None => match self.reply_code {
+                LoginReply::WrongUser => {
+                    LoginReplyServerPacketReplyCodeDataWrongUser.serialize(writer)?
+                }
+                LoginReply::WrongUserPassword => {
+                    LoginReplyServerPacketReplyCodeDataWrongUserPassword.serialize(writer)?
+                }
+                LoginReply::Banned => {
+                    LoginReplyServerPacketReplyCodeDataBanned.serialize(writer)?
+                }
+                LoginReply::LoggedIn => {
+                    LoginReplyServerPacketReplyCodeDataLoggedIn.serialize(writer)?
+                }
+                LoginReply::Busy => LoginReplyServerPacketReplyCodeDataBusy.serialize(writer)?,
+                _ => {}
+            },
         }
         writer.set_string_sanitization(saved_sanitization_1);
         Ok(())
