@@ -13,6 +13,10 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --all-features -- -D warnings
 
+# Rebuild the bundled world (fixtures/world) from its sources (fixtures/world-src); `just world --check` only compares.
+world *ARGS:
+    cargo run -p eo-worldgen -- {{ARGS}}
+
 # Regenerate the packet code from the eo-protocol XML (default: ../shared/eo-protocol/xml).
 generate XML_DIR="../shared/eo-protocol/xml":
     python3 protocol/codegen/generate.py {{XML_DIR}}
