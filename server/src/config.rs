@@ -143,6 +143,12 @@ pub struct WorldConfig {
     pub data_dir: PathBuf,
     /// Seconds between saves of all online characters.
     pub save_interval_secs: u64,
+    /// Where new characters start: a map id and a tile (EOSERV's SpawnMap, SpawnX, SpawnY).
+    pub spawn_map: u16,
+    pub spawn_x: u8,
+    pub spawn_y: u8,
+    /// Characters an account may have (the official client shows 3).
+    pub max_characters: u8,
 }
 
 impl Default for WorldConfig {
@@ -150,6 +156,11 @@ impl Default for WorldConfig {
         WorldConfig {
             data_dir: PathBuf::from("fixtures/world"),
             save_interval_secs: 60,
+            // The relog point of the bundled town, Mossbrook.
+            spawn_map: 1,
+            spawn_x: 16,
+            spawn_y: 9,
+            max_characters: 3,
         }
     }
 }
@@ -412,6 +423,8 @@ impl Config {
         at_least_one("server.hangup_delay_secs", s.hangup_delay_secs)?;
         at_least_one("server.ping_rate_secs", s.ping_rate_secs)?;
         at_least_one("world.save_interval_secs", self.world.save_interval_secs)?;
+        at_least_one("world.spawn_map", u64::from(self.world.spawn_map))?;
+        at_least_one("world.max_characters", u64::from(self.world.max_characters))?;
         for (key, secs) in [
             ("server.ip_reconnect_limit_secs", s.ip_reconnect_limit_secs),
             ("server.hangup_delay_secs", s.hangup_delay_secs),
@@ -644,6 +657,10 @@ path = "/var/lib/eo/eo.db"
 [world]
 data_dir = "/srv/eo/world"
 save_interval_secs = 300
+spawn_map = 2
+spawn_x = 3
+spawn_y = 15
+max_characters = 2
 
 [control]
 socket = "/run/eo/eo.sock"
@@ -978,7 +995,11 @@ filter = "info,eo_server=debug"
                 "EO_SERVER_MIN_VERSION",
                 "EO_SERVER_PING_RATE_SECS",
                 "EO_WORLD_DATA_DIR",
+                "EO_WORLD_MAX_CHARACTERS",
                 "EO_WORLD_SAVE_INTERVAL_SECS",
+                "EO_WORLD_SPAWN_MAP",
+                "EO_WORLD_SPAWN_X",
+                "EO_WORLD_SPAWN_Y",
             ]
         );
         // Setting each variable to a new value changes exactly that key.

@@ -1,6 +1,12 @@
 //! The eo-server library: everything the `eo-server` binary runs, exposed so integration tests
-//! can start a real server on 127.0.0.1.
+//! can start a real server on 127.0.0.1 (see [`server::run`]).
 
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod net;
+pub mod player;
+pub mod server;
+pub mod world;
+
+pub use server::run;

@@ -1,5 +1,99 @@
-//! The server binary. The game server itself is built in the server-core issue;
-//! for now the binary only proves the workspace links the protocol crate.
-fn main() {
-    println!("eo-server {} (protocol crate only so far)", env!("CARGO_PKG_VERSION"));
+//! `eo-server [--config FILE] [--listen ADDR:PORT]`: loads the configuration, binds, and runs
+//! until SIGINT or SIGTERM.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use eo_server::config::Config;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info};
+use tracing_subscriber::EnvFilter;
+
+/// An Endless Online game server.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// The configuration file (default: eo-server.toml in the working directory if present,
+    /// else built-in defaults). Every key can also be set as EO_<SECTION>_<KEY>.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The address to listen on, overriding server.listen.
+    #[arg(long, value_name = "ADDR:PORT")]
+    listen: Option<std::net::SocketAddr>,
+    /// Print the effective configuration and exit.
+    #[arg(long)]
+    print_config: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut config = match Config::load(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("eo-server: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(listen) = args.listen {
+        config.server.listen = listen;
+    }
+    if args.print_config {
+        print!("{}", config.to_toml_string());
+        return ExitCode::SUCCESS;
+    }
+    // RUST_LOG, when set, wins over the config's log.filter.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(config.log.filter.as_str()));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("eo-server: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(serve(config))
+}
+
+async fn serve(config: Config) -> ExitCode {
+    let listener = match TcpListener::bind(config.server.listen).await {
+        Ok(listener) => listener,
+        Err(err) => {
+            error!(listen = %config.server.listen, "cannot listen: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    match eo_server::run(config, listener, shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            error!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Cancels `shutdown` on SIGINT (Ctrl-C) or SIGTERM.
+async fn stop_on_signal(shutdown: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            shutdown.cancel();
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    info!("shutting down");
+    shutdown.cancel();
 }

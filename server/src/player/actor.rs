@@ -1,0 +1,280 @@
+//! The player task: reads frames, checks sequences, decodes packets and runs their handlers;
+//! writes what other actors queue for it; pings; enforces the handshake time limit.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use eo_protocol::codec::{EoCodec, FrameError, Role};
+use eo_protocol::net::client::ClientPacket;
+use eo_protocol::net::{PacketAction, PacketFamily};
+use eo_protocol::sequence::{SequenceMismatch, ServerSequencer};
+use eo_protocol::serialize::Packet;
+use eo_protocol::{DecodeError, EncodeError};
+use futures_util::{SinkExt, StreamExt};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until};
+use tokio_util::codec::Framed;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info};
+
+use super::handle::{CloseReason, PlayerHandle, PlayerMessage};
+use super::handlers;
+use crate::auth::PasswordHasher;
+use crate::config::Config;
+use crate::db::Db;
+use crate::net::packet;
+use crate::world::WorldHandle;
+
+/// How long one write to a client may take before it counts as a slow reader.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What every player task shares: configuration and the handles of the other actors.
+pub struct PlayerContext {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub hasher: PasswordHasher,
+    pub world: WorldHandle,
+    pub shutdown: CancellationToken,
+}
+
+/// Where a connection is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum State {
+    /// Connected; Init_Init not yet received.
+    New,
+    /// Init_Init answered; waiting for Connection_Accept.
+    Initialized,
+    /// The handshake is done; not logged in.
+    Accepted,
+    /// Logged in to an account.
+    LoggedIn { account_id: i64 },
+}
+
+impl State {
+    fn name(&self) -> &'static str {
+        match self {
+            State::New => "new",
+            State::Initialized => "initialized",
+            State::Accepted => "accepted",
+            State::LoggedIn { .. } => "logged in",
+        }
+    }
+}
+
+/// Why a connection ended. Every variant but `PeerClosed` is logged as the one line about an
+/// offending or dropped client.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Disconnect {
+    #[error("closed by the client")]
+    PeerClosed,
+    #[error("bad frame: {0}")]
+    Frame(#[from] FrameError),
+    #[error("{0}")]
+    Sequence(#[from] SequenceMismatch),
+    #[error("undecodable packet: {0}")]
+    Decode(#[from] DecodeError),
+    #[error("unknown packet: family {family}, action {action}")]
+    UnknownPacket { family: u8, action: u8 },
+    #[error("{family:?}_{action:?} is not allowed while {state}")]
+    NotAllowed {
+        family: PacketFamily,
+        action: PacketAction,
+        state: &'static str,
+    },
+    #[error("the handshake was not finished in time")]
+    HandshakeTimeout,
+    #[error("the last ping was not answered")]
+    PingTimeout,
+    #[error("bad handshake: {0}")]
+    BadHandshake(&'static str),
+    #[error("closed: {0}")]
+    Closed(&'static str),
+    #[error("closed by the server: {0:?}")]
+    ClosedByServer(CloseReason),
+    #[error("writing timed out (slow reader)")]
+    WriteTimeout,
+    #[error("server packet could not be encoded: {0}")]
+    Encode(#[from] EncodeError),
+}
+
+/// One connected client.
+pub(crate) struct Player {
+    pub addr: SocketAddr,
+    pub context: Arc<PlayerContext>,
+    pub handle: PlayerHandle,
+    pub state: State,
+    pub sequencer: ServerSequencer,
+    pub rng: StdRng,
+    /// Given at Init_Init; released when the task ends.
+    pub player_id: Option<u16>,
+    /// The multiples sent in Init_Init OK: (server, client).
+    pub multiples: (u8, u8),
+    /// The session id of an account creation under way.
+    pub account_session: Option<u16>,
+    /// The session id of a character creation under way.
+    pub character_session: Option<u16>,
+    /// A character deletion under way: (session id, character id).
+    pub pending_delete: Option<(u16, u32)>,
+    framed: Framed<TcpStream, EoCodec>,
+}
+
+impl Player {
+    /// Encodes a packet and writes it to this client now.
+    pub async fn send<P: Packet>(&mut self, packet: &P) -> Result<(), Disconnect> {
+        let body = packet::encode(packet)?;
+        self.write(body).await
+    }
+
+    async fn write(&mut self, body: Bytes) -> Result<(), Disconnect> {
+        match tokio::time::timeout(WRITE_TIMEOUT, self.framed.send(body)).await {
+            Ok(result) => result.map_err(Disconnect::Frame),
+            Err(_) => Err(Disconnect::WriteTimeout),
+        }
+    }
+
+    /// Turns encryption on with the multiples just sent (after the Init_Init reply, which is
+    /// never encrypted).
+    pub fn start_encryption(&mut self) {
+        let (server, client) = self.multiples;
+        self.framed.codec_mut().set_multiples(server, client);
+    }
+
+    fn accepted(&self) -> bool {
+        matches!(self.state, State::Accepted | State::LoggedIn { .. })
+    }
+
+    /// The account logged in on this connection, if any.
+    pub fn account_id(&self) -> Option<i64> {
+        match self.state {
+            State::LoggedIn { account_id } => Some(account_id),
+            _ => None,
+        }
+    }
+
+    async fn run(
+        &mut self,
+        mut outbox: mpsc::Receiver<PlayerMessage>,
+        kill: CancellationToken,
+    ) -> Result<(), Disconnect> {
+        let config = &self.context.config.server;
+        let hangup = Instant::now() + config.hangup_delay();
+        let ping_rate = config.ping_rate();
+        let mut ping = interval_at(Instant::now() + ping_rate, ping_rate);
+        ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let shutdown = self.context.shutdown.clone();
+        loop {
+            tokio::select! {
+                frame = self.framed.next() => match frame {
+                    Some(Ok(body)) => self.handle_body(body).await?,
+                    Some(Err(error)) => return Err(error.into()),
+                    None => return Err(Disconnect::PeerClosed),
+                },
+                message = outbox.recv() => match message {
+                    Some(PlayerMessage::Send(body)) => self.write(body).await?,
+                    Some(PlayerMessage::Close(reason)) => return Err(Disconnect::ClosedByServer(reason)),
+                    None => return Err(Disconnect::Closed("no handle left")),
+                },
+                () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
+                () = shutdown.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::Shutdown)),
+                () = sleep_until(hangup), if !self.accepted() => return Err(Disconnect::HandshakeTimeout),
+                _ = ping.tick(), if self.accepted() => self.ping().await?,
+            }
+        }
+    }
+
+    async fn ping(&mut self) -> Result<(), Disconnect> {
+        if self.sequencer.ping_pending() {
+            return Err(Disconnect::PingTimeout);
+        }
+        let (seq1, seq2) = self.sequencer.ping(&mut self.rng);
+        self.send(&eo_protocol::net::server::ConnectionPlayerServerPacket { seq1, seq2 })
+            .await
+    }
+
+    async fn handle_body(&mut self, body: BytesMut) -> Result<(), Disconnect> {
+        let action_byte = body.first().copied().unwrap_or(0);
+        let family_byte = body.get(1).copied().unwrap_or(0);
+        let family = PacketFamily::from_u32(u32::from(family_byte));
+        let action = PacketAction::from_u32(u32::from(action_byte));
+        if matches!(family, PacketFamily::Unrecognized(_))
+            || matches!(action, PacketAction::Unrecognized(_))
+        {
+            return Err(Disconnect::UnknownPacket {
+                family: family_byte,
+                action: action_byte,
+            });
+        }
+        // Before the handshake is done only its own packets are accepted (as EOSERV does).
+        let allowed = match self.state {
+            State::New => family == PacketFamily::Init,
+            State::Initialized => matches!(family, PacketFamily::Init | PacketFamily::Connection),
+            State::Accepted | State::LoggedIn { .. } => true,
+        };
+        if !allowed {
+            return Err(Disconnect::NotAllowed {
+                family,
+                action,
+                state: self.state.name(),
+            });
+        }
+        let offset = match self.sequencer.check(&body) {
+            Ok(offset) => offset,
+            Err(mismatch) if self.context.config.server.enforce_sequence => {
+                return Err(mismatch.into());
+            }
+            Err(mismatch) => mismatch.payload_offset,
+        };
+        let payload = body.get(offset..).unwrap_or(&[]);
+        // The official client sends Character_Remove's id 2 bytes short (see the protocol
+        // crate's captures test); every other packet must be whole.
+        let packet = if (family, action) == (PacketFamily::Character, PacketAction::Remove) {
+            ClientPacket::decode(family, action, payload)
+        } else {
+            ClientPacket::decode_strict(family, action, payload)
+        };
+        let packet = packet.map_err(|error| match error {
+            DecodeError::UnknownPacket { family, action } => {
+                Disconnect::UnknownPacket { family, action }
+            }
+            other => Disconnect::Decode(other),
+        })?;
+        debug!(addr = %self.addr, packet = packet.name(), "received");
+        handlers::dispatch(self, packet).await
+    }
+}
+
+/// Runs one connection to its end, then releases what it held.
+pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<PlayerContext>) {
+    let (handle, outbox, kill) = PlayerHandle::new();
+    let mut player = Player {
+        addr,
+        context,
+        handle,
+        state: State::New,
+        sequencer: ServerSequencer::new(),
+        rng: StdRng::from_os_rng(),
+        player_id: None,
+        multiples: (0, 0),
+        account_session: None,
+        character_session: None,
+        pending_delete: None,
+        framed: Framed::new(stream, EoCodec::new(Role::Server)),
+    };
+    let ended = player.run(outbox, kill).await;
+    match ended {
+        Err(Disconnect::PeerClosed) => debug!(%addr, "connection closed by the client"),
+        Err(Disconnect::ClosedByServer(CloseReason::Shutdown)) => {
+            debug!(%addr, "connection closed for shutdown");
+        }
+        Err(reason) => info!(%addr, state = player.state.name(), "dropped: {reason}"),
+        Ok(()) => {}
+    }
+    if let Some(player_id) = player.player_id {
+        player.context.world.release(player_id);
+    }
+}

@@ -1,0 +1,79 @@
+//! The handle other actors use to reach a player task.
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// How many outgoing packets may wait for one player before it counts as a slow reader.
+pub const OUTBOX_LEN: usize = 256;
+
+/// Why a player's connection is being closed by someone else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseReason {
+    /// Its outbox was full: it does not read what we send.
+    SlowReader,
+    /// The server is shutting down.
+    Shutdown,
+    /// An operator or game rule asked for it.
+    Kicked(String),
+}
+
+pub(crate) enum PlayerMessage {
+    /// A plain body (action, family, payload) to encrypt and send.
+    Send(Bytes),
+    /// Send what is queued, then close.
+    Close(CloseReason),
+}
+
+/// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
+/// outbox is full is disconnected instead of slowing the sender (a map broadcasting to it).
+#[derive(Clone, Debug)]
+pub struct PlayerHandle {
+    tx: mpsc::Sender<PlayerMessage>,
+    kill: CancellationToken,
+}
+
+impl std::fmt::Debug for PlayerMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlayerMessage::Send(body) => write!(f, "Send({} bytes)", body.len()),
+            PlayerMessage::Close(reason) => write!(f, "Close({reason:?})"),
+        }
+    }
+}
+
+impl PlayerHandle {
+    pub(crate) fn new() -> (Self, mpsc::Receiver<PlayerMessage>, CancellationToken) {
+        let (tx, rx) = mpsc::channel(OUTBOX_LEN);
+        let kill = CancellationToken::new();
+        (
+            Self {
+                tx,
+                kill: kill.clone(),
+            },
+            rx,
+            kill,
+        )
+    }
+
+    /// Queues a packet body for this player. A player that is gone is ignored; one whose
+    /// outbox is full is disconnected as a slow reader.
+    pub fn send(&self, body: Bytes) {
+        match self.tx.try_send(PlayerMessage::Send(body)) {
+            Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => self.kill.cancel(),
+        }
+    }
+
+    /// Asks the player task to close after sending what is queued.
+    pub fn close(&self, reason: CloseReason) {
+        if self.tx.try_send(PlayerMessage::Close(reason)).is_err() {
+            self.kill.cancel();
+        }
+    }
+
+    /// Whether the player task has ended.
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}

@@ -1,0 +1,50 @@
+//! One file per packet family: each handler takes the player task and its decoded packet.
+
+mod account;
+mod character;
+mod connection;
+mod init;
+mod login;
+
+use eo_protocol::net::client::ClientPacket;
+use tracing::debug;
+
+use super::actor::{Disconnect, Player, State};
+
+/// Runs the handler of one packet.
+pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Result<(), Disconnect> {
+    match packet {
+        ClientPacket::InitInit(packet) => init::init(player, packet).await,
+        ClientPacket::ConnectionAccept(packet) => connection::accept(player, packet),
+        // The sequencer already switched to the ping's start; nothing else to do.
+        ClientPacket::ConnectionPing(_) => Ok(()),
+        ClientPacket::AccountRequest(packet) => account::request(player, packet).await,
+        ClientPacket::AccountCreate(packet) => account::create(player, packet).await,
+        ClientPacket::AccountAgree(packet) => account::change_password(player, packet).await,
+        ClientPacket::LoginRequest(packet) => login::request(player, packet).await,
+        ClientPacket::CharacterRequest(_) => character::request(player).await,
+        ClientPacket::CharacterCreate(packet) => character::create(player, packet).await,
+        ClientPacket::CharacterTake(packet) => character::take(player, packet).await,
+        ClientPacket::CharacterRemove(packet) => character::remove(player, packet).await,
+        other => {
+            // Packets of features not built yet (the game itself) are read and ignored, as the
+            // official server ignores packets it does not expect.
+            debug!(addr = %player.addr, packet = other.name(), "no handler yet; ignored");
+            Ok(())
+        }
+    }
+}
+
+/// The account id of a logged-in player, or the error for a packet that needs one.
+fn logged_in(player: &Player, what: &'static str) -> Result<i64, Disconnect> {
+    match player.state {
+        State::LoggedIn { account_id } => Ok(account_id),
+        _ => Err(Disconnect::Closed(what)),
+    }
+}
+
+/// A random session id: EO sends them where a reply code would be, so they must be above 9.
+fn session_id(player: &mut Player) -> u16 {
+    use rand::Rng;
+    player.rng.random_range(10..=64_008)
+}

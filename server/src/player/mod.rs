@@ -1,0 +1,9 @@
+//! One task per connection: it owns the socket, the sequencer and the connection's state, and
+//! runs the handlers of the packets it receives.
+
+mod actor;
+mod handle;
+mod handlers;
+
+pub use actor::{PlayerContext, run_connection};
+pub use handle::{CloseReason, PlayerHandle};

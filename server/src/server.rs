@@ -1,0 +1,74 @@
+//! Starting and stopping a whole server: `run` is what the binary and the integration tests call.
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tracing::info;
+
+use crate::auth::PasswordHasher;
+use crate::config::Config;
+use crate::db::Db;
+use crate::net::listener::accept_loop;
+use crate::player::PlayerContext;
+use crate::world::WorldHandle;
+
+/// Threads that hash passwords, and how many hashing jobs may wait before logins get Busy.
+const HASHER_THREADS: usize = 2;
+const HASHER_QUEUE: usize = 64;
+
+/// A server that could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database {path}: {error}")]
+    Database {
+        path: String,
+        error: crate::db::DbError,
+    },
+    #[error("password hashing: {0}")]
+    Hasher(crate::auth::AuthError),
+}
+
+/// Runs a server on `listener` until `shutdown` is cancelled, then closes every connection and
+/// returns.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> Result<(), StartError> {
+    run_with_hasher(config, listener, shutdown, None).await
+}
+
+/// [`run`] with a given password hasher (tests use a cheap one).
+pub async fn run_with_hasher(
+    config: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    hasher: Option<PasswordHasher>,
+) -> Result<(), StartError> {
+    let db = Db::open(&config.database.path)
+        .await
+        .map_err(|error| StartError::Database {
+            path: config.database.path.display().to_string(),
+            error,
+        })?;
+    let hasher = match hasher {
+        Some(hasher) => hasher,
+        None => PasswordHasher::new(HASHER_THREADS, HASHER_QUEUE).map_err(StartError::Hasher)?,
+    };
+    let max_ids = u16::try_from(config.server.max_connections).unwrap_or(u16::MAX);
+    let world = WorldHandle::spawn(max_ids, config.server.max_players as usize);
+    if let Ok(addr) = listener.local_addr() {
+        info!(%addr, "listening");
+    }
+    let context = Arc::new(PlayerContext {
+        config: Arc::new(config),
+        db,
+        hasher,
+        world,
+        shutdown,
+    });
+    accept_loop(listener, context).await;
+    info!("server stopped");
+    Ok(())
+}

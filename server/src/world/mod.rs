@@ -1,0 +1,7 @@
+//! The world actor: who is online. It hands out player ids and guards that an account is
+//! logged in at most once.
+
+mod actor;
+mod handle;
+
+pub use handle::{LoginRefused, WorldHandle};
