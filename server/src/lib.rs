@@ -3,7 +3,9 @@
 
 pub mod auth;
 pub mod config;
+pub mod data;
 pub mod db;
+pub mod map;
 pub mod net;
 pub mod player;
 pub mod server;

@@ -8,7 +8,9 @@ use tracing::info;
 
 use crate::auth::PasswordHasher;
 use crate::config::Config;
+use crate::data::GameData;
 use crate::db::Db;
+use crate::map::MapHandle;
 use crate::net::listener::accept_loop;
 use crate::player::PlayerContext;
 use crate::world::WorldHandle;
@@ -27,6 +29,8 @@ pub enum StartError {
     },
     #[error("password hashing: {0}")]
     Hasher(crate::auth::AuthError),
+    #[error("game data: {0}")]
+    Data(#[from] crate::data::DataError),
 }
 
 /// Runs a server on `listener` until `shutdown` is cancelled, then closes every connection and
@@ -46,6 +50,13 @@ pub async fn run_with_hasher(
     shutdown: CancellationToken,
     hasher: Option<PasswordHasher>,
 ) -> Result<(), StartError> {
+    let data = Arc::new(GameData::load(&config.world.data_dir)?);
+    let maps = data
+        .maps
+        .keys()
+        .filter_map(|id| MapHandle::spawn(Arc::clone(&data), *id).map(|handle| (*id, handle)))
+        .collect();
+    info!(maps = data.maps.len(), "game data loaded");
     let db = Db::open(&config.database.path)
         .await
         .map_err(|error| StartError::Database {
@@ -63,6 +74,8 @@ pub async fn run_with_hasher(
     }
     let context = Arc::new(PlayerContext {
         config: Arc::new(config),
+        data,
+        maps,
         db,
         hasher,
         world,

@@ -36,6 +36,8 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// What every player task shares: configuration and the handles of the other actors.
 pub struct PlayerContext {
     pub config: Arc<Config>,
+    pub data: Arc<crate::data::GameData>,
+    pub maps: std::collections::HashMap<u16, crate::map::MapHandle>,
     pub db: Db,
     pub hasher: PasswordHasher,
     pub world: WorldHandle,
@@ -53,6 +55,16 @@ pub(crate) enum State {
     Accepted,
     /// Logged in to an account.
     LoggedIn { account_id: i64 },
+    /// A character is in the game.
+    InGame(Box<InGame>),
+}
+
+/// The character a player plays, and the map it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InGame {
+    pub account_id: i64,
+    pub character: crate::db::Character,
+    pub map: crate::map::MapHandle,
 }
 
 impl State {
@@ -62,6 +74,7 @@ impl State {
             State::Initialized => "initialized",
             State::Accepted => "accepted",
             State::LoggedIn { .. } => "logged in",
+            State::InGame(_) => "in game",
         }
     }
 }
@@ -120,6 +133,8 @@ pub(crate) struct Player {
     pub character_session: Option<u16>,
     /// A character deletion under way: (session id, character id).
     pub pending_delete: Option<(u16, u32)>,
+    /// The character chosen with Welcome_Request, and its session id, until Welcome_Msg.
+    pub selected: Option<(u16, crate::db::Character)>,
     framed: Framed<TcpStream, EoCodec>,
 }
 
@@ -145,13 +160,17 @@ impl Player {
     }
 
     fn accepted(&self) -> bool {
-        matches!(self.state, State::Accepted | State::LoggedIn { .. })
+        matches!(
+            self.state,
+            State::Accepted | State::LoggedIn { .. } | State::InGame(_)
+        )
     }
 
     /// The account logged in on this connection, if any.
     pub fn account_id(&self) -> Option<i64> {
-        match self.state {
-            State::LoggedIn { account_id } => Some(account_id),
+        match &self.state {
+            State::LoggedIn { account_id } => Some(*account_id),
+            State::InGame(game) => Some(game.account_id),
             _ => None,
         }
     }
@@ -213,7 +232,7 @@ impl Player {
         let allowed = match self.state {
             State::New => family == PacketFamily::Init,
             State::Initialized => matches!(family, PacketFamily::Init | PacketFamily::Connection),
-            State::Accepted | State::LoggedIn { .. } => true,
+            State::Accepted | State::LoggedIn { .. } | State::InGame(_) => true,
         };
         if !allowed {
             return Err(Disconnect::NotAllowed {
@@ -263,6 +282,7 @@ pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<Pl
         account_session: None,
         character_session: None,
         pending_delete: None,
+        selected: None,
         framed: Framed::new(stream, EoCodec::new(Role::Server)),
     };
     let ended = player.run(outbox, kill).await;
@@ -274,7 +294,29 @@ pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<Pl
         Err(reason) => info!(%addr, state = player.state.name(), "dropped: {reason}"),
         Ok(()) => {}
     }
+    leave_game(&mut player).await;
     if let Some(player_id) = player.player_id {
         player.context.world.release(player_id);
+    }
+}
+
+/// Takes the character off its map (its neighbours are told) and saves it where it stood.
+async fn leave_game(player: &mut Player) {
+    let State::InGame(game) = std::mem::replace(&mut player.state, State::New) else {
+        return;
+    };
+    let mut character = game.character;
+    if let Some(player_id) = player.player_id
+        && let Some((x, y, direction)) = game.map.leave(player_id).await
+    {
+        character.map = game.map.id;
+        character.x = x;
+        character.y = y;
+        character.direction = direction.to_u32() as u8;
+    }
+    let name = character.name.clone();
+    match player.context.db.save_characters(vec![character]).await {
+        Ok(_) => debug!(addr = %player.addr, %name, "saved on logout"),
+        Err(error) => tracing::error!(addr = %player.addr, %name, %error, "save on logout failed"),
     }
 }

@@ -3,8 +3,10 @@
 mod account;
 mod character;
 mod connection;
+mod game;
 mod init;
 mod login;
+mod welcome;
 
 use eo_protocol::net::client::ClientPacket;
 use tracing::debug;
@@ -26,6 +28,15 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::CharacterCreate(packet) => character::create(player, packet).await,
         ClientPacket::CharacterTake(packet) => character::take(player, packet).await,
         ClientPacket::CharacterRemove(packet) => character::remove(player, packet).await,
+        ClientPacket::WelcomeRequest(packet) => welcome::request(player, packet).await,
+        ClientPacket::WelcomeAgree(packet) => welcome::agree(player, packet).await,
+        ClientPacket::WelcomeMsg(packet) => welcome::enter(player, packet).await,
+        ClientPacket::WalkPlayer(packet) => game::walk(player, packet.walk_action.direction).await,
+        ClientPacket::WalkSpec(packet) => game::walk(player, packet.walk_action.direction).await,
+        ClientPacket::WalkAdmin(packet) => game::walk(player, packet.walk_action.direction).await,
+        ClientPacket::FacePlayer(packet) => game::face(player, packet.direction).await,
+        ClientPacket::TalkReport(packet) => game::talk(player, packet.message).await,
+        ClientPacket::RefreshRequest(_) => game::refresh(player).await,
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.

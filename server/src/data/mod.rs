@@ -1,0 +1,219 @@
+//! The read-only game data, loaded once at start-up and shared by every actor as an `Arc`:
+//! the maps' static layers and the pub files, with the raw bytes clients download.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use eo_protocol::data_file::{DataFile, header_rid};
+use eo_protocol::map::{Emf, MapTileSpec, MapWarp};
+use eo_protocol::pubs::{Ecf, Eif, Enf, Esf};
+
+/// A data file that could not be loaded: which file and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {problem}")]
+pub struct DataError {
+    pub path: PathBuf,
+    pub problem: String,
+}
+
+/// One map: the decoded file for the rules, and its bytes for clients that download it.
+#[derive(Debug)]
+pub struct MapData {
+    pub id: u16,
+    pub emf: Emf,
+    pub file: Bytes,
+    pub rid: [u16; 2],
+    /// Columns and rows (the file stores the largest coordinate, one less).
+    pub width: u8,
+    pub height: u8,
+    specs: HashMap<(u8, u8), MapTileSpec>,
+    warps: HashMap<(u8, u8), MapWarp>,
+}
+
+impl MapData {
+    fn new(id: u16, file: Bytes, emf: Emf) -> Self {
+        let mut specs = HashMap::new();
+        for row in &emf.tile_spec_rows {
+            for tile in &row.tiles {
+                specs.insert((tile.x, row.y), tile.tile_spec);
+            }
+        }
+        let mut warps = HashMap::new();
+        for row in &emf.warp_rows {
+            for tile in &row.tiles {
+                warps.insert((tile.x, row.y), tile.warp.clone());
+            }
+        }
+        let rid = header_rid(&file).unwrap_or([0, 0]);
+        Self {
+            id,
+            width: emf.width.saturating_add(1),
+            height: emf.height.saturating_add(1),
+            emf,
+            file,
+            rid,
+            specs,
+            warps,
+        }
+    }
+
+    /// Whether a character may stand on (x, y): inside the map, not a wall or other blocking
+    /// tile spec.
+    pub fn is_walkable(&self, x: u8, y: u8) -> bool {
+        if x >= self.width || y >= self.height {
+            return false;
+        }
+        match self.specs.get(&(x, y)) {
+            None => true,
+            Some(spec) => !matches!(
+                spec,
+                MapTileSpec::Wall
+                    | MapTileSpec::ChairDown
+                    | MapTileSpec::ChairLeft
+                    | MapTileSpec::ChairRight
+                    | MapTileSpec::ChairUp
+                    | MapTileSpec::ChairDownRight
+                    | MapTileSpec::ChairUpLeft
+                    | MapTileSpec::ChairAll
+                    | MapTileSpec::Chest
+                    | MapTileSpec::BankVault
+                    | MapTileSpec::Edge
+                    | MapTileSpec::Board1
+                    | MapTileSpec::Board2
+                    | MapTileSpec::Board3
+                    | MapTileSpec::Board4
+                    | MapTileSpec::Board5
+                    | MapTileSpec::Board6
+                    | MapTileSpec::Board7
+                    | MapTileSpec::Board8
+                    | MapTileSpec::Jukebox
+            ),
+        }
+    }
+
+    /// The warp on (x, y), if any.
+    pub fn warp(&self, x: u8, y: u8) -> Option<&MapWarp> {
+        self.warps.get(&(x, y))
+    }
+}
+
+/// A pub file as served: its bytes, the rid and record count announced in Welcome_Reply.
+#[derive(Debug)]
+pub struct PubData<T> {
+    pub file: Bytes,
+    pub rid: [u16; 2],
+    pub count: u16,
+    pub data: T,
+}
+
+/// Everything loaded from the world's data directory.
+#[derive(Debug)]
+pub struct GameData {
+    pub maps: HashMap<u16, MapData>,
+    pub items: PubData<Eif>,
+    pub npcs: PubData<Enf>,
+    pub spells: PubData<Esf>,
+    pub classes: PubData<Ecf>,
+}
+
+fn read(path: &Path) -> Result<Bytes, DataError> {
+    std::fs::read(path).map(Bytes::from).map_err(|e| DataError {
+        path: path.to_owned(),
+        problem: e.to_string(),
+    })
+}
+
+fn load_pub<T: DataFile>(path: &Path, count: impl Fn(&T) -> u16) -> Result<PubData<T>, DataError> {
+    let file = read(path)?;
+    let data = T::read(&file).map_err(|e| DataError {
+        path: path.to_owned(),
+        problem: e.to_string(),
+    })?;
+    Ok(PubData {
+        rid: header_rid(&file).unwrap_or([0, 0]),
+        count: count(&data),
+        file,
+        data,
+    })
+}
+
+impl GameData {
+    /// Loads `maps/NNNNN.emf` and the four pub files under `dir`.
+    pub fn load(dir: &Path) -> Result<GameData, DataError> {
+        let maps_dir = dir.join("maps");
+        let entries = std::fs::read_dir(&maps_dir).map_err(|e| DataError {
+            path: maps_dir.clone(),
+            problem: format!("{e} (world.data_dir must hold maps/ and pub/)"),
+        })?;
+        let mut maps = HashMap::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(id) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".emf"))
+                .and_then(|n| n.parse::<u16>().ok())
+            else {
+                continue;
+            };
+            let file = read(&path)?;
+            let emf = Emf::read(&file).map_err(|e| DataError {
+                path: path.clone(),
+                problem: e.to_string(),
+            })?;
+            maps.insert(id, MapData::new(id, file, emf));
+        }
+        if maps.is_empty() {
+            return Err(DataError {
+                path: maps_dir,
+                problem: "no maps (NNNNN.emf files)".into(),
+            });
+        }
+        let pub_dir = dir.join("pub");
+        Ok(GameData {
+            maps,
+            items: load_pub(&pub_dir.join("dat001.eif"), |f: &Eif| f.total_items_count)?,
+            npcs: load_pub(&pub_dir.join("dtn001.enf"), |f: &Enf| f.total_npcs_count)?,
+            spells: load_pub(&pub_dir.join("dsl001.esf"), |f: &Esf| f.total_skills_count)?,
+            classes: load_pub(&pub_dir.join("dat001.ecf"), |f: &Ecf| f.total_classes_count)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled() -> GameData {
+        GameData::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world")).unwrap()
+    }
+
+    #[test]
+    fn the_bundled_world_loads_with_walls_and_warps() {
+        let data = bundled();
+        let town = &data.maps[&1];
+        assert_eq!((town.width, town.height), (26, 20));
+        // The warp to map 2 from the town's east edge.
+        let warp = town.warp(25, 11).unwrap();
+        assert_eq!(
+            (
+                warp.destination_map,
+                warp.destination_coords.x,
+                warp.destination_coords.y
+            ),
+            (2, 1, 15)
+        );
+        assert!(town.is_walkable(16, 9), "the relog point");
+        assert!(!town.is_walkable(3, 2), "a chair");
+        assert!(!town.is_walkable(26, 0), "off the map");
+        assert_eq!(data.items.count, 18);
+        assert_eq!(data.items.rid, header_rid(&data.items.file).unwrap());
+    }
+
+    #[test]
+    fn a_missing_directory_names_itself() {
+        let error = GameData::load(Path::new("/nonexistent/world")).unwrap_err();
+        assert!(error.to_string().contains("/nonexistent/world/maps"));
+    }
+}

@@ -1,0 +1,288 @@
+//! The map actor's state and message loop.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use eo_protocol::Direction;
+use eo_protocol::net::server::{
+    AvatarRemoveServerPacket, CharacterMapInfo, FacePlayerServerPacket, NearbyInfo,
+    PlayersAgreeServerPacket, TalkPlayerServerPacket, WalkPlayerServerPacket,
+};
+use eo_protocol::serialize::Packet;
+use tokio::sync::{mpsc, oneshot};
+use tracing::warn;
+
+use super::handle::WalkOutcome;
+use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE};
+use crate::data::{GameData, MapData};
+use crate::net::packet;
+use crate::player::PlayerHandle;
+
+pub(super) enum MapMessage {
+    Enter {
+        character: Box<CharacterMapInfo>,
+        player: PlayerHandle,
+        reply: oneshot::Sender<NearbyInfo>,
+    },
+    Leave {
+        player_id: u16,
+        reply: oneshot::Sender<(u8, u8, Direction)>,
+    },
+    Walk {
+        player_id: u16,
+        direction: Direction,
+        reply: oneshot::Sender<WalkOutcome>,
+    },
+    Face {
+        player_id: u16,
+        direction: Direction,
+    },
+    Talk {
+        player_id: u16,
+        message: String,
+    },
+    Nearby {
+        player_id: u16,
+        reply: oneshot::Sender<NearbyInfo>,
+    },
+}
+
+struct OnMap {
+    info: CharacterMapInfo,
+    player: PlayerHandle,
+}
+
+impl OnMap {
+    fn at(&self) -> (u16, u16) {
+        (self.info.coords.x, self.info.coords.y)
+    }
+}
+
+fn in_range(a: (u16, u16), b: (u16, u16)) -> bool {
+    u32::from(a.0.abs_diff(b.0)) + u32::from(a.1.abs_diff(b.1)) <= SEE_DISTANCE
+}
+
+/// The tile one step from (x, y) in `direction`, if it is on the u8 grid.
+fn step(x: u16, y: u16, direction: Direction) -> Option<(u8, u8)> {
+    let (x, y) = (u8::try_from(x).ok()?, u8::try_from(y).ok()?);
+    match direction {
+        Direction::Down => Some((x, y.checked_add(1)?)),
+        Direction::Left => Some((x.checked_sub(1)?, y)),
+        Direction::Up => Some((x, y.checked_sub(1)?)),
+        Direction::Right => Some((x.checked_add(1)?, y)),
+        Direction::Unrecognized(_) => None,
+    }
+}
+
+pub(super) struct MapActor {
+    data: Arc<GameData>,
+    id: u16,
+    rx: mpsc::Receiver<MapMessage>,
+    characters: HashMap<u16, OnMap>,
+}
+
+impl MapActor {
+    pub(super) fn new(data: Arc<GameData>, id: u16, rx: mpsc::Receiver<MapMessage>) -> Self {
+        Self {
+            data,
+            id,
+            rx,
+            characters: HashMap::new(),
+        }
+    }
+
+    fn map(&self) -> Option<&MapData> {
+        self.data.maps.get(&self.id)
+    }
+
+    pub(super) async fn run(mut self) {
+        while let Some(message) = self.rx.recv().await {
+            match message {
+                MapMessage::Enter {
+                    character,
+                    player,
+                    reply,
+                } => {
+                    let nearby = self.enter(*character, player);
+                    let _ = reply.send(nearby);
+                }
+                MapMessage::Leave { player_id, reply } => {
+                    if let Some(at) = self.leave(player_id) {
+                        let _ = reply.send(at);
+                    }
+                }
+                MapMessage::Walk {
+                    player_id,
+                    direction,
+                    reply,
+                } => {
+                    let _ = reply.send(self.walk(player_id, direction));
+                }
+                MapMessage::Face {
+                    player_id,
+                    direction,
+                } => self.face(player_id, direction),
+                MapMessage::Talk { player_id, message } => self.talk(player_id, message),
+                MapMessage::Nearby { player_id, reply } => {
+                    if let Some(me) = self.characters.get(&player_id) {
+                        let _ = reply.send(self.nearby_of(me.at()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Encodes a packet once; `None` (and a log line) if it cannot be encoded.
+    fn encode<P: Packet>(&self, packet: &P) -> Option<Bytes> {
+        match packet::encode(packet) {
+            Ok(body) => Some(body),
+            Err(error) => {
+                warn!(map = self.id, %error, "a broadcast could not be encoded");
+                None
+            }
+        }
+    }
+
+    /// Sends `body` to every character in range of `at` but `except`.
+    fn broadcast(&self, at: (u16, u16), except: u16, body: &Bytes) {
+        for (id, other) in &self.characters {
+            if *id != except && in_range(at, other.at()) {
+                other.player.send(body.clone());
+            }
+        }
+    }
+
+    /// The characters in range of `at` (at most what the protocol can count).
+    fn nearby_of(&self, at: (u16, u16)) -> NearbyInfo {
+        let characters = self
+            .characters
+            .values()
+            .filter(|c| in_range(at, c.at()))
+            .take(MAX_NEARBY_CHARACTERS)
+            .map(|c| c.info.clone())
+            .collect();
+        NearbyInfo {
+            characters,
+            npcs: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
+    fn appear_packet(&self, info: &CharacterMapInfo) -> Option<Bytes> {
+        self.encode(&PlayersAgreeServerPacket {
+            nearby: NearbyInfo {
+                characters: vec![info.clone()],
+                npcs: Vec::new(),
+                items: Vec::new(),
+            },
+        })
+    }
+
+    fn enter(&mut self, mut info: CharacterMapInfo, player: PlayerHandle) -> NearbyInfo {
+        info.map_id = self.id;
+        let player_id = info.player_id;
+        let at = (info.coords.x, info.coords.y);
+        if let Some(body) = self.appear_packet(&info) {
+            self.broadcast(at, player_id, &body);
+        }
+        self.characters.insert(player_id, OnMap { info, player });
+        self.nearby_of(at)
+    }
+
+    fn leave(&mut self, player_id: u16) -> Option<(u8, u8, Direction)> {
+        let gone = self.characters.remove(&player_id)?;
+        if let Some(body) = self.encode(&AvatarRemoveServerPacket {
+            player_id,
+            warp_effect: None,
+        }) {
+            self.broadcast(gone.at(), player_id, &body);
+        }
+        let x = u8::try_from(gone.info.coords.x).unwrap_or(0);
+        let y = u8::try_from(gone.info.coords.y).unwrap_or(0);
+        Some((x, y, gone.info.direction))
+    }
+
+    fn walk(&mut self, player_id: u16, direction: Direction) -> WalkOutcome {
+        let Some(me) = self.characters.get(&player_id) else {
+            return WalkOutcome::Blocked;
+        };
+        let from = me.at();
+        let Some((x, y)) = step(from.0, from.1, direction) else {
+            return WalkOutcome::Blocked;
+        };
+        let to = (u16::from(x), u16::from(y));
+        let Some(map) = self.map() else {
+            return WalkOutcome::Blocked;
+        };
+        let warp = map.warp(x, y).cloned();
+        if !map.is_walkable(x, y) || self.characters.values().any(|c| c.at() == to) {
+            return WalkOutcome::Blocked;
+        }
+        // Who sees the walker before and after the step.
+        let mut newly_seen = Vec::new();
+        let walk = self.encode(&WalkPlayerServerPacket {
+            player_id,
+            direction,
+            coords: eo_protocol::Coords { x, y },
+        });
+        if let Some(me) = self.characters.get_mut(&player_id) {
+            me.info.coords.x = to.0;
+            me.info.coords.y = to.1;
+            me.info.direction = direction;
+        }
+        let Some(me) = self.characters.get(&player_id) else {
+            return WalkOutcome::Blocked;
+        };
+        let appear_me = self.appear_packet(&me.info);
+        for (id, other) in &self.characters {
+            if *id == player_id {
+                continue;
+            }
+            let saw = in_range(from, other.at());
+            let sees = in_range(to, other.at());
+            if sees && !saw {
+                if let Some(body) = &appear_me {
+                    other.player.send(body.clone());
+                }
+                newly_seen.push(other.info.clone());
+            } else if (saw || sees)
+                && let Some(body) = &walk
+            {
+                other.player.send(body.clone());
+            }
+        }
+        for info in newly_seen {
+            if let Some(body) = self.appear_packet(&info) {
+                me.player.send(body);
+            }
+        }
+        match warp {
+            Some(warp) if warp.door == 0 => WalkOutcome::Warp(warp),
+            _ => WalkOutcome::Moved { x, y },
+        }
+    }
+
+    fn face(&mut self, player_id: u16, direction: Direction) {
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        me.info.direction = direction;
+        let at = me.at();
+        if let Some(body) = self.encode(&FacePlayerServerPacket {
+            player_id,
+            direction,
+        }) {
+            self.broadcast(at, player_id, &body);
+        }
+    }
+
+    fn talk(&self, player_id: u16, message: String) {
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        if let Some(body) = self.encode(&TalkPlayerServerPacket { player_id, message }) {
+            self.broadcast(me.at(), player_id, &body);
+        }
+    }
+}

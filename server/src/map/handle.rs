@@ -1,0 +1,114 @@
+//! The map's handle: async methods that hide the messages. Replies are awaited with a timeout
+//! by the caller (a player task); the map never awaits a player, so no cycle can form.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use eo_protocol::Direction;
+use eo_protocol::map::MapWarp;
+use eo_protocol::net::server::{CharacterMapInfo, NearbyInfo};
+use tokio::sync::{mpsc, oneshot};
+
+use super::actor::{MapActor, MapMessage};
+use crate::data::MapData;
+use crate::player::PlayerHandle;
+
+/// How many messages may wait for one map.
+const MAP_QUEUE_LEN: usize = 4096;
+/// How long a player waits for its map's answer before giving up on it.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What became of a walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WalkOutcome {
+    /// The character moved; the others in range were told.
+    Moved { x: u8, y: u8 },
+    /// A wall, the map's edge, another character, or an unknown player: it did not move.
+    Blocked,
+    /// It stepped onto a warp tile (and moved there).
+    Warp(MapWarp),
+}
+
+/// A cheap, cloneable handle to one map actor.
+#[derive(Clone, Debug)]
+pub struct MapHandle {
+    pub id: u16,
+    tx: mpsc::Sender<MapMessage>,
+}
+
+/// Two handles are equal when they reach the same map.
+impl PartialEq for MapHandle {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+impl Eq for MapHandle {}
+
+impl MapHandle {
+    /// Starts the actor of one map.
+    pub fn spawn(data: Arc<crate::data::GameData>, id: u16) -> Option<Self> {
+        let _map: &MapData = data.maps.get(&id)?;
+        let (tx, rx) = mpsc::channel(MAP_QUEUE_LEN);
+        tokio::spawn(MapActor::new(data, id, rx).run());
+        Some(Self { id, tx })
+    }
+
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> MapMessage) -> Option<T> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(make(reply)).await.ok()?;
+        tokio::time::timeout(REPLY_TIMEOUT, rx).await.ok()?.ok()
+    }
+
+    /// Puts a character on the map (others in range see it appear) and returns what it sees.
+    pub async fn enter(
+        &self,
+        character: CharacterMapInfo,
+        player: PlayerHandle,
+    ) -> Option<NearbyInfo> {
+        self.ask(|reply| MapMessage::Enter {
+            character: Box::new(character),
+            player,
+            reply,
+        })
+        .await
+    }
+
+    /// Takes a character off the map (others in range see it leave); returns where it stood.
+    pub async fn leave(&self, player_id: u16) -> Option<(u8, u8, Direction)> {
+        self.ask(|reply| MapMessage::Leave { player_id, reply })
+            .await
+    }
+
+    /// One step in `direction`.
+    pub async fn walk(&self, player_id: u16, direction: Direction) -> WalkOutcome {
+        self.ask(|reply| MapMessage::Walk {
+            player_id,
+            direction,
+            reply,
+        })
+        .await
+        .unwrap_or(WalkOutcome::Blocked)
+    }
+
+    /// Turns to face `direction` (fire-and-forget).
+    pub async fn face(&self, player_id: u16, direction: Direction) {
+        let _ = self
+            .tx
+            .send(MapMessage::Face {
+                player_id,
+                direction,
+            })
+            .await;
+    }
+
+    /// Says `message` to the players in range (fire-and-forget).
+    pub async fn talk(&self, player_id: u16, message: String) {
+        let _ = self.tx.send(MapMessage::Talk { player_id, message }).await;
+    }
+
+    /// What the player sees now (Refresh_Request).
+    pub async fn nearby(&self, player_id: u16) -> Option<NearbyInfo> {
+        self.ask(|reply| MapMessage::Nearby { player_id, reply })
+            .await
+    }
+}

@@ -1,0 +1,13 @@
+//! One actor per map: it owns the positions of the characters on it, decides moves against the
+//! map's tiles, and broadcasts each event once, as the same encoded bytes, to the players in
+//! range.
+
+mod actor;
+mod handle;
+
+pub use handle::{MapHandle, WalkOutcome};
+
+/// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.
+pub const SEE_DISTANCE: u32 = 11;
+/// The most characters a nearby list can hold: its count is an EO char.
+pub const MAX_NEARBY_CHARACTERS: usize = 252;

@@ -1,0 +1,327 @@
+//! Welcome_Request, Welcome_Agree, Welcome_Msg: choosing a character, downloading the files the
+//! client lacks, and entering the game.
+
+use eo_protocol::net::client::{
+    WelcomeAgreeClientPacket, WelcomeAgreeClientPacketFileTypeData as FileRequest,
+    WelcomeMsgClientPacket, WelcomeRequestClientPacket,
+};
+use eo_protocol::net::server::{
+    BigCoords, CharacterBaseStatsWelcome, CharacterMapInfo, CharacterSecondaryStats,
+    CharacterStatsWelcome, EquipmentMapInfo, EquipmentWelcome, InitInitServerPacket,
+    InitInitServerPacketReplyCodeData as InitData, InitInitServerPacketReplyCodeDataFileEcf,
+    InitInitServerPacketReplyCodeDataFileEif, InitInitServerPacketReplyCodeDataFileEmf,
+    InitInitServerPacketReplyCodeDataFileEnf, InitInitServerPacketReplyCodeDataFileEsf, InitReply,
+    LoginMessageCode, MapFile, PubFile, ServerSettings, SitState, WelcomeCode,
+    WelcomeReplyServerPacket, WelcomeReplyServerPacketWelcomeCodeData as Data,
+    WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
+    WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter,
+};
+use eo_protocol::net::{Item, Spell, Weight};
+use eo_protocol::{AdminLevel, Coords, Direction, Gender};
+
+use super::{logged_in, session_id};
+use crate::db::Character;
+use crate::map::MapHandle;
+use crate::player::actor::{Disconnect, InGame, Player, State};
+
+/// Lines of news the client shows on entering; the first is the server's greeting.
+const NEWS_LINES: usize = 9;
+const GREETING: &str = "Welcome to eo-server!";
+/// The weight a character can carry until the gameplay rules compute it.
+const MAX_WEIGHT: u8 = 70;
+
+/// The largest HP and TP a character has, until the gameplay rules derive them from stats.
+fn max_hp(character: &Character) -> u16 {
+    character.hp.max(10)
+}
+fn max_tp(character: &Character) -> u16 {
+    character.tp.max(10)
+}
+
+/// The map a character is on, or the spawn map if its map no longer exists.
+fn map_of(player: &Player, character: &Character) -> Option<MapHandle> {
+    let maps = &player.context.maps;
+    maps.get(&character.map)
+        .or_else(|| maps.get(&player.context.config.world.spawn_map))
+        .cloned()
+}
+
+/// Welcome_Request: the client picked a character; tell it the files it needs.
+pub(super) async fn request(
+    player: &mut Player,
+    packet: WelcomeRequestClientPacket,
+) -> Result<(), Disconnect> {
+    let account_id = logged_in(player, "Welcome_Request before login")?;
+    let character = match player
+        .context
+        .db
+        .load_character(i64::from(packet.character_id))
+        .await
+    {
+        Ok(Some(character)) if character.account_id == account_id => character,
+        _ => {
+            return Err(Disconnect::Closed(
+                "Welcome_Request for a character not owned",
+            ));
+        }
+    };
+    let Some(map) = map_of(player, &character) else {
+        return Err(Disconnect::Closed("no map to enter"));
+    };
+    let session = session_id(player);
+    let context = std::sync::Arc::clone(&player.context);
+    let data = &context.data;
+    let Some(map_data) = data.maps.get(&map.id) else {
+        return Err(Disconnect::Closed("no map to enter"));
+    };
+    let world = &context.config.world;
+    let e = &character.equipment;
+    let reply = WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter {
+        session_id: session,
+        character_id: packet.character_id,
+        map_id: map.id,
+        map_rid: map_data.rid.to_vec(),
+        map_file_size: u32::try_from(map_data.file.len()).unwrap_or(u32::MAX),
+        eif_rid: data.items.rid.to_vec(),
+        eif_length: data.items.count,
+        enf_rid: data.npcs.rid.to_vec(),
+        enf_length: data.npcs.count,
+        esf_rid: data.spells.rid.to_vec(),
+        esf_length: data.spells.count,
+        ecf_rid: data.classes.rid.to_vec(),
+        ecf_length: data.classes.count,
+        name: character.name.clone(),
+        title: character.title.clone(),
+        guild_name: String::new(),
+        guild_rank_name: String::new(),
+        class_id: character.class,
+        guild_tag: "   ".into(),
+        admin: AdminLevel::from_u32(u32::from(character.admin_level)),
+        level: character.level,
+        experience: character.experience,
+        usage: character.usage,
+        stats: CharacterStatsWelcome {
+            hp: character.hp,
+            max_hp: max_hp(&character),
+            tp: character.tp,
+            max_tp: max_tp(&character),
+            max_sp: 20,
+            stat_points: character.stat_points,
+            skill_points: character.skill_points,
+            karma: character.karma,
+            secondary: CharacterSecondaryStats::default(),
+            base: CharacterBaseStatsWelcome {
+                str: character.str,
+                wis: character.wis,
+                intl: character.intl,
+                agi: character.agi,
+                con: character.con,
+                cha: character.cha,
+            },
+        },
+        equipment: EquipmentWelcome {
+            boots: e.boots,
+            gloves: e.gloves,
+            accessory: e.accessory,
+            armor: e.armor,
+            belt: e.belt,
+            necklace: e.necklace,
+            hat: e.hat,
+            shield: e.shield,
+            weapon: e.weapon,
+            ring: e.ring.to_vec(),
+            armlet: e.armlet.to_vec(),
+            bracer: e.bracer.to_vec(),
+        },
+        guild_rank: 0,
+        settings: ServerSettings {
+            jail_map: world.spawn_map,
+            rescue_map: world.spawn_map,
+            rescue_coords: Coords {
+                x: world.spawn_x,
+                y: world.spawn_y,
+            },
+            ..ServerSettings::default()
+        },
+        login_message_code: LoginMessageCode::No,
+    };
+    player.selected = Some((session, character));
+    player
+        .send(&WelcomeReplyServerPacket {
+            welcome_code: WelcomeCode::SelectCharacter,
+            welcome_code_data: Some(Data::SelectCharacter(reply)),
+        })
+        .await
+}
+
+/// Welcome_Agree: send one file (as an unencrypted Init_Init reply).
+pub(super) async fn agree(
+    player: &mut Player,
+    packet: WelcomeAgreeClientPacket,
+) -> Result<(), Disconnect> {
+    let Some((session, character)) = &player.selected else {
+        return Err(Disconnect::Closed("Welcome_Agree before Welcome_Request"));
+    };
+    if *session != packet.session_id {
+        return Err(Disconnect::Closed("Welcome_Agree with a wrong session"));
+    }
+    let map_id = map_of(player, character).map(|m| m.id);
+    let data = std::sync::Arc::clone(&player.context.data);
+    // A single-file server answers every pub request with the whole file as file 1.
+    let pub_file = |content: &bytes::Bytes| PubFile {
+        file_id: 1,
+        content: content.to_vec(),
+    };
+    let (reply_code, reply_code_data) = match packet.file_type_data {
+        Some(FileRequest::Emf(request)) => {
+            // Only the map the character is on may be downloaded here.
+            let Some(map) = map_id
+                .filter(|id| *id == request.file_id)
+                .and_then(|id| data.maps.get(&id))
+            else {
+                return Err(Disconnect::Closed("Welcome_Agree for another map"));
+            };
+            (
+                InitReply::FileEmf,
+                InitData::FileEmf(InitInitServerPacketReplyCodeDataFileEmf {
+                    map_file: MapFile {
+                        content: map.file.to_vec(),
+                    },
+                }),
+            )
+        }
+        Some(FileRequest::Eif(_)) => (
+            InitReply::FileEif,
+            InitData::FileEif(InitInitServerPacketReplyCodeDataFileEif {
+                pub_file: pub_file(&data.items.file),
+            }),
+        ),
+        Some(FileRequest::Enf(_)) => (
+            InitReply::FileEnf,
+            InitData::FileEnf(InitInitServerPacketReplyCodeDataFileEnf {
+                pub_file: pub_file(&data.npcs.file),
+            }),
+        ),
+        Some(FileRequest::Esf(_)) => (
+            InitReply::FileEsf,
+            InitData::FileEsf(InitInitServerPacketReplyCodeDataFileEsf {
+                pub_file: pub_file(&data.spells.file),
+            }),
+        ),
+        Some(FileRequest::Ecf(_)) => (
+            InitReply::FileEcf,
+            InitData::FileEcf(InitInitServerPacketReplyCodeDataFileEcf {
+                pub_file: pub_file(&data.classes.file),
+            }),
+        ),
+        None => return Err(Disconnect::Closed("Welcome_Agree for an unknown file type")),
+    };
+    player
+        .send(&InitInitServerPacket {
+            reply_code,
+            reply_code_data: Some(reply_code_data),
+        })
+        .await
+}
+
+/// What others see of a character on a map.
+pub(in crate::player) fn map_info(player_id: u16, character: &Character) -> CharacterMapInfo {
+    let e = &character.equipment;
+    CharacterMapInfo {
+        name: character.name.clone(),
+        player_id,
+        map_id: character.map,
+        coords: BigCoords {
+            x: u16::from(character.x),
+            y: u16::from(character.y),
+        },
+        direction: Direction::from_u32(u32::from(character.direction)),
+        class_id: character.class,
+        guild_tag: "   ".into(),
+        level: character.level,
+        gender: Gender::from_u32(u32::from(character.gender)),
+        hair_style: character.hair_style,
+        hair_color: character.hair_color,
+        skin: character.skin,
+        max_hp: max_hp(character),
+        hp: character.hp,
+        max_tp: max_tp(character),
+        tp: character.tp,
+        equipment: EquipmentMapInfo {
+            boots: e.boots,
+            armor: e.armor,
+            hat: e.hat,
+            shield: e.shield,
+            weapon: e.weapon,
+        },
+        sit_state: SitState::Stand,
+        invisible: character.hidden,
+        warp_effect: None,
+    }
+}
+
+/// Welcome_Msg: enter the game on the character's map.
+pub(super) async fn enter(
+    player: &mut Player,
+    packet: WelcomeMsgClientPacket,
+) -> Result<(), Disconnect> {
+    let account_id = logged_in(player, "Welcome_Msg before login")?;
+    let Some((session, mut character)) = player.selected.take() else {
+        return Err(Disconnect::Closed("Welcome_Msg before Welcome_Request"));
+    };
+    if u32::from(session) != packet.session_id || i64::from(packet.character_id) != character.id {
+        return Err(Disconnect::Closed("Welcome_Msg with a wrong session"));
+    }
+    let (Some(map), Some(player_id)) = (map_of(player, &character), player.player_id) else {
+        return Err(Disconnect::Closed("no map to enter"));
+    };
+    if map.id != character.map {
+        // Its map is gone: start again at the spawn point.
+        let world = &player.context.config.world;
+        (character.map, character.x, character.y) = (map.id, world.spawn_x, world.spawn_y);
+    }
+    let Some(nearby) = map
+        .enter(map_info(player_id, &character), player.handle.clone())
+        .await
+    else {
+        return Err(Disconnect::Closed("the map did not answer"));
+    };
+    let mut news = vec![String::new(); NEWS_LINES];
+    news[0] = GREETING.into();
+    let reply = WelcomeReplyServerPacketWelcomeCodeDataEnterGame {
+        news,
+        weight: Weight {
+            current: 0,
+            max: MAX_WEIGHT,
+        },
+        items: character
+            .inventory
+            .iter()
+            .map(|(id, amount)| Item {
+                id: *id,
+                amount: *amount,
+            })
+            .collect(),
+        spells: character
+            .spells
+            .iter()
+            .map(|(id, level)| Spell {
+                id: *id,
+                level: *level,
+            })
+            .collect(),
+        nearby,
+    };
+    tracing::info!(addr = %player.addr, character = %character.name, map = map.id, "entered the game");
+    player.state = State::InGame(Box::new(InGame {
+        account_id,
+        character,
+        map,
+    }));
+    player
+        .send(&WelcomeReplyServerPacket {
+            welcome_code: WelcomeCode::EnterGame,
+            welcome_code_data: Some(Data::EnterGame(reply)),
+        })
+        .await
+}

@@ -1,0 +1,293 @@
+//! Entering the game and what neighbours see, over real TCP with two clients.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TestClient, TestServer};
+use eo_protocol::net::client::{
+    CharacterCreateClientPacket, CharacterRequestClientPacket, FacePlayerClientPacket, FileType,
+    TalkReportClientPacket, WalkAction, WalkPlayerClientPacket, WelcomeAgreeClientPacket,
+    WelcomeAgreeClientPacketFileTypeData, WelcomeAgreeClientPacketFileTypeDataEif,
+    WelcomeAgreeClientPacketFileTypeDataEmf, WelcomeMsgClientPacket, WelcomeRequestClientPacket,
+};
+use eo_protocol::net::server::{
+    CharacterReply, CharacterReplyServerPacketReplyCodeData, InitInitServerPacketReplyCodeData,
+    LoginReply, LoginReplyServerPacketReplyCodeData, ServerPacket, WelcomeCode,
+    WelcomeReplyServerPacketWelcomeCodeData, WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
+};
+use eo_protocol::{Coords, Direction, Gender};
+
+fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/world")
+            .join(path),
+    )
+    .unwrap()
+}
+
+/// Creates an account and a character, logs in, selects it, downloads the map and the item
+/// file, and enters the game. Returns what Welcome_Reply EnterGame said.
+async fn enter(
+    client: &mut TestClient,
+    account: &str,
+    character: &str,
+) -> WelcomeReplyServerPacketWelcomeCodeDataEnterGame {
+    let _ = client.create_account(account, "secret1").await;
+    // A previous connection's logout may still be reaching the world actor: retry a little.
+    let mut login = client.login(account, "secret1").await;
+    for _ in 0..50 {
+        if login.reply_code != LoginReply::LoggedIn {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        login = client.login(account, "secret1").await;
+    }
+    assert_eq!(login.reply_code, LoginReply::Ok);
+    let Some(LoginReplyServerPacketReplyCodeData::Ok(list)) = login.reply_code_data else {
+        panic!("no character list")
+    };
+    let mut characters = list.characters;
+    if characters.is_empty() {
+        client.send(&CharacterRequestClientPacket).await;
+        let ServerPacket::CharacterReply(reply) = client.recv().await else {
+            panic!()
+        };
+        let CharacterReply::Unrecognized(session) = reply.reply_code else {
+            panic!()
+        };
+        client
+            .send(&CharacterCreateClientPacket {
+                session_id: session as u16,
+                gender: Gender::Female,
+                hair_style: 1,
+                hair_color: 0,
+                skin: 0,
+                name: character.into(),
+            })
+            .await;
+        let ServerPacket::CharacterReply(reply) = client.recv().await else {
+            panic!()
+        };
+        let Some(CharacterReplyServerPacketReplyCodeData::Ok(list)) = reply.reply_code_data else {
+            panic!("no character list")
+        };
+        characters = list.characters;
+    }
+    let id = characters.iter().find(|c| c.name == character).unwrap().id;
+    client
+        .send(&WelcomeRequestClientPacket { character_id: id })
+        .await;
+    let ServerPacket::WelcomeReply(reply) = client.recv().await else {
+        panic!()
+    };
+    assert_eq!(reply.welcome_code, WelcomeCode::SelectCharacter);
+    let Some(WelcomeReplyServerPacketWelcomeCodeData::SelectCharacter(select)) =
+        reply.welcome_code_data
+    else {
+        panic!()
+    };
+    assert_eq!(select.name, character);
+    assert_eq!(select.map_id, 1);
+    let map_file = fixture("maps/00001.emf");
+    assert_eq!(select.map_file_size as usize, map_file.len());
+    assert_eq!(select.eif_length, 18);
+
+    // Download the map and the item file as a client with an empty cache does.
+    client
+        .send(&WelcomeAgreeClientPacket {
+            file_type: FileType::Emf,
+            session_id: select.session_id,
+            file_type_data: Some(WelcomeAgreeClientPacketFileTypeData::Emf(
+                WelcomeAgreeClientPacketFileTypeDataEmf { file_id: 1 },
+            )),
+        })
+        .await;
+    let ServerPacket::InitInit(file) = client.recv().await else {
+        panic!()
+    };
+    let Some(InitInitServerPacketReplyCodeData::FileEmf(emf)) = file.reply_code_data else {
+        panic!()
+    };
+    assert_eq!(emf.map_file.content, map_file);
+    client
+        .send(&WelcomeAgreeClientPacket {
+            file_type: FileType::Eif,
+            session_id: select.session_id,
+            file_type_data: Some(WelcomeAgreeClientPacketFileTypeData::Eif(
+                WelcomeAgreeClientPacketFileTypeDataEif { file_id: 1 },
+            )),
+        })
+        .await;
+    let ServerPacket::InitInit(file) = client.recv().await else {
+        panic!()
+    };
+    let Some(InitInitServerPacketReplyCodeData::FileEif(eif)) = file.reply_code_data else {
+        panic!()
+    };
+    assert_eq!(
+        (eif.pub_file.file_id, eif.pub_file.content),
+        (1, fixture("pub/dat001.eif"))
+    );
+
+    client
+        .send(&WelcomeMsgClientPacket {
+            session_id: u32::from(select.session_id),
+            character_id: id,
+        })
+        .await;
+    let ServerPacket::WelcomeReply(reply) = client.recv().await else {
+        panic!()
+    };
+    let Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(game)) = reply.welcome_code_data
+    else {
+        panic!()
+    };
+    game
+}
+
+async fn expect<T>(client: &mut TestClient, pick: impl Fn(ServerPacket) -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let packet = tokio::time::timeout_at(deadline, client.recv())
+            .await
+            .expect("the expected packet in time");
+        if let Some(found) = pick(packet) {
+            return found;
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_players_see_each_other_walk_face_talk_and_leave() {
+    let server = TestServer::start(|_| {}).await;
+    let mut first = TestClient::connected(server.addr).await;
+    let game = enter(&mut first, "first", "alpha").await;
+    assert_eq!(game.news.len(), 9);
+    assert_eq!(game.nearby.characters.len(), 1, "sees only itself");
+    assert_eq!(game.nearby.characters[0].name, "alpha");
+    assert_eq!(
+        (
+            game.nearby.characters[0].coords.x,
+            game.nearby.characters[0].coords.y
+        ),
+        (16, 9)
+    );
+
+    let mut second = TestClient::connected(server.addr).await;
+    let game = enter(&mut second, "second", "beta").await;
+    assert_eq!(game.nearby.characters.len(), 2, "sees both");
+    let beta_id = second.player_id;
+
+    // The first sees the second appear.
+    let appeared = expect(&mut first, |p| match p {
+        ServerPacket::PlayersAgree(agree) => Some(agree.nearby.characters),
+        _ => None,
+    })
+    .await;
+    assert_eq!(appeared[0].name, "beta");
+    assert_eq!(appeared[0].player_id, beta_id);
+
+    // The second walks down (16,9) -> (16,10).
+    second
+        .send(&WalkPlayerClientPacket {
+            walk_action: WalkAction {
+                direction: Direction::Down,
+                timestamp: 0,
+                coords: Coords { x: 16, y: 10 },
+            },
+        })
+        .await;
+    let walked = expect(&mut first, |p| match p {
+        ServerPacket::WalkPlayer(walk) => Some(walk),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (walked.player_id, walked.direction),
+        (beta_id, Direction::Down)
+    );
+    assert_eq!((walked.coords.x, walked.coords.y), (16, 10));
+
+    second
+        .send(&FacePlayerClientPacket {
+            direction: Direction::Left,
+        })
+        .await;
+    let faced = expect(&mut first, |p| match p {
+        ServerPacket::FacePlayer(face) => Some(face),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (faced.player_id, faced.direction),
+        (beta_id, Direction::Left)
+    );
+
+    second
+        .send(&TalkReportClientPacket {
+            message: "hello there".into(),
+        })
+        .await;
+    let said = expect(&mut first, |p| match p {
+        ServerPacket::TalkPlayer(talk) => Some(talk),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (said.player_id, said.message.as_str()),
+        (beta_id, "hello there")
+    );
+
+    // Leaving: the neighbour is told, and the position is saved.
+    drop(second);
+    let removed = expect(&mut first, |p| match p {
+        ServerPacket::AvatarRemove(remove) => Some(remove.player_id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(removed, beta_id);
+    let mut again = TestClient::connected(server.addr).await;
+    let game = enter(&mut again, "second", "beta").await;
+    let me = game
+        .nearby
+        .characters
+        .iter()
+        .find(|c| c.name == "beta")
+        .unwrap();
+    assert_eq!(
+        (me.coords.x, me.coords.y, me.direction),
+        (16, 10, Direction::Left)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_walk_into_a_wall_is_refused_and_the_client_is_put_back() {
+    // Start just above the town hall's chair at (3,2).
+    let server = TestServer::start(|c| {
+        c.world.spawn_x = 3;
+        c.world.spawn_y = 1;
+    })
+    .await;
+    let mut client = TestClient::connected(server.addr).await;
+    enter(&mut client, "first", "alpha").await;
+    // (3,2) is a chair: not walkable.
+    client
+        .send(&WalkPlayerClientPacket {
+            walk_action: WalkAction {
+                direction: Direction::Down,
+                timestamp: 0,
+                coords: Coords { x: 3, y: 2 },
+            },
+        })
+        .await;
+    let refreshed = expect(&mut client, |p| match p {
+        ServerPacket::RefreshReply(refresh) => Some(refresh.nearby.characters),
+        _ => None,
+    })
+    .await;
+    assert_eq!((refreshed[0].coords.x, refreshed[0].coords.y), (3, 1));
+    server.stop().await;
+}
