@@ -291,3 +291,140 @@ async fn a_walk_into_a_wall_is_refused_and_the_client_is_put_back() {
     assert_eq!((refreshed[0].coords.x, refreshed[0].coords.y), (3, 1));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn global_chat_whispers_emotes_and_sitting_reach_the_right_players() {
+    use eo_protocol::Emote;
+    use eo_protocol::net::client::{
+        EmoteReportClientPacket, GlobalCloseClientPacket, GlobalOpenClientPacket, SitAction,
+        SitRequestClientPacket, SitRequestClientPacketSitActionData,
+        SitRequestClientPacketSitActionDataSit, TalkAnnounceClientPacket, TalkMsgClientPacket,
+        TalkTellClientPacket,
+    };
+    use eo_protocol::net::server::TalkReply;
+
+    let server = TestServer::start(|_| {}).await;
+    let mut first = TestClient::connected(server.addr).await;
+    enter(&mut first, "first", "alpha").await;
+    let mut second = TestClient::connected(server.addr).await;
+    enter(&mut second, "second", "beta").await;
+    let beta_id = second.player_id;
+
+    // Global chat reaches the other player, with the sender's name.
+    second
+        .send(&TalkMsgClientPacket {
+            message: "hi all".into(),
+        })
+        .await;
+    let global = expect(&mut first, |p| match p {
+        ServerPacket::TalkMsg(msg) => Some(msg),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (global.player_name.as_str(), global.message.as_str()),
+        ("beta", "hi all")
+    );
+
+    // A whisper reaches its target by name, in any case.
+    first
+        .send(&TalkTellClientPacket {
+            name: "BETA".into(),
+            message: "psst".into(),
+        })
+        .await;
+    let tell = expect(&mut second, |p| match p {
+        ServerPacket::TalkTell(tell) => Some(tell),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (tell.player_name.as_str(), tell.message.as_str()),
+        ("alpha", "psst")
+    );
+
+    // A whisper to nobody comes back as "not found".
+    first
+        .send(&TalkTellClientPacket {
+            name: "nobody".into(),
+            message: "hello?".into(),
+        })
+        .await;
+    let reply = expect(&mut first, |p| match p {
+        ServerPacket::TalkReply(reply) => Some(reply),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (reply.reply_code, reply.name.as_str()),
+        (TalkReply::NotFound, "nobody")
+    );
+
+    // An announcement from a player who is not an admin goes nowhere; with the global tab
+    // closed, global chat does not arrive either; opened again, it does.
+    first.send(&GlobalCloseClientPacket).await;
+    // Let the world actor take the Close before the next message (they come on two
+    // connections, so nothing else orders them).
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    second
+        .send(&TalkAnnounceClientPacket {
+            message: "I am not an admin".into(),
+        })
+        .await;
+    second
+        .send(&TalkMsgClientPacket {
+            message: "muted".into(),
+        })
+        .await;
+    first.send(&GlobalOpenClientPacket).await;
+    // Let the world actor take the Open before the next message.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    second
+        .send(&TalkMsgClientPacket {
+            message: "heard".into(),
+        })
+        .await;
+    let next = expect(&mut first, |p| match p {
+        ServerPacket::TalkMsg(msg) => Some(msg.message),
+        ServerPacket::TalkAnnounce(a) => Some(format!("announce: {}", a.message)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(next, "heard");
+
+    // Emotes and sitting are seen by the neighbour.
+    second
+        .send(&EmoteReportClientPacket {
+            emote: Emote::Happy,
+        })
+        .await;
+    let emote = expect(&mut first, |p| match p {
+        ServerPacket::EmotePlayer(e) => Some(e),
+        _ => None,
+    })
+    .await;
+    assert_eq!((emote.player_id, emote.emote), (beta_id, Emote::Happy));
+    second
+        .send(&SitRequestClientPacket {
+            sit_action: SitAction::Sit,
+            sit_action_data: Some(SitRequestClientPacketSitActionData::Sit(
+                SitRequestClientPacketSitActionDataSit {
+                    cursor_coords: Coords { x: 16, y: 9 },
+                },
+            )),
+        })
+        .await;
+    let sat = expect(&mut first, |p| match p {
+        ServerPacket::SitPlayer(s) => Some(s.player_id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(sat, beta_id);
+    let own = expect(&mut second, |p| match p {
+        ServerPacket::SitReply(s) => Some(s.player_id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(own, beta_id);
+    server.stop().await;
+}

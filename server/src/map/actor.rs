@@ -6,8 +6,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use eo_protocol::Direction;
 use eo_protocol::net::server::{
-    AvatarRemoveServerPacket, CharacterMapInfo, FacePlayerServerPacket, NearbyInfo,
-    PlayersAgreeServerPacket, TalkPlayerServerPacket, WalkPlayerServerPacket,
+    AvatarRemoveServerPacket, CharacterMapInfo, EmotePlayerServerPacket, FacePlayerServerPacket,
+    NearbyInfo, PlayersAgreeServerPacket, SitCloseServerPacket, SitPlayerServerPacket,
+    SitRemoveServerPacket, SitReplyServerPacket, SitState, TalkPlayerServerPacket,
+    WalkPlayerServerPacket,
 };
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
@@ -45,6 +47,14 @@ pub(super) enum MapMessage {
     Nearby {
         player_id: u16,
         reply: oneshot::Sender<NearbyInfo>,
+    },
+    Emote {
+        player_id: u16,
+        emote: eo_protocol::Emote,
+    },
+    Sit {
+        player_id: u16,
+        sit: bool,
     },
 }
 
@@ -124,6 +134,8 @@ impl MapActor {
                     direction,
                 } => self.face(player_id, direction),
                 MapMessage::Talk { player_id, message } => self.talk(player_id, message),
+                MapMessage::Emote { player_id, emote } => self.emote(player_id, emote),
+                MapMessage::Sit { player_id, sit } => self.sit(player_id, sit),
                 MapMessage::Nearby { player_id, reply } => {
                     if let Some(me) = self.characters.get(&player_id) {
                         let _ = reply.send(self.nearby_of(me.at()));
@@ -283,6 +295,66 @@ impl MapActor {
         };
         if let Some(body) = self.encode(&TalkPlayerServerPacket { player_id, message }) {
             self.broadcast(me.at(), player_id, &body);
+        }
+    }
+
+    fn emote(&self, player_id: u16, emote: eo_protocol::Emote) {
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        if let Some(body) = self.encode(&EmotePlayerServerPacket { player_id, emote }) {
+            self.broadcast(me.at(), player_id, &body);
+        }
+    }
+
+    /// Floor sitting: the sitter gets Sit_Reply / Sit_Close, the others Sit_Player /
+    /// Sit_Remove. Sitting again while seated, or standing while standing, does nothing.
+    fn sit(&mut self, player_id: u16, sit: bool) {
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        let seated = me.info.sit_state != SitState::Stand;
+        if sit == seated {
+            return;
+        }
+        me.info.sit_state = if sit {
+            SitState::Floor
+        } else {
+            SitState::Stand
+        };
+        let at = me.at();
+        let coords = eo_protocol::Coords {
+            x: u8::try_from(at.0).unwrap_or(0),
+            y: u8::try_from(at.1).unwrap_or(0),
+        };
+        let direction = me.info.direction;
+        let (to_me, to_others) = if sit {
+            (
+                self.encode(&SitReplyServerPacket {
+                    player_id,
+                    coords: coords.clone(),
+                    direction,
+                }),
+                self.encode(&SitPlayerServerPacket {
+                    player_id,
+                    coords,
+                    direction,
+                }),
+            )
+        } else {
+            (
+                self.encode(&SitCloseServerPacket {
+                    player_id,
+                    coords: coords.clone(),
+                }),
+                self.encode(&SitRemoveServerPacket { player_id, coords }),
+            )
+        };
+        if let (Some(me), Some(body)) = (self.characters.get(&player_id), to_me) {
+            me.player.send(body);
+        }
+        if let Some(body) = to_others {
+            self.broadcast(at, player_id, &body);
         }
     }
 }

@@ -111,4 +111,14 @@ impl MapHandle {
         self.ask(|reply| MapMessage::Nearby { player_id, reply })
             .await
     }
+
+    /// Shows an emote over the player's head (fire-and-forget).
+    pub async fn emote(&self, player_id: u16, emote: eo_protocol::Emote) {
+        let _ = self.tx.send(MapMessage::Emote { player_id, emote }).await;
+    }
+
+    /// Sits down on the floor or stands up (fire-and-forget).
+    pub async fn sit(&self, player_id: u16, sit: bool) {
+        let _ = self.tx.send(MapMessage::Sit { player_id, sit }).await;
+    }
 }

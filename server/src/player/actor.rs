@@ -306,6 +306,9 @@ async fn leave_game(player: &mut Player) {
         return;
     };
     let mut character = game.character;
+    if let Some(player_id) = player.player_id {
+        player.context.world.leave_game(player_id);
+    }
     if let Some(player_id) = player.player_id
         && let Some((x, y, direction)) = game.map.leave(player_id).await
     {

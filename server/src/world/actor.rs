@@ -2,7 +2,20 @@
 
 use std::collections::HashMap;
 
+use bytes::Bytes;
+use eo_protocol::net::server::{
+    TalkAdminServerPacket, TalkAnnounceServerPacket, TalkMsgServerPacket, TalkReply,
+    TalkReplyServerPacket, TalkTellServerPacket,
+};
+use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
+use tracing::warn;
+
+use crate::net::packet;
+
+/// The admin level from which admin chat is seen (Guardian and up sees it in the official
+/// game; Light Guides may send help requests, which are not built yet).
+pub const ADMIN_CHAT_LEVEL: u8 = 1;
 
 use super::handle::LoginRefused;
 use crate::player::PlayerHandle;
@@ -23,12 +36,52 @@ pub(super) enum WorldMessage {
     Counts {
         reply: oneshot::Sender<(usize, usize)>,
     },
+    EnterGame {
+        player_id: u16,
+        name: String,
+        admin_level: u8,
+    },
+    LeaveGame {
+        player_id: u16,
+    },
+    SetGlobal {
+        player_id: u16,
+        on: bool,
+    },
+    Chat {
+        player_id: u16,
+        channel: Channel,
+        message: String,
+    },
+    Whisper {
+        player_id: u16,
+        to: String,
+        message: String,
+    },
+}
+
+/// Where a world-wide chat message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// Everyone with the global channel open (Talk_Msg).
+    Global,
+    /// Every admin (Talk_Admin).
+    Admin,
+    /// Everyone (Talk_Announce).
+    Announce,
+}
+
+/// A character in the game, as the world knows it.
+struct Playing {
+    name: String,
+    admin_level: u8,
+    global: bool,
 }
 
 struct Connection {
-    #[allow(dead_code)] // used by chat and the online list next
     player: PlayerHandle,
     account_id: Option<i64>,
+    playing: Option<Playing>,
 }
 
 pub(super) struct WorldActor {
@@ -36,6 +89,8 @@ pub(super) struct WorldActor {
     connections: HashMap<u16, Connection>,
     /// account id -> the player id holding it.
     accounts: HashMap<i64, u16>,
+    /// character name -> the player id playing it.
+    names: HashMap<String, u16>,
     max_ids: u16,
     max_players: usize,
     /// Where the search for a free id starts, so ids are not reused at once.
@@ -48,6 +103,7 @@ impl WorldActor {
             rx,
             connections: HashMap::new(),
             accounts: HashMap::new(),
+            names: HashMap::new(),
             max_ids: max_ids.max(1),
             max_players,
             next_id: 1,
@@ -71,6 +127,27 @@ impl WorldActor {
                 WorldMessage::Counts { reply } => {
                     let _ = reply.send((self.connections.len(), self.accounts.len()));
                 }
+                WorldMessage::EnterGame {
+                    player_id,
+                    name,
+                    admin_level,
+                } => self.enter_game(player_id, name, admin_level),
+                WorldMessage::LeaveGame { player_id } => self.leave_game(player_id),
+                WorldMessage::SetGlobal { player_id, on } => {
+                    if let Some(playing) = self.playing_mut(player_id) {
+                        playing.global = on;
+                    }
+                }
+                WorldMessage::Chat {
+                    player_id,
+                    channel,
+                    message,
+                } => self.chat(player_id, channel, message),
+                WorldMessage::Whisper {
+                    player_id,
+                    to,
+                    message,
+                } => self.whisper(player_id, &to, message),
             }
         }
     }
@@ -87,6 +164,7 @@ impl WorldActor {
                 slot.insert(Connection {
                     player,
                     account_id: None,
+                    playing: None,
                 });
                 return Some(id);
             }
@@ -95,6 +173,7 @@ impl WorldActor {
     }
 
     fn release(&mut self, player_id: u16) {
+        self.leave_game(player_id);
         if let Some(connection) = self.connections.remove(&player_id)
             && let Some(account_id) = connection.account_id
             && self.accounts.get(&account_id) == Some(&player_id)
@@ -118,5 +197,114 @@ impl WorldActor {
         }
         self.accounts.insert(account_id, player_id);
         Ok(())
+    }
+}
+
+impl WorldActor {
+    fn playing_mut(&mut self, player_id: u16) -> Option<&mut Playing> {
+        self.connections.get_mut(&player_id)?.playing.as_mut()
+    }
+
+    fn enter_game(&mut self, player_id: u16, name: String, admin_level: u8) {
+        let Some(connection) = self.connections.get_mut(&player_id) else {
+            return;
+        };
+        self.names.insert(name.clone(), player_id);
+        connection.playing = Some(Playing {
+            name,
+            admin_level,
+            global: true,
+        });
+    }
+
+    fn leave_game(&mut self, player_id: u16) {
+        let Some(playing) = self
+            .connections
+            .get_mut(&player_id)
+            .and_then(|c| c.playing.take())
+        else {
+            return;
+        };
+        if self.names.get(&playing.name) == Some(&player_id) {
+            self.names.remove(&playing.name);
+        }
+    }
+
+    fn encode<P: Packet>(packet: &P) -> Option<Bytes> {
+        match packet::encode(packet) {
+            Ok(body) => Some(body),
+            Err(error) => {
+                warn!(%error, "a world packet could not be encoded");
+                None
+            }
+        }
+    }
+
+    fn chat(&self, player_id: u16, channel: Channel, message: String) {
+        let Some(from) = self
+            .connections
+            .get(&player_id)
+            .and_then(|c| c.playing.as_ref())
+        else {
+            return;
+        };
+        let player_name = from.name.clone();
+        let body = match channel {
+            Channel::Global => Self::encode(&TalkMsgServerPacket {
+                player_name,
+                message,
+            }),
+            Channel::Admin => Self::encode(&TalkAdminServerPacket {
+                player_name,
+                message,
+            }),
+            Channel::Announce => Self::encode(&TalkAnnounceServerPacket {
+                player_name,
+                message,
+            }),
+        };
+        let Some(body) = body else { return };
+        for (id, connection) in &self.connections {
+            let Some(playing) = &connection.playing else {
+                continue;
+            };
+            let wanted = match channel {
+                Channel::Global => playing.global,
+                Channel::Admin => playing.admin_level >= ADMIN_CHAT_LEVEL,
+                Channel::Announce => true,
+            };
+            if *id != player_id && wanted {
+                connection.player.send(body.clone());
+            }
+        }
+    }
+
+    fn whisper(&self, player_id: u16, to: &str, message: String) {
+        let Some(from) = self.connections.get(&player_id) else {
+            return;
+        };
+        let Some(playing) = &from.playing else { return };
+        let target = self
+            .names
+            .get(&to.to_ascii_lowercase())
+            .and_then(|id| self.connections.get(id));
+        match target {
+            Some(target) => {
+                if let Some(body) = Self::encode(&TalkTellServerPacket {
+                    player_name: playing.name.clone(),
+                    message,
+                }) {
+                    target.player.send(body);
+                }
+            }
+            None => {
+                if let Some(body) = Self::encode(&TalkReplyServerPacket {
+                    reply_code: TalkReply::NotFound,
+                    name: to.to_owned(),
+                }) {
+                    from.player.send(body);
+                }
+            }
+        }
     }
 }

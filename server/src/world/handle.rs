@@ -2,6 +2,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 
+pub use super::actor::Channel;
 use super::actor::{WorldActor, WorldMessage};
 use crate::player::PlayerHandle;
 
@@ -47,12 +48,7 @@ impl WorldHandle {
     /// The connection holding `player_id` is gone: frees the id and any account it held.
     /// Fire-and-forget, so it can be called from a task that is ending.
     pub fn release(&self, player_id: u16) {
-        let tx = self.tx.clone();
-        // A bounded queue could be full; the release must not be lost, so wait for room on a
-        // task of its own rather than blocking the caller.
-        tokio::spawn(async move {
-            let _ = tx.send(WorldMessage::Release { player_id }).await;
-        });
+        self.tell(WorldMessage::Release { player_id });
     }
 
     /// Marks `account_id` as online on `player_id`, atomically: at most one connection holds an
@@ -75,5 +71,53 @@ impl WorldHandle {
         let (reply, rx) = oneshot::channel();
         self.tx.send(WorldMessage::Counts { reply }).await.ok()?;
         rx.await.ok()
+    }
+
+    /// Fire-and-forget: messages that need no reply. A full queue waits on a task of its own
+    /// so the caller (a player task) never blocks on the world.
+    fn tell(&self, message: WorldMessage) {
+        if let Err(mpsc::error::TrySendError::Full(message)) = self.tx.try_send(message) {
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let _ = tx.send(message).await;
+            });
+        }
+    }
+
+    /// A character entered the game on `player_id`: it can be whispered and hears global chat.
+    pub fn enter_game(&self, player_id: u16, name: String, admin_level: u8) {
+        self.tell(WorldMessage::EnterGame {
+            player_id,
+            name,
+            admin_level,
+        });
+    }
+
+    /// The character on `player_id` left the game.
+    pub fn leave_game(&self, player_id: u16) {
+        self.tell(WorldMessage::LeaveGame { player_id });
+    }
+
+    /// Opens or closes the global chat channel for a player.
+    pub fn set_global(&self, player_id: u16, on: bool) {
+        self.tell(WorldMessage::SetGlobal { player_id, on });
+    }
+
+    /// Global, admin or announcement chat from a player.
+    pub fn chat(&self, player_id: u16, channel: Channel, message: String) {
+        self.tell(WorldMessage::Chat {
+            player_id,
+            channel,
+            message,
+        });
+    }
+
+    /// A private message; the sender is told if nobody of that name is online.
+    pub fn whisper(&self, player_id: u16, to: String, message: String) {
+        self.tell(WorldMessage::Whisper {
+            player_id,
+            to,
+            message,
+        });
     }
 }

@@ -4,4 +4,4 @@
 mod actor;
 mod handle;
 
-pub use handle::{LoginRefused, WorldHandle};
+pub use handle::{Channel, LoginRefused, WorldHandle};

@@ -5,9 +5,82 @@ use eo_protocol::net::server::RefreshReplyServerPacket;
 
 use crate::map::{MapHandle, WalkOutcome};
 use crate::player::actor::{Disconnect, Player, State};
+use crate::world::Channel;
 
 /// The longest chat message passed on (the official client's input box holds fewer).
 const MAX_MESSAGE_LEN: usize = 128;
+/// Admin levels that may use admin chat and announcements (Light Guide and Guardian).
+const ADMIN_CHAT_LEVEL: u8 = 1;
+const ANNOUNCE_LEVEL: u8 = 3;
+
+/// The player id and admin level of a character in the game.
+fn playing(player: &Player) -> Result<(u16, u8), Disconnect> {
+    match (&player.state, player.player_id) {
+        (State::InGame(game), Some(id)) => Ok((id, game.character.admin_level)),
+        _ => Err(Disconnect::Closed("an in-game packet outside the game")),
+    }
+}
+
+/// A chat message cut to the longest passed on; `None` if empty.
+fn trimmed(mut message: String) -> Option<String> {
+    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_LEN) {
+        message.truncate(cut);
+    }
+    (!message.is_empty()).then_some(message)
+}
+
+/// Talk_Msg (global), Talk_Admin, Talk_Announce.
+pub(super) fn world_chat(
+    player: &mut Player,
+    channel: Channel,
+    message: String,
+) -> Result<(), Disconnect> {
+    let (id, admin_level) = playing(player)?;
+    let needed = match channel {
+        Channel::Global => 0,
+        Channel::Admin => ADMIN_CHAT_LEVEL,
+        Channel::Announce => ANNOUNCE_LEVEL,
+    };
+    if admin_level >= needed
+        && let Some(message) = trimmed(message)
+    {
+        player.context.world.chat(id, channel, message);
+    }
+    Ok(())
+}
+
+/// Talk_Tell: a private message.
+pub(super) fn whisper(player: &mut Player, to: String, message: String) -> Result<(), Disconnect> {
+    let (id, _) = playing(player)?;
+    if let Some(message) = trimmed(message) {
+        player.context.world.whisper(id, to, message);
+    }
+    Ok(())
+}
+
+/// Global_Open / Global_Close: the global chat tab opened or closed.
+pub(super) fn global(player: &mut Player, on: bool) -> Result<(), Disconnect> {
+    let (id, _) = playing(player)?;
+    player.context.world.set_global(id, on);
+    Ok(())
+}
+
+/// Emote_Report.
+pub(super) async fn emote(
+    player: &mut Player,
+    emote: eo_protocol::Emote,
+) -> Result<(), Disconnect> {
+    let (map, id) = in_game(player)?;
+    map.emote(id, emote).await;
+    Ok(())
+}
+
+/// Sit_Request (floor): sit down or stand up.
+pub(super) async fn sit(player: &mut Player, sit: bool) -> Result<(), Disconnect> {
+    let (map, id) = in_game(player)?;
+    map.sit(id, sit).await;
+    Ok(())
+}
 
 fn in_game(player: &Player) -> Result<(MapHandle, u16), Disconnect> {
     match (&player.state, player.player_id) {
@@ -34,15 +107,11 @@ pub(super) async fn face(player: &mut Player, direction: Direction) -> Result<()
 }
 
 /// Talk_Report: say something to the players nearby.
-pub(super) async fn talk(player: &mut Player, mut message: String) -> Result<(), Disconnect> {
+pub(super) async fn talk(player: &mut Player, message: String) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;
-    if message.is_empty() {
-        return Ok(());
+    if let Some(message) = trimmed(message) {
+        map.talk(id, message).await;
     }
-    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_LEN) {
-        message.truncate(cut);
-    }
-    map.talk(id, message).await;
     Ok(())
 }
 

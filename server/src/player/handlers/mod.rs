@@ -8,10 +8,11 @@ mod init;
 mod login;
 mod welcome;
 
-use eo_protocol::net::client::ClientPacket;
+use eo_protocol::net::client::{ClientPacket, SitAction};
 use tracing::debug;
 
 use super::actor::{Disconnect, Player, State};
+use crate::world::Channel;
 
 /// Runs the handler of one packet.
 pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Result<(), Disconnect> {
@@ -37,6 +38,20 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::FacePlayer(packet) => game::face(player, packet.direction).await,
         ClientPacket::TalkReport(packet) => game::talk(player, packet.message).await,
         ClientPacket::RefreshRequest(_) => game::refresh(player).await,
+        ClientPacket::TalkMsg(packet) => game::world_chat(player, Channel::Global, packet.message),
+        ClientPacket::TalkAdmin(packet) => game::world_chat(player, Channel::Admin, packet.message),
+        ClientPacket::TalkAnnounce(packet) => {
+            game::world_chat(player, Channel::Announce, packet.message)
+        }
+        ClientPacket::TalkTell(packet) => game::whisper(player, packet.name, packet.message),
+        ClientPacket::GlobalOpen(_) => game::global(player, true),
+        ClientPacket::GlobalClose(_) => game::global(player, false),
+        ClientPacket::EmoteReport(packet) => game::emote(player, packet.emote).await,
+        ClientPacket::SitRequest(packet) => match packet.sit_action {
+            SitAction::Sit => game::sit(player, true).await,
+            SitAction::Stand => game::sit(player, false).await,
+            SitAction::Unrecognized(_) => Ok(()),
+        },
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.

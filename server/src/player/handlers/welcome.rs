@@ -313,6 +313,10 @@ pub(super) async fn enter(
         nearby,
     };
     tracing::info!(addr = %player.addr, character = %character.name, map = map.id, "entered the game");
+    player
+        .context
+        .world
+        .enter_game(player_id, character.name.clone(), character.admin_level);
     player.state = State::InGame(Box::new(InGame {
         account_id,
         character,
