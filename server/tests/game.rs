@@ -428,3 +428,123 @@ async fn global_chat_whispers_emotes_and_sitting_reach_the_right_players() {
     assert_eq!(own, beta_id);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_warp_tile_takes_a_player_to_the_other_map_and_back() {
+    use eo_protocol::net::client::{WarpAcceptClientPacket, WarpTakeClientPacket};
+    use eo_protocol::net::server::{
+        WarpAgreeServerPacketWarpTypeData, WarpRequestServerPacketWarpTypeData, WarpType,
+    };
+
+    // Start next to the town's east warp at (25,11), which leads to map 2 (1,15).
+    let server = TestServer::start(|c| {
+        c.world.spawn_x = 24;
+        c.world.spawn_y = 11;
+    })
+    .await;
+    let mut watcher = TestClient::connected(server.addr).await;
+    enter(&mut watcher, "first", "alpha").await;
+    let mut traveller = TestClient::connected(server.addr).await;
+    enter(&mut traveller, "second", "beta").await;
+    let traveller_id = traveller.player_id;
+
+    let walk = |direction, x, y| WalkPlayerClientPacket {
+        walk_action: WalkAction {
+            direction,
+            timestamp: 0,
+            coords: Coords { x, y },
+        },
+    };
+    traveller.send(&walk(Direction::Right, 25, 11)).await;
+    let request = expect(&mut traveller, |p| match p {
+        ServerPacket::WarpRequest(request) => Some(request),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (request.warp_type, request.map_id),
+        (WarpType::MapSwitch, 2)
+    );
+    let Some(WarpRequestServerPacketWarpTypeData::MapSwitch(switch)) = request.warp_type_data
+    else {
+        panic!("no map rid")
+    };
+    let map2 = fixture("maps/00002.emf");
+    assert_eq!(switch.map_file_size as usize, map2.len());
+
+    // Download the map, then accept.
+    traveller
+        .send(&WarpTakeClientPacket {
+            map_id: 2,
+            session_id: request.session_id,
+        })
+        .await;
+    let ServerPacket::InitInit(file) = traveller.recv().await else {
+        panic!()
+    };
+    let Some(InitInitServerPacketReplyCodeData::WarpMap(map)) = file.reply_code_data else {
+        panic!()
+    };
+    assert_eq!(map.map_file.content, map2);
+    traveller
+        .send(&WarpAcceptClientPacket {
+            map_id: 2,
+            session_id: request.session_id,
+        })
+        .await;
+    let agree = expect(&mut traveller, |p| match p {
+        ServerPacket::WarpAgree(agree) => Some(agree),
+        _ => None,
+    })
+    .await;
+    assert!(matches!(
+        agree.warp_type_data,
+        Some(WarpAgreeServerPacketWarpTypeData::MapSwitch(ref s)) if s.map_id == 2
+    ));
+    let me = agree
+        .nearby
+        .characters
+        .iter()
+        .find(|c| c.player_id == traveller_id)
+        .unwrap();
+    assert_eq!((me.map_id, me.coords.x, me.coords.y), (2, 1, 15));
+
+    // The one left behind saw the traveller go.
+    let gone = expect(&mut watcher, |p| match p {
+        ServerPacket::AvatarRemove(remove) => Some(remove.player_id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(gone, traveller_id);
+
+    // Map 2's warp at (0,15) leads back to the town (24,11), in view of the watcher.
+    traveller.send(&walk(Direction::Left, 0, 15)).await;
+    let request = expect(&mut traveller, |p| match p {
+        ServerPacket::WarpRequest(request) => Some(request),
+        _ => None,
+    })
+    .await;
+    assert_eq!(request.map_id, 1);
+    traveller
+        .send(&WarpAcceptClientPacket {
+            map_id: 1,
+            session_id: request.session_id,
+        })
+        .await;
+    let agree = expect(&mut traveller, |p| match p {
+        ServerPacket::WarpAgree(agree) => Some(agree),
+        _ => None,
+    })
+    .await;
+    assert!(agree.nearby.characters.iter().any(|c| c.name == "alpha"));
+    let back = expect(&mut watcher, |p| match p {
+        ServerPacket::PlayersAgree(agree) => Some(agree.nearby.characters),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (back[0].name.as_str(), back[0].coords.x, back[0].coords.y),
+        ("beta", 24, 11)
+    );
+    server.stop().await;
+}

@@ -133,6 +133,8 @@ pub(crate) struct Player {
     pub character_session: Option<u16>,
     /// A character deletion under way: (session id, character id).
     pub pending_delete: Option<(u16, u32)>,
+    /// A warp offered with Warp_Request and not yet accepted.
+    pub pending_warp: Option<handlers::PendingWarp>,
     /// The character chosen with Welcome_Request, and its session id, until Welcome_Msg.
     pub selected: Option<(u16, crate::db::Character)>,
     framed: Framed<TcpStream, EoCodec>,
@@ -283,6 +285,7 @@ pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<Pl
         character_session: None,
         pending_delete: None,
         selected: None,
+        pending_warp: None,
         framed: Framed::new(stream, EoCodec::new(Role::Server)),
     };
     let ended = player.run(outbox, kill).await;

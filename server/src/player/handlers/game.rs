@@ -93,7 +93,8 @@ fn in_game(player: &Player) -> Result<(MapHandle, u16), Disconnect> {
 pub(super) async fn walk(player: &mut Player, direction: Direction) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;
     match map.walk(id, direction).await {
-        WalkOutcome::Moved { .. } | WalkOutcome::Warp(_) => Ok(()),
+        WalkOutcome::Moved { .. } => Ok(()),
+        WalkOutcome::Warp(warp) => super::warp::step_on(player, warp).await,
         // The client moved already: put it back where the map has it.
         WalkOutcome::Blocked => refresh(player).await,
     }

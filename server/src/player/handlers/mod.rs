@@ -6,7 +6,10 @@ mod connection;
 mod game;
 mod init;
 mod login;
+mod warp;
 mod welcome;
+
+pub(super) use warp::PendingWarp;
 
 use eo_protocol::net::client::{ClientPacket, SitAction};
 use tracing::debug;
@@ -38,6 +41,8 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::FacePlayer(packet) => game::face(player, packet.direction).await,
         ClientPacket::TalkReport(packet) => game::talk(player, packet.message).await,
         ClientPacket::RefreshRequest(_) => game::refresh(player).await,
+        ClientPacket::WarpTake(packet) => warp::take(player, packet).await,
+        ClientPacket::WarpAccept(packet) => warp::accept(player, packet).await,
         ClientPacket::TalkMsg(packet) => game::world_chat(player, Channel::Global, packet.message),
         ClientPacket::TalkAdmin(packet) => game::world_chat(player, Channel::Admin, packet.message),
         ClientPacket::TalkAnnounce(packet) => {

@@ -1,0 +1,166 @@
+//! Warps: a step onto a warp tile, then Warp_Request, the optional map download (Warp_Take),
+//! Warp_Accept and Warp_Agree. The same flow serves warps within a map and to another map.
+
+use eo_protocol::map::MapWarp;
+use eo_protocol::net::client::{WarpAcceptClientPacket, WarpTakeClientPacket};
+use eo_protocol::net::server::{
+    InitInitServerPacket, InitInitServerPacketReplyCodeData,
+    InitInitServerPacketReplyCodeDataWarpMap, InitReply, MapFile, WarpAgreeServerPacket,
+    WarpAgreeServerPacketWarpTypeData, WarpAgreeServerPacketWarpTypeDataMapSwitch, WarpEffect,
+    WarpRequestServerPacket, WarpRequestServerPacketWarpTypeData,
+    WarpRequestServerPacketWarpTypeDataMapSwitch, WarpType,
+};
+
+use super::session_id;
+use super::welcome::map_info;
+use crate::player::actor::{Disconnect, Player, State};
+
+/// A warp offered to the client and not yet accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(in crate::player) struct PendingWarp {
+    pub session: u16,
+    pub map: u16,
+    pub x: u8,
+    pub y: u8,
+}
+
+/// Offers a warp to `(map, x, y)`: Warp_Request, with the map's rid and size when it is
+/// another map (so the client can tell whether it must download it).
+pub(in crate::player) async fn offer(
+    player: &mut Player,
+    map: u16,
+    x: u8,
+    y: u8,
+) -> Result<(), Disconnect> {
+    let State::InGame(game) = &player.state else {
+        return Ok(());
+    };
+    let current = game.map.id;
+    let Some(target) = player.context.data.maps.get(&map) else {
+        return Ok(()); // a warp to a map the server lacks leads nowhere
+    };
+    let (warp_type, warp_type_data) = if map == current {
+        (WarpType::Local, None)
+    } else {
+        (
+            WarpType::MapSwitch,
+            Some(WarpRequestServerPacketWarpTypeData::MapSwitch(
+                WarpRequestServerPacketWarpTypeDataMapSwitch {
+                    map_rid: target.rid.to_vec(),
+                    map_file_size: u32::try_from(target.file.len()).unwrap_or(u32::MAX),
+                },
+            )),
+        )
+    };
+    let session = session_id(player);
+    player.pending_warp = Some(PendingWarp { session, map, x, y });
+    player
+        .send(&WarpRequestServerPacket {
+            warp_type,
+            map_id: map,
+            warp_type_data,
+            session_id: session,
+        })
+        .await
+}
+
+/// A warp tile the character stepped on, if its level allows it.
+pub(in crate::player) async fn step_on(
+    player: &mut Player,
+    warp: MapWarp,
+) -> Result<(), Disconnect> {
+    let level = match &player.state {
+        State::InGame(game) => game.character.level,
+        _ => return Ok(()),
+    };
+    if level < warp.level_required {
+        return Ok(());
+    }
+    offer(
+        player,
+        warp.destination_map,
+        warp.destination_coords.x,
+        warp.destination_coords.y,
+    )
+    .await
+}
+
+fn pending(player: &Player, map_id: u16, session_id: u16) -> Result<PendingWarp, Disconnect> {
+    match &player.pending_warp {
+        Some(warp) if warp.map == map_id && warp.session == session_id => Ok(warp.clone()),
+        _ => Err(Disconnect::Closed("a warp packet for no warp offered")),
+    }
+}
+
+/// Warp_Take: the client lacks the destination map; send it (an Init_Init reply).
+pub(super) async fn take(
+    player: &mut Player,
+    packet: WarpTakeClientPacket,
+) -> Result<(), Disconnect> {
+    let warp = pending(player, packet.map_id, packet.session_id)?;
+    let Some(map) = player.context.data.maps.get(&warp.map) else {
+        return Err(Disconnect::Closed("a warp to a missing map"));
+    };
+    let content = map.file.to_vec();
+    player
+        .send(&InitInitServerPacket {
+            reply_code: InitReply::WarpMap,
+            reply_code_data: Some(InitInitServerPacketReplyCodeData::WarpMap(
+                InitInitServerPacketReplyCodeDataWarpMap {
+                    map_file: MapFile { content },
+                },
+            )),
+        })
+        .await
+}
+
+/// Warp_Accept: move the character and tell it what it sees there (Warp_Agree).
+pub(super) async fn accept(
+    player: &mut Player,
+    packet: WarpAcceptClientPacket,
+) -> Result<(), Disconnect> {
+    let warp = pending(player, packet.map_id, packet.session_id)?;
+    player.pending_warp = None;
+    let Some(player_id) = player.player_id else {
+        return Err(Disconnect::Closed("no player id"));
+    };
+    let Some(destination) = player.context.maps.get(&warp.map).cloned() else {
+        return Err(Disconnect::Closed("a warp to a missing map"));
+    };
+    let handle = player.handle.clone();
+    let State::InGame(game) = &mut player.state else {
+        return Err(Disconnect::Closed("Warp_Accept outside the game"));
+    };
+    let switching = game.map.id != warp.map;
+    if let Some((_, _, direction)) = game.map.leave(player_id).await {
+        game.character.direction = direction.to_u32() as u8;
+    }
+    game.character.map = warp.map;
+    game.character.x = warp.x;
+    game.character.y = warp.y;
+    game.map = destination.clone();
+    let info = map_info(player_id, &game.character);
+    let Some(nearby) = destination.enter(info, handle).await else {
+        return Err(Disconnect::Closed("the map did not answer"));
+    };
+    let (warp_type, warp_type_data) = if switching {
+        (
+            WarpType::MapSwitch,
+            Some(WarpAgreeServerPacketWarpTypeData::MapSwitch(
+                WarpAgreeServerPacketWarpTypeDataMapSwitch {
+                    map_id: warp.map,
+                    warp_effect: WarpEffect::None,
+                },
+            )),
+        )
+    } else {
+        (WarpType::Local, None)
+    };
+    player
+        .send(&WarpAgreeServerPacket {
+            warp_type,
+            warp_type_data,
+            nearby,
+        })
+        .await
+}
