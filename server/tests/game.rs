@@ -548,3 +548,84 @@ async fn a_warp_tile_takes_a_player_to_the_other_map_and_back() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn shutdown_tells_the_players_and_saves_a_walked_character() {
+    let server = TestServer::start(|_| {}).await;
+    let mut client = TestClient::connected(server.addr).await;
+    enter(&mut client, "first", "alpha").await;
+    client
+        .send(&WalkPlayerClientPacket {
+            walk_action: WalkAction {
+                direction: Direction::Up,
+                timestamp: 0,
+                coords: Coords { x: 16, y: 8 },
+            },
+        })
+        .await;
+    // Make sure the walk was handled before shutting down: a refresh comes after it.
+    client
+        .send(&eo_protocol::net::client::RefreshRequestClientPacket)
+        .await;
+    let seen = expect(&mut client, |p| match p {
+        ServerPacket::RefreshReply(refresh) => Some(refresh.nearby.characters),
+        _ => None,
+    })
+    .await;
+    assert_eq!((seen[0].coords.x, seen[0].coords.y), (16, 8));
+
+    let db_path = server.dir.path().join("test.db");
+    let dir = server.dir;
+    server.shutdown.cancel();
+    // The client is told the server is going down.
+    let told = expect(&mut client, |p| match p {
+        ServerPacket::MessageClose(_) => Some(()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(told, ());
+    tokio::time::timeout(Duration::from_secs(10), server.task)
+        .await
+        .expect("the server stops")
+        .unwrap();
+    let db = eo_server::db::Db::open(&db_path).await.unwrap();
+    let character = db.load_character(1).await.unwrap().unwrap();
+    assert_eq!((character.map, character.x, character.y), (1, 16, 8));
+    assert_eq!(character.direction, Direction::Up.to_u32() as u8);
+    drop(dir);
+}
+
+#[tokio::test]
+async fn an_online_character_is_saved_every_save_interval() {
+    let server = TestServer::start(|c| c.world.save_interval_secs = 1).await;
+    let mut client = TestClient::connected(server.addr).await;
+    enter(&mut client, "first", "alpha").await;
+    client
+        .send(&WalkPlayerClientPacket {
+            walk_action: WalkAction {
+                direction: Direction::Up,
+                timestamp: 0,
+                coords: Coords { x: 16, y: 8 },
+            },
+        })
+        .await;
+    // A second connection to the same database file, while the player stays online.
+    let db = eo_server::db::Db::open(&server.dir.path().join("test.db"))
+        .await
+        .unwrap();
+    let mut saved = None;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = tokio::time::timeout(Duration::from_millis(1), client.recv_any()).await;
+        let character = db.load_character(1).await.unwrap().unwrap();
+        if (character.x, character.y) == (16, 8) {
+            saved = Some(character);
+            break;
+        }
+    }
+    assert!(
+        saved.is_some(),
+        "the walk was saved within the save interval"
+    );
+    server.stop().await;
+}

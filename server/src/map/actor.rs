@@ -270,7 +270,7 @@ impl MapActor {
             }
         }
         match warp {
-            Some(warp) if warp.door == 0 => WalkOutcome::Warp(warp),
+            Some(warp) if warp.door == 0 => WalkOutcome::Warp(warp, x, y),
             _ => WalkOutcome::Moved { x, y },
         }
     }

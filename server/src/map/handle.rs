@@ -25,8 +25,8 @@ pub enum WalkOutcome {
     Moved { x: u8, y: u8 },
     /// A wall, the map's edge, another character, or an unknown player: it did not move.
     Blocked,
-    /// It stepped onto a warp tile (and moved there).
-    Warp(MapWarp),
+    /// It stepped onto a warp tile at (x, y) (and moved there).
+    Warp(MapWarp, u8, u8),
 }
 
 /// A cheap, cloneable handle to one map actor.

@@ -12,6 +12,8 @@ use tracing::{info, warn};
 use super::limits::ConnectionLimits;
 use crate::player::{PlayerContext, run_connection};
 
+/// How long shutdown waits for player tasks to save and close.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// How often forgotten reconnect times are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
@@ -47,7 +49,14 @@ pub async fn accept_loop(listener: TcpListener, context: Arc<PlayerContext>) {
         players = players.len(),
         "stopped accepting; waiting for players to leave"
     );
-    while players.join_next().await.is_some() {}
+    // Each player task saves and closes on shutdown; a stuck one does not hold the exit.
+    let all_left = async { while players.join_next().await.is_some() {} };
+    if tokio::time::timeout(SHUTDOWN_GRACE, all_left)
+        .await
+        .is_err()
+    {
+        warn!("some players had not left after {SHUTDOWN_GRACE:?}; stopping anyway");
+    }
 }
 
 fn admit(

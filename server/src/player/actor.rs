@@ -187,6 +187,9 @@ impl Player {
         let ping_rate = config.ping_rate();
         let mut ping = interval_at(Instant::now() + ping_rate, ping_rate);
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let save_interval = self.context.config.world.save_interval();
+        let mut save = interval_at(Instant::now() + save_interval, save_interval);
+        save.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.context.shutdown.clone();
         loop {
             tokio::select! {
@@ -201,10 +204,26 @@ impl Player {
                     None => return Err(Disconnect::Closed("no handle left")),
                 },
                 () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
-                () = shutdown.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::Shutdown)),
+                () = shutdown.cancelled() => {
+                    // Tell the client why it is being closed ("the server is rebooting").
+                    let _ = self.send(&eo_protocol::net::server::MessageCloseServerPacket).await;
+                    return Err(Disconnect::ClosedByServer(CloseReason::Shutdown));
+                }
+                _ = save.tick(), if matches!(self.state, State::InGame(_)) => self.save().await,
                 () = sleep_until(hangup), if !self.accepted() => return Err(Disconnect::HandshakeTimeout),
                 _ = ping.tick(), if self.accepted() => self.ping().await?,
             }
+        }
+    }
+
+    /// Saves the character in play (on the save interval; logout saves separately).
+    async fn save(&mut self) {
+        let State::InGame(game) = &self.state else {
+            return;
+        };
+        let character = game.character.clone();
+        if let Err(error) = self.context.db.save_characters(vec![character]).await {
+            tracing::error!(addr = %self.addr, %error, "periodic save failed");
         }
     }
 

@@ -92,9 +92,17 @@ fn in_game(player: &Player) -> Result<(MapHandle, u16), Disconnect> {
 /// Walk_Player (and the admin and ghost variants, treated alike for now).
 pub(super) async fn walk(player: &mut Player, direction: Direction) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;
-    match map.walk(id, direction).await {
+    let outcome = map.walk(id, direction).await;
+    if let (WalkOutcome::Moved { x, y } | WalkOutcome::Warp(_, x, y), State::InGame(game)) =
+        (&outcome, &mut player.state)
+    {
+        // The player task keeps its own copy of the position, for saving.
+        (game.character.x, game.character.y) = (*x, *y);
+        game.character.direction = direction.to_u32() as u8;
+    }
+    match outcome {
         WalkOutcome::Moved { .. } => Ok(()),
-        WalkOutcome::Warp(warp) => super::warp::step_on(player, warp).await,
+        WalkOutcome::Warp(warp, _, _) => super::warp::step_on(player, warp).await,
         // The client moved already: put it back where the map has it.
         WalkOutcome::Blocked => refresh(player).await,
     }
@@ -103,6 +111,9 @@ pub(super) async fn walk(player: &mut Player, direction: Direction) -> Result<()
 /// Face_Player.
 pub(super) async fn face(player: &mut Player, direction: Direction) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;
+    if let State::InGame(game) = &mut player.state {
+        game.character.direction = direction.to_u32() as u8;
+    }
     map.face(id, direction).await;
     Ok(())
 }
