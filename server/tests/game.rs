@@ -629,3 +629,72 @@ async fn an_online_character_is_saved_every_save_interval() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_online_list_find_and_paperdolls_show_other_players() {
+    use eo_protocol::net::client::{
+        PaperdollRequestClientPacket, PlayersAcceptClientPacket, PlayersRequestClientPacket,
+    };
+
+    let server = TestServer::start(|_| {}).await;
+    let mut first = TestClient::connected(server.addr).await;
+    enter(&mut first, "first", "alpha").await;
+    let mut second = TestClient::connected(server.addr).await;
+    enter(&mut second, "second", "beta").await;
+
+    first.send(&PlayersRequestClientPacket).await;
+    let list = expect(&mut first, |p| match p {
+        ServerPacket::InitInit(init) => match init.reply_code_data {
+            Some(InitInitServerPacketReplyCodeData::PlayersList(list)) => {
+                Some(list.players_list.players)
+            }
+            _ => None,
+        },
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        list.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["alpha", "beta"]
+    );
+
+    first
+        .send(&PlayersAcceptClientPacket {
+            name: "Beta".into(),
+        })
+        .await;
+    let same_map = expect(&mut first, |p| match p {
+        ServerPacket::PlayersPong(pong) => Some(pong.name),
+        ServerPacket::PlayersPing(_) | ServerPacket::PlayersNet242(_) => Some("wrong".into()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(same_map, "beta");
+    first
+        .send(&PlayersAcceptClientPacket {
+            name: "ghost".into(),
+        })
+        .await;
+    let offline = expect(&mut first, |p| match p {
+        ServerPacket::PlayersPing(ping) => Some(ping.name),
+        _ => None,
+    })
+    .await;
+    assert_eq!(offline, "ghost");
+
+    first
+        .send(&PaperdollRequestClientPacket {
+            player_id: second.player_id,
+        })
+        .await;
+    let doll = expect(&mut first, |p| match p {
+        ServerPacket::PaperdollReply(reply) => Some(reply),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (doll.details.name.as_str(), doll.details.player_id),
+        ("beta", second.player_id)
+    );
+    server.stop().await;
+}

@@ -201,6 +201,7 @@ impl Player {
                 message = outbox.recv() => match message {
                     Some(PlayerMessage::Send(body)) => self.write(body).await?,
                     Some(PlayerMessage::Close(reason)) => return Err(Disconnect::ClosedByServer(reason)),
+                    Some(PlayerMessage::ShowPaperdoll(to)) => self.show_paperdoll(&to),
                     None => return Err(Disconnect::Closed("no handle left")),
                 },
                 () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
@@ -213,6 +214,16 @@ impl Player {
                 () = sleep_until(hangup), if !self.accepted() => return Err(Disconnect::HandshakeTimeout),
                 _ = ping.tick(), if self.accepted() => self.ping().await?,
             }
+        }
+    }
+
+    /// Sends this player's paperdoll to another player.
+    fn show_paperdoll(&self, to: &PlayerHandle) {
+        let (State::InGame(game), Some(player_id)) = (&self.state, self.player_id) else {
+            return;
+        };
+        if let Ok(body) = packet::encode(&handlers::paperdoll(player_id, &game.character)) {
+            to.send(body);
         }
     }
 

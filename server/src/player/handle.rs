@@ -23,6 +23,8 @@ pub(crate) enum PlayerMessage {
     Send(Bytes),
     /// Send what is queued, then close.
     Close(CloseReason),
+    /// Another player asks to see this one's paperdoll: send it to that handle.
+    ShowPaperdoll(PlayerHandle),
 }
 
 /// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
@@ -38,6 +40,7 @@ impl std::fmt::Debug for PlayerMessage {
         match self {
             PlayerMessage::Send(body) => write!(f, "Send({} bytes)", body.len()),
             PlayerMessage::Close(reason) => write!(f, "Close({reason:?})"),
+            PlayerMessage::ShowPaperdoll(_) => write!(f, "ShowPaperdoll"),
         }
     }
 }
@@ -70,6 +73,11 @@ impl PlayerHandle {
         if self.tx.try_send(PlayerMessage::Close(reason)).is_err() {
             self.kill.cancel();
         }
+    }
+
+    /// Asks this player to send its paperdoll to `to` (fire-and-forget; dropped when full).
+    pub fn show_paperdoll(&self, to: PlayerHandle) {
+        let _ = self.tx.try_send(PlayerMessage::ShowPaperdoll(to));
     }
 
     /// Whether the player task has ended.

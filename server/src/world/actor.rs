@@ -4,6 +4,9 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 use eo_protocol::net::server::{
+    CharacterIcon, InitInitServerPacket, InitInitServerPacketReplyCodeData,
+    InitInitServerPacketReplyCodeDataPlayersList, InitReply, OnlinePlayer, PlayersList,
+    PlayersNet242ServerPacket, PlayersPingServerPacket, PlayersPongServerPacket,
     TalkAdminServerPacket, TalkAnnounceServerPacket, TalkMsgServerPacket, TalkReply,
     TalkReplyServerPacket, TalkTellServerPacket,
 };
@@ -16,6 +19,17 @@ use crate::net::packet;
 /// The admin level from which admin chat is seen (Guardian and up sees it in the official
 /// game; Light Guides may send help requests, which are not built yet).
 pub const ADMIN_CHAT_LEVEL: u8 = 1;
+/// The online list's count is an EO short.
+const MAX_ONLINE_LIST: usize = 64_008;
+
+/// The icon the online list and paperdoll show for an admin level.
+pub fn icon(admin_level: u8) -> CharacterIcon {
+    match admin_level {
+        0 => CharacterIcon::Player,
+        1..=3 => CharacterIcon::Gm,
+        _ => CharacterIcon::Hgm,
+    }
+}
 
 use super::handle::LoginRefused;
 use crate::player::PlayerHandle;
@@ -38,8 +52,22 @@ pub(super) enum WorldMessage {
     },
     EnterGame {
         player_id: u16,
+        character: OnlineCharacter,
+    },
+    ChangedMap {
+        player_id: u16,
+        map: u16,
+    },
+    OnlineList {
+        player_id: u16,
+    },
+    Find {
+        player_id: u16,
         name: String,
-        admin_level: u8,
+    },
+    Paperdoll {
+        player_id: u16,
+        target: u16,
     },
     LeaveGame {
         player_id: u16,
@@ -71,10 +99,20 @@ pub enum Channel {
     Announce,
 }
 
+/// What the world knows of a character in the game (for chat, the online list and #find).
+#[derive(Debug, Clone)]
+pub struct OnlineCharacter {
+    pub name: String,
+    pub title: String,
+    pub level: u8,
+    pub class_id: u8,
+    pub admin_level: u8,
+    pub map: u16,
+}
+
 /// A character in the game, as the world knows it.
 struct Playing {
-    name: String,
-    admin_level: u8,
+    character: OnlineCharacter,
     global: bool,
 }
 
@@ -129,9 +167,24 @@ impl WorldActor {
                 }
                 WorldMessage::EnterGame {
                     player_id,
-                    name,
-                    admin_level,
-                } => self.enter_game(player_id, name, admin_level),
+                    character,
+                } => self.enter_game(player_id, character),
+                WorldMessage::ChangedMap { player_id, map } => {
+                    if let Some(playing) = self.playing_mut(player_id) {
+                        playing.character.map = map;
+                    }
+                }
+                WorldMessage::OnlineList { player_id } => self.online_list(player_id),
+                WorldMessage::Find { player_id, name } => self.find(player_id, &name),
+                WorldMessage::Paperdoll { player_id, target } => {
+                    if let (Some(from), Some(to)) = (
+                        self.connections.get(&player_id),
+                        self.connections.get(&target),
+                    ) && to.playing.is_some()
+                    {
+                        to.player.show_paperdoll(from.player.clone());
+                    }
+                }
                 WorldMessage::LeaveGame { player_id } => self.leave_game(player_id),
                 WorldMessage::SetGlobal { player_id, on } => {
                     if let Some(playing) = self.playing_mut(player_id) {
@@ -205,16 +258,70 @@ impl WorldActor {
         self.connections.get_mut(&player_id)?.playing.as_mut()
     }
 
-    fn enter_game(&mut self, player_id: u16, name: String, admin_level: u8) {
+    fn enter_game(&mut self, player_id: u16, character: OnlineCharacter) {
         let Some(connection) = self.connections.get_mut(&player_id) else {
             return;
         };
-        self.names.insert(name.clone(), player_id);
+        self.names.insert(character.name.clone(), player_id);
         connection.playing = Some(Playing {
-            name,
-            admin_level,
+            character,
             global: true,
         });
+    }
+
+    /// Everyone in the game, in name order, capped at what the list's count can hold.
+    fn online_list(&self, player_id: u16) {
+        let Some(to) = self.connections.get(&player_id) else {
+            return;
+        };
+        let mut players: Vec<OnlinePlayer> = self
+            .connections
+            .values()
+            .filter_map(|c| c.playing.as_ref())
+            .map(|p| OnlinePlayer {
+                name: p.character.name.clone(),
+                title: p.character.title.clone(),
+                level: p.character.level,
+                icon: icon(p.character.admin_level),
+                class_id: p.character.class_id,
+                guild_tag: "   ".into(),
+            })
+            .collect();
+        players.sort_by(|a, b| a.name.cmp(&b.name));
+        players.truncate(MAX_ONLINE_LIST);
+        if let Some(body) = Self::encode(&InitInitServerPacket {
+            reply_code: InitReply::PlayersList,
+            reply_code_data: Some(InitInitServerPacketReplyCodeData::PlayersList(
+                InitInitServerPacketReplyCodeDataPlayersList {
+                    players_list: PlayersList { players },
+                },
+            )),
+        }) {
+            to.player.send(body);
+        }
+    }
+
+    /// #find: offline, on the same map as the asker, or elsewhere.
+    fn find(&self, player_id: u16, name: &str) {
+        let Some(from) = self.connections.get(&player_id) else {
+            return;
+        };
+        let asker_map = from.playing.as_ref().map(|p| p.character.map);
+        let name = name.to_ascii_lowercase();
+        let found = self
+            .names
+            .get(&name)
+            .and_then(|id| self.connections.get(id))
+            .and_then(|c| c.playing.as_ref())
+            .map(|p| p.character.map);
+        let body = match found {
+            None => Self::encode(&PlayersPingServerPacket { name }),
+            Some(map) if Some(map) == asker_map => Self::encode(&PlayersPongServerPacket { name }),
+            Some(_) => Self::encode(&PlayersNet242ServerPacket { name }),
+        };
+        if let Some(body) = body {
+            from.player.send(body);
+        }
     }
 
     fn leave_game(&mut self, player_id: u16) {
@@ -225,8 +332,8 @@ impl WorldActor {
         else {
             return;
         };
-        if self.names.get(&playing.name) == Some(&player_id) {
-            self.names.remove(&playing.name);
+        if self.names.get(&playing.character.name) == Some(&player_id) {
+            self.names.remove(&playing.character.name);
         }
     }
 
@@ -248,7 +355,7 @@ impl WorldActor {
         else {
             return;
         };
-        let player_name = from.name.clone();
+        let player_name = from.character.name.clone();
         let body = match channel {
             Channel::Global => Self::encode(&TalkMsgServerPacket {
                 player_name,
@@ -270,7 +377,7 @@ impl WorldActor {
             };
             let wanted = match channel {
                 Channel::Global => playing.global,
-                Channel::Admin => playing.admin_level >= ADMIN_CHAT_LEVEL,
+                Channel::Admin => playing.character.admin_level >= ADMIN_CHAT_LEVEL,
                 Channel::Announce => true,
             };
             if *id != player_id && wanted {
@@ -291,7 +398,7 @@ impl WorldActor {
         match target {
             Some(target) => {
                 if let Some(body) = Self::encode(&TalkTellServerPacket {
-                    player_name: playing.name.clone(),
+                    player_name: playing.character.name.clone(),
                     message,
                 }) {
                     target.player.send(body);

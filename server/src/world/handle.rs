@@ -2,7 +2,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-pub use super::actor::Channel;
+pub use super::actor::{Channel, OnlineCharacter, icon};
 use super::actor::{WorldActor, WorldMessage};
 use crate::player::PlayerHandle;
 
@@ -84,13 +84,33 @@ impl WorldHandle {
         }
     }
 
-    /// A character entered the game on `player_id`: it can be whispered and hears global chat.
-    pub fn enter_game(&self, player_id: u16, name: String, admin_level: u8) {
+    /// A character entered the game on `player_id`: it can be whispered, found, listed, and
+    /// hears global chat.
+    pub fn enter_game(&self, player_id: u16, character: OnlineCharacter) {
         self.tell(WorldMessage::EnterGame {
             player_id,
-            name,
-            admin_level,
+            character,
         });
+    }
+
+    /// The character on `player_id` is now on `map`.
+    pub fn changed_map(&self, player_id: u16, map: u16) {
+        self.tell(WorldMessage::ChangedMap { player_id, map });
+    }
+
+    /// Sends the online list (Init_Init PlayersList) to `player_id`.
+    pub fn online_list(&self, player_id: u16) {
+        self.tell(WorldMessage::OnlineList { player_id });
+    }
+
+    /// #find: tells `player_id` whether `name` is offline, on its map, or elsewhere.
+    pub fn find(&self, player_id: u16, name: String) {
+        self.tell(WorldMessage::Find { player_id, name });
+    }
+
+    /// Asks the player `target` to show its paperdoll to `player_id`.
+    pub fn paperdoll(&self, player_id: u16, target: u16) {
+        self.tell(WorldMessage::Paperdoll { player_id, target });
     }
 
     /// The character on `player_id` left the game.

@@ -4,4 +4,4 @@
 mod actor;
 mod handle;
 
-pub use handle::{Channel, LoginRefused, WorldHandle};
+pub use handle::{Channel, LoginRefused, OnlineCharacter, WorldHandle, icon};

@@ -6,9 +6,11 @@ mod connection;
 mod game;
 mod init;
 mod login;
+mod players;
 mod warp;
 mod welcome;
 
+pub(super) use players::paperdoll;
 pub(super) use warp::PendingWarp;
 
 use eo_protocol::net::client::{ClientPacket, SitAction};
@@ -42,6 +44,9 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::TalkReport(packet) => game::talk(player, packet.message).await,
         ClientPacket::RefreshRequest(_) => game::refresh(player).await,
         ClientPacket::WarpTake(packet) => warp::take(player, packet).await,
+        ClientPacket::PlayersRequest(_) => players::list(player),
+        ClientPacket::PlayersAccept(packet) => players::find(player, packet.name),
+        ClientPacket::PaperdollRequest(packet) => players::request(player, packet.player_id).await,
         ClientPacket::WarpAccept(packet) => warp::accept(player, packet).await,
         ClientPacket::TalkMsg(packet) => game::world_chat(player, Channel::Global, packet.message),
         ClientPacket::TalkAdmin(packet) => game::world_chat(player, Channel::Admin, packet.message),

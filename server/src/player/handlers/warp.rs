@@ -143,6 +143,9 @@ pub(super) async fn accept(
     let Some(nearby) = destination.enter(info, handle).await else {
         return Err(Disconnect::Closed("the map did not answer"));
     };
+    if switching {
+        player.context.world.changed_map(player_id, warp.map);
+    }
     let (warp_type, warp_type_data) = if switching {
         (
             WarpType::MapSwitch,

@@ -23,6 +23,7 @@ use super::{logged_in, session_id};
 use crate::db::Character;
 use crate::map::MapHandle;
 use crate::player::actor::{Disconnect, InGame, Player, State};
+use crate::world::OnlineCharacter;
 
 /// Lines of news the client shows on entering; the first is the server's greeting.
 const NEWS_LINES: usize = 9;
@@ -313,10 +314,17 @@ pub(super) async fn enter(
         nearby,
     };
     tracing::info!(addr = %player.addr, character = %character.name, map = map.id, "entered the game");
-    player
-        .context
-        .world
-        .enter_game(player_id, character.name.clone(), character.admin_level);
+    player.context.world.enter_game(
+        player_id,
+        OnlineCharacter {
+            name: character.name.clone(),
+            title: character.title.clone(),
+            level: character.level,
+            class_id: character.class,
+            admin_level: character.admin_level,
+            map: map.id,
+        },
+    );
     player.state = State::InGame(Box::new(InGame {
         account_id,
         character,
