@@ -698,3 +698,71 @@ async fn the_online_list_find_and_paperdolls_show_other_players() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_player_sits_on_a_chair_next_to_it_and_stands_up() {
+    use eo_protocol::net::client::{
+        ChairRequestClientPacket, ChairRequestClientPacketSitActionData,
+        ChairRequestClientPacketSitActionDataSit, SitAction,
+    };
+    // Above the town hall's chair at (3,2), which faces down.
+    let server = TestServer::start(|c| {
+        c.world.spawn_x = 3;
+        c.world.spawn_y = 1;
+    })
+    .await;
+    let mut watcher = TestClient::connected(server.addr).await;
+    enter(&mut watcher, "first", "alpha").await;
+    let mut sitter = TestClient::connected(server.addr).await;
+    enter(&mut sitter, "second", "beta").await;
+    let sitter_id = sitter.player_id;
+    // A chair two steps away is refused (nothing comes back); the one next to it is taken.
+    for (x, y) in [(4, 4), (3, 2)] {
+        sitter
+            .send(&ChairRequestClientPacket {
+                sit_action: SitAction::Sit,
+                sit_action_data: Some(ChairRequestClientPacketSitActionData::Sit(
+                    ChairRequestClientPacketSitActionDataSit {
+                        coords: Coords { x, y },
+                    },
+                )),
+            })
+            .await;
+    }
+    let reply = expect(&mut sitter, |p| match p {
+        ServerPacket::ChairReply(reply) => Some(reply),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (
+            reply.player_id,
+            reply.coords.x,
+            reply.coords.y,
+            reply.direction
+        ),
+        (sitter_id, 3, 2, Direction::Down)
+    );
+    let seen = expect(&mut watcher, |p| match p {
+        ServerPacket::ChairPlayer(player) => Some(player),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (seen.player_id, seen.coords.x, seen.coords.y),
+        (sitter_id, 3, 2)
+    );
+    sitter
+        .send(&ChairRequestClientPacket {
+            sit_action: SitAction::Stand,
+            sit_action_data: None,
+        })
+        .await;
+    let stood = expect(&mut watcher, |p| match p {
+        ServerPacket::ChairRemove(remove) => Some(remove.player_id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(stood, sitter_id);
+    server.stop().await;
+}

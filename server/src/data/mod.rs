@@ -92,6 +92,11 @@ impl MapData {
         }
     }
 
+    /// The tile spec of (x, y), if it has one.
+    pub fn spec(&self, x: u8, y: u8) -> Option<MapTileSpec> {
+        self.specs.get(&(x, y)).copied()
+    }
+
     /// The warp on (x, y), if any.
     pub fn warp(&self, x: u8, y: u8) -> Option<&MapWarp> {
         self.warps.get(&(x, y))

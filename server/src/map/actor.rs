@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use eo_protocol::Direction;
+use eo_protocol::map::MapTileSpec;
 use eo_protocol::net::server::{
-    AvatarRemoveServerPacket, CharacterMapInfo, EmotePlayerServerPacket, FacePlayerServerPacket,
-    NearbyInfo, PlayersAgreeServerPacket, SitCloseServerPacket, SitPlayerServerPacket,
-    SitRemoveServerPacket, SitReplyServerPacket, SitState, TalkPlayerServerPacket,
-    WalkPlayerServerPacket,
+    AvatarRemoveServerPacket, ChairCloseServerPacket, ChairPlayerServerPacket,
+    ChairRemoveServerPacket, ChairReplyServerPacket, CharacterMapInfo, EmotePlayerServerPacket,
+    FacePlayerServerPacket, NearbyInfo, PlayersAgreeServerPacket, SitCloseServerPacket,
+    SitPlayerServerPacket, SitRemoveServerPacket, SitReplyServerPacket, SitState,
+    TalkPlayerServerPacket, WalkPlayerServerPacket,
 };
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
@@ -55,6 +57,11 @@ pub(super) enum MapMessage {
     Sit {
         player_id: u16,
         sit: bool,
+    },
+    Chair {
+        player_id: u16,
+        seat: Option<(u8, u8)>,
+        reply: oneshot::Sender<Option<(u8, u8, Direction)>>,
     },
 }
 
@@ -136,6 +143,13 @@ impl MapActor {
                 MapMessage::Talk { player_id, message } => self.talk(player_id, message),
                 MapMessage::Emote { player_id, emote } => self.emote(player_id, emote),
                 MapMessage::Sit { player_id, sit } => self.sit(player_id, sit),
+                MapMessage::Chair {
+                    player_id,
+                    seat,
+                    reply,
+                } => {
+                    let _ = reply.send(self.chair(player_id, seat));
+                }
                 MapMessage::Nearby { player_id, reply } => {
                     if let Some(me) = self.characters.get(&player_id) {
                         let _ = reply.send(self.nearby_of(me.at()));
@@ -350,6 +364,83 @@ impl MapActor {
                 self.encode(&SitRemoveServerPacket { player_id, coords }),
             )
         };
+        if let (Some(me), Some(body)) = (self.characters.get(&player_id), to_me) {
+            me.player.send(body);
+        }
+        if let Some(body) = to_others {
+            self.broadcast(at, player_id, &body);
+        }
+    }
+
+    /// Chairs: a standing character next to a free chair moves onto it, facing the way the
+    /// chair faces; the sitter gets Chair_Reply, the others Chair_Player. Standing up sends
+    /// Chair_Close and Chair_Remove.
+    fn chair(&mut self, player_id: u16, seat: Option<(u8, u8)>) -> Option<(u8, u8, Direction)> {
+        let me = self.characters.get(&player_id)?;
+        let at = me.at();
+        let current = me.info.direction;
+        let (x, y) = (u8::try_from(at.0).ok()?, u8::try_from(at.1).ok()?);
+        let Some((cx, cy)) = seat else {
+            if me.info.sit_state != SitState::Chair {
+                return None;
+            }
+            let coords = eo_protocol::Coords { x, y };
+            let to_me = self.encode(&ChairCloseServerPacket {
+                player_id,
+                coords: coords.clone(),
+            });
+            let to_others = self.encode(&ChairRemoveServerPacket { player_id, coords });
+            self.characters.get_mut(&player_id)?.info.sit_state = SitState::Stand;
+            self.notify(player_id, at, to_me, to_others);
+            return Some((x, y, current));
+        };
+        let spec = self.map()?.spec(cx, cy)?;
+        let facing = match spec {
+            MapTileSpec::ChairDown => Direction::Down,
+            MapTileSpec::ChairUp => Direction::Up,
+            MapTileSpec::ChairLeft => Direction::Left,
+            MapTileSpec::ChairRight => Direction::Right,
+            MapTileSpec::ChairDownRight | MapTileSpec::ChairUpLeft | MapTileSpec::ChairAll => {
+                current
+            }
+            _ => return None,
+        };
+        let next_to = u32::from(x.abs_diff(cx)) + u32::from(y.abs_diff(cy)) == 1;
+        let seat_at = (u16::from(cx), u16::from(cy));
+        if !next_to
+            || me.info.sit_state != SitState::Stand
+            || self.characters.values().any(|c| c.at() == seat_at)
+        {
+            return None;
+        }
+        let me = self.characters.get_mut(&player_id)?;
+        me.info.coords.x = seat_at.0;
+        me.info.coords.y = seat_at.1;
+        me.info.direction = facing;
+        me.info.sit_state = SitState::Chair;
+        let coords = eo_protocol::Coords { x: cx, y: cy };
+        let to_me = self.encode(&ChairReplyServerPacket {
+            player_id,
+            coords: coords.clone(),
+            direction: facing,
+        });
+        let to_others = self.encode(&ChairPlayerServerPacket {
+            player_id,
+            coords,
+            direction: facing,
+        });
+        self.notify(player_id, seat_at, to_me, to_others);
+        Some((cx, cy, facing))
+    }
+
+    /// Sends one body to a player and another to those in range of it.
+    fn notify(
+        &self,
+        player_id: u16,
+        at: (u16, u16),
+        to_me: Option<Bytes>,
+        to_others: Option<Bytes>,
+    ) {
         if let (Some(me), Some(body)) = (self.characters.get(&player_id), to_me) {
             me.player.send(body);
         }

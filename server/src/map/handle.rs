@@ -121,4 +121,20 @@ impl MapHandle {
     pub async fn sit(&self, player_id: u16, sit: bool) {
         let _ = self.tx.send(MapMessage::Sit { player_id, sit }).await;
     }
+
+    /// Sits on the chair at `seat` (next to the character), or stands up from a chair with
+    /// `None`. Returns where the character is afterwards if it changed.
+    pub async fn chair(
+        &self,
+        player_id: u16,
+        seat: Option<(u8, u8)>,
+    ) -> Option<(u8, u8, Direction)> {
+        self.ask(|reply| MapMessage::Chair {
+            player_id,
+            seat,
+            reply,
+        })
+        .await
+        .flatten()
+    }
 }

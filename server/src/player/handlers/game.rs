@@ -75,6 +75,18 @@ pub(super) async fn emote(
     Ok(())
 }
 
+/// Chair_Request: sit on the chair at `seat`, or stand up (`None`).
+pub(super) async fn chair(player: &mut Player, seat: Option<(u8, u8)>) -> Result<(), Disconnect> {
+    let (map, id) = in_game(player)?;
+    if let (Some((x, y, direction)), State::InGame(game)) =
+        (map.chair(id, seat).await, &mut player.state)
+    {
+        (game.character.x, game.character.y) = (x, y);
+        game.character.direction = direction.to_u32() as u8;
+    }
+    Ok(())
+}
+
 /// Sit_Request (floor): sit down or stand up.
 pub(super) async fn sit(player: &mut Player, sit: bool) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;

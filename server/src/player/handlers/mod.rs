@@ -13,7 +13,7 @@ mod welcome;
 pub(super) use players::paperdoll;
 pub(super) use warp::PendingWarp;
 
-use eo_protocol::net::client::{ClientPacket, SitAction};
+use eo_protocol::net::client::{ChairRequestClientPacketSitActionData, ClientPacket, SitAction};
 use tracing::debug;
 
 use super::actor::{Disconnect, Player, State};
@@ -57,6 +57,13 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::GlobalOpen(_) => game::global(player, true),
         ClientPacket::GlobalClose(_) => game::global(player, false),
         ClientPacket::EmoteReport(packet) => game::emote(player, packet.emote).await,
+        ClientPacket::ChairRequest(packet) => match packet.sit_action_data {
+            Some(ChairRequestClientPacketSitActionData::Sit(seat)) => {
+                game::chair(player, Some((seat.coords.x, seat.coords.y))).await
+            }
+            None if packet.sit_action == SitAction::Stand => game::chair(player, None).await,
+            None => Ok(()),
+        },
         ClientPacket::SitRequest(packet) => match packet.sit_action {
             SitAction::Sit => game::sit(player, true).await,
             SitAction::Stand => game::sit(player, false).await,
