@@ -364,12 +364,7 @@ impl MapActor {
                 self.encode(&SitRemoveServerPacket { player_id, coords }),
             )
         };
-        if let (Some(me), Some(body)) = (self.characters.get(&player_id), to_me) {
-            me.player.send(body);
-        }
-        if let Some(body) = to_others {
-            self.broadcast(at, player_id, &body);
-        }
+        self.notify(player_id, at, to_me, to_others);
     }
 
     /// Chairs: a standing character next to a free chair moves onto it, facing the way the
