@@ -766,3 +766,58 @@ async fn a_player_sits_on_a_chair_next_to_it_and_stands_up() {
     assert_eq!(stood, sitter_id);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn admins_talk_in_admin_chat_and_announce_to_everyone() {
+    use eo_protocol::net::client::{TalkAdminClientPacket, TalkAnnounceClientPacket};
+
+    let server = TestServer::start(|_| {}).await;
+    // Make the characters first, then make "alpha" a Game Master in the database.
+    for (account, name) in [("first", "alpha"), ("second", "beta")] {
+        let mut client = TestClient::connected(server.addr).await;
+        enter(&mut client, account, name).await;
+    }
+    let db = eo_server::db::Db::open(&server.dir.path().join("test.db"))
+        .await
+        .unwrap();
+    db.set_admin_level("alpha", 4).await.unwrap();
+    db.set_admin_level("beta", 1).await.unwrap();
+    assert!(db.set_admin_level("nobody", 1).await.is_err());
+
+    let mut admin = TestClient::connected(server.addr).await;
+    enter(&mut admin, "first", "alpha").await;
+    let mut guide = TestClient::connected(server.addr).await;
+    enter(&mut guide, "second", "beta").await;
+    let mut player = TestClient::connected(server.addr).await;
+    enter(&mut player, "third", "gamma").await;
+
+    admin
+        .send(&TalkAdminClientPacket {
+            message: "staff only".into(),
+        })
+        .await;
+    let heard = expect(&mut guide, |p| match p {
+        ServerPacket::TalkAdmin(talk) => Some(talk),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (heard.player_name.as_str(), heard.message.as_str()),
+        ("alpha", "staff only")
+    );
+
+    admin
+        .send(&TalkAnnounceClientPacket {
+            message: "server news".into(),
+        })
+        .await;
+    // The player hears the announcement, and did not hear the admin chat before it.
+    let first = expect(&mut player, |p| match p {
+        ServerPacket::TalkAdmin(t) => Some(format!("admin: {}", t.message)),
+        ServerPacket::TalkAnnounce(t) => Some(t.message),
+        _ => None,
+    })
+    .await;
+    assert_eq!(first, "server news");
+    server.stop().await;
+}

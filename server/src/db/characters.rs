@@ -69,6 +69,26 @@ impl Db {
     }
 
     /// Whether a character with this name exists (case-insensitive).
+    /// Sets a character's admin level (0 to 5), by name; `NotFound` if there is none. Takes
+    /// effect when the character next enters the game.
+    pub async fn set_admin_level(&self, name: &str, level: u8) -> Result<(), DbError> {
+        if level > 5 {
+            return Err(DbError::Invalid(format!("admin level {level} is above 5")));
+        }
+        let name = name.to_owned();
+        self.call(move |conn| {
+            let changed = conn
+                .prepare_cached("UPDATE characters SET admin_level = ?1 WHERE name = ?2")?
+                .execute(rusqlite::params![level, name])?;
+            if changed == 0 {
+                Err(DbError::NotFound)
+            } else {
+                Ok(())
+            }
+        })
+        .await
+    }
+
     pub async fn character_name_exists(&self, name: &str) -> Result<bool, DbError> {
         let name = name.to_owned();
         self.call(move |conn| {
