@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod control;
 pub mod data;
 pub mod db;
 pub mod map;

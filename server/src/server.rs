@@ -8,6 +8,7 @@ use tracing::info;
 
 use crate::auth::PasswordHasher;
 use crate::config::Config;
+use crate::control::{Admin, ControlSocket};
 use crate::data::GameData;
 use crate::db::Db;
 use crate::map::MapHandle;
@@ -31,10 +32,19 @@ pub enum StartError {
     Hasher(crate::auth::AuthError),
     #[error("game data: {0}")]
     Data(#[from] crate::data::DataError),
+    /// Another server answers on the control socket.
+    #[error(
+        "control socket {path}: another server is running and answering on it (stop it, or set [control] socket to another path)"
+    )]
+    ControlSocketInUse { path: String },
+    /// The control socket could not be created.
+    #[error("control socket {path}: {error}")]
+    ControlSocket { path: String, error: std::io::Error },
 }
 
 /// Runs a server on `listener` until `shutdown` is cancelled, then closes every connection and
-/// returns.
+/// returns. The control socket (`[control] socket`) is bound first, so a second server with the
+/// same configuration stops before it touches the database.
 pub async fn run(
     config: Config,
     listener: TcpListener,
@@ -50,6 +60,7 @@ pub async fn run_with_hasher(
     shutdown: CancellationToken,
     hasher: Option<PasswordHasher>,
 ) -> Result<(), StartError> {
+    let control = ControlSocket::bind(&config.control.socket).await?;
     let data = Arc::new(GameData::load(&config.world.data_dir)?);
     let maps = data
         .maps
@@ -69,7 +80,8 @@ pub async fn run_with_hasher(
     };
     let max_ids = u16::try_from(config.server.max_connections).unwrap_or(u16::MAX);
     let world = WorldHandle::spawn(max_ids, config.server.max_players as usize);
-    if let Ok(addr) = listener.local_addr() {
+    let listen = listener.local_addr().ok();
+    if let Some(addr) = listen {
         info!(%addr, "listening");
     }
     let context = Arc::new(PlayerContext {
@@ -81,7 +93,11 @@ pub async fn run_with_hasher(
         world,
         shutdown,
     });
+    let admin = Arc::new(Admin::new(Arc::clone(&context), listen));
+    let control = tokio::spawn(control.serve(admin, context.shutdown.clone()));
     accept_loop(listener, context).await;
+    // The control socket stops at the same shutdown; let it finish what it is answering.
+    let _ = control.await;
     info!("server stopped");
     Ok(())
 }

@@ -118,6 +118,20 @@ CREATE TABLE bans (
 CREATE INDEX bans_account_id ON bans(account_id);
 CREATE INDEX bans_ip ON bans(ip);
 "#,
+    // 2: the audit trail of administration.
+    r#"
+CREATE TABLE audit (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        INTEGER NOT NULL,
+    source    TEXT    NOT NULL,
+    who       TEXT    NOT NULL,
+    command   TEXT    NOT NULL,
+    arguments TEXT    NOT NULL DEFAULT '{}',
+    ok        INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    error     TEXT
+);
+CREATE INDEX audit_at ON audit(at);
+"#,
 ];
 
 /// The schema version stored in the database.
@@ -179,6 +193,7 @@ mod tests {
             tables(&conn),
             [
                 "accounts",
+                "audit",
                 "bans",
                 "character_bank",
                 "character_inventory",

@@ -11,10 +11,11 @@
 //! The connection is opened in WAL mode with `synchronous=NORMAL`, foreign keys on and a busy
 //! timeout, and the migrations (`migrations.rs`) run before [`Db::open`] returns.
 //!
-//! Table groups live in their own files: `accounts.rs`, `characters.rs`, `bans.rs`; the data
+//! Table groups live in their own files: `accounts.rs`, `characters.rs`, `bans.rs`, `audit.rs`; the data
 //! types in `models.rs`.
 
 mod accounts;
+mod audit;
 mod bans;
 mod characters;
 mod migrations;
@@ -29,7 +30,8 @@ use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 pub use models::{
-    Account, Ban, Character, CharacterSummary, Equipment, NewAccount, NewBan, NewCharacter,
+    Account, AuditEntry, Ban, Character, CharacterSummary, Equipment, NewAccount, NewAudit, NewBan,
+    NewCharacter,
 };
 
 /// How many jobs may wait for the database thread before senders wait their turn.

@@ -254,3 +254,31 @@ pub struct NewBan {
     /// Unix seconds; `None` for a permanent ban.
     pub expires_at: Option<i64>,
 }
+
+/// What `add_audit` records: one administration action.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewAudit {
+    /// Where the command came from: "control" (the socket), later "game" (`$` commands).
+    pub source: String,
+    /// Who gave it: the peer's uid for the socket ("uid 1000"), a character name in game.
+    pub who: String,
+    pub command: String,
+    /// The command's arguments as JSON.
+    pub arguments: String,
+    /// `None` if it succeeded, else what went wrong.
+    pub error: Option<String>,
+}
+
+/// A row of `audit`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// Unix seconds.
+    pub at: i64,
+    pub source: String,
+    pub who: String,
+    pub command: String,
+    pub arguments: String,
+    /// `None` if it succeeded, else what went wrong.
+    pub error: Option<String>,
+}

@@ -63,6 +63,9 @@ pub(super) enum MapMessage {
         seat: Option<(u8, u8)>,
         reply: oneshot::Sender<Option<(u8, u8, Direction)>>,
     },
+    Positions {
+        reply: oneshot::Sender<Vec<(u16, u16, u16)>>,
+    },
 }
 
 struct OnMap {
@@ -149,6 +152,14 @@ impl MapActor {
                     reply,
                 } => {
                     let _ = reply.send(self.chair(player_id, seat));
+                }
+                MapMessage::Positions { reply } => {
+                    let _ = reply.send(
+                        self.characters
+                            .iter()
+                            .map(|(id, c)| (*id, c.info.coords.x, c.info.coords.y))
+                            .collect(),
+                    );
                 }
                 MapMessage::Nearby { player_id, reply } => {
                     if let Some(me) = self.characters.get(&player_id) {

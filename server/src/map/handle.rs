@@ -137,4 +137,11 @@ impl MapHandle {
         .await
         .flatten()
     }
+
+    /// Where every character on the map stands: (player id, x, y).
+    pub async fn positions(&self) -> Vec<(u16, u16, u16)> {
+        self.ask(|reply| MapMessage::Positions { reply })
+            .await
+            .unwrap_or_default()
+    }
 }

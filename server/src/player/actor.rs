@@ -202,6 +202,15 @@ impl Player {
                     Some(PlayerMessage::Send(body)) => self.write(body).await?,
                     Some(PlayerMessage::Close(reason)) => return Err(Disconnect::ClosedByServer(reason)),
                     Some(PlayerMessage::ShowPaperdoll(to)) => self.show_paperdoll(&to),
+                    Some(PlayerMessage::SetAdminLevel(level)) => {
+                        if let State::InGame(game) = &mut self.state {
+                            game.character.admin_level = level;
+                        }
+                    }
+                    Some(PlayerMessage::Save(reply)) => {
+                        let saved = self.save().await;
+                        let _ = reply.send(saved);
+                    }
                     None => return Err(Disconnect::Closed("no handle left")),
                 },
                 () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
@@ -210,7 +219,9 @@ impl Player {
                     let _ = self.send(&eo_protocol::net::server::MessageCloseServerPacket).await;
                     return Err(Disconnect::ClosedByServer(CloseReason::Shutdown));
                 }
-                _ = save.tick(), if matches!(self.state, State::InGame(_)) => self.save().await,
+                _ = save.tick(), if matches!(self.state, State::InGame(_)) => {
+                    self.save().await;
+                }
                 () = sleep_until(hangup), if !self.accepted() => return Err(Disconnect::HandshakeTimeout),
                 _ = ping.tick(), if self.accepted() => self.ping().await?,
             }
@@ -227,14 +238,19 @@ impl Player {
         }
     }
 
-    /// Saves the character in play (on the save interval; logout saves separately).
-    async fn save(&mut self) {
+    /// Saves the character in play (on the save interval or when an operator asks; logout
+    /// saves separately). Whether a character was saved.
+    async fn save(&mut self) -> bool {
         let State::InGame(game) = &self.state else {
-            return;
+            return false;
         };
         let character = game.character.clone();
-        if let Err(error) = self.context.db.save_characters(vec![character]).await {
-            tracing::error!(addr = %self.addr, %error, "periodic save failed");
+        match self.context.db.save_characters(vec![character]).await {
+            Ok(_) => true,
+            Err(error) => {
+                tracing::error!(addr = %self.addr, %error, "save failed");
+                false
+            }
         }
     }
 

@@ -1,11 +1,15 @@
 //! The handle other actors use to reach a player task.
 
+use std::time::Duration;
+
 use bytes::Bytes;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 /// How many outgoing packets may wait for one player before it counts as a slow reader.
 pub const OUTBOX_LEN: usize = 256;
+/// How long [`PlayerHandle::save`] waits for the player task to queue and answer.
+const SAVE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a player's connection is being closed by someone else.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +29,10 @@ pub(crate) enum PlayerMessage {
     Close(CloseReason),
     /// Another player asks to see this one's paperdoll: send it to that handle.
     ShowPaperdoll(PlayerHandle),
+    /// An operator changed the character's admin level: keep it (so saving keeps it too).
+    SetAdminLevel(u8),
+    /// Save the character in play now; answer whether a character was saved.
+    Save(oneshot::Sender<bool>),
 }
 
 /// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
@@ -41,6 +49,8 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Send(body) => write!(f, "Send({} bytes)", body.len()),
             PlayerMessage::Close(reason) => write!(f, "Close({reason:?})"),
             PlayerMessage::ShowPaperdoll(_) => write!(f, "ShowPaperdoll"),
+            PlayerMessage::SetAdminLevel(level) => write!(f, "SetAdminLevel({level})"),
+            PlayerMessage::Save(_) => write!(f, "Save"),
         }
     }
 }
@@ -78,6 +88,34 @@ impl PlayerHandle {
     /// Asks this player to send its paperdoll to `to` (fire-and-forget; dropped when full).
     pub fn show_paperdoll(&self, to: PlayerHandle) {
         let _ = self.tx.try_send(PlayerMessage::ShowPaperdoll(to));
+    }
+
+    /// Sets the admin level of the character in play. A full outbox waits on a task of its
+    /// own, so the change is not lost (the next save would undo it).
+    pub fn set_admin_level(&self, level: u8) {
+        if let Err(mpsc::error::TrySendError::Full(message)) =
+            self.tx.try_send(PlayerMessage::SetAdminLevel(level))
+        {
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let _ = tx.send(message).await;
+            });
+        }
+    }
+
+    /// Asks the player task to save its character now. `Some(true)` once saved, `Some(false)`
+    /// if it has no character in play or the save failed, `None` if it did not answer in time
+    /// (or is gone).
+    pub async fn save(&self) -> Option<bool> {
+        let (reply, rx) = oneshot::channel();
+        let asked = async {
+            self.tx.send(PlayerMessage::Save(reply)).await.ok()?;
+            rx.await.ok()
+        };
+        tokio::time::timeout(SAVE_TIMEOUT, asked)
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Whether the player task has ended.

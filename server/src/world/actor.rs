@@ -1,6 +1,7 @@
 //! The world actor's state and message loop.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 
 use bytes::Bytes;
 use eo_protocol::net::server::{
@@ -8,7 +9,7 @@ use eo_protocol::net::server::{
     InitInitServerPacketReplyCodeDataPlayersList, InitReply, OnlinePlayer, PlayersList,
     PlayersNet242ServerPacket, PlayersPingServerPacket, PlayersPongServerPacket,
     TalkAdminServerPacket, TalkAnnounceServerPacket, TalkMsgServerPacket, TalkReply,
-    TalkReplyServerPacket, TalkTellServerPacket,
+    TalkReplyServerPacket, TalkServerServerPacket, TalkTellServerPacket,
 };
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
@@ -32,11 +33,12 @@ pub fn icon(admin_level: u8) -> CharacterIcon {
 }
 
 use super::handle::LoginRefused;
-use crate::player::PlayerHandle;
+use crate::player::{CloseReason, PlayerHandle};
 
 pub(super) enum WorldMessage {
     AllocateId {
         player: PlayerHandle,
+        addr: SocketAddr,
         reply: oneshot::Sender<Option<u16>>,
     },
     Release {
@@ -45,6 +47,7 @@ pub(super) enum WorldMessage {
     Login {
         player_id: u16,
         account_id: i64,
+        account_name: String,
         reply: oneshot::Sender<Result<(), LoginRefused>>,
     },
     Counts {
@@ -86,6 +89,52 @@ pub(super) enum WorldMessage {
         to: String,
         message: String,
     },
+    Players {
+        reply: oneshot::Sender<Vec<PlayerInfo>>,
+    },
+    Kick {
+        target: KickTarget,
+        reason: String,
+        reply: oneshot::Sender<Vec<String>>,
+    },
+    Announce {
+        from: String,
+        message: String,
+    },
+    ServerMessage {
+        to: String,
+        message: String,
+        reply: oneshot::Sender<bool>,
+    },
+    SetAdminLevel {
+        name: String,
+        level: u8,
+        reply: oneshot::Sender<bool>,
+    },
+}
+
+/// Whom a kick closes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KickTarget {
+    /// The character of that name (any case), if it is in the game.
+    Character(String),
+    /// Every connection logged in to that account, in the game or not.
+    Account(i64),
+    /// Every connection from that address, logged in or not.
+    Ip(IpAddr),
+}
+
+/// What the world knows of one character in the game, for administration.
+#[derive(Debug, Clone)]
+pub struct PlayerInfo {
+    pub player_id: u16,
+    pub name: String,
+    pub account: String,
+    pub addr: SocketAddr,
+    pub map: u16,
+    pub level: u8,
+    pub admin_level: u8,
+    pub handle: PlayerHandle,
 }
 
 /// Where a world-wide chat message goes.
@@ -118,7 +167,9 @@ struct Playing {
 
 struct Connection {
     player: PlayerHandle,
+    addr: SocketAddr,
     account_id: Option<i64>,
+    account_name: String,
     playing: Option<Playing>,
 }
 
@@ -151,16 +202,21 @@ impl WorldActor {
     pub(super) async fn run(mut self) {
         while let Some(message) = self.rx.recv().await {
             match message {
-                WorldMessage::AllocateId { player, reply } => {
-                    let _ = reply.send(self.allocate(player));
+                WorldMessage::AllocateId {
+                    player,
+                    addr,
+                    reply,
+                } => {
+                    let _ = reply.send(self.allocate(player, addr));
                 }
                 WorldMessage::Release { player_id } => self.release(player_id),
                 WorldMessage::Login {
                     player_id,
                     account_id,
+                    account_name,
                     reply,
                 } => {
-                    let _ = reply.send(self.login(player_id, account_id));
+                    let _ = reply.send(self.login(player_id, account_id, account_name));
                 }
                 WorldMessage::Counts { reply } => {
                     let _ = reply.send((self.connections.len(), self.accounts.len()));
@@ -201,12 +257,29 @@ impl WorldActor {
                     to,
                     message,
                 } => self.whisper(player_id, &to, message),
+                WorldMessage::Players { reply } => {
+                    let _ = reply.send(self.players());
+                }
+                WorldMessage::Kick {
+                    target,
+                    reason,
+                    reply,
+                } => {
+                    let _ = reply.send(self.kick(&target, &reason));
+                }
+                WorldMessage::Announce { from, message } => self.announce(from, message),
+                WorldMessage::ServerMessage { to, message, reply } => {
+                    let _ = reply.send(self.server_message(&to, message));
+                }
+                WorldMessage::SetAdminLevel { name, level, reply } => {
+                    let _ = reply.send(self.set_admin_level(&name, level));
+                }
             }
         }
     }
 
     /// Ids run from 1 to `max_ids` (EO shorts, never 0).
-    fn allocate(&mut self, player: PlayerHandle) -> Option<u16> {
+    fn allocate(&mut self, player: PlayerHandle, addr: SocketAddr) -> Option<u16> {
         if self.connections.len() >= usize::from(self.max_ids) {
             return None;
         }
@@ -216,7 +289,9 @@ impl WorldActor {
             if let std::collections::hash_map::Entry::Vacant(slot) = self.connections.entry(id) {
                 slot.insert(Connection {
                     player,
+                    addr,
                     account_id: None,
+                    account_name: String::new(),
                     playing: None,
                 });
                 return Some(id);
@@ -235,7 +310,12 @@ impl WorldActor {
         }
     }
 
-    fn login(&mut self, player_id: u16, account_id: i64) -> Result<(), LoginRefused> {
+    fn login(
+        &mut self,
+        player_id: u16,
+        account_id: i64,
+        account_name: String,
+    ) -> Result<(), LoginRefused> {
         if self.accounts.contains_key(&account_id) {
             return Err(LoginRefused::AlreadyOnline);
         }
@@ -248,6 +328,7 @@ impl WorldActor {
         if let Some(previous) = connection.account_id.replace(account_id) {
             self.accounts.remove(&previous);
         }
+        connection.account_name = account_name;
         self.accounts.insert(account_id, player_id);
         Ok(())
     }
@@ -413,5 +494,111 @@ impl WorldActor {
                 }
             }
         }
+    }
+}
+
+/// Administration: listing, kicking, server messages, admin levels.
+impl WorldActor {
+    /// The player id of the character named `name` (any case), if it is in the game.
+    fn playing_id(&self, name: &str) -> Option<u16> {
+        self.names.get(&name.to_ascii_lowercase()).copied()
+    }
+
+    /// Everyone in the game, in name order.
+    fn players(&self) -> Vec<PlayerInfo> {
+        let mut players: Vec<PlayerInfo> = self
+            .connections
+            .iter()
+            .filter_map(|(id, c)| {
+                let playing = c.playing.as_ref()?;
+                Some(PlayerInfo {
+                    player_id: *id,
+                    name: playing.character.name.clone(),
+                    account: c.account_name.clone(),
+                    addr: c.addr,
+                    map: playing.character.map,
+                    level: playing.character.level,
+                    admin_level: playing.character.admin_level,
+                    handle: c.player.clone(),
+                })
+            })
+            .collect();
+        players.sort_by(|a, b| a.name.cmp(&b.name));
+        players
+    }
+
+    /// Closes the matching connections; returns what was closed (character names, or the
+    /// address of a connection not in the game).
+    fn kick(&self, target: &KickTarget, reason: &str) -> Vec<String> {
+        let matching: Vec<u16> = match target {
+            KickTarget::Character(name) => self.playing_id(name).into_iter().collect(),
+            KickTarget::Account(account_id) => self
+                .connections
+                .iter()
+                .filter(|(_, c)| c.account_id == Some(*account_id))
+                .map(|(id, _)| *id)
+                .collect(),
+            KickTarget::Ip(ip) => self
+                .connections
+                .iter()
+                .filter(|(_, c)| c.addr.ip() == *ip)
+                .map(|(id, _)| *id)
+                .collect(),
+        };
+        let mut kicked: Vec<String> = matching
+            .iter()
+            .filter_map(|id| self.connections.get(id))
+            .map(|c| {
+                c.player.close(CloseReason::Kicked(reason.to_owned()));
+                match &c.playing {
+                    Some(playing) => playing.character.name.clone(),
+                    None => c.addr.to_string(),
+                }
+            })
+            .collect();
+        kicked.sort();
+        kicked
+    }
+
+    /// Talk_Announce from `from` to everyone in the game.
+    fn announce(&self, from: String, message: String) {
+        let Some(body) = Self::encode(&TalkAnnounceServerPacket {
+            player_name: from,
+            message,
+        }) else {
+            return;
+        };
+        for connection in self.connections.values() {
+            if connection.playing.is_some() {
+                connection.player.send(body.clone());
+            }
+        }
+    }
+
+    /// Talk_Server to one character; whether it is in the game.
+    fn server_message(&self, to: &str, message: String) -> bool {
+        let Some(connection) = self.playing_id(to).and_then(|id| self.connections.get(&id)) else {
+            return false;
+        };
+        if let Some(body) = Self::encode(&TalkServerServerPacket { message }) {
+            connection.player.send(body);
+        }
+        true
+    }
+
+    /// A new admin level for a character in the game (the world's copy and the player task's,
+    /// which is what gets saved); whether it is in the game.
+    fn set_admin_level(&mut self, name: &str, level: u8) -> bool {
+        let Some(id) = self.playing_id(name) else {
+            return false;
+        };
+        let Some(connection) = self.connections.get_mut(&id) else {
+            return false;
+        };
+        if let Some(playing) = connection.playing.as_mut() {
+            playing.character.admin_level = level;
+        }
+        connection.player.set_admin_level(level);
+        true
     }
 }

@@ -1,8 +1,10 @@
 //! The world's handle: async methods that hide the messages.
 
+use std::net::SocketAddr;
+
 use tokio::sync::{mpsc, oneshot};
 
-pub use super::actor::{Channel, OnlineCharacter, icon};
+pub use super::actor::{Channel, KickTarget, OnlineCharacter, PlayerInfo, icon};
 use super::actor::{WorldActor, WorldMessage};
 use crate::player::PlayerHandle;
 
@@ -36,10 +38,14 @@ impl WorldHandle {
     }
 
     /// A player id for a new connection (sent in Init_Init), or `None` if every id is taken.
-    pub async fn allocate_player_id(&self, player: PlayerHandle) -> Option<u16> {
+    pub async fn allocate_player_id(&self, player: PlayerHandle, addr: SocketAddr) -> Option<u16> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(WorldMessage::AllocateId { player, reply })
+            .send(WorldMessage::AllocateId {
+                player,
+                addr,
+                reply,
+            })
             .await
             .ok()?;
         rx.await.ok().flatten()
@@ -53,12 +59,18 @@ impl WorldHandle {
 
     /// Marks `account_id` as online on `player_id`, atomically: at most one connection holds an
     /// account at any time (no double login, no dupe).
-    pub async fn login(&self, player_id: u16, account_id: i64) -> Result<(), LoginRefused> {
+    pub async fn login(
+        &self,
+        player_id: u16,
+        account_id: i64,
+        account_name: String,
+    ) -> Result<(), LoginRefused> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(WorldMessage::Login {
                 player_id,
                 account_id,
+                account_name,
                 reply,
             })
             .await
@@ -139,5 +151,51 @@ impl WorldHandle {
             to,
             message,
         });
+    }
+
+    /// Sends a message that wants a reply and waits for it; `None` if the world is gone.
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> WorldMessage) -> Option<T> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(make(reply)).await.ok()?;
+        rx.await.ok()
+    }
+
+    /// Everyone in the game, in name order (empty if the world is gone).
+    pub async fn players(&self) -> Vec<PlayerInfo> {
+        self.ask(|reply| WorldMessage::Players { reply })
+            .await
+            .unwrap_or_default()
+    }
+
+    /// Closes the connections `target` names, telling them `reason` in the log; returns what
+    /// was closed: character names, or the address of a connection not in the game.
+    pub async fn kick(&self, target: KickTarget, reason: String) -> Vec<String> {
+        self.ask(|reply| WorldMessage::Kick {
+            target,
+            reason,
+            reply,
+        })
+        .await
+        .unwrap_or_default()
+    }
+
+    /// Talk_Announce from `from` to everyone in the game (fire-and-forget).
+    pub fn announce(&self, from: String, message: String) {
+        self.tell(WorldMessage::Announce { from, message });
+    }
+
+    /// A server message (Talk_Server) to the character named `to`; whether it is in the game.
+    pub async fn server_message(&self, to: String, message: String) -> bool {
+        self.ask(|reply| WorldMessage::ServerMessage { to, message, reply })
+            .await
+            .unwrap_or(false)
+    }
+
+    /// Sets the admin level of the character named `name` if it is in the game (what the
+    /// world shows and what its player task saves); whether it is in the game.
+    pub async fn set_admin_level(&self, name: String, level: u8) -> bool {
+        self.ask(|reply| WorldMessage::SetAdminLevel { name, level, reply })
+            .await
+            .unwrap_or(false)
     }
 }

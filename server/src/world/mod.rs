@@ -4,4 +4,6 @@
 mod actor;
 mod handle;
 
-pub use handle::{Channel, LoginRefused, OnlineCharacter, WorldHandle, icon};
+pub use handle::{
+    Channel, KickTarget, LoginRefused, OnlineCharacter, PlayerInfo, WorldHandle, icon,
+};

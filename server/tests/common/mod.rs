@@ -35,6 +35,8 @@ pub const RECV_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The control socket, in the temporary directory.
+    pub socket: std::path::PathBuf,
     pub shutdown: CancellationToken,
     pub task: JoinHandle<()>,
     pub dir: TempDir,
@@ -47,12 +49,14 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.database.path = dir.path().join("test.db");
+        config.control.socket = dir.path().join("control.sock");
         config.world.data_dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world");
         config.server.ip_reconnect_limit_secs = 0;
         config.server.max_connections_per_ip = 0;
         adjust(&mut config);
         config.validate().unwrap();
+        let socket = config.control.socket.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let shutdown = CancellationToken::new();
@@ -63,8 +67,16 @@ impl TestServer {
                 .await
                 .unwrap();
         });
+        // The control socket is bound in the server's task: wait until it answers.
+        for _ in 0..500 {
+            if tokio::net::UnixStream::connect(&socket).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         TestServer {
             addr,
+            socket,
             shutdown,
             task,
             dir,
@@ -253,5 +265,140 @@ impl TestClient {
             panic!("expected Login_Reply");
         };
         reply
+    }
+}
+
+/// Creates an account and a character (the same name for both), logs in and enters the game
+/// without downloading files (as a client with them cached). Returns the character's id.
+pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
+    use eo_protocol::net::client::{
+        CharacterCreateClientPacket, CharacterRequestClientPacket, WelcomeMsgClientPacket,
+        WelcomeRequestClientPacket,
+    };
+    use eo_protocol::net::server::{
+        CharacterReply, CharacterReplyServerPacketReplyCodeData, LoginReply,
+        LoginReplyServerPacketReplyCodeData, WelcomeReplyServerPacketWelcomeCodeData,
+    };
+    let _ = client.create_account(name, "secret1").await;
+    let login = client.login(name, "secret1").await;
+    assert_eq!(login.reply_code, LoginReply::Ok);
+    let Some(LoginReplyServerPacketReplyCodeData::Ok(list)) = login.reply_code_data else {
+        panic!("no character list")
+    };
+    let mut characters = list.characters;
+    if characters.is_empty() {
+        client.send(&CharacterRequestClientPacket).await;
+        let ServerPacket::CharacterReply(reply) = client.recv().await else {
+            panic!("expected Character_Reply")
+        };
+        let CharacterReply::Unrecognized(session) = reply.reply_code else {
+            panic!("expected a session")
+        };
+        client
+            .send(&CharacterCreateClientPacket {
+                session_id: session as u16,
+                gender: eo_protocol::Gender::Female,
+                hair_style: 1,
+                hair_color: 0,
+                skin: 0,
+                name: name.into(),
+            })
+            .await;
+        let ServerPacket::CharacterReply(reply) = client.recv().await else {
+            panic!("expected Character_Reply")
+        };
+        let Some(CharacterReplyServerPacketReplyCodeData::Ok(list)) = reply.reply_code_data else {
+            panic!("no character list")
+        };
+        characters = list.characters;
+    }
+    let id = characters.iter().find(|c| c.name == name).unwrap().id;
+    client
+        .send(&WelcomeRequestClientPacket { character_id: id })
+        .await;
+    let ServerPacket::WelcomeReply(reply) = client.recv().await else {
+        panic!("expected Welcome_Reply")
+    };
+    let Some(WelcomeReplyServerPacketWelcomeCodeData::SelectCharacter(select)) =
+        reply.welcome_code_data
+    else {
+        panic!("expected SelectCharacter")
+    };
+    client
+        .send(&WelcomeMsgClientPacket {
+            session_id: u32::from(select.session_id),
+            character_id: id,
+        })
+        .await;
+    let ServerPacket::WelcomeReply(reply) = client.recv().await else {
+        panic!("expected Welcome_Reply")
+    };
+    assert!(matches!(
+        reply.welcome_code_data,
+        Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(_))
+    ));
+    id as i32
+}
+
+/// Waits for a packet `pick` accepts, skipping others.
+pub async fn expect<T>(client: &mut TestClient, pick: impl Fn(ServerPacket) -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let packet = tokio::time::timeout_at(deadline, client.recv())
+            .await
+            .expect("the expected packet in time");
+        if let Some(found) = pick(packet) {
+            return found;
+        }
+    }
+}
+
+/// A client of the control socket speaking the JSON-lines protocol.
+pub struct Control {
+    reader: tokio::io::BufReader<tokio::net::unix::OwnedReadHalf>,
+    writer: tokio::net::unix::OwnedWriteHalf,
+}
+
+impl Control {
+    pub async fn connect(path: &std::path::Path) -> Control {
+        let stream = tokio::net::UnixStream::connect(path).await.unwrap();
+        let (read, writer) = stream.into_split();
+        Control {
+            reader: tokio::io::BufReader::new(read),
+            writer,
+        }
+    }
+
+    /// Sends raw bytes (a line must end with `\n`).
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        self.writer.write_all(bytes).await.unwrap();
+    }
+
+    /// The next reply line as JSON.
+    pub async fn recv(&mut self) -> serde_json::Value {
+        use tokio::io::AsyncBufReadExt;
+        let mut line = String::new();
+        tokio::time::timeout(RECV_TIMEOUT, self.reader.read_line(&mut line))
+            .await
+            .expect("a reply within the timeout")
+            .unwrap();
+        serde_json::from_str(&line).unwrap()
+    }
+
+    /// Sends a request and returns the whole reply.
+    pub async fn call(&mut self, command: &str, args: serde_json::Value) -> serde_json::Value {
+        let request = serde_json::json!({ "id": command, "command": command, "args": args });
+        self.send_raw(format!("{request}\n").as_bytes()).await;
+        let reply = self.recv().await;
+        assert_eq!(reply["id"], command);
+        reply
+    }
+
+    /// Sends a request that must succeed; returns its result.
+    pub async fn ok(&mut self, command: &str, args: serde_json::Value) -> serde_json::Value {
+        let reply = self.call(command, args).await;
+        assert_eq!(reply["ok"], true, "{command}: {reply}");
+        reply["result"].clone()
     }
 }

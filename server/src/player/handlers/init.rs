@@ -82,7 +82,7 @@ pub(super) async fn init(
     let Some(player_id) = player
         .context
         .world
-        .allocate_player_id(player.handle.clone())
+        .allocate_player_id(player.handle.clone(), player.addr)
         .await
     else {
         return Err(Disconnect::Closed("no player id free"));

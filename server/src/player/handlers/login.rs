@@ -60,7 +60,11 @@ pub(super) async fn request(
     let Some(player_id) = player.player_id else {
         return Err(Disconnect::Closed("no player id"));
     };
-    match context.world.login(player_id, account.id).await {
+    match context
+        .world
+        .login(player_id, account.id, account.username.clone())
+        .await
+    {
         Ok(()) => {}
         Err(LoginRefused::AlreadyOnline) => return reply(player, LoginReply::LoggedIn).await,
         Err(LoginRefused::Full | LoginRefused::Unavailable) => {

@@ -1,0 +1,404 @@
+//! A copy of server/tests/common/mod.rs: a real server on 127.0.0.1 with a temporary database
+//! and control socket, and a test client built on the protocol crate.
+
+#![allow(dead_code)] // each test file uses a part
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::{BufMut, BytesMut};
+use eo_protocol::EoWriter;
+use eo_protocol::codec::{EoCodec, Role};
+use eo_protocol::crypt::server_verification_hash;
+use eo_protocol::net::Version;
+use eo_protocol::net::client::{
+    AccountCreateClientPacket, AccountRequestClientPacket, ConnectionAcceptClientPacket,
+    ConnectionPingClientPacket, InitInitClientPacket, LoginRequestClientPacket,
+};
+use eo_protocol::net::server::{
+    AccountReply, InitInitServerPacketReplyCodeData, LoginReplyServerPacket, ServerPacket,
+};
+use eo_protocol::net::{PacketAction, PacketFamily};
+use eo_protocol::sequence::{ClientSequencer, encode_sequence, ping_sequence_start};
+use eo_protocol::serialize::Packet;
+use eo_server::auth::{HashCost, PasswordHasher};
+use eo_server::config::Config;
+use futures_util::{SinkExt, StreamExt};
+use tempfile::TempDir;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use tokio_util::codec::Framed;
+use tokio_util::sync::CancellationToken;
+
+/// How long a test waits for a packet before it fails.
+pub const RECV_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    /// The control socket, in the temporary directory.
+    pub socket: std::path::PathBuf,
+    pub shutdown: CancellationToken,
+    pub task: JoinHandle<()>,
+    pub dir: TempDir,
+}
+
+impl TestServer {
+    /// Starts a server with the default configuration, except for the listen address and the
+    /// database (a file in a temporary directory); `adjust` may change more.
+    pub async fn start(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.database.path = dir.path().join("test.db");
+        config.control.socket = dir.path().join("control.sock");
+        config.world.data_dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world");
+        config.server.ip_reconnect_limit_secs = 0;
+        config.server.max_connections_per_ip = 0;
+        adjust(&mut config);
+        config.validate().unwrap();
+        let socket = config.control.socket.clone();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shutdown = CancellationToken::new();
+        let hasher = PasswordHasher::with_cost(2, 64, HashCost::insecure_fast()).unwrap();
+        let token = shutdown.clone();
+        let task = tokio::spawn(async move {
+            eo_server::server::run_with_hasher(config, listener, token, Some(hasher))
+                .await
+                .unwrap();
+        });
+        // The control socket is bound in the server's task: wait until it answers.
+        for _ in 0..500 {
+            if tokio::net::UnixStream::connect(&socket).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        TestServer {
+            addr,
+            socket,
+            shutdown,
+            task,
+            dir,
+        }
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(10), self.task)
+            .await
+            .expect("the server stops within 10 s")
+            .unwrap();
+    }
+}
+
+pub struct TestClient {
+    pub framed: Framed<TcpStream, EoCodec>,
+    pub sequencer: ClientSequencer,
+    pub player_id: u16,
+}
+
+impl TestClient {
+    pub async fn connect(addr: SocketAddr) -> TestClient {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        TestClient {
+            framed: Framed::new(stream, EoCodec::new(Role::Client)),
+            sequencer: ClientSequencer::new(0),
+            player_id: 0,
+        }
+    }
+
+    /// A connected client that has finished the handshake.
+    pub async fn connected(addr: SocketAddr) -> TestClient {
+        let mut client = TestClient::connect(addr).await;
+        client.handshake().await;
+        client
+    }
+
+    /// Sends a packet as the official client would: id, sequence (not for Init), payload.
+    pub async fn send<P: Packet>(&mut self, packet: &P) {
+        let mut body = BytesMut::new();
+        body.put_u8(P::ACTION.to_u32() as u8);
+        body.put_u8(P::FAMILY.to_u32() as u8);
+        if P::FAMILY != PacketFamily::Init {
+            let (bytes, width) = encode_sequence(self.sequencer.next()).unwrap();
+            body.extend_from_slice(&bytes[..width]);
+        }
+        let mut writer = EoWriter::from_buf(body);
+        packet.serialize(&mut writer).unwrap();
+        self.send_body(&writer.into_inner()).await;
+    }
+
+    /// Sends a body (action, family, ...) as it is, encrypted by the codec.
+    pub async fn send_body(&mut self, body: &[u8]) {
+        self.framed.send(body).await.unwrap();
+    }
+
+    /// The next server packet; answers pings on the way (as the official client does).
+    pub async fn recv(&mut self) -> ServerPacket {
+        loop {
+            let packet = self.recv_raw().await;
+            if let ServerPacket::ConnectionPlayer(ping) = &packet {
+                self.sequencer
+                    .set_start(ping_sequence_start(ping.seq1, ping.seq2));
+                self.send(&ConnectionPingClientPacket).await;
+                continue;
+            }
+            return packet;
+        }
+    }
+
+    /// Like [`Self::recv`] but returns `None` instead of failing when nothing arrives.
+    pub async fn recv_any(&mut self) -> Option<ServerPacket> {
+        let body = self.framed.next().await?.ok()?;
+        let action = PacketAction::from_u32(u32::from(*body.first()?));
+        let family = PacketFamily::from_u32(u32::from(*body.get(1)?));
+        let packet = ServerPacket::decode_strict(family, action, body.get(2..)?).ok()?;
+        if let ServerPacket::ConnectionPlayer(ping) = &packet {
+            self.sequencer
+                .set_start(ping_sequence_start(ping.seq1, ping.seq2));
+            self.send(&ConnectionPingClientPacket).await;
+        }
+        Some(packet)
+    }
+
+    /// The next server packet, pings included.
+    pub async fn recv_raw(&mut self) -> ServerPacket {
+        let body = tokio::time::timeout(RECV_TIMEOUT, self.framed.next())
+            .await
+            .expect("a packet within the timeout")
+            .expect("the connection is open")
+            .expect("a valid frame");
+        let action = PacketAction::from_u32(u32::from(body[0]));
+        let family = PacketFamily::from_u32(u32::from(body[1]));
+        ServerPacket::decode_strict(family, action, &body[2..]).expect("a valid server packet")
+    }
+
+    /// Whether the server closes this connection within `within` (reading and discarding
+    /// anything it sends before).
+    pub async fn is_closed_within(&mut self, within: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.framed.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    pub async fn handshake(&mut self) {
+        let challenge = 123_456;
+        self.send(&InitInitClientPacket {
+            challenge,
+            version: Version {
+                major: 0,
+                minor: 0,
+                patch: 28,
+            },
+            hdid: "1234567890".into(),
+        })
+        .await;
+        let ServerPacket::InitInit(reply) = self.recv().await else {
+            panic!("expected Init_Init");
+        };
+        let Some(InitInitServerPacketReplyCodeData::Ok(ok)) = reply.reply_code_data else {
+            panic!("expected Init OK, got {reply:?}");
+        };
+        assert_eq!(ok.challenge_response, server_verification_hash(challenge));
+        self.framed
+            .codec_mut()
+            .set_multiples(ok.server_encryption_multiple, ok.client_encryption_multiple);
+        self.sequencer = ClientSequencer::from_init_reply(ok.seq1, ok.seq2);
+        self.player_id = ok.player_id;
+        self.send(&ConnectionAcceptClientPacket {
+            client_encryption_multiple: u16::from(ok.client_encryption_multiple),
+            server_encryption_multiple: u16::from(ok.server_encryption_multiple),
+            player_id: ok.player_id,
+        })
+        .await;
+    }
+
+    /// Account_Request then Account_Create; returns the final reply code.
+    pub async fn create_account(&mut self, name: &str, password: &str) -> AccountReply {
+        self.send(&AccountRequestClientPacket {
+            username: name.into(),
+        })
+        .await;
+        let ServerPacket::AccountReply(reply) = self.recv().await else {
+            panic!("expected Account_Reply");
+        };
+        let AccountReply::Unrecognized(session) = reply.reply_code else {
+            return reply.reply_code;
+        };
+        if let Some(eo_protocol::net::server::AccountReplyServerPacketReplyCodeData::Default(
+            data,
+        )) = reply.reply_code_data
+        {
+            self.sequencer.set_start(u32::from(data.sequence_start));
+        }
+        self.send(&AccountCreateClientPacket {
+            session_id: session as u16,
+            username: name.into(),
+            password: password.into(),
+            full_name: "Test Person".into(),
+            location: "Here".into(),
+            email: "test@example.org".into(),
+            computer: "TESTBOX".into(),
+            hdid: "1234567890".into(),
+        })
+        .await;
+        let ServerPacket::AccountReply(reply) = self.recv().await else {
+            panic!("expected Account_Reply");
+        };
+        reply.reply_code
+    }
+
+    pub async fn login(&mut self, name: &str, password: &str) -> LoginReplyServerPacket {
+        self.send(&LoginRequestClientPacket {
+            username: name.into(),
+            password: password.into(),
+        })
+        .await;
+        let ServerPacket::LoginReply(reply) = self.recv().await else {
+            panic!("expected Login_Reply");
+        };
+        reply
+    }
+}
+
+/// Creates an account and a character (the same name for both), logs in and enters the game
+/// without downloading files (as a client with them cached). Returns the character's id.
+pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
+    use eo_protocol::net::client::{
+        CharacterCreateClientPacket, CharacterRequestClientPacket, WelcomeMsgClientPacket,
+        WelcomeRequestClientPacket,
+    };
+    use eo_protocol::net::server::{
+        CharacterReply, CharacterReplyServerPacketReplyCodeData, LoginReply,
+        LoginReplyServerPacketReplyCodeData, WelcomeReplyServerPacketWelcomeCodeData,
+    };
+    let _ = client.create_account(name, "secret1").await;
+    let login = client.login(name, "secret1").await;
+    assert_eq!(login.reply_code, LoginReply::Ok);
+    let Some(LoginReplyServerPacketReplyCodeData::Ok(list)) = login.reply_code_data else {
+        panic!("no character list")
+    };
+    let mut characters = list.characters;
+    if characters.is_empty() {
+        client.send(&CharacterRequestClientPacket).await;
+        let ServerPacket::CharacterReply(reply) = client.recv().await else {
+            panic!("expected Character_Reply")
+        };
+        let CharacterReply::Unrecognized(session) = reply.reply_code else {
+            panic!("expected a session")
+        };
+        client
+            .send(&CharacterCreateClientPacket {
+                session_id: session as u16,
+                gender: eo_protocol::Gender::Female,
+                hair_style: 1,
+                hair_color: 0,
+                skin: 0,
+                name: name.into(),
+            })
+            .await;
+        let ServerPacket::CharacterReply(reply) = client.recv().await else {
+            panic!("expected Character_Reply")
+        };
+        let Some(CharacterReplyServerPacketReplyCodeData::Ok(list)) = reply.reply_code_data else {
+            panic!("no character list")
+        };
+        characters = list.characters;
+    }
+    let id = characters.iter().find(|c| c.name == name).unwrap().id;
+    client
+        .send(&WelcomeRequestClientPacket { character_id: id })
+        .await;
+    let ServerPacket::WelcomeReply(reply) = client.recv().await else {
+        panic!("expected Welcome_Reply")
+    };
+    let Some(WelcomeReplyServerPacketWelcomeCodeData::SelectCharacter(select)) =
+        reply.welcome_code_data
+    else {
+        panic!("expected SelectCharacter")
+    };
+    client
+        .send(&WelcomeMsgClientPacket {
+            session_id: u32::from(select.session_id),
+            character_id: id,
+        })
+        .await;
+    let ServerPacket::WelcomeReply(reply) = client.recv().await else {
+        panic!("expected Welcome_Reply")
+    };
+    assert!(matches!(
+        reply.welcome_code_data,
+        Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(_))
+    ));
+    id as i32
+}
+
+/// Waits for a packet `pick` accepts, skipping others.
+pub async fn expect<T>(client: &mut TestClient, pick: impl Fn(ServerPacket) -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let packet = tokio::time::timeout_at(deadline, client.recv())
+            .await
+            .expect("the expected packet in time");
+        if let Some(found) = pick(packet) {
+            return found;
+        }
+    }
+}
+
+/// A client of the control socket speaking the JSON-lines protocol.
+pub struct Control {
+    reader: tokio::io::BufReader<tokio::net::unix::OwnedReadHalf>,
+    writer: tokio::net::unix::OwnedWriteHalf,
+}
+
+impl Control {
+    pub async fn connect(path: &std::path::Path) -> Control {
+        let stream = tokio::net::UnixStream::connect(path).await.unwrap();
+        let (read, writer) = stream.into_split();
+        Control {
+            reader: tokio::io::BufReader::new(read),
+            writer,
+        }
+    }
+
+    /// Sends raw bytes (a line must end with `\n`).
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        self.writer.write_all(bytes).await.unwrap();
+    }
+
+    /// The next reply line as JSON.
+    pub async fn recv(&mut self) -> serde_json::Value {
+        use tokio::io::AsyncBufReadExt;
+        let mut line = String::new();
+        tokio::time::timeout(RECV_TIMEOUT, self.reader.read_line(&mut line))
+            .await
+            .expect("a reply within the timeout")
+            .unwrap();
+        serde_json::from_str(&line).unwrap()
+    }
+
+    /// Sends a request and returns the whole reply.
+    pub async fn call(&mut self, command: &str, args: serde_json::Value) -> serde_json::Value {
+        let request = serde_json::json!({ "id": command, "command": command, "args": args });
+        self.send_raw(format!("{request}\n").as_bytes()).await;
+        let reply = self.recv().await;
+        assert_eq!(reply["id"], command);
+        reply
+    }
+
+    /// Sends a request that must succeed; returns its result.
+    pub async fn ok(&mut self, command: &str, args: serde_json::Value) -> serde_json::Value {
+        let reply = self.call(command, args).await;
+        assert_eq!(reply["ok"], true, "{command}: {reply}");
+        reply["result"].clone()
+    }
+}
