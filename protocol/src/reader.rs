@@ -6,7 +6,7 @@
 //! [`EoReader::ran_out`]. See BRIEF.md §2 and eo-protocol `docs/chunks.md`.
 
 use crate::error::DecodeError;
-use crate::number::decode_number;
+use crate::number::{PAD, decode_number};
 use crate::string::{decode_string, decode_windows_1252, decode_windows_1252_owned};
 
 /// The break byte of chunked mode.
@@ -14,11 +14,15 @@ const BREAK: u8 = 0xFF;
 
 /// Reads EO values from a byte slice.
 ///
-/// Invariants: `position <= data.len()`, and `next_break`, once computed, is `<= data.len()`.
+/// Invariants: `position <= data.len()`; `next_break`, once computed, is `<= data.len()`; `end`
+/// is `next_break` in chunked mode and `data.len()` otherwise.
 #[derive(Debug, Clone)]
 pub struct EoReader<'a> {
     data: &'a [u8],
     position: usize,
+    /// Where reads stop: the end of the current chunk in chunked mode, otherwise the end of
+    /// the data. Kept up to date by the mode and chunk changes so reads need not work it out.
+    end: usize,
     chunked: bool,
     chunk_start: usize,
     /// The index of the 0xFF ending the current chunk, or `data.len()` if there is none.
@@ -35,6 +39,7 @@ impl<'a> EoReader<'a> {
         Self {
             data,
             position: 0,
+            end: data.len(),
             chunked: false,
             chunk_start: 0,
             next_break: None,
@@ -47,12 +52,7 @@ impl<'a> EoReader<'a> {
     #[must_use]
     #[inline]
     pub fn remaining(&self) -> usize {
-        let end = if self.chunked {
-            self.next_break.unwrap_or(self.data.len())
-        } else {
-            self.data.len()
-        };
-        end.saturating_sub(self.position)
+        self.end.saturating_sub(self.position)
     }
 
     /// The current offset into the data.
@@ -102,9 +102,17 @@ impl<'a> EoReader<'a> {
     #[inline]
     pub fn set_chunked_reading_mode(&mut self, enabled: bool) {
         self.chunked = enabled;
-        if enabled && self.next_break.is_none() {
-            self.next_break = Some(self.find_break(self.chunk_start));
-        }
+        let len = self.data.len();
+        self.end = if enabled {
+            let brk = match self.next_break {
+                Some(brk) => brk,
+                None => self.find_break(self.chunk_start),
+            };
+            self.next_break = Some(brk);
+            brk.min(len)
+        } else {
+            len
+        };
     }
 
     /// Moves to the start of the next chunk: just past the 0xFF that ends the current one
@@ -126,7 +134,9 @@ impl<'a> EoReader<'a> {
         let brk = self.next_break.unwrap_or(len).min(len);
         self.position = if brk < len { brk + 1 } else { len };
         self.chunk_start = self.position;
-        self.next_break = Some(self.find_break(self.position));
+        let brk = self.find_break(self.position);
+        self.next_break = Some(brk);
+        self.end = brk;
         Ok(())
     }
 
@@ -161,10 +171,51 @@ impl<'a> EoReader<'a> {
         }
     }
 
+    /// Takes one byte, if one is left (otherwise sets `ran_out`).
+    #[inline]
+    fn take_one(&mut self) -> Option<u8> {
+        if self.position < self.end {
+            let byte = self.data.get(self.position).copied();
+            if byte.is_some() {
+                self.position += 1;
+            }
+            byte
+        } else {
+            self.ran_out = true;
+            None
+        }
+    }
+
+    /// Takes the `N` bytes of a number, missing bytes reading as 0xFE (which `decode_number`
+    /// treats as the end of the number, as it does a short slice). The usual case, all `N`
+    /// bytes there, is a fixed-size copy the number decoding can unroll.
+    #[inline]
+    fn take_number<const N: usize>(&mut self) -> [u8; N] {
+        let start = self.position;
+        let end = start.checked_add(N).filter(|&end| end <= self.end);
+        if let Some((end, Ok(bytes))) =
+            end.and_then(|end| Some((end, <[u8; N]>::try_from(self.data.get(start..end)?))))
+        {
+            self.position = end;
+            return bytes;
+        }
+        self.take_number_short()
+    }
+
+    /// [`take_number`](Self::take_number) when fewer than `N` bytes are left.
+    #[inline(never)]
+    fn take_number_short<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [PAD; N];
+        for (slot, &byte) in out.iter_mut().zip(self.take(N)) {
+            *slot = byte;
+        }
+        out
+    }
+
     /// A raw byte; 0x00 if none is left.
     #[inline]
     pub fn get_byte(&mut self) -> u8 {
-        self.take(1).first().copied().unwrap_or(0)
+        self.take_one().unwrap_or(0)
     }
 
     /// Up to `len` raw bytes, borrowed from the input.
@@ -177,8 +228,8 @@ impl<'a> EoReader<'a> {
     #[inline]
     pub fn get_char(&mut self) -> u8 {
         // decode_number of one byte b is b - 1 (wrapping), and 0xFE stops at 0.
-        match self.take(1).first() {
-            Some(&b) if b != 0xFE => b.wrapping_sub(1),
+        match self.take_one() {
+            Some(b) if b != PAD => b.wrapping_sub(1),
             _ => 0,
         }
     }
@@ -186,19 +237,19 @@ impl<'a> EoReader<'a> {
     /// A 2-byte EO number (truncated to `u16` if malformed bytes give a larger value).
     #[inline]
     pub fn get_short(&mut self) -> u16 {
-        decode_number(self.take(2)) as u16
+        decode_number(&self.take_number::<2>()) as u16
     }
 
     /// A 3-byte EO number.
     #[inline]
     pub fn get_three(&mut self) -> u32 {
-        decode_number(self.take(3))
+        decode_number(&self.take_number::<3>())
     }
 
     /// A 4-byte EO number.
     #[inline]
     pub fn get_int(&mut self) -> u32 {
-        decode_number(self.take(4))
+        decode_number(&self.take_number::<4>())
     }
 
     /// All remaining bytes (the rest of the chunk in chunked mode) as a Windows-1252 string.

@@ -39,6 +39,10 @@ pub enum NumberKind {
 }
 
 /// Writes an enum's raw value as its underlying EO type, rejecting values that do not fit.
+///
+/// Inlined so that the `kind` each generated call site passes as a constant selects the arm
+/// at compile time.
+#[inline]
 pub(crate) fn write_enum_value(
     writer: &mut EoWriter,
     kind: NumberKind,
@@ -56,7 +60,9 @@ pub(crate) fn write_enum_value(
             writer.add_byte(byte);
             Ok(())
         }
-        NumberKind::Char => writer.add_char(u8::try_from(value).map_err(|_| too_large("char", 252))?),
+        NumberKind::Char => {
+            writer.add_char(u8::try_from(value).map_err(|_| too_large("char", 252))?)
+        }
         NumberKind::Short => {
             writer.add_short(u16::try_from(value).map_err(|_| too_large("short", 64_008))?)
         }

@@ -2,6 +2,8 @@
 //!
 //! See BRIEF.md §2 and eo-protocol `docs/encoding.md`.
 
+use std::borrow::Cow;
+
 use bytes::BytesMut;
 use encoding_rs::{CoderResult, WINDOWS_1252};
 
@@ -14,13 +16,14 @@ use encoding_rs::{CoderResult, WINDOWS_1252};
 #[must_use]
 #[inline]
 pub fn decode_windows_1252(bytes: &[u8]) -> String {
-    if bytes.is_ascii() {
-        // ASCII is valid UTF-8, so this never takes the fallback arm.
-        if let Ok(s) = std::str::from_utf8(bytes) {
-            return s.to_owned();
-        }
+    // `decode_latin1` borrows exactly when the input is ASCII, and then hands it back as a
+    // `&str` with one scan; `is_ascii` followed by `str::from_utf8` scans twice, and the
+    // UTF-8 validation is most of the cost of a short string. (Non-ASCII input, where Latin-1
+    // and Windows-1252 differ, is decoded again below; it is rare on the wire.)
+    match encoding_rs::mem::decode_latin1(bytes) {
+        Cow::Borrowed(ascii) => ascii.to_owned(),
+        Cow::Owned(_) => decode_slow(bytes),
     }
-    decode_slow(bytes)
 }
 
 /// As [`decode_windows_1252`], reusing `bytes`' allocation when it is ASCII.

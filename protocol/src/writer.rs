@@ -14,8 +14,12 @@ const BREAK: u8 = 0xFF;
 /// What sanitization turns a 0xFF inside a string into ('ÿ' becomes 'y').
 const SANITIZED: u8 = b'y';
 
+/// What [`EoWriter::new`] reserves: most packets fit, so writing one takes a single
+/// allocation instead of growing the buffer from empty (8, 16, 32, ... bytes).
+const DEFAULT_CAPACITY: usize = 64;
+
 /// Writes EO values into a growable buffer.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EoWriter {
     buf: BytesMut,
     string_sanitization: bool,
@@ -31,12 +35,19 @@ fn too_large(kind: &'static str, value: u32, limit: u32) -> EncodeError {
     }
 }
 
+impl Default for EoWriter {
+    #[inline]
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl EoWriter {
-    /// An empty writer.
+    /// An empty writer, with room for a typical packet (64 bytes) reserved.
     #[must_use]
     #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Self::with_capacity(DEFAULT_CAPACITY)
     }
 
     /// An empty writer with room for `n` bytes.
@@ -164,9 +175,14 @@ impl EoWriter {
     #[inline]
     fn push_string(&mut self, s: &str) -> usize {
         let start = self.buf.len();
-        encode_windows_1252(s, &mut self.buf);
-        if self.string_sanitization {
-            sanitize(self.buf.get_mut(start..).unwrap_or_default());
+        if s.is_ascii() {
+            // ASCII is its own Windows-1252 form and holds no 0xFF: nothing to sanitize.
+            self.buf.extend_from_slice(s.as_bytes());
+        } else {
+            encode_windows_1252(s, &mut self.buf);
+            if self.string_sanitization {
+                sanitize(self.buf.get_mut(start..).unwrap_or_default());
+            }
         }
         start
     }
