@@ -21,12 +21,16 @@ world *ARGS:
 generate XML_DIR="../shared/eo-protocol/xml":
     python3 protocol/codegen/generate.py {{XML_DIR}}
 
-# Run one fuzz target for SECONDS (e.g. `just fuzz client_packet 600`).
-fuzz TARGET SECONDS="60":
+# Build the fuzz targets' seed corpora (protocol/fuzz/corpus/, gitignored) from the captures.
+fuzz-seed:
+    protocol/fuzz/seed.sh
+
+# Run one fuzz target for SECONDS (e.g. `just fuzz client_packet 600`), seeding its corpus first.
+fuzz TARGET SECONDS="60": fuzz-seed
     cd protocol/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run {{TARGET}} -- -max_total_time={{SECONDS}}
 
-# Every fuzz target for 30 seconds each; fails on a crash.
-fuzz-smoke:
+# Every fuzz target for 30 seconds each, seeding the corpora first; fails on a crash.
+fuzz-smoke: fuzz-seed
     cd protocol/fuzz && for t in $(RUSTC_BOOTSTRAP=1 cargo fuzz list); do RUSTC_BOOTSTRAP=1 cargo fuzz run $t -- -max_total_time=30 || exit 1; done
 
 # The protocol benchmark: our crate against eolib 3.3.2 on the captured-packet mix.
