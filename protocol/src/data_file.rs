@@ -172,7 +172,10 @@ mod tests {
             Enf::read(&bytes),
             Err(DecodeError::BadMagic { found, .. }) if &found == b"EIF"
         ));
-        assert!(matches!(Eif::read(b"EI"), Err(DecodeError::Truncated { .. })));
+        assert!(matches!(
+            Eif::read(b"EI"),
+            Err(DecodeError::Truncated { .. })
+        ));
     }
 
     #[test]

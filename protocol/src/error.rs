@@ -22,7 +22,10 @@ pub enum EncodeError {
     },
     /// A switch's data did not match the value of the field it switches on.
     #[error("{field}: the data given does not belong to the case {case_value}")]
-    SwitchMismatch { field: &'static str, case_value: i64 },
+    SwitchMismatch {
+        field: &'static str,
+        case_value: i64,
+    },
     /// The encoded result would exceed what the protocol can carry.
     #[error("{field}: {actual} bytes is more than the {max} allowed")]
     TooLong {

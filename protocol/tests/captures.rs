@@ -91,7 +91,9 @@ fn compare_struct(path: &str, props: &[Json], ours: &Value, errors: &mut Vec<Str
         let name = spec_name(path, name);
         match fields.iter().find(|(n, _)| *n == name) {
             Some((_, value)) => compare_value(&format!("{path}.{name}"), prop, value, errors),
-            None => errors.push(format!("{path}.{name}: recorded, but we have no such field")),
+            None => errors.push(format!(
+                "{path}.{name}: recorded, but we have no such field"
+            )),
         }
     }
     // Every field we decoded must be recorded too, unless it is absent or an empty array
@@ -104,7 +106,9 @@ fn compare_struct(path: &str, props: &[Json], ours: &Value, errors: &mut Vec<Str
             || matches!(value, Value::Array(a) if a.is_empty())
             || matches!(value, Value::Bytes(b) if b.is_empty());
         if !recorded && !empty {
-            errors.push(format!("{path}.{name}: we decoded {value:?}, the capture has nothing"));
+            errors.push(format!(
+                "{path}.{name}: we decoded {value:?}, the capture has nothing"
+            ));
         }
     }
 }
@@ -129,7 +133,9 @@ fn compare_value(path: &str, prop: &Json, ours: &Value, errors: &mut Vec<String>
                 .decode(prop["value"].as_str().unwrap_or(""))
                 .unwrap();
             if *ours != Value::Bytes(expected.clone()) {
-                errors.push(format!("{path}: recorded bytes {expected:?}, we have {ours:?}"));
+                errors.push(format!(
+                    "{path}: recorded bytes {expected:?}, we have {ours:?}"
+                ));
             }
             return;
         }
@@ -269,7 +275,10 @@ mod originals {
         // one packet leniently.
         assert!(matches!(
             ClientPacket::decode_strict(f, a, &orig.bytes),
-            Err(eo_protocol::DecodeError::Truncated { what: "CharacterRemoveClientPacket", .. })
+            Err(eo_protocol::DecodeError::Truncated {
+                what: "CharacterRemoveClientPacket",
+                ..
+            })
         ));
     }
 
@@ -310,7 +319,12 @@ mod originals {
         let (f, a) = ids(ALL_SERVER_PACKETS, "Range", "Reply", "Server");
         let packet = ServerPacket::decode(f, a, &orig.bytes).unwrap();
         let mut errors = Vec::new();
-        compare_struct("RangeReply", &orig.properties, &packet.reflect(), &mut errors);
+        compare_struct(
+            "RangeReply",
+            &orig.properties,
+            &packet.reflect(),
+            &mut errors,
+        );
         assert!(errors.is_empty(), "{errors:#?}");
         let mut writer = EoWriter::new();
         packet.serialize_payload(&mut writer).unwrap();

@@ -90,7 +90,9 @@ where
         // underflows (a panic) for a full-length name with characters outside ASCII.
         let serialized = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut writer = eolib::data::EoWriter::new();
-            theirs.serialize(&mut writer).map(|()| writer.to_byte_array())
+            theirs
+                .serialize(&mut writer)
+                .map(|()| writer.to_byte_array())
         }));
         let theirs_bytes = match serialized {
             Ok(result) => result
@@ -134,7 +136,10 @@ fn every_type_round_trips_and_agrees_with_eolib() {
         };
     }
     for_each_generated_type!(run);
-    assert_eq!(checked, 422, "every struct and packet of the spec is checked");
+    assert_eq!(
+        checked, 422,
+        "every struct and packet of the spec is checked"
+    );
     assert!(
         failures.is_empty(),
         "{} of {checked} types failed:\n{}",
