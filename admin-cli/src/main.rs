@@ -115,6 +115,26 @@ enum Command {
         #[arg(value_parser = clap::value_parser!(u8).range(0..=5))]
         level: u8,
     },
+    /// Mutes a character in the game: its chat is dropped until the mute ends.
+    Mute {
+        /// The character.
+        name: String,
+        /// How long: seconds, or a number with s, m, h, d or w (5m when left out; 0 lifts a
+        /// mute).
+        #[arg(long)]
+        duration: Option<String>,
+    },
+    /// Moves a character in the game to a map and tile (its client is offered the warp).
+    Warp {
+        /// The character.
+        name: String,
+        /// The map id.
+        map: u16,
+        /// The tile's x.
+        x: u8,
+        /// The tile's y.
+        y: u8,
+    },
     /// Saves every character in the game now and tells how many were saved.
     Save,
     /// Announces, waits, then stops the server (saving every character).
@@ -221,6 +241,10 @@ fn request(command: &Command) -> Result<(&'static str, Value), Failure> {
             json!({ "name": name, "message": message.join(" ") }),
         ),
         Command::Promote { name, level } => ("promote", json!({ "name": name, "level": level })),
+        Command::Mute { name, duration } => ("mute", json!({ "name": name, "duration": duration })),
+        Command::Warp { name, map, x, y } => {
+            ("warp", json!({ "name": name, "map": map, "x": x, "y": y }))
+        }
         Command::Save => ("save", json!({})),
         Command::Shutdown {
             delay_secs,
@@ -490,6 +514,14 @@ fn human(command: &str, result: &Value) -> String {
         }
         "announce" => format!("announced: {}\n", get("message")),
         "message" => format!("sent to {}: {}\n", get("name"), get("message")),
+        "mute" => format!("{} is muted for {} s\n", get("name"), get("duration_secs")),
+        "warp" => format!(
+            "{} is offered a warp to map {} at {},{}\n",
+            get("name"),
+            get("map"),
+            get("x"),
+            get("y")
+        ),
         "promote" => format!(
             "{} is now admin level {} ({})\n",
             get("name"),

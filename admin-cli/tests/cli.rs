@@ -328,3 +328,51 @@ async fn shutdown_stops_the_server_and_saves_a_walked_character() {
     let output = eo_admin(&socket, &["status"]).await;
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mute_and_warp() {
+    use eo_protocol::net::client::WarpAcceptClientPacket;
+    let server = TestServer::start(|_| {}).await;
+    let socket = server.socket.clone();
+    let mut alpha = TestClient::connected(server.addr).await;
+    enter_game(&mut alpha, "alpha").await;
+
+    let text = ok(&socket, &["mute", "alpha", "--duration", "5m"]).await;
+    assert_eq!(text, "alpha is muted for 300 s\n");
+    let told = expect(&mut alpha, |p| match p {
+        ServerPacket::TalkServer(p) => Some(p.message),
+        _ => None,
+    })
+    .await;
+    assert!(told.contains("muted for 300 seconds"), "{told}");
+    let json = ok_json(&socket, &["mute", "alpha", "--duration", "0"]).await;
+    assert_eq!(json["duration_secs"], 0);
+
+    let text = ok(&socket, &["warp", "alpha", "2", "1", "15"]).await;
+    assert_eq!(text, "alpha is offered a warp to map 2 at 1,15\n");
+    let request = expect(&mut alpha, |p| match p {
+        ServerPacket::WarpRequest(r) => Some(r),
+        _ => None,
+    })
+    .await;
+    assert_eq!(request.map_id, 2);
+    alpha
+        .send(&WarpAcceptClientPacket {
+            map_id: 2,
+            session_id: request.session_id,
+        })
+        .await;
+    expect(&mut alpha, |p| match p {
+        ServerPacket::WarpAgree(_) => Some(()),
+        _ => None,
+    })
+    .await;
+    let players = ok_json(&socket, &["players"]).await;
+    assert_eq!(players["players"][0]["map"], 2);
+
+    let output = eo_admin(&socket, &["warp", "alpha", "99", "1", "1"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("not_found"), "{}", stderr(&output));
+    let output = eo_admin(&socket, &["mute", "nobody"]).await;
+    assert_eq!(output.status.code(), Some(1));
+}

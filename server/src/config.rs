@@ -28,6 +28,18 @@
 //! socket = "eo-server.sock"       # for the admin CLI
 //! [log]
 //! filter = "info"                 # a tracing EnvFilter directive; RUST_LOG overrides it
+//! [admin]                         # the admin level each in-game `$` command needs
+//! kick = 1
+//! mute = 1
+//! info = 1
+//! warp = 2
+//! warptome = 2
+//! warpmeto = 2
+//! hide = 2
+//! ban = 2
+//! unban = 3
+//! announce = 3
+//! shutdown = 4
 //! ```
 
 use std::fmt;
@@ -60,6 +72,7 @@ pub struct Config {
     pub world: WorldConfig,
     pub control: ControlConfig,
     pub log: LogConfig,
+    pub admin: AdminConfig,
 }
 
 /// `[server]`: the listener, connection limits and protocol checks.
@@ -186,6 +199,73 @@ impl Default for ControlConfig {
         }
     }
 }
+
+/// `[admin]`: the admin level (0 player, 1 Light Guide, 2 Guardian, 3 Game Master, 4 High
+/// Game Master, 5) each in-game `$` command needs. `$show` needs what `$hide` does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminConfig {
+    pub kick: u8,
+    pub mute: u8,
+    pub info: u8,
+    pub warp: u8,
+    pub warptome: u8,
+    pub warpmeto: u8,
+    pub hide: u8,
+    pub ban: u8,
+    pub unban: u8,
+    pub announce: u8,
+    pub shutdown: u8,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            kick: 1,
+            mute: 1,
+            info: 1,
+            warp: 2,
+            warptome: 2,
+            warpmeto: 2,
+            hide: 2,
+            ban: 2,
+            unban: 3,
+            announce: 3,
+            shutdown: 4,
+        }
+    }
+}
+
+impl AdminConfig {
+    /// Every command's level, by the command's name.
+    pub fn levels(&self) -> [(&'static str, u8); 11] {
+        [
+            ("kick", self.kick),
+            ("mute", self.mute),
+            ("info", self.info),
+            ("warp", self.warp),
+            ("warptome", self.warptome),
+            ("warpmeto", self.warpmeto),
+            ("hide", self.hide),
+            ("ban", self.ban),
+            ("unban", self.unban),
+            ("announce", self.announce),
+            ("shutdown", self.shutdown),
+        ]
+    }
+
+    /// The level the in-game command `command` needs; `None` if it is not an in-game command.
+    pub fn level(&self, command: &str) -> Option<u8> {
+        let command = if command == "show" { "hide" } else { command };
+        self.levels()
+            .into_iter()
+            .find(|(name, _)| *name == command)
+            .map(|(_, level)| level)
+    }
+}
+
+/// The highest admin level.
+pub const MAX_ADMIN_LEVEL: u8 = 5;
 
 /// `[log]`: logging.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -447,6 +527,14 @@ impl Config {
                 return Err(ConfigError::new(key, "must not be empty"));
             }
         }
+        for (key, level) in self.admin.levels() {
+            if level > MAX_ADMIN_LEVEL {
+                return Err(ConfigError::new(
+                    format!("admin.{key}"),
+                    format!("{level} is above the highest admin level ({MAX_ADMIN_LEVEL})"),
+                ));
+            }
+        }
         let filter = &self.log.filter;
         if filter.trim().is_empty() {
             return Err(ConfigError::new(
@@ -667,6 +755,19 @@ socket = "/run/eo/eo.sock"
 
 [log]
 filter = "info,eo_server=debug"
+
+[admin]
+kick = 2
+mute = 3
+info = 0
+warp = 3
+warptome = 3
+warpmeto = 1
+hide = 1
+ban = 3
+unban = 4
+announce = 2
+shutdown = 5
 "#;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -717,6 +818,9 @@ filter = "info,eo_server=debug"
         assert_eq!(c.world.save_interval_secs, 60);
         assert_eq!(c.control.socket, PathBuf::from("eo-server.sock"));
         assert_eq!(c.log.filter, "info");
+        assert_eq!(c.admin, AdminConfig::default());
+        assert_eq!(c.admin.level("kick"), Some(1));
+        assert_eq!(c.admin.level("shutdown"), Some(4));
         c.validate().unwrap();
 
         assert_eq!(c.server.hangup_delay(), Duration::from_secs(10));
@@ -760,6 +864,10 @@ filter = "info,eo_server=debug"
         assert_eq!(c.world.save_interval(), Duration::from_secs(300));
         assert_eq!(c.control.socket, PathBuf::from("/run/eo/eo.sock"));
         assert_eq!(c.log.filter, "info,eo_server=debug");
+        assert_eq!(c.admin.kick, 2);
+        assert_eq!(c.admin.level("show"), Some(1));
+        assert_eq!(c.admin.level("shutdown"), Some(5));
+        assert_eq!(c.admin.level("save"), None);
 
         let printed = c.to_toml_string();
         assert_eq!(Config::from_toml_str(&printed).unwrap(), c);
@@ -934,6 +1042,7 @@ filter = "info,eo_server=debug"
             "control.socket"
         );
         assert_eq!(invalid(|c| c.log.filter = String::new()).key, "log.filter");
+        assert_eq!(invalid(|c| c.admin.ban = 6).key, "admin.ban");
         let e = invalid(|c| c.log.filter = "info,eo_server=loud".into());
         assert_eq!(e.key, "log.filter");
         assert!(e.problem.contains("not a valid filter"), "{e}");
@@ -982,6 +1091,17 @@ filter = "info,eo_server=debug"
         assert_eq!(
             names,
             [
+                "EO_ADMIN_ANNOUNCE",
+                "EO_ADMIN_BAN",
+                "EO_ADMIN_HIDE",
+                "EO_ADMIN_INFO",
+                "EO_ADMIN_KICK",
+                "EO_ADMIN_MUTE",
+                "EO_ADMIN_SHUTDOWN",
+                "EO_ADMIN_UNBAN",
+                "EO_ADMIN_WARP",
+                "EO_ADMIN_WARPMETO",
+                "EO_ADMIN_WARPTOME",
                 "EO_CONTROL_SOCKET",
                 "EO_DATABASE_PATH",
                 "EO_LOG_FILTER",

@@ -92,9 +92,11 @@ pub async fn run_with_hasher(
         hasher,
         world,
         shutdown,
+        admin: std::sync::OnceLock::new(),
     });
     let admin = Arc::new(Admin::new(Arc::clone(&context), listen));
-    let control = tokio::spawn(control.serve(admin, context.shutdown.clone()));
+    let _ = context.admin.set(Arc::downgrade(&admin));
+    let control = tokio::spawn(control.serve(Arc::clone(&admin), context.shutdown.clone()));
     accept_loop(listener, context).await;
     // The control socket stops at the same shutdown; let it finish what it is answering.
     let _ = control.await;

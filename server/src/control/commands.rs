@@ -33,15 +33,20 @@ pub const MAX_ADMIN_LEVEL: u8 = 5;
 /// Every command, in the order `help` texts list them.
 pub const COMMANDS: &[&str] = &[
     "status", "players", "kick", "ban", "unban", "bans", "announce", "message", "promote", "save",
-    "shutdown", "audit",
+    "shutdown", "audit", "mute", "warp", "info", "warptome", "warpmeto", "hide", "show",
 ];
+
+/// How long `mute` lasts when no duration is given (five minutes).
+pub const DEFAULT_MUTE_SECS: u64 = 5 * 60;
+/// The longest mute accepted (a week).
+pub const MAX_MUTE_SECS: u64 = 7 * 24 * 60 * 60;
 
 /// Who gave a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// The control socket; the peer's uid.
     Control { uid: u32 },
-    /// An in-game `$` command (not wired yet); the character's name.
+    /// An in-game `$` command; the character's name.
     Game { character: String },
 }
 
@@ -208,6 +213,28 @@ struct ShutdownArgs {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct MuteArgs {
+    name: String,
+    duration: Option<DurationArg>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WarpArgs {
+    name: String,
+    map: u16,
+    x: u8,
+    y: u8,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NameArgs {
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AuditArgs {
     limit: Option<usize>,
 }
@@ -298,7 +325,20 @@ fn ip_arg(ip: &str) -> Result<IpAddr, CommandError> {
 fn audited(command: &str) -> bool {
     matches!(
         command,
-        "kick" | "ban" | "unban" | "announce" | "message" | "promote" | "save" | "shutdown"
+        "kick"
+            | "ban"
+            | "unban"
+            | "announce"
+            | "message"
+            | "promote"
+            | "save"
+            | "shutdown"
+            | "mute"
+            | "warp"
+            | "warptome"
+            | "warpmeto"
+            | "hide"
+            | "show"
     )
 }
 
@@ -333,6 +373,13 @@ impl Admin {
             "save" => self.save(args).await,
             "shutdown" => self.shutdown(args),
             "audit" => self.audit(args).await,
+            "mute" => self.mute(args).await,
+            "warp" => self.warp(args).await,
+            "info" => self.info(args).await,
+            "warptome" => self.warp_to(source, args, true).await,
+            "warpmeto" => self.warp_to(source, args, false).await,
+            "hide" => self.hide(source, args, true).await,
+            "show" => self.hide(source, args, false).await,
             other => Err(CommandError::new(
                 ErrorCode::UnknownCommand,
                 format!(
@@ -686,6 +733,140 @@ impl Admin {
             }
         });
         Ok(json!({ "delay_secs": delay, "message": message }))
+    }
+
+    /// The character named `name`, in the game.
+    async fn online(&self, name: &str) -> Result<crate::world::PlayerInfo, CommandError> {
+        let name = name_arg(name)?;
+        self.context
+            .world
+            .player(name.clone())
+            .await
+            .ok_or_else(|| CommandError::not_found(format!("{name} is not in the game")))
+    }
+
+    /// The character giving an in-game command; commands about oneself have no meaning on the
+    /// control socket.
+    async fn giver(&self, source: &Source) -> Result<crate::world::PlayerInfo, CommandError> {
+        match source {
+            Source::Game { character } => self.online(character).await,
+            Source::Control { .. } => Err(CommandError::bad_request(
+                "this command is only for a character in the game",
+            )),
+        }
+    }
+
+    /// Where a character in the game stands: (map, x, y).
+    async fn position(
+        &self,
+        player: &crate::world::PlayerInfo,
+    ) -> Result<(u16, u8, u8), CommandError> {
+        let lost = || {
+            CommandError::new(
+                ErrorCode::Failed,
+                format!("{} has no position", player.name),
+            )
+        };
+        let map = self.context.maps.get(&player.map).ok_or_else(lost)?;
+        let (_, x, y) = map
+            .positions()
+            .await
+            .into_iter()
+            .find(|(id, _, _)| *id == player.player_id)
+            .ok_or_else(lost)?;
+        let x = u8::try_from(x).map_err(|_| lost())?;
+        let y = u8::try_from(y).map_err(|_| lost())?;
+        Ok((player.map, x, y))
+    }
+
+    async fn mute(&self, args: Value) -> CommandResult {
+        let MuteArgs { name, duration } = self::args(args)?;
+        let secs = match duration {
+            None => DEFAULT_MUTE_SECS,
+            Some(DurationArg::Secs(secs)) => secs,
+            Some(DurationArg::Text(text)) => parse_duration(&text)?.ok_or_else(|| {
+                CommandError::bad_request("a mute cannot be permanent; give a duration")
+            })?,
+        };
+        if secs > MAX_MUTE_SECS {
+            return Err(CommandError::bad_request(format!(
+                "a mute lasts at most {MAX_MUTE_SECS} seconds"
+            )));
+        }
+        let player = self.online(&name).await?;
+        player.handle.mute(Duration::from_secs(secs));
+        Ok(json!({ "name": player.name, "duration_secs": secs }))
+    }
+
+    /// Offers `player` a warp to `(map, x, y)` once the place is checked.
+    fn warp_player(
+        &self,
+        player: &crate::world::PlayerInfo,
+        map: u16,
+        x: u8,
+        y: u8,
+    ) -> CommandResult {
+        let Some(data) = self.context.data.maps.get(&map) else {
+            return Err(CommandError::not_found(format!("there is no map {map}")));
+        };
+        if x >= data.width || y >= data.height {
+            return Err(CommandError::bad_request(format!(
+                "({x}, {y}) is outside map {map} ({} x {})",
+                data.width, data.height
+            )));
+        }
+        player.handle.warp(map, x, y);
+        Ok(json!({ "name": player.name, "map": map, "x": x, "y": y }))
+    }
+
+    async fn warp(&self, args: Value) -> CommandResult {
+        let WarpArgs { name, map, x, y } = self::args(args)?;
+        let player = self.online(&name).await?;
+        self.warp_player(&player, map, x, y)
+    }
+
+    /// `warptome` (`to_me`: the character named comes to the giver) and `warpmeto` (the giver
+    /// goes to it).
+    async fn warp_to(&self, source: &Source, args: Value, to_me: bool) -> CommandResult {
+        let NameArgs { name } = self::args(args)?;
+        let giver = self.giver(source).await?;
+        let other = self.online(&name).await?;
+        let (moving, staying) = if to_me {
+            (&other, &giver)
+        } else {
+            (&giver, &other)
+        };
+        let (map, x, y) = self.position(staying).await?;
+        self.warp_player(moving, map, x, y)
+    }
+
+    async fn info(&self, args: Value) -> CommandResult {
+        let NameArgs { name } = self::args(args)?;
+        let player = self.online(&name).await?;
+        let (map, x, y) = self.position(&player).await?;
+        Ok(json!({
+            "name": player.name,
+            "account": player.account,
+            "map": map,
+            "x": x,
+            "y": y,
+            "level": player.level,
+            "admin_level": player.admin_level,
+        }))
+    }
+
+    /// `hide` and `show`: the giver disappears from, or reappears to, the others on its map.
+    async fn hide(&self, source: &Source, args: Value, hidden: bool) -> CommandResult {
+        let NoArgs {} = self::args(args)?;
+        let giver = self.giver(source).await?;
+        let map = self.context.maps.get(&giver.map).ok_or_else(|| {
+            CommandError::new(ErrorCode::Failed, format!("{} has no map", giver.name))
+        })?;
+        let changed = map
+            .set_hidden(giver.player_id, hidden)
+            .await
+            .ok_or_else(|| CommandError::new(ErrorCode::Failed, "the map did not answer"))?;
+        Ok(json!({ "name": giver.name, "hidden": hidden, "changed": changed }))
     }
 
     async fn audit(&self, args: Value) -> CommandResult {

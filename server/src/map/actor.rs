@@ -66,6 +66,11 @@ pub(super) enum MapMessage {
     Positions {
         reply: oneshot::Sender<Vec<(u16, u16, u16)>>,
     },
+    SetHidden {
+        player_id: u16,
+        hidden: bool,
+        reply: oneshot::Sender<bool>,
+    },
 }
 
 struct OnMap {
@@ -161,9 +166,16 @@ impl MapActor {
                             .collect(),
                     );
                 }
+                MapMessage::SetHidden {
+                    player_id,
+                    hidden,
+                    reply,
+                } => {
+                    let _ = reply.send(self.set_hidden(player_id, hidden));
+                }
                 MapMessage::Nearby { player_id, reply } => {
                     if let Some(me) = self.characters.get(&player_id) {
-                        let _ = reply.send(self.nearby_of(me.at()));
+                        let _ = reply.send(self.nearby_of(player_id, me.at()));
                     }
                 }
             }
@@ -181,8 +193,16 @@ impl MapActor {
         }
     }
 
-    /// Sends `body` to every character in range of `at` but `except`.
+    /// Sends `body` to every character in range of `at` but `except`. What a hidden character
+    /// does is not shown to the others.
     fn broadcast(&self, at: (u16, u16), except: u16, body: &Bytes) {
+        if self
+            .characters
+            .get(&except)
+            .is_some_and(|c| c.info.invisible)
+        {
+            return;
+        }
         for (id, other) in &self.characters {
             if *id != except && in_range(at, other.at()) {
                 other.player.send(body.clone());
@@ -190,12 +210,13 @@ impl MapActor {
         }
     }
 
-    /// The characters in range of `at` (at most what the protocol can count).
-    fn nearby_of(&self, at: (u16, u16)) -> NearbyInfo {
+    /// The characters `viewer` sees in range of `at` (at most what the protocol can count):
+    /// hidden ones only if it is the viewer.
+    fn nearby_of(&self, viewer: u16, at: (u16, u16)) -> NearbyInfo {
         let characters = self
             .characters
             .values()
-            .filter(|c| in_range(at, c.at()))
+            .filter(|c| in_range(at, c.at()) && (!c.info.invisible || c.info.player_id == viewer))
             .take(MAX_NEARBY_CHARACTERS)
             .map(|c| c.info.clone())
             .collect();
@@ -220,21 +241,24 @@ impl MapActor {
         info.map_id = self.id;
         let player_id = info.player_id;
         let at = (info.coords.x, info.coords.y);
-        if let Some(body) = self.appear_packet(&info) {
+        if !info.invisible
+            && let Some(body) = self.appear_packet(&info)
+        {
             self.broadcast(at, player_id, &body);
         }
         self.characters.insert(player_id, OnMap { info, player });
-        self.nearby_of(at)
+        self.nearby_of(player_id, at)
     }
 
     fn leave(&mut self, player_id: u16) -> Option<(u8, u8, Direction)> {
-        let gone = self.characters.remove(&player_id)?;
         if let Some(body) = self.encode(&AvatarRemoveServerPacket {
             player_id,
             warp_effect: None,
-        }) {
-            self.broadcast(gone.at(), player_id, &body);
+        }) && let Some(me) = self.characters.get(&player_id)
+        {
+            self.broadcast(me.at(), player_id, &body);
         }
+        let gone = self.characters.remove(&player_id)?;
         let x = u8::try_from(gone.info.coords.x).unwrap_or(0);
         let y = u8::try_from(gone.info.coords.y).unwrap_or(0);
         Some((x, y, gone.info.direction))
@@ -272,8 +296,16 @@ impl MapActor {
             return WalkOutcome::Blocked;
         };
         let appear_me = self.appear_packet(&me.info);
+        let hidden = me.info.invisible;
         for (id, other) in &self.characters {
             if *id == player_id {
+                continue;
+            }
+            if hidden {
+                if !in_range(from, other.at()) && in_range(to, other.at()) && !other.info.invisible
+                {
+                    newly_seen.push(other.info.clone());
+                }
                 continue;
             }
             let saw = in_range(from, other.at());
@@ -282,7 +314,9 @@ impl MapActor {
                 if let Some(body) = &appear_me {
                     other.player.send(body.clone());
                 }
-                newly_seen.push(other.info.clone());
+                if !other.info.invisible {
+                    newly_seen.push(other.info.clone());
+                }
             } else if (saw || sees)
                 && let Some(body) = &walk
             {
@@ -437,6 +471,39 @@ impl MapActor {
         });
         self.notify(player_id, seat_at, to_me, to_others);
         Some((cx, cy, facing))
+    }
+
+    /// `$hide` / `$show`: the others in range see the character leave or appear; whether the
+    /// state changed.
+    fn set_hidden(&mut self, player_id: u16, hidden: bool) -> bool {
+        let Some(me) = self.characters.get(&player_id) else {
+            return false;
+        };
+        if me.info.invisible == hidden {
+            return false;
+        }
+        let at = me.at();
+        let body = if hidden {
+            self.encode(&AvatarRemoveServerPacket {
+                player_id,
+                warp_effect: None,
+            })
+        } else {
+            let mut info = me.info.clone();
+            info.invisible = false;
+            self.appear_packet(&info)
+        };
+        // Shown while still visible (hiding) or once visible again (showing).
+        if !hidden && let Some(me) = self.characters.get_mut(&player_id) {
+            me.info.invisible = false;
+        }
+        if let Some(body) = body {
+            self.broadcast(at, player_id, &body);
+        }
+        if let Some(me) = self.characters.get_mut(&player_id) {
+            me.info.invisible = hidden;
+        }
+        true
     }
 
     /// Sends one body to a player and another to those in range of it.

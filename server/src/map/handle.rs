@@ -138,6 +138,17 @@ impl MapHandle {
         .flatten()
     }
 
+    /// Hides the character from the others (they see it leave) or shows it again (they see it
+    /// appear); whether that changed anything (`None` if the map did not answer).
+    pub async fn set_hidden(&self, player_id: u16, hidden: bool) -> Option<bool> {
+        self.ask(|reply| MapMessage::SetHidden {
+            player_id,
+            hidden,
+            reply,
+        })
+        .await
+    }
+
     /// Where every character on the map stands: (player id, x, y).
     pub async fn positions(&self) -> Vec<(u16, u16, u16)> {
         self.ask(|reply| MapMessage::Positions { reply })

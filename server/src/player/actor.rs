@@ -42,6 +42,9 @@ pub struct PlayerContext {
     pub hasher: PasswordHasher,
     pub world: WorldHandle,
     pub shutdown: CancellationToken,
+    /// The admin commands, for in-game `$` commands (set once the server has built them; weak,
+    /// as the commands hold this context).
+    pub admin: std::sync::OnceLock<std::sync::Weak<crate::control::Admin>>,
 }
 
 /// Where a connection is in its life.
@@ -137,6 +140,8 @@ pub(crate) struct Player {
     pub pending_warp: Option<handlers::PendingWarp>,
     /// The character chosen with Welcome_Request, and its session id, until Welcome_Msg.
     pub selected: Option<(u16, crate::db::Character)>,
+    /// Until when an operator muted this player's chat.
+    pub muted_until: Option<Instant>,
     framed: Framed<TcpStream, EoCodec>,
 }
 
@@ -211,6 +216,8 @@ impl Player {
                         let saved = self.save().await;
                         let _ = reply.send(saved);
                     }
+                    Some(PlayerMessage::Mute(duration)) => self.mute(duration).await?,
+                    Some(PlayerMessage::Warp { map, x, y }) => handlers::offer_warp(self, map, x, y).await?,
                     None => return Err(Disconnect::Closed("no handle left")),
                 },
                 () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
@@ -225,6 +232,34 @@ impl Player {
                 () = sleep_until(hangup), if !self.accepted() => return Err(Disconnect::HandshakeTimeout),
                 _ = ping.tick(), if self.accepted() => self.ping().await?,
             }
+        }
+    }
+
+    /// An operator's mute (or, with a zero duration, its end); the player is told once.
+    async fn mute(&mut self, duration: Duration) -> Result<(), Disconnect> {
+        let message = if duration.is_zero() {
+            self.muted_until = None;
+            "You are no longer muted.".to_owned()
+        } else {
+            self.muted_until = Instant::now().checked_add(duration);
+            format!(
+                "You have been muted for {} seconds: your chat is not passed on.",
+                duration.as_secs()
+            )
+        };
+        self.send(&eo_protocol::net::server::TalkServerServerPacket { message })
+            .await
+    }
+
+    /// Whether an operator's mute is in force (chat is then dropped).
+    pub fn muted(&mut self) -> bool {
+        match self.muted_until {
+            Some(until) if Instant::now() < until => true,
+            Some(_) => {
+                self.muted_until = None;
+                false
+            }
+            None => false,
         }
     }
 
@@ -332,6 +367,7 @@ pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<Pl
         pending_delete: None,
         selected: None,
         pending_warp: None,
+        muted_until: None,
         framed: Framed::new(stream, EoCodec::new(Role::Server)),
     };
     let ended = player.run(outbox, kill).await;

@@ -33,6 +33,11 @@ pub(crate) enum PlayerMessage {
     SetAdminLevel(u8),
     /// Save the character in play now; answer whether a character was saved.
     Save(oneshot::Sender<bool>),
+    /// An operator muted the character for this long (zero lifts a mute): its chat is dropped
+    /// until then, and it is told so once, now.
+    Mute(Duration),
+    /// An operator moves the character: offer the client a warp there (Warp_Request).
+    Warp { map: u16, x: u8, y: u8 },
 }
 
 /// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
@@ -51,6 +56,8 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::ShowPaperdoll(_) => write!(f, "ShowPaperdoll"),
             PlayerMessage::SetAdminLevel(level) => write!(f, "SetAdminLevel({level})"),
             PlayerMessage::Save(_) => write!(f, "Save"),
+            PlayerMessage::Mute(duration) => write!(f, "Mute({duration:?})"),
+            PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
         }
     }
 }
@@ -93,9 +100,22 @@ impl PlayerHandle {
     /// Sets the admin level of the character in play. A full outbox waits on a task of its
     /// own, so the change is not lost (the next save would undo it).
     pub fn set_admin_level(&self, level: u8) {
-        if let Err(mpsc::error::TrySendError::Full(message)) =
-            self.tx.try_send(PlayerMessage::SetAdminLevel(level))
-        {
+        self.tell(PlayerMessage::SetAdminLevel(level));
+    }
+
+    /// Mutes the character in play for `duration` (zero lifts a mute).
+    pub fn mute(&self, duration: Duration) {
+        self.tell(PlayerMessage::Mute(duration));
+    }
+
+    /// Offers the client a warp to `(map, x, y)`, as a warp tile would.
+    pub fn warp(&self, map: u16, x: u8, y: u8) {
+        self.tell(PlayerMessage::Warp { map, x, y });
+    }
+
+    /// Queues a message that must not be lost: a full outbox waits on a task of its own.
+    fn tell(&self, message: PlayerMessage) {
+        if let Err(mpsc::error::TrySendError::Full(message)) = self.tx.try_send(message) {
             let tx = self.tx.clone();
             tokio::spawn(async move {
                 let _ = tx.send(message).await;

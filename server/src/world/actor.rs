@@ -111,6 +111,10 @@ pub(super) enum WorldMessage {
         level: u8,
         reply: oneshot::Sender<bool>,
     },
+    Player {
+        name: String,
+        reply: oneshot::Sender<Option<PlayerInfo>>,
+    },
 }
 
 /// Whom a kick closes.
@@ -273,6 +277,10 @@ impl WorldActor {
                 }
                 WorldMessage::SetAdminLevel { name, level, reply } => {
                     let _ = reply.send(self.set_admin_level(&name, level));
+                }
+                WorldMessage::Player { name, reply } => {
+                    let found = self.playing_id(&name).and_then(|id| self.player_info(id));
+                    let _ = reply.send(found);
                 }
             }
         }
@@ -504,24 +512,28 @@ impl WorldActor {
         self.names.get(&name.to_ascii_lowercase()).copied()
     }
 
+    /// What administration sees of the character on `player_id`, if one is in the game.
+    fn player_info(&self, player_id: u16) -> Option<PlayerInfo> {
+        let c = self.connections.get(&player_id)?;
+        let playing = c.playing.as_ref()?;
+        Some(PlayerInfo {
+            player_id,
+            name: playing.character.name.clone(),
+            account: c.account_name.clone(),
+            addr: c.addr,
+            map: playing.character.map,
+            level: playing.character.level,
+            admin_level: playing.character.admin_level,
+            handle: c.player.clone(),
+        })
+    }
+
     /// Everyone in the game, in name order.
     fn players(&self) -> Vec<PlayerInfo> {
         let mut players: Vec<PlayerInfo> = self
             .connections
-            .iter()
-            .filter_map(|(id, c)| {
-                let playing = c.playing.as_ref()?;
-                Some(PlayerInfo {
-                    player_id: *id,
-                    name: playing.character.name.clone(),
-                    account: c.account_name.clone(),
-                    addr: c.addr,
-                    map: playing.character.map,
-                    level: playing.character.level,
-                    admin_level: playing.character.admin_level,
-                    handle: c.player.clone(),
-                })
-            })
+            .keys()
+            .filter_map(|id| self.player_info(*id))
             .collect();
         players.sort_by(|a, b| a.name.cmp(&b.name));
         players

@@ -191,6 +191,13 @@ impl WorldHandle {
             .unwrap_or(false)
     }
 
+    /// The character named `name` (any case), if it is in the game.
+    pub async fn player(&self, name: String) -> Option<PlayerInfo> {
+        self.ask(|reply| WorldMessage::Player { name, reply })
+            .await
+            .flatten()
+    }
+
     /// Sets the admin level of the character named `name` if it is in the game (what the
     /// world shows and what its player task saves); whether it is in the game.
     pub async fn set_admin_level(&self, name: String, level: u8) -> bool {

@@ -36,6 +36,9 @@ pub(super) fn world_chat(
     message: String,
 ) -> Result<(), Disconnect> {
     let (id, admin_level) = playing(player)?;
+    if player.muted() {
+        return Ok(());
+    }
     let needed = match channel {
         Channel::Global => 0,
         Channel::Admin => ADMIN_CHAT_LEVEL,
@@ -52,6 +55,9 @@ pub(super) fn world_chat(
 /// Talk_Tell: a private message.
 pub(super) fn whisper(player: &mut Player, to: String, message: String) -> Result<(), Disconnect> {
     let (id, _) = playing(player)?;
+    if player.muted() {
+        return Ok(());
+    }
     if let Some(message) = trimmed(message) {
         player.context.world.whisper(id, to, message);
     }
@@ -130,9 +136,16 @@ pub(super) async fn face(player: &mut Player, direction: Direction) -> Result<()
     Ok(())
 }
 
-/// Talk_Report: say something to the players nearby.
+/// Talk_Report: say something to the players nearby. A line starting with `$` is an admin
+/// command, never said aloud.
 pub(super) async fn talk(player: &mut Player, message: String) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;
+    if message.starts_with('$') {
+        return super::admin::run(player, &message);
+    }
+    if player.muted() {
+        return Ok(());
+    }
     if let Some(message) = trimmed(message) {
         map.talk(id, message).await;
     }

@@ -1,6 +1,7 @@
 //! One file per packet family: each handler takes the player task and its decoded packet.
 
 mod account;
+mod admin;
 mod character;
 mod connection;
 mod game;
@@ -11,7 +12,7 @@ mod warp;
 mod welcome;
 
 pub(super) use players::paperdoll;
-pub(super) use warp::PendingWarp;
+pub(super) use warp::{PendingWarp, offer as offer_warp};
 
 use eo_protocol::net::client::{ChairRequestClientPacketSitActionData, ClientPacket, SitAction};
 use tracing::debug;
