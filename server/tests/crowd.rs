@@ -1,4 +1,4 @@
-//! Many players on one tile: everyone enters, and nearby lists stay within what the protocol
+//! A thousand players on one tile: everyone enters, and nearby lists stay within what the protocol
 //! can count (an EO char: 252).
 
 mod common;
@@ -14,8 +14,10 @@ use eo_protocol::net::server::{
     ServerPacket, WelcomeReplyServerPacketWelcomeCodeData,
 };
 
-/// More players than a nearby list can hold.
-const CROWD: usize = 270;
+/// The crowd: a thousand, far more than a nearby list can hold.
+const CROWD: usize = 1000;
+/// Players joining at once (CROWD is a multiple of it).
+const WAVE: usize = 25;
 
 /// Makes an account and a character and enters the game; returns how many characters the
 /// Welcome_Reply's nearby list held, and the client (kept connected).
@@ -96,17 +98,17 @@ fn letters(mut n: usize) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crowd_on_one_tile_all_enter_and_see_a_capped_nearby_list() {
     let server = TestServer::start(|c| {
-        c.server.max_connections = 400;
-        c.server.max_players = 400;
+        c.server.max_connections = 1100;
+        c.server.max_players = 1100;
     })
     .await;
     let mut clients = Vec::new();
     let mut largest = 0;
     // In waves, so the test does not need hundreds of hash jobs queued at once.
-    for wave in 0..(CROWD / 30) {
+    for wave in 0..CROWD / WAVE {
         let mut tasks = Vec::new();
-        for i in 0..30 {
-            tasks.push(tokio::spawn(join(server.addr, wave * 30 + i)));
+        for i in 0..WAVE {
+            tasks.push(tokio::spawn(join(server.addr, wave * WAVE + i)));
         }
         for task in tasks {
             let (seen, client) = task.await.unwrap();
