@@ -116,6 +116,8 @@ async fn game_masters_run_commands_and_players_are_refused() {
         })
         .await;
     say(&mut gm, "$mute plain 0").await;
+    // The command's own answer, read now so it cannot be mistaken for a later one.
+    assert_eq!(server_line(&mut gm).await, "Muted plain for 0 seconds.");
     assert_eq!(server_line(&mut plain).await, "You are no longer muted.");
     say(&mut plain, "free again").await;
     assert_eq!(heard(&mut bystander).await, "free again");

@@ -11,7 +11,7 @@ use eo_protocol::net::server::{
     ChairRemoveServerPacket, ChairReplyServerPacket, CharacterMapInfo, EmotePlayerServerPacket,
     FacePlayerServerPacket, NearbyInfo, PlayersAgreeServerPacket, SitCloseServerPacket,
     SitPlayerServerPacket, SitRemoveServerPacket, SitReplyServerPacket, SitState,
-    TalkPlayerServerPacket, WalkPlayerServerPacket,
+    TalkPlayerServerPacket, WalkPlayerServerPacket, WalkReplyServerPacket,
 };
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
@@ -322,6 +322,15 @@ impl MapActor {
             {
                 other.player.send(body.clone());
             }
+        }
+        // The walker is told who came into view (Walk_Reply lists them, as the official
+        // server does), then shown each of them.
+        if let Some(body) = self.encode(&WalkReplyServerPacket {
+            player_ids: newly_seen.iter().map(|info| info.player_id).collect(),
+            npc_indexes: Vec::new(),
+            items: Vec::new(),
+        }) {
+            me.player.send(body);
         }
         for info in newly_seen {
             if let Some(body) = self.appear_packet(&info) {
