@@ -461,7 +461,7 @@ impl Config {
                 .get_mut(&section)
                 .and_then(toml::Value::as_table_mut)
                 .and_then(|t| t.get_mut(&key))
-                .expect("env_key returned an existing key");
+                .expect("env_key returned an existing key"); // ok: env_key only returns keys of this table
             let bad = |why: String| {
                 ConfigError::new(
                     &var,
@@ -558,14 +558,14 @@ impl Config {
     /// If a path field was set in code to a non-UTF-8 path, or a `*_secs` field above
     /// `i64::MAX`: TOML cannot represent either. Configs from [`Config::load`] never hold one.
     pub fn to_toml_string(&self) -> String {
-        toml::to_string(self).expect("the config types always serialize to TOML")
+        toml::to_string(self).expect("the config types always serialize to TOML") // ok: plain structs of strings, numbers and paths; see # Panics
     }
 
     /// The configuration as a TOML table of section tables, every key present.
     fn to_table(&self) -> toml::Table {
         // Cannot fail: every field is a string, bool, or integer no larger than i64::MAX (the
         // only ways to set one are TOML and env values, both parsed as TOML integers).
-        toml::Table::try_from(self).expect("the config types always serialize to a TOML table")
+        toml::Table::try_from(self).expect("the config types always serialize to a TOML table") // ok: as above
     }
 }
 
