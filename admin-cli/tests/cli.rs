@@ -1,5 +1,7 @@
 //! The real `eo-admin` binary against a real server started in-process.
 
+// The server's own test helpers, shared rather than copied.
+#[path = "../../server/tests/common/mod.rs"]
 mod common;
 
 use std::path::Path;
