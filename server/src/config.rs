@@ -40,6 +40,15 @@
 //! unban = 3
 //! announce = 3
 //! shutdown = 4
+//! [npcs]                          # the maps' clock and NPC behaviour (see config/npcs.rs)
+//! tick_ms = 125
+//! speeds_ms = [900, 600, 1300, 1900, 3700, 7500, 15000]   # spawn types 0..6
+//! chase_distance = 18
+//! bored_ms = 30000
+//! path_limit = 1000
+//! respawn_rate = 1.0
+//! spawn_radius = 2
+//! seed = 0                        # 0 = random
 //! ```
 
 use std::fmt;
@@ -49,6 +58,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+mod npcs;
+pub use npcs::NpcConfig;
 
 /// The file `Config::load(None)` reads from the current directory, if it exists.
 pub const DEFAULT_FILE: &str = "eo-server.toml";
@@ -73,6 +85,7 @@ pub struct Config {
     pub control: ControlConfig,
     pub log: LogConfig,
     pub admin: AdminConfig,
+    pub npcs: NpcConfig,
 }
 
 /// `[server]`: the listener, connection limits and protocol checks.
@@ -535,6 +548,7 @@ impl Config {
                 ));
             }
         }
+        self.npcs.validate()?;
         let filter = &self.log.filter;
         if filter.trim().is_empty() {
             return Err(ConfigError::new(
@@ -768,6 +782,15 @@ ban = 3
 unban = 4
 announce = 2
 shutdown = 5
+[npcs]
+tick_ms = 50
+speeds_ms = [100, 200, 300, 400, 500, 600, 700]
+chase_distance = 5
+bored_ms = 1000
+path_limit = 50
+respawn_rate = 0.5
+spawn_radius = 0
+seed = 7
 "#;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -1105,6 +1128,14 @@ shutdown = 5
                 "EO_CONTROL_SOCKET",
                 "EO_DATABASE_PATH",
                 "EO_LOG_FILTER",
+                "EO_NPCS_BORED_MS",
+                "EO_NPCS_CHASE_DISTANCE",
+                "EO_NPCS_PATH_LIMIT",
+                "EO_NPCS_RESPAWN_RATE",
+                "EO_NPCS_SEED",
+                "EO_NPCS_SPAWN_RADIUS",
+                "EO_NPCS_SPEEDS_MS",
+                "EO_NPCS_TICK_MS",
                 "EO_SERVER_ENFORCE_SEQUENCE",
                 "EO_SERVER_HANGUP_DELAY_SECS",
                 "EO_SERVER_IP_RECONNECT_LIMIT_SECS",
