@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses a part
 
+pub mod world;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -271,6 +273,18 @@ impl TestClient {
 /// Creates an account and a character (the same name for both), logs in and enters the game
 /// without downloading files (as a client with them cached). Returns the character's id.
 pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
+    enter_game_seeing(client, name).await.0
+}
+
+/// [`enter_game`], also returning what Welcome_Reply EnterGame told the client (its
+/// inventory, what it sees).
+pub async fn enter_game_seeing(
+    client: &mut TestClient,
+    name: &str,
+) -> (
+    i32,
+    eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
+) {
     use eo_protocol::net::client::{
         CharacterCreateClientPacket, CharacterRequestClientPacket, WelcomeMsgClientPacket,
         WelcomeRequestClientPacket,
@@ -333,11 +347,11 @@ pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
     let ServerPacket::WelcomeReply(reply) = client.recv().await else {
         panic!("expected Welcome_Reply")
     };
-    assert!(matches!(
-        reply.welcome_code_data,
-        Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(_))
-    ));
-    id as i32
+    let Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(entered)) = reply.welcome_code_data
+    else {
+        panic!("expected EnterGame, got {reply:?}")
+    };
+    (id as i32, entered)
 }
 
 /// Waits for a packet `pick` accepts, skipping others.
