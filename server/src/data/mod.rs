@@ -92,6 +92,14 @@ impl MapData {
         }
     }
 
+    /// Whether an NPC may stand on (x, y): walkable for a character, not an NPC boundary, and
+    /// not a warp or door (so NPCs never block one).
+    pub fn is_npc_walkable(&self, x: u8, y: u8) -> bool {
+        self.is_walkable(x, y)
+            && self.specs.get(&(x, y)) != Some(&MapTileSpec::NpcBoundary)
+            && !self.warps.contains_key(&(x, y))
+    }
+
     /// The tile spec of (x, y), if it has one.
     pub fn spec(&self, x: u8, y: u8) -> Option<MapTileSpec> {
         self.specs.get(&(x, y)).copied()
@@ -212,6 +220,12 @@ mod tests {
         assert!(town.is_walkable(16, 9), "the relog point");
         assert!(!town.is_walkable(3, 2), "a chair");
         assert!(!town.is_walkable(26, 0), "off the map");
+        assert!(
+            town.is_walkable(5, 13) && !town.is_npc_walkable(5, 13),
+            "the pen's fence"
+        );
+        assert!(!town.is_npc_walkable(25, 11), "NPCs keep off warps");
+        assert!(town.is_npc_walkable(4, 16), "inside the pen");
         assert_eq!(data.items.count, 18);
         assert_eq!(data.items.rid, header_rid(&data.items.file).unwrap());
     }

@@ -9,16 +9,19 @@ use eo_protocol::map::MapTileSpec;
 use eo_protocol::net::server::{
     AvatarRemoveServerPacket, ChairCloseServerPacket, ChairPlayerServerPacket,
     ChairRemoveServerPacket, ChairReplyServerPacket, CharacterMapInfo, EmotePlayerServerPacket,
-    FacePlayerServerPacket, NearbyInfo, PlayersAgreeServerPacket, SitCloseServerPacket,
-    SitPlayerServerPacket, SitRemoveServerPacket, SitReplyServerPacket, SitState,
-    TalkPlayerServerPacket, WalkPlayerServerPacket, WalkReplyServerPacket,
+    FacePlayerServerPacket, NearbyInfo, NpcAgreeServerPacket, PlayersAgreeServerPacket,
+    RangeReplyServerPacket, SitCloseServerPacket, SitPlayerServerPacket, SitRemoveServerPacket,
+    SitReplyServerPacket, SitState, TalkPlayerServerPacket, WalkPlayerServerPacket,
+    WalkReplyServerPacket,
 };
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
 use super::handle::WalkOutcome;
-use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE};
+use super::npcs::{NpcEvents, Npcs, Seen};
+use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE, npc_broadcast};
+use crate::config::Config;
 use crate::data::{GameData, MapData};
 use crate::net::packet;
 use crate::player::PlayerHandle;
@@ -71,6 +74,15 @@ pub(super) enum MapMessage {
         hidden: bool,
         reply: oneshot::Sender<bool>,
     },
+    NpcRange {
+        player_id: u16,
+        indexes: Vec<u8>,
+    },
+    Range {
+        player_id: u16,
+        player_ids: Vec<u16>,
+        npc_indexes: Vec<u8>,
+    },
 }
 
 struct OnMap {
@@ -82,6 +94,18 @@ impl OnMap {
     fn at(&self) -> (u16, u16) {
         (self.info.coords.x, self.info.coords.y)
     }
+
+    /// Its tile on the u8 grid NPCs use (characters are never placed off it).
+    fn tile(&self) -> (u8, u8) {
+        tile(self.at())
+    }
+}
+
+fn tile((x, y): (u16, u16)) -> (u8, u8) {
+    (
+        u8::try_from(x).unwrap_or(u8::MAX),
+        u8::try_from(y).unwrap_or(u8::MAX),
+    )
 }
 
 fn in_range(a: (u16, u16), b: (u16, u16)) -> bool {
@@ -105,11 +129,20 @@ pub(super) struct MapActor {
     id: u16,
     rx: mpsc::Receiver<MapMessage>,
     characters: HashMap<u16, OnMap>,
+    npcs: Npcs,
+    tick: std::time::Duration,
 }
 
 impl MapActor {
-    pub(super) fn new(data: Arc<GameData>, id: u16, rx: mpsc::Receiver<MapMessage>) -> Self {
+    pub(super) fn new(
+        data: Arc<GameData>,
+        id: u16,
+        rx: mpsc::Receiver<MapMessage>,
+        config: Arc<Config>,
+    ) -> Self {
         Self {
+            npcs: Npcs::new(Arc::clone(&data), id, &config.npcs),
+            tick: config.npcs.tick(),
             data,
             id,
             rx,
@@ -122,7 +155,20 @@ impl MapActor {
     }
 
     pub(super) async fn run(mut self) {
-        while let Some(message) = self.rx.recv().await {
+        let mut ticker = tokio::time::interval(self.tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            // The map's own clock: NPCs act on it. The actor ends when every handle is gone.
+            let message = tokio::select! {
+                message = self.rx.recv() => match message {
+                    Some(message) => message,
+                    None => break,
+                },
+                _ = ticker.tick() => {
+                    self.tick();
+                    continue;
+                }
+            };
             match message {
                 MapMessage::Enter {
                     character,
@@ -178,8 +224,92 @@ impl MapActor {
                         let _ = reply.send(self.nearby_of(player_id, me.at()));
                     }
                 }
+                MapMessage::NpcRange { player_id, indexes } => self.npc_range(player_id, &indexes),
+                MapMessage::Range {
+                    player_id,
+                    player_ids,
+                    npc_indexes,
+                } => self.range(player_id, &player_ids, &npc_indexes),
             }
         }
+    }
+
+    /// One tick of the map's clock: NPCs respawn and act, and the viewers are told.
+    fn tick(&mut self) {
+        let mut events = NpcEvents::default();
+        let characters = &self.characters;
+        self.npcs.tick(
+            || {
+                characters
+                    .values()
+                    .map(|c| Seen {
+                        player_id: c.info.player_id,
+                        at: c.tile(),
+                        hidden: c.info.invisible,
+                    })
+                    .collect()
+            },
+            &mut events,
+        );
+        npc_broadcast::send(
+            &self.npcs,
+            &events,
+            self.characters.values().map(|c| (c.tile(), &c.player)),
+        );
+    }
+
+    /// NpcRange_Request: the NPCs asked about that the player can see (Npc_Agree).
+    fn npc_range(&self, player_id: u16, indexes: &[u8]) {
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        let npcs = self.npcs_asked(me.tile(), indexes);
+        if let Some(body) = self.encode(&NpcAgreeServerPacket { npcs }) {
+            me.player.send(body);
+        }
+    }
+
+    /// Range_Request: the characters and NPCs asked about that the player can see.
+    fn range(&self, player_id: u16, player_ids: &[u16], npc_indexes: &[u8]) {
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        let characters = player_ids
+            .iter()
+            .filter_map(|id| self.characters.get(id))
+            .filter(|c| {
+                in_range(me.at(), c.at()) && (!c.info.invisible || c.info.player_id == player_id)
+            })
+            .take(MAX_NEARBY_CHARACTERS)
+            .map(|c| c.info.clone())
+            .collect();
+        let npcs = self.npcs_asked(me.tile(), npc_indexes);
+        if let Some(body) = self.encode(&RangeReplyServerPacket {
+            nearby: NearbyInfo {
+                characters,
+                npcs,
+                items: Vec::new(),
+            },
+        }) {
+            me.player.send(body);
+        }
+    }
+
+    /// The living NPCs of `indexes` seen from `at` (each once).
+    fn npcs_asked(
+        &self,
+        at: (u8, u8),
+        indexes: &[u8],
+    ) -> Vec<eo_protocol::net::server::NpcMapInfo> {
+        let mut seen = std::collections::HashSet::new();
+        indexes
+            .iter()
+            .filter(|index| seen.insert(**index))
+            .filter_map(|index| self.npcs.alive(*index))
+            .filter(|npc| super::pathfinding::distance(npc.at, at) <= SEE_DISTANCE)
+            .take(super::npcs::MAX_NPC_LIST)
+            .map(|npc| npc.info())
+            .collect()
     }
 
     /// Encodes a packet once; `None` (and a log line) if it cannot be encoded.
@@ -222,7 +352,7 @@ impl MapActor {
             .collect();
         NearbyInfo {
             characters,
-            npcs: Vec::new(),
+            npcs: self.npcs.seen_from(tile(at)),
             items: Vec::new(),
         }
     }
@@ -277,9 +407,13 @@ impl MapActor {
             return WalkOutcome::Blocked;
         };
         let warp = map.warp(x, y).cloned();
-        if !map.is_walkable(x, y) || self.characters.values().any(|c| c.at() == to) {
+        if !map.is_walkable(x, y)
+            || self.characters.values().any(|c| c.at() == to)
+            || self.npcs.occupies((x, y))
+        {
             return WalkOutcome::Blocked;
         }
+        let newly_seen_npcs = self.npcs.newly_seen(tile(from), (x, y));
         // Who sees the walker before and after the step.
         let mut newly_seen = Vec::new();
         let walk = self.encode(&WalkPlayerServerPacket {
@@ -327,7 +461,7 @@ impl MapActor {
         // server does), then shown each of them.
         if let Some(body) = self.encode(&WalkReplyServerPacket {
             player_ids: newly_seen.iter().map(|info| info.player_id).collect(),
-            npc_indexes: Vec::new(),
+            npc_indexes: newly_seen_npcs.iter().map(|npc| npc.index).collect(),
             items: Vec::new(),
         }) {
             me.player.send(body);
@@ -336,6 +470,13 @@ impl MapActor {
             if let Some(body) = self.appear_packet(&info) {
                 me.player.send(body);
             }
+        }
+        if !newly_seen_npcs.is_empty()
+            && let Some(body) = self.encode(&NpcAgreeServerPacket {
+                npcs: newly_seen_npcs,
+            })
+        {
+            me.player.send(body);
         }
         match warp {
             Some(warp) if warp.door == 0 => WalkOutcome::Warp(warp, x, y),

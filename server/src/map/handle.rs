@@ -46,10 +46,14 @@ impl Eq for MapHandle {}
 
 impl MapHandle {
     /// Starts the actor of one map.
-    pub fn spawn(data: Arc<crate::data::GameData>, id: u16) -> Option<Self> {
+    pub fn spawn(
+        data: Arc<crate::data::GameData>,
+        id: u16,
+        config: Arc<crate::config::Config>,
+    ) -> Option<Self> {
         let _map: &MapData = data.maps.get(&id)?;
         let (tx, rx) = mpsc::channel(MAP_QUEUE_LEN);
-        tokio::spawn(MapActor::new(data, id, rx).run());
+        tokio::spawn(MapActor::new(data, id, rx, config).run());
         Some(Self { id, tx })
     }
 
@@ -147,6 +151,28 @@ impl MapHandle {
             reply,
         })
         .await
+    }
+
+    /// NpcRange_Request: the map sends the player the NPCs of `indexes` it can see
+    /// (Npc_Agree; fire-and-forget).
+    pub async fn npc_range(&self, player_id: u16, indexes: Vec<u8>) {
+        let _ = self
+            .tx
+            .send(MapMessage::NpcRange { player_id, indexes })
+            .await;
+    }
+
+    /// Range_Request: the map sends the player the characters and NPCs it asks about that it
+    /// can see (Range_Reply; fire-and-forget).
+    pub async fn range(&self, player_id: u16, player_ids: Vec<u16>, npc_indexes: Vec<u8>) {
+        let _ = self
+            .tx
+            .send(MapMessage::Range {
+                player_id,
+                player_ids,
+                npc_indexes,
+            })
+            .await;
     }
 
     /// Where every character on the map stands: (player id, x, y).

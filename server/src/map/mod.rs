@@ -4,6 +4,9 @@
 
 mod actor;
 mod handle;
+mod npc_broadcast;
+mod npcs;
+mod pathfinding;
 
 pub use handle::{MapHandle, WalkOutcome};
 

@@ -8,6 +8,7 @@ mod game;
 mod init;
 mod login;
 mod players;
+mod range;
 mod warp;
 mod welcome;
 
@@ -44,6 +45,10 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::FacePlayer(packet) => game::face(player, packet.direction).await,
         ClientPacket::TalkReport(packet) => game::talk(player, packet.message).await,
         ClientPacket::RefreshRequest(_) => game::refresh(player).await,
+        ClientPacket::NpcRangeRequest(packet) => range::npcs(player, packet.npc_indexes).await,
+        ClientPacket::RangeRequest(packet) => {
+            range::both(player, packet.player_ids, packet.npc_indexes).await
+        }
         ClientPacket::WarpTake(packet) => warp::take(player, packet).await,
         ClientPacket::PlayersRequest(_) => players::list(player),
         ClientPacket::PlayersAccept(packet) => players::find(player, packet.name),
