@@ -18,7 +18,8 @@ use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
-use super::handle::WalkOutcome;
+use super::character::{CharacterGame, GameState};
+use super::handle::{Departure, WalkOutcome};
 use super::npcs::{NpcEvents, Npcs, Seen};
 use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE, npc_broadcast};
 use crate::config::Config;
@@ -29,12 +30,18 @@ use crate::player::PlayerHandle;
 pub(super) enum MapMessage {
     Enter {
         character: Box<CharacterMapInfo>,
+        state: Box<GameState>,
         player: PlayerHandle,
         reply: oneshot::Sender<NearbyInfo>,
     },
     Leave {
         player_id: u16,
-        reply: oneshot::Sender<(u8, u8, Direction)>,
+        reply: oneshot::Sender<Departure>,
+    },
+    /// Where the character is and its game state, for saving (it stays on the map).
+    Snapshot {
+        player_id: u16,
+        reply: oneshot::Sender<Departure>,
     },
     Walk {
         player_id: u16,
@@ -85,14 +92,26 @@ pub(super) enum MapMessage {
     },
 }
 
-struct OnMap {
-    info: CharacterMapInfo,
-    player: PlayerHandle,
+pub(super) struct OnMap {
+    pub(super) info: CharacterMapInfo,
+    pub(super) player: PlayerHandle,
+    /// The character's game state (see `map/character.rs`).
+    pub(super) game: CharacterGame,
 }
 
 impl OnMap {
-    fn at(&self) -> (u16, u16) {
+    pub(super) fn at(&self) -> (u16, u16) {
         (self.info.coords.x, self.info.coords.y)
+    }
+
+    /// Where it stands and its game state now.
+    fn departure(&self, state: GameState) -> Departure {
+        Departure {
+            x: u8::try_from(self.info.coords.x).unwrap_or(0),
+            y: u8::try_from(self.info.coords.y).unwrap_or(0),
+            direction: self.info.direction,
+            state,
+        }
     }
 
     /// Its tile on the u8 grid NPCs use (characters are never placed off it).
@@ -108,7 +127,7 @@ fn tile((x, y): (u16, u16)) -> (u8, u8) {
     )
 }
 
-fn in_range(a: (u16, u16), b: (u16, u16)) -> bool {
+pub(super) fn in_range(a: (u16, u16), b: (u16, u16)) -> bool {
     u32::from(a.0.abs_diff(b.0)) + u32::from(a.1.abs_diff(b.1)) <= SEE_DISTANCE
 }
 
@@ -125,10 +144,10 @@ fn step(x: u16, y: u16, direction: Direction) -> Option<(u8, u8)> {
 }
 
 pub(super) struct MapActor {
-    data: Arc<GameData>,
-    id: u16,
+    pub(super) data: Arc<GameData>,
+    pub(super) id: u16,
     rx: mpsc::Receiver<MapMessage>,
-    characters: HashMap<u16, OnMap>,
+    pub(super) characters: HashMap<u16, OnMap>,
     npcs: Npcs,
     tick: std::time::Duration,
 }
@@ -172,15 +191,21 @@ impl MapActor {
             match message {
                 MapMessage::Enter {
                     character,
+                    state,
                     player,
                     reply,
                 } => {
-                    let nearby = self.enter(*character, player);
+                    let nearby = self.enter(*character, *state, player);
                     let _ = reply.send(nearby);
                 }
                 MapMessage::Leave { player_id, reply } => {
-                    if let Some(at) = self.leave(player_id) {
-                        let _ = reply.send(at);
+                    if let Some(departure) = self.leave(player_id) {
+                        let _ = reply.send(departure);
+                    }
+                }
+                MapMessage::Snapshot { player_id, reply } => {
+                    if let Some(me) = self.characters.get(&player_id) {
+                        let _ = reply.send(me.departure(me.game.state().clone()));
                     }
                 }
                 MapMessage::Walk {
@@ -313,7 +338,7 @@ impl MapActor {
     }
 
     /// Encodes a packet once; `None` (and a log line) if it cannot be encoded.
-    fn encode<P: Packet>(&self, packet: &P) -> Option<Bytes> {
+    pub(super) fn encode<P: Packet>(&self, packet: &P) -> Option<Bytes> {
         match packet::encode(packet) {
             Ok(body) => Some(body),
             Err(error) => {
@@ -325,7 +350,7 @@ impl MapActor {
 
     /// Sends `body` to every character in range of `at` but `except`. What a hidden character
     /// does is not shown to the others.
-    fn broadcast(&self, at: (u16, u16), except: u16, body: &Bytes) {
+    pub(super) fn broadcast(&self, at: (u16, u16), except: u16, body: &Bytes) {
         if self
             .characters
             .get(&except)
@@ -367,8 +392,15 @@ impl MapActor {
         })
     }
 
-    fn enter(&mut self, mut info: CharacterMapInfo, player: PlayerHandle) -> NearbyInfo {
+    fn enter(
+        &mut self,
+        mut info: CharacterMapInfo,
+        state: GameState,
+        player: PlayerHandle,
+    ) -> NearbyInfo {
         info.map_id = self.id;
+        let game = CharacterGame::new(state, &self.data);
+        game.sync_info(&mut info, &self.data);
         let player_id = info.player_id;
         let at = (info.coords.x, info.coords.y);
         if !info.invisible
@@ -376,11 +408,12 @@ impl MapActor {
         {
             self.broadcast(at, player_id, &body);
         }
-        self.characters.insert(player_id, OnMap { info, player });
+        self.characters
+            .insert(player_id, OnMap { info, player, game });
         self.nearby_of(player_id, at)
     }
 
-    fn leave(&mut self, player_id: u16) -> Option<(u8, u8, Direction)> {
+    fn leave(&mut self, player_id: u16) -> Option<Departure> {
         if let Some(body) = self.encode(&AvatarRemoveServerPacket {
             player_id,
             warp_effect: None,
@@ -389,15 +422,21 @@ impl MapActor {
             self.broadcast(me.at(), player_id, &body);
         }
         let gone = self.characters.remove(&player_id)?;
-        let x = u8::try_from(gone.info.coords.x).unwrap_or(0);
-        let y = u8::try_from(gone.info.coords.y).unwrap_or(0);
-        Some((x, y, gone.info.direction))
+        let departure = gone.departure(GameState::default());
+        Some(Departure {
+            state: gone.game.into_state(),
+            ..departure
+        })
     }
 
     fn walk(&mut self, player_id: u16, direction: Direction) -> WalkOutcome {
         let Some(me) = self.characters.get(&player_id) else {
             return WalkOutcome::Blocked;
         };
+        if me.game.overweight() {
+            return WalkOutcome::Blocked;
+        }
+        let level = me.game.state().level;
         let from = me.at();
         let Some((x, y)) = step(from.0, from.1, direction) else {
             return WalkOutcome::Blocked;
@@ -479,7 +518,9 @@ impl MapActor {
             me.player.send(body);
         }
         match warp {
-            Some(warp) if warp.door == 0 => WalkOutcome::Warp(warp, x, y),
+            Some(warp) if warp.door == 0 && level >= warp.level_required => {
+                WalkOutcome::Warp(warp, x, y)
+            }
             _ => WalkOutcome::Moved { x, y },
         }
     }

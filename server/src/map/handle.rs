@@ -10,6 +10,7 @@ use eo_protocol::net::server::{CharacterMapInfo, NearbyInfo};
 use tokio::sync::{mpsc, oneshot};
 
 use super::actor::{MapActor, MapMessage};
+use super::character::GameState;
 use crate::data::MapData;
 use crate::player::PlayerHandle;
 
@@ -27,6 +28,16 @@ pub enum WalkOutcome {
     Blocked,
     /// It stepped onto a warp tile at (x, y) (and moved there).
     Warp(MapWarp, u8, u8),
+}
+
+/// A character taken off a map (or a snapshot of one on it): where it stood and its game
+/// state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Departure {
+    pub x: u8,
+    pub y: u8,
+    pub direction: Direction,
+    pub state: GameState,
 }
 
 /// A cheap, cloneable handle to one map actor.
@@ -63,23 +74,34 @@ impl MapHandle {
         tokio::time::timeout(REPLY_TIMEOUT, rx).await.ok()?.ok()
     }
 
-    /// Puts a character on the map (others in range see it appear) and returns what it sees.
+    /// Puts a character on the map with its game state (others in range see it appear) and
+    /// returns what it sees. The map fills in the info's HP, level and equipment graphics
+    /// from the state.
     pub async fn enter(
         &self,
         character: CharacterMapInfo,
+        state: GameState,
         player: PlayerHandle,
     ) -> Option<NearbyInfo> {
         self.ask(|reply| MapMessage::Enter {
             character: Box::new(character),
+            state: Box::new(state),
             player,
             reply,
         })
         .await
     }
 
-    /// Takes a character off the map (others in range see it leave); returns where it stood.
-    pub async fn leave(&self, player_id: u16) -> Option<(u8, u8, Direction)> {
+    /// Takes a character off the map (others in range see it leave); returns where it stood
+    /// and its game state.
+    pub async fn leave(&self, player_id: u16) -> Option<Departure> {
         self.ask(|reply| MapMessage::Leave { player_id, reply })
+            .await
+    }
+
+    /// Where a character on the map stands and its game state now, for saving.
+    pub async fn snapshot(&self, player_id: u16) -> Option<Departure> {
+        self.ask(|reply| MapMessage::Snapshot { player_id, reply })
             .await
     }
 
