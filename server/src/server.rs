@@ -62,10 +62,14 @@ pub async fn run_with_hasher(
 ) -> Result<(), StartError> {
     let control = ControlSocket::bind(&config.control.socket).await?;
     let data = Arc::new(GameData::load(&config.world.data_dir)?);
+    let config = Arc::new(config);
     let maps = data
         .maps
         .keys()
-        .filter_map(|id| MapHandle::spawn(Arc::clone(&data), *id).map(|handle| (*id, handle)))
+        .filter_map(|id| {
+            MapHandle::spawn(Arc::clone(&data), Arc::clone(&config), *id)
+                .map(|handle| (*id, handle))
+        })
         .collect();
     info!(maps = data.maps.len(), "game data loaded");
     let db = Db::open(&config.database.path)
@@ -85,7 +89,7 @@ pub async fn run_with_hasher(
         info!(%addr, "listening");
     }
     let context = Arc::new(PlayerContext {
-        config: Arc::new(config),
+        config,
         data,
         maps,
         db,

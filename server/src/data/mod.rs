@@ -215,7 +215,7 @@ mod tests {
         assert!(town.is_walkable(16, 9), "the relog point");
         assert!(!town.is_walkable(3, 2), "a chair");
         assert!(!town.is_walkable(26, 0), "off the map");
-        assert_eq!(data.items.count, 18);
+        assert_eq!(data.items.count, 21);
         assert_eq!(data.items.rid, header_rid(&data.items.file).unwrap());
     }
 

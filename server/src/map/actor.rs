@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use eo_protocol::Direction;
 use eo_protocol::map::MapTileSpec;
+use eo_protocol::net::client::StatId;
 use eo_protocol::net::server::{
     AvatarRemoveServerPacket, ChairCloseServerPacket, ChairPlayerServerPacket,
     ChairRemoveServerPacket, ChairReplyServerPacket, CharacterMapInfo, EmotePlayerServerPacket,
@@ -13,13 +14,17 @@ use eo_protocol::net::server::{
     SitPlayerServerPacket, SitRemoveServerPacket, SitReplyServerPacket, SitState,
     TalkPlayerServerPacket, WalkPlayerServerPacket, WalkReplyServerPacket,
 };
+use eo_protocol::net::{Item, ThreeItem};
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::sleep_until;
 use tracing::warn;
 
 use super::character::{CharacterGame, GameState};
 use super::handle::{Departure, WalkOutcome};
+use super::items::Ground;
 use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE};
+use crate::config::Config;
 use crate::data::{GameData, MapData};
 use crate::net::packet;
 use crate::player::PlayerHandle;
@@ -78,6 +83,24 @@ pub(super) enum MapMessage {
         hidden: bool,
         reply: oneshot::Sender<bool>,
     },
+    /// The item packets (map/items.rs).
+    Item {
+        player_id: u16,
+        action: ItemAction,
+    },
+}
+
+/// What a player does with items, stats and equipment (each decided in map/items.rs).
+#[derive(Debug, Clone)]
+pub(super) enum ItemAction {
+    Drop { item: ThreeItem, at: (u8, u8) },
+    Get { uid: u16 },
+    Junk { item: Item },
+    Use { item_id: u16 },
+    Equip { item_id: u16, sub_loc: u8 },
+    Unequip { item_id: u16, sub_loc: u8 },
+    SpendStat { stat: StatId },
+    SpendSkill { spell_id: u16 },
 }
 
 pub(super) struct OnMap {
@@ -124,24 +147,53 @@ pub(super) struct MapActor {
     pub(super) id: u16,
     rx: mpsc::Receiver<MapMessage>,
     pub(super) characters: HashMap<u16, OnMap>,
+    pub(super) config: Arc<Config>,
+    /// The items on the ground (map/items.rs).
+    pub(super) ground: Ground,
 }
 
 impl MapActor {
-    pub(super) fn new(data: Arc<GameData>, id: u16, rx: mpsc::Receiver<MapMessage>) -> Self {
+    pub(super) fn new(
+        data: Arc<GameData>,
+        config: Arc<Config>,
+        id: u16,
+        rx: mpsc::Receiver<MapMessage>,
+    ) -> Self {
         Self {
             data,
             id,
             rx,
             characters: HashMap::new(),
+            config,
+            ground: Ground::default(),
         }
     }
 
-    fn map(&self) -> Option<&MapData> {
+    pub(super) fn map(&self) -> Option<&MapData> {
         self.data.maps.get(&self.id)
     }
 
     pub(super) async fn run(mut self) {
-        while let Some(message) = self.rx.recv().await {
+        loop {
+            // The next timed event: an item on the ground expiring.
+            let expiry = self.ground.next_expiry();
+            let message = tokio::select! {
+                message = self.rx.recv() => match message {
+                    Some(message) => message,
+                    None => break,
+                },
+                () = async { sleep_until(expiry.unwrap_or_else(tokio::time::Instant::now)).await },
+                    if expiry.is_some() => {
+                    self.expire_items();
+                    continue;
+                }
+            };
+            self.handle(message);
+        }
+    }
+
+    fn handle(&mut self, message: MapMessage) {
+        {
             match message {
                 MapMessage::Enter {
                     character,
@@ -203,6 +255,22 @@ impl MapActor {
                         let _ = reply.send(self.nearby_of(player_id, me.at()));
                     }
                 }
+                MapMessage::Item { player_id, action } => match action {
+                    ItemAction::Drop { item, at } => self.drop_item(player_id, item, at),
+                    ItemAction::Get { uid } => self.get_item(player_id, uid),
+                    ItemAction::Junk { item } => self.junk_item(player_id, item),
+                    ItemAction::Use { item_id } => self.use_item(player_id, item_id),
+                    ItemAction::Equip { item_id, sub_loc } => {
+                        self.equip(player_id, item_id, sub_loc)
+                    }
+                    ItemAction::Unequip { item_id, sub_loc } => {
+                        self.unequip(player_id, item_id, sub_loc)
+                    }
+                    ItemAction::SpendStat { stat } => self.spend_stat_point(player_id, stat),
+                    ItemAction::SpendSkill { spell_id } => {
+                        self.spend_skill_point(player_id, spell_id)
+                    }
+                },
             }
         }
     }
@@ -248,7 +316,7 @@ impl MapActor {
         NearbyInfo {
             characters,
             npcs: Vec::new(),
-            items: Vec::new(),
+            items: self.ground.in_view(at),
         }
     }
 
@@ -367,7 +435,7 @@ impl MapActor {
         if let Some(body) = self.encode(&WalkReplyServerPacket {
             player_ids: newly_seen.iter().map(|info| info.player_id).collect(),
             npc_indexes: Vec::new(),
-            items: Vec::new(),
+            items: self.ground.newly_in_view(from, to),
         }) {
             me.player.send(body);
         }

@@ -5,6 +5,7 @@
 mod actor;
 pub mod character;
 mod handle;
+mod items;
 
 pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{Departure, MapHandle, WalkOutcome};
