@@ -67,7 +67,7 @@ pub async fn run_with_hasher(
         .maps
         .keys()
         .filter_map(|id| {
-            MapHandle::spawn(Arc::clone(&data), Arc::clone(&config), *id)
+            MapHandle::spawn(Arc::clone(&data), *id, Arc::clone(&config))
                 .map(|handle| (*id, handle))
         })
         .collect();

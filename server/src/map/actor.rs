@@ -155,9 +155,9 @@ pub(super) struct MapActor {
 impl MapActor {
     pub(super) fn new(
         data: Arc<GameData>,
-        config: Arc<Config>,
         id: u16,
         rx: mpsc::Receiver<MapMessage>,
+        config: Arc<Config>,
     ) -> Self {
         Self {
             data,

@@ -59,12 +59,12 @@ impl MapHandle {
     /// Starts the actor of one map.
     pub fn spawn(
         data: Arc<crate::data::GameData>,
-        config: Arc<crate::config::Config>,
         id: u16,
+        config: Arc<crate::config::Config>,
     ) -> Option<Self> {
         let _map: &MapData = data.maps.get(&id)?;
         let (tx, rx) = mpsc::channel(MAP_QUEUE_LEN);
-        tokio::spawn(MapActor::new(data, config, id, rx).run());
+        tokio::spawn(MapActor::new(data, id, rx, config).run());
         Some(Self { id, tx })
     }
 
