@@ -258,8 +258,9 @@ impl MapActor {
                 u8::try_from(here.1).unwrap_or(0),
             )
         } else {
-            // The client sends these as encoded chars: the value plus one.
-            match (at.0.checked_sub(1), at.1.checked_sub(1)) {
+            // The client sends these as encoded EO chars (the value plus one).
+            let decode = |b: u8| u8::try_from(eo_protocol::number::decode_number(&[b])).ok();
+            match (decode(at.0), decode(at.1)) {
                 (Some(x), Some(y)) => (x, y),
                 _ => return,
             }
