@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use eo_protocol::Direction;
 use eo_protocol::map::MapTileSpec;
+use eo_protocol::net::client::StatId;
 use eo_protocol::net::server::{
     AvatarRemoveServerPacket, ChairCloseServerPacket, ChairPlayerServerPacket,
     ChairRemoveServerPacket, ChairReplyServerPacket, CharacterMapInfo, EmotePlayerServerPacket,
@@ -14,12 +15,15 @@ use eo_protocol::net::server::{
     SitReplyServerPacket, SitState, TalkPlayerServerPacket, WalkPlayerServerPacket,
     WalkReplyServerPacket,
 };
+use eo_protocol::net::{Item, ThreeItem};
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::sleep_until;
 use tracing::warn;
 
 use super::character::{CharacterGame, GameState};
 use super::handle::{Departure, WalkOutcome};
+use super::items::Ground;
 use super::npcs::{NpcEvents, Npcs, Seen};
 use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE, npc_broadcast};
 use crate::config::Config;
@@ -90,6 +94,24 @@ pub(super) enum MapMessage {
         player_ids: Vec<u16>,
         npc_indexes: Vec<u8>,
     },
+    /// The item packets (map/items.rs).
+    Item {
+        player_id: u16,
+        action: ItemAction,
+    },
+}
+
+/// What a player does with items, stats and equipment (each decided in map/items.rs).
+#[derive(Debug, Clone)]
+pub(super) enum ItemAction {
+    Drop { item: ThreeItem, at: (u8, u8) },
+    Get { uid: u16 },
+    Junk { item: Item },
+    Use { item_id: u16 },
+    Equip { item_id: u16, sub_loc: u8 },
+    Unequip { item_id: u16, sub_loc: u8 },
+    SpendStat { stat: StatId },
+    SpendSkill { spell_id: u16 },
 }
 
 pub(super) struct OnMap {
@@ -150,6 +172,9 @@ pub(super) struct MapActor {
     pub(super) characters: HashMap<u16, OnMap>,
     npcs: Npcs,
     tick: std::time::Duration,
+    pub(super) config: Arc<Config>,
+    /// The items on the ground (map/items.rs).
+    pub(super) ground: Ground,
 }
 
 impl MapActor {
@@ -166,10 +191,12 @@ impl MapActor {
             id,
             rx,
             characters: HashMap::new(),
+            config,
+            ground: Ground::default(),
         }
     }
 
-    fn map(&self) -> Option<&MapData> {
+    pub(super) fn map(&self) -> Option<&MapData> {
         self.data.maps.get(&self.id)
     }
 
@@ -177,7 +204,9 @@ impl MapActor {
         let mut ticker = tokio::time::interval(self.tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
-            // The map's own clock: NPCs act on it. The actor ends when every handle is gone.
+            // The map's own clock (NPCs act on it) and the next item on the ground to expire.
+            // The actor ends when every handle is gone.
+            let expiry = self.ground.next_expiry();
             let message = tokio::select! {
                 message = self.rx.recv() => match message {
                     Some(message) => message,
@@ -187,7 +216,18 @@ impl MapActor {
                     self.tick();
                     continue;
                 }
+                () = async { sleep_until(expiry.unwrap_or_else(tokio::time::Instant::now)).await },
+                    if expiry.is_some() => {
+                    self.expire_items();
+                    continue;
+                }
             };
+            self.handle(message);
+        }
+    }
+
+    fn handle(&mut self, message: MapMessage) {
+        {
             match message {
                 MapMessage::Enter {
                     character,
@@ -255,6 +295,22 @@ impl MapActor {
                     player_ids,
                     npc_indexes,
                 } => self.range(player_id, &player_ids, &npc_indexes),
+                MapMessage::Item { player_id, action } => match action {
+                    ItemAction::Drop { item, at } => self.drop_item(player_id, item, at),
+                    ItemAction::Get { uid } => self.get_item(player_id, uid),
+                    ItemAction::Junk { item } => self.junk_item(player_id, item),
+                    ItemAction::Use { item_id } => self.use_item(player_id, item_id),
+                    ItemAction::Equip { item_id, sub_loc } => {
+                        self.equip(player_id, item_id, sub_loc)
+                    }
+                    ItemAction::Unequip { item_id, sub_loc } => {
+                        self.unequip(player_id, item_id, sub_loc)
+                    }
+                    ItemAction::SpendStat { stat } => self.spend_stat_point(player_id, stat),
+                    ItemAction::SpendSkill { spell_id } => {
+                        self.spend_skill_point(player_id, spell_id)
+                    }
+                },
             }
         }
     }
@@ -378,7 +434,7 @@ impl MapActor {
         NearbyInfo {
             characters,
             npcs: self.npcs.seen_from(tile(at)),
-            items: Vec::new(),
+            items: self.ground.in_view(at),
         }
     }
 
@@ -501,7 +557,7 @@ impl MapActor {
         if let Some(body) = self.encode(&WalkReplyServerPacket {
             player_ids: newly_seen.iter().map(|info| info.player_id).collect(),
             npc_indexes: newly_seen_npcs.iter().map(|npc| npc.index).collect(),
-            items: Vec::new(),
+            items: self.ground.newly_in_view(from, to),
         }) {
             me.player.send(body);
         }

@@ -55,6 +55,8 @@ pub struct GameState {
     /// `(item id, amount)`, each id once, amounts 1 or more.
     pub inventory: Vec<(u16, u32)>,
     pub equipment: Equipment,
+    /// `(spell id, level)`: skill points raise the levels.
+    pub spells: Vec<(u16, u16)>,
 }
 
 impl GameState {
@@ -82,6 +84,7 @@ impl GameState {
             karma: c.karma,
             inventory: c.inventory.clone(),
             equipment: c.equipment,
+            spells: c.spells.clone(),
         }
     }
 
@@ -106,6 +109,7 @@ impl GameState {
         c.karma = self.karma;
         c.inventory = self.inventory.clone();
         c.equipment = self.equipment;
+        c.spells = self.spells.clone();
     }
 
     /// What the formulas derive from this state.

@@ -9,7 +9,7 @@ use eo_protocol::map::MapWarp;
 use eo_protocol::net::server::{CharacterMapInfo, NearbyInfo};
 use tokio::sync::{mpsc, oneshot};
 
-use super::actor::{MapActor, MapMessage};
+use super::actor::{ItemAction, MapActor, MapMessage};
 use super::character::GameState;
 use crate::data::MapData;
 use crate::player::PlayerHandle;
@@ -194,6 +194,54 @@ impl MapHandle {
                 player_ids,
                 npc_indexes,
             })
+            .await;
+    }
+
+    async fn item(&self, player_id: u16, action: ItemAction) {
+        let _ = self.tx.send(MapMessage::Item { player_id, action }).await;
+    }
+
+    /// Item_Drop: drops `item` at the (encoded) coordinates the client sent (fire-and-forget;
+    /// the map answers the client).
+    pub async fn drop_item(&self, player_id: u16, item: eo_protocol::net::ThreeItem, at: (u8, u8)) {
+        self.item(player_id, ItemAction::Drop { item, at }).await;
+    }
+
+    /// Item_Get: picks up the pile with index `uid`.
+    pub async fn get_item(&self, player_id: u16, uid: u16) {
+        self.item(player_id, ItemAction::Get { uid }).await;
+    }
+
+    /// Item_Junk.
+    pub async fn junk_item(&self, player_id: u16, item: eo_protocol::net::Item) {
+        self.item(player_id, ItemAction::Junk { item }).await;
+    }
+
+    /// Item_Use.
+    pub async fn use_item(&self, player_id: u16, item_id: u16) {
+        self.item(player_id, ItemAction::Use { item_id }).await;
+    }
+
+    /// Paperdoll_Add.
+    pub async fn equip(&self, player_id: u16, item_id: u16, sub_loc: u8) {
+        self.item(player_id, ItemAction::Equip { item_id, sub_loc })
+            .await;
+    }
+
+    /// Paperdoll_Remove.
+    pub async fn unequip(&self, player_id: u16, item_id: u16, sub_loc: u8) {
+        self.item(player_id, ItemAction::Unequip { item_id, sub_loc })
+            .await;
+    }
+
+    /// StatSkill_Add for a stat.
+    pub async fn spend_stat_point(&self, player_id: u16, stat: eo_protocol::net::client::StatId) {
+        self.item(player_id, ItemAction::SpendStat { stat }).await;
+    }
+
+    /// StatSkill_Add for a skill.
+    pub async fn spend_skill_point(&self, player_id: u16, spell_id: u16) {
+        self.item(player_id, ItemAction::SpendSkill { spell_id })
             .await;
     }
 

@@ -5,6 +5,7 @@
 mod actor;
 pub mod character;
 mod handle;
+mod items;
 mod npc_broadcast;
 mod npcs;
 mod pathfinding;
