@@ -719,3 +719,38 @@ async fn ground_items_expire_and_a_map_holds_only_so_many() {
     assert_eq!(gold(&saved_character(&server, alice_id).await), 8);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_walker_is_shown_the_items_that_come_into_view() {
+    let server = TestServer::start(|_| {}).await;
+    let (mut alice, _) = player(&server, "alice", |c| c.inventory = vec![(10, 5)]).await;
+    // Bob stands 13 steps west of alice (16, 9): out of view (11).
+    let (mut bob, _) = player(&server, "bobby", |c| (c.x, c.y) = (3, 9)).await;
+    alice.send(&drop_here(10, 5)).await;
+    let dropped = wait!(&mut alice, ItemDrop);
+    let (_, nearby) = until_refresh(&mut bob).await;
+    assert!(nearby.items.is_empty(), "not in view yet");
+    for x in [4, 5] {
+        bob.send(&WalkPlayerClientPacket {
+            walk_action: WalkAction {
+                direction: eo_protocol::Direction::Right,
+                timestamp: 0,
+                coords: eo_protocol::Coords { x, y: 9 },
+            },
+        })
+        .await;
+    }
+    let first = wait!(&mut bob, WalkReply);
+    assert!(first.items.is_empty(), "12 steps away");
+    let second = wait!(&mut bob, WalkReply);
+    assert_eq!(second.items.len(), 1, "11 steps away: in view");
+    assert_eq!(
+        (
+            second.items[0].uid,
+            second.items[0].id,
+            second.items[0].amount
+        ),
+        (dropped.item_index, 10, 5)
+    );
+    server.stop().await;
+}

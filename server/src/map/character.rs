@@ -460,3 +460,72 @@ impl CharacterGame {
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled() -> GameData {
+        GameData::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world"))
+            .unwrap()
+    }
+
+    #[test]
+    fn damage_heal_and_experience_keep_the_state_consistent() {
+        let data = bundled();
+        let mut game = CharacterGame::new(
+            GameState {
+                hp: 500,
+                tp: 3,
+                ..GameState::default()
+            },
+            &data,
+        );
+        // Level 0, con 0: max HP 10; HP is cut to it.
+        assert_eq!((game.state().hp, game.derived().max_hp), (10, 10));
+        assert_eq!(game.damage(4), 4);
+        assert_eq!(game.hp_percentage(), 60);
+        assert_eq!(game.damage(u32::MAX), 6);
+        assert!(game.is_dead());
+        assert_eq!(game.heal(3, 100), (3, 7));
+        assert_eq!(game.heal(100, 100), (7, 0));
+        // 133 experience is level 1: points and a larger maximum.
+        let gain = game.gain_experience(140, &data);
+        assert_eq!(gain.level_up, Some(1));
+        assert_eq!(
+            (gain.experience, gain.stat_points, gain.skill_points),
+            (140, 3, 4)
+        );
+        assert_eq!(gain.max_hp, 12);
+        assert_eq!(game.derived().max_hp, 12);
+        let gain = game.gain_experience(1, &data);
+        assert_eq!(gain.level_up, None);
+        let attacker = game.attacker();
+        assert_eq!((attacker.min_damage, attacker.max_damage), (1, 1));
+        assert!(game.target(true).sitting);
+    }
+
+    #[test]
+    fn items_are_added_and_removed_with_checked_amounts() {
+        let data = bundled();
+        let mut game = CharacterGame::new(GameState::default(), &data);
+        assert_eq!(game.add_item(10, 5, &data), 5);
+        assert_eq!(game.weight(), 5);
+        assert_eq!(game.add_item(1, u32::MAX, &data), u32::MAX);
+        assert_eq!(game.add_item(1, 1, &data), 0, "a stack never overflows");
+        assert_eq!(game.remove_item(10, 2, &data), 2);
+        assert_eq!(game.remove_item(10, 99, &data), 3);
+        assert_eq!(game.amount_of(10), 0);
+        assert_eq!(game.remove_item(10, 1, &data), 0);
+        assert_eq!(game.state().inventory, [(1, u32::MAX)]);
+        // 70 weight free: 70 tonics at most, fewer if the stack limit is lower.
+        assert_eq!(game.can_take(10, 100, 1000, false, &data), 70);
+        assert_eq!(game.can_take(10, 100, 1000, true, &data), 100);
+        assert_eq!(game.can_take(10, 100, 20, false, &data), 20);
+        assert_eq!(game.can_take(999, 1, 1000, false, &data), 0);
+        let saved = game.state().clone();
+        let mut character = Character::default();
+        saved.apply_to(&mut character);
+        assert_eq!(GameState::of(&character), saved);
+    }
+}
