@@ -49,6 +49,12 @@
 //! respawn_rate = 1.0
 //! spawn_radius = 2
 //! seed = 0                        # 0 = random
+//! [combat]                        # see config/combat.rs
+//! ranged_distance = 5
+//! exp_rate = 1.0
+//! pk_maps = []                    # besides every map of type Pk
+//! death_hp_percent = 50
+//! respawn_home = false            # true: respawn at [world] spawn_*, not the map's relog point
 //! [items]
 //! drop_distance = 2               # how far from the character items are dropped and taken
 //! drop_protect_player_secs = 5    # only the dropper may take a player's drop for this long
@@ -68,7 +74,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod combat;
 mod npcs;
+pub use combat::CombatConfig;
 pub use npcs::NpcConfig;
 
 /// The file `Config::load(None)` reads from the current directory, if it exists.
@@ -95,6 +103,7 @@ pub struct Config {
     pub log: LogConfig,
     pub admin: AdminConfig,
     pub npcs: NpcConfig,
+    pub combat: CombatConfig,
     pub items: ItemsConfig,
 }
 
@@ -651,6 +660,7 @@ impl Config {
             }
         }
         self.npcs.validate()?;
+        self.combat.validate()?;
         let filter = &self.log.filter;
         if filter.trim().is_empty() {
             return Err(ConfigError::new(
@@ -893,6 +903,12 @@ path_limit = 50
 respawn_rate = 0.5
 spawn_radius = 0
 seed = 7
+[combat]
+ranged_distance = 3
+exp_rate = 2.0
+pk_maps = [1, 3]
+death_hp_percent = 100
+respawn_home = true
 
 [items]
 drop_distance = 3
@@ -1255,6 +1271,11 @@ enforce_weight = false
                 "EO_ADMIN_WARP",
                 "EO_ADMIN_WARPMETO",
                 "EO_ADMIN_WARPTOME",
+                "EO_COMBAT_DEATH_HP_PERCENT",
+                "EO_COMBAT_EXP_RATE",
+                "EO_COMBAT_PK_MAPS",
+                "EO_COMBAT_RANGED_DISTANCE",
+                "EO_COMBAT_RESPAWN_HOME",
                 "EO_CONTROL_SOCKET",
                 "EO_DATABASE_PATH",
                 "EO_ITEMS_DROP_DISTANCE",
