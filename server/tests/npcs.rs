@@ -271,7 +271,7 @@ async fn a_client_asking_about_npcs_is_told_of_those_it_can_see() {
 
 #[tokio::test]
 async fn an_aggressive_npc_paths_around_a_wall_to_reach_the_player() {
-    let world = common::world::build(&[], &[CUP]);
+    let world = common::world::build(&[CUP]);
     let map = world.first_new_map;
     let server = start_on(&world, map, 6, 7).await;
     let mut client = TestClient::connected(server.addr).await;
@@ -312,7 +312,7 @@ async fn an_aggressive_npc_paths_around_a_wall_to_reach_the_player() {
 
 #[tokio::test]
 async fn passive_npcs_wander_and_each_viewer_gets_one_update_per_tick() {
-    let world = common::world::build(&[], &[FIELD]);
+    let world = common::world::build(&[FIELD]);
     let map = world.first_new_map;
     let server = start_on(&world, map, 8, 8).await;
     let mut client = TestClient::connected(server.addr).await;
@@ -381,7 +381,7 @@ spawn_time = 1
 
 #[tokio::test]
 async fn a_player_cannot_walk_into_an_npc() {
-    let world = common::world::build(&[], &[BOOTH]);
+    let world = common::world::build(&[BOOTH]);
     let map = world.first_new_map;
     let server = start_on(&world, map, 1, 1).await;
     let mut client = TestClient::connected(server.addr).await;

@@ -22,6 +22,7 @@ use tokio::time::sleep_until;
 use tracing::warn;
 
 use super::character::{CharacterGame, GameState};
+use super::combat::Combat;
 use super::handle::{Departure, WalkOutcome};
 use super::items::Ground;
 use super::npcs::{NpcEvents, Npcs, Seen};
@@ -88,6 +89,11 @@ pub(super) enum MapMessage {
     NpcRange {
         player_id: u16,
         indexes: Vec<u8>,
+    },
+    /// Attack_Use (map/combat.rs).
+    Attack {
+        player_id: u16,
+        direction: Direction,
     },
     Range {
         player_id: u16,
@@ -170,8 +176,10 @@ pub(super) struct MapActor {
     pub(super) id: u16,
     rx: mpsc::Receiver<MapMessage>,
     pub(super) characters: HashMap<u16, OnMap>,
-    npcs: Npcs,
+    pub(super) npcs: Npcs,
     tick: std::time::Duration,
+    /// Blows waiting for the tick, and the dead (map/combat.rs).
+    pub(super) combat: Combat,
     pub(super) config: Arc<Config>,
     /// The items on the ground (map/items.rs).
     pub(super) ground: Ground,
@@ -187,6 +195,7 @@ impl MapActor {
         Self {
             npcs: Npcs::new(Arc::clone(&data), id, &config.npcs),
             tick: config.npcs.tick(),
+            combat: Combat::new(&config, id),
             data,
             id,
             rx,
@@ -290,6 +299,10 @@ impl MapActor {
                     }
                 }
                 MapMessage::NpcRange { player_id, indexes } => self.npc_range(player_id, &indexes),
+                MapMessage::Attack {
+                    player_id,
+                    direction,
+                } => self.attack(player_id, direction),
                 MapMessage::Range {
                     player_id,
                     player_ids,
@@ -318,25 +331,40 @@ impl MapActor {
     /// One tick of the map's clock: NPCs respawn and act, and the viewers are told.
     fn tick(&mut self) {
         let mut events = NpcEvents::default();
-        let characters = &self.characters;
+        let (characters, combat) = (&self.characters, &self.combat);
         self.npcs.tick(
             || {
                 characters
-                    .values()
-                    .map(|c| Seen {
-                        player_id: c.info.player_id,
+                    .iter()
+                    .map(|(id, c)| Seen {
+                        player_id: *id,
                         at: c.tile(),
-                        hidden: c.info.invisible,
+                        hidden: c.info.invisible || combat.is_dead(*id),
                     })
                     .collect()
             },
             &mut events,
         );
+        let strikes = std::mem::take(&mut events.strikes);
+        let died = self.npc_strikes(&strikes, &mut events);
+        self.send_hits();
+        let struck: std::collections::HashSet<u16> =
+            events.attacks.iter().map(|(a, _)| a.player_id).collect();
         npc_broadcast::send(
             &self.npcs,
             &events,
-            self.characters.values().map(|c| (c.tile(), &c.player)),
+            self.characters.iter().map(|(id, c)| npc_broadcast::Viewer {
+                at: c.tile(),
+                player: &c.player,
+                struck: struck
+                    .contains(id)
+                    .then(|| (c.game.state().hp, c.game.state().tp)),
+            }),
         );
+        for player_id in died {
+            self.respawn(player_id);
+        }
+        self.recover_if_due();
     }
 
     /// NpcRange_Request: the NPCs asked about that the player can see (Npc_Agree).
@@ -477,6 +505,7 @@ impl MapActor {
         {
             self.broadcast(me.at(), player_id, &body);
         }
+        self.combat.forget(player_id);
         let gone = self.characters.remove(&player_id)?;
         let departure = gone.departure(GameState::default());
         Some(Departure {
@@ -489,7 +518,7 @@ impl MapActor {
         let Some(me) = self.characters.get(&player_id) else {
             return WalkOutcome::Blocked;
         };
-        if me.game.overweight() {
+        if me.game.overweight() || self.combat.is_dead(player_id) {
             return WalkOutcome::Blocked;
         }
         let level = me.game.state().level;

@@ -184,6 +184,18 @@ impl MapHandle {
             .await;
     }
 
+    /// Attack_Use: the character strikes in `direction` (fire-and-forget; the map tells
+    /// whoever it concerns).
+    pub async fn attack(&self, player_id: u16, direction: Direction) {
+        let _ = self
+            .tx
+            .send(MapMessage::Attack {
+                player_id,
+                direction,
+            })
+            .await;
+    }
+
     /// Range_Request: the map sends the player the characters and NPCs it asks about that it
     /// can see (Range_Reply; fire-and-forget).
     pub async fn range(&self, player_id: u16, player_ids: Vec<u16>, npc_indexes: Vec<u8>) {

@@ -1,6 +1,7 @@
 //! Telling viewers what the NPCs did in one tick: each viewer gets at most one Range_Reply
-//! (the NPCs that came into its view: spawned, or walked in) and one Npc_Player (every step it
-//! can see), however many NPCs acted. Viewers who see the same things share one encoding.
+//! (the NPCs that came into its view: spawned, or walked in) and one Npc_Player (every step
+//! and blow it can see; a player who was struck also gets its HP and TP in it), however many
+//! NPCs acted. Viewers who see the same things share one encoding.
 
 use std::collections::HashMap;
 
@@ -18,9 +19,17 @@ use super::pathfinding::{Tile, distance};
 use crate::net::packet;
 use crate::player::PlayerHandle;
 
-/// What one viewer is told: the indexes of NPCs that came into view, and the steps (by their
-/// place in the tick's list) it sees.
-type View = (Vec<u8>, Vec<usize>);
+/// What one viewer is told: the indexes of NPCs that came into view, the steps and the blows
+/// (by their place in the tick's lists) it sees, and its own HP and TP if it was struck.
+type View = (Vec<u8>, Vec<usize>, Vec<usize>, Option<(u16, u16)>);
+
+/// A player who is told what happened: where it stands, its handle, and its HP and TP if an
+/// NPC struck it this tick.
+pub(super) struct Viewer<'a> {
+    pub at: Tile,
+    pub player: &'a PlayerHandle,
+    pub struck: Option<(u16, u16)>,
+}
 
 fn encode<P: Packet>(packet: &P) -> Option<Bytes> {
     match packet::encode(packet) {
@@ -36,8 +45,8 @@ fn sees(viewer: Tile, tile: Tile) -> bool {
     distance(viewer, tile) <= SEE_DISTANCE
 }
 
-/// What `viewer` standing on `at` is told of `events`.
-fn view_of(npcs: &Npcs, events: &NpcEvents, at: Tile) -> View {
+/// What a viewer standing on `at` is told of `events`.
+fn view_of(npcs: &Npcs, events: &NpcEvents, at: Tile, struck: Option<(u16, u16)>) -> View {
     let mut appeared: Vec<u8> = events
         .appeared
         .iter()
@@ -56,12 +65,20 @@ fn view_of(npcs: &Npcs, events: &NpcEvents, at: Tile) -> View {
             steps.push(i);
         }
     }
-    (appeared, steps)
+    let attacks = (0..events.attacks.len())
+        .filter(|i| {
+            events
+                .attacks
+                .get(*i)
+                .is_some_and(|(_, from)| sees(at, *from))
+        })
+        .collect();
+    (appeared, steps, attacks, struck)
 }
 
 /// The two bodies for one view (either may be absent).
 fn bodies(npcs: &Npcs, events: &NpcEvents, view: &View) -> (Option<Bytes>, Option<Bytes>) {
-    let (appeared, steps) = view;
+    let (appeared, steps, attacks, struck) = view;
     let appear = (!appeared.is_empty())
         .then(|| {
             let npcs = appeared
@@ -77,7 +94,7 @@ fn bodies(npcs: &Npcs, events: &NpcEvents, view: &View) -> (Option<Bytes>, Optio
             })
         })
         .flatten();
-    let moves = (!steps.is_empty())
+    let moves = (!steps.is_empty() || !attacks.is_empty())
         .then(|| {
             let positions = steps
                 .iter()
@@ -91,31 +108,32 @@ fn bodies(npcs: &Npcs, events: &NpcEvents, view: &View) -> (Option<Bytes>, Optio
                     direction: step.direction,
                 })
                 .collect();
+            let attacks = attacks
+                .iter()
+                .filter_map(|i| events.attacks.get(*i))
+                .map(|(attack, _)| attack.clone())
+                .collect();
             encode(&NpcPlayerServerPacket {
                 positions,
-                attacks: Vec::new(),
+                attacks,
                 chats: Vec::new(),
-                hp: None,
-                tp: None,
+                hp: struck.map(|(hp, _)| hp),
+                tp: struck.map(|(_, tp)| tp),
             })
         })
         .flatten();
     (appear, moves)
 }
 
-/// Sends `events` to each viewer (where it stands, its handle).
-pub(super) fn send<'a>(
-    npcs: &Npcs,
-    events: &NpcEvents,
-    viewers: impl Iterator<Item = (Tile, &'a PlayerHandle)>,
-) {
+/// Sends `events` to each viewer.
+pub(super) fn send<'a>(npcs: &Npcs, events: &NpcEvents, viewers: impl Iterator<Item = Viewer<'a>>) {
     if events.is_empty() {
         return;
     }
     let mut encoded: HashMap<View, (Option<Bytes>, Option<Bytes>)> = HashMap::new();
-    for (at, player) in viewers {
-        let view = view_of(npcs, events, at);
-        if view.0.is_empty() && view.1.is_empty() {
+    for Viewer { at, player, struck } in viewers {
+        let view = view_of(npcs, events, at, struck);
+        if view.0.is_empty() && view.1.is_empty() && view.2.is_empty() {
             continue;
         }
         let (appear, moves) = encoded

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use eo_protocol::net::server::NpcMapInfo;
+use eo_protocol::net::server::{NpcMapInfo, NpcUpdateAttack};
 use eo_protocol::pubs::{EnfRecord, NpcType};
 use eo_protocol::{Coords, Direction};
 use rand::rngs::StdRng;
@@ -41,18 +41,48 @@ pub(super) struct Seen {
     pub hidden: bool,
 }
 
-/// What NPCs did in one tick, for the map actor to send.
+/// What NPCs did in one tick, for the map actor to carry out (attacks) and send.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct NpcEvents {
     /// Indexes of NPCs that (re)spawned.
     pub appeared: Vec<u8>,
     /// Steps taken.
     pub moved: Vec<NpcMove>,
+    /// NPCs next to the player they go for, about to strike (the map actor, which owns the
+    /// characters, decides the blow).
+    pub strikes: Vec<Strike>,
+    /// The blows struck, as clients are told of them, with where the NPC stands.
+    pub attacks: Vec<(NpcUpdateAttack, Tile)>,
 }
 
 impl NpcEvents {
     pub fn is_empty(&self) -> bool {
-        self.appeared.is_empty() && self.moved.is_empty()
+        self.appeared.is_empty() && self.moved.is_empty() && self.attacks.is_empty()
+    }
+}
+
+/// An NPC about to strike the player next to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Strike {
+    pub index: u8,
+    pub player_id: u16,
+    pub direction: Direction,
+}
+
+/// What a player's blow did to an NPC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Hurt {
+    /// HP it took (never more than the NPC had).
+    pub taken: u32,
+    /// HP left; 0 means the blow killed it (the caller then calls [`Npcs::kill`]).
+    pub hp: u32,
+    pub max_hp: u32,
+}
+
+impl Hurt {
+    /// HP left as a percentage, for HP bars.
+    pub fn hp_percentage(&self) -> u16 {
+        (u64::from(self.hp) * 100 / u64::from(self.max_hp.max(1))).min(100) as u16 // ok: <= 100
     }
 }
 
@@ -86,7 +116,6 @@ struct Spawn {
     at: Tile,
     spawn_type: u8,
     /// Ticks from death to respawn.
-    #[cfg_attr(not(test), allow(dead_code))] // read by kill, which combat calls
     respawn: u64,
     /// The facing of a standing NPC.
     direction: Direction,
@@ -264,7 +293,8 @@ impl Npcs {
         npcs
     }
 
-    fn record(&self, id: u16) -> Option<&EnfRecord> {
+    /// The ENF record of NPC id `id`.
+    pub fn record(&self, id: u16) -> Option<&EnfRecord> {
         self.data
             .npcs
             .data
@@ -288,7 +318,64 @@ impl Npcs {
 
     /// Whether a living NPC stands on `tile`.
     pub fn occupies(&self, tile: Tile) -> bool {
-        self.list.iter().any(|npc| npc.alive && npc.at == tile)
+        self.alive_at(tile).is_some()
+    }
+
+    /// The index of the living NPC on `tile`.
+    pub fn alive_at(&self, tile: Tile) -> Option<u8> {
+        self.list
+            .iter()
+            .find(|npc| npc.alive && npc.at == tile)
+            .map(|npc| npc.index)
+    }
+
+    /// Ticks since the map started.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// `player_id` strikes NPC `index` for `damage` (0 for a miss): it loses up to its HP,
+    /// remembers the player as an opponent (so it fights back) and counts the damage for
+    /// sharing its experience. `None` if the NPC is dead or cannot be fought.
+    pub fn hurt(&mut self, index: u8, player_id: u16, damage: u32) -> Option<Hurt> {
+        let now = self.now;
+        let npc = self
+            .list
+            .get_mut(usize::from(index))
+            .filter(|n| n.alive && n.attackable())?;
+        let taken = damage.min(npc.hp);
+        npc.hp -= taken;
+        match npc.opponents.iter_mut().find(|o| o.player_id == player_id) {
+            Some(opponent) => {
+                opponent.damage = opponent.damage.saturating_add(u64::from(taken));
+                opponent.last_hit = now;
+            }
+            None => npc.opponents.push(Opponent {
+                player_id,
+                damage: u64::from(taken),
+                last_hit: now,
+            }),
+        }
+        if let Some(chase) = npc.chase.as_mut().filter(|c| c.player_id == player_id) {
+            chase.last_contact = now;
+        }
+        Some(Hurt {
+            taken,
+            hp: npc.hp,
+            max_hp: npc.max_hp,
+        })
+    }
+
+    /// Who hit NPC `index` and for how much in all: `(player id, damage)`.
+    pub fn damage_by(&self, index: u8) -> Vec<(u16, u64)> {
+        self.get(index)
+            .map(|npc| {
+                npc.opponents
+                    .iter()
+                    .map(|o| (o.player_id, o.damage))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The living NPCs seen from `at`, at most what a list can hold.
@@ -318,7 +405,6 @@ impl Npcs {
     /// Kills NPC `index`: it respawns after its spawn's time. A boss takes the children of
     /// its map with it when no other boss is left alive; the ENF ids of the children that died
     /// are returned (each once), for Npc_Junk.
-    #[cfg_attr(not(test), allow(dead_code))] // combat calls it
     pub fn kill(&mut self, index: u8) -> Vec<u16> {
         let now = self.now;
         let Some(npc) = self.list.get(usize::from(index)).filter(|n| n.alive) else {
@@ -599,7 +685,14 @@ impl Npcs {
         }
         match decision {
             Decision::Wander => self.wander(i, occupied, events),
-            Decision::Reached { facing, .. } => self.list[i].direction = facing,
+            Decision::Reached { facing, player_id } => {
+                self.list[i].direction = facing;
+                events.strikes.push(Strike {
+                    index: self.list[i].index,
+                    player_id,
+                    direction: facing,
+                });
+            }
             Decision::Chase { direction, .. } => {
                 self.walk(i, direction, occupied, events);
             }

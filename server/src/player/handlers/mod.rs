@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod attack;
 mod character;
 mod connection;
 mod game;
@@ -46,6 +47,7 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::FacePlayer(packet) => game::face(player, packet.direction).await,
         ClientPacket::TalkReport(packet) => game::talk(player, packet.message).await,
         ClientPacket::RefreshRequest(_) => game::refresh(player).await,
+        ClientPacket::AttackUse(packet) => attack::attack(player, packet.direction).await,
         ClientPacket::NpcRangeRequest(packet) => range::npcs(player, packet.npc_indexes).await,
         ClientPacket::RangeRequest(packet) => {
             range::both(player, packet.player_ids, packet.npc_indexes).await
