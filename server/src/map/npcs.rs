@@ -864,6 +864,46 @@ mod tests {
     }
 
     #[test]
+    fn in_the_bundled_field_a_boar_goes_round_the_rock_wall() {
+        // Gravemaw Hollow: boars spawn south of the rock wall at y = 18 (x 6 to 17); a player
+        // on the path north of it.
+        let mut npcs = Npcs::new(bundled(), 2, &config());
+        let player = Seen {
+            player_id: 9,
+            at: (12, 15),
+            hidden: false,
+        };
+        let mut events = NpcEvents::default();
+        let boars: Vec<usize> = (0..npcs.list.len())
+            .filter(|i| npcs.list[*i].id == 5)
+            .collect();
+        for _ in 0..3000 {
+            npcs.tick(|| vec![player], &mut events);
+            if boars
+                .iter()
+                .any(|i| distance(npcs.list[*i].at, player.at) == 1)
+            {
+                break;
+            }
+        }
+        let arrived = boars
+            .iter()
+            .find(|i| distance(npcs.list[**i].at, player.at) == 1)
+            .map(|i| npcs.list[*i].index);
+        let arrived = arrived.expect("a boar reached the player");
+        let path: Vec<Tile> = events
+            .moved
+            .iter()
+            .filter(|m| m.index == arrived)
+            .map(|m| m.to)
+            .collect();
+        assert!(
+            path.iter().any(|(x, y)| *y == 18 && (*x <= 5 || *x >= 18)),
+            "round an end of the wall: {path:?}"
+        );
+    }
+
+    #[test]
     fn a_hidden_player_is_not_noticed() {
         let mut npcs = Npcs::new(bundled(), 1, &config());
         let hidden = Seen {
