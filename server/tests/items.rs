@@ -555,6 +555,17 @@ async fn using_items_heals_levels_up_dyes_and_teleports() {
     );
     assert_eq!(exp.max_hp, 12);
     assert_eq!(wait!(&mut bob, ItemAccept).player_id, alice.player_id);
+    // The online list has the new level too.
+    let mut control = Control::connect(&server.socket).await;
+    let online = control.ok("players", serde_json::json!({})).await;
+    let listed = online["players"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "alice")
+        .unwrap()
+        .clone();
+    assert_eq!(listed["level"], 1, "{online}");
 
     alice.send(&use_item(13)).await;
     let reply = wait!(&mut alice, ItemReply);

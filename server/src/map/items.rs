@@ -564,11 +564,13 @@ impl MapActor {
         }
     }
 
-    /// Shows the level-up effect over the character to the others in view.
+    /// Shows the level-up effect over the character to the others in view, and has the
+    /// online list show the new level. Call it after a level up.
     pub(super) fn show_level_up(&self, player_id: u16) {
         let Some(me) = self.characters.get(&player_id) else {
             return;
         };
+        me.player.level_changed(me.game.state().level);
         if let Some(body) = self.encode(&ItemAcceptServerPacket { player_id }) {
             self.broadcast(me.at(), player_id, &body);
         }
