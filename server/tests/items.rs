@@ -499,6 +499,17 @@ async fn equipping_checks_requirements_and_others_see_the_look_change() {
         (0, 5, [20, 20])
     );
     assert_eq!(saved.inventory, [(3, 1), (6, 1), (19, 1), (2, 1)]);
+
+    // A Mage (class 3, int +3) may take up the staff.
+    let (mut mage, _) = player(&server, "merlin", |c| {
+        c.class = 3;
+        c.inventory = vec![(19, 1)];
+    })
+    .await;
+    mage.send(&equip(19, 0)).await;
+    let agreed = wait!(&mut mage, PaperdollAgree);
+    assert_eq!(agreed.item_id, 19);
+    assert_eq!(agreed.stats.base_stats.intl, 3);
     server.stop().await;
 }
 
