@@ -468,7 +468,7 @@ async fn equipping_checks_requirements_and_others_see_the_look_change() {
             doll.equipment.armor,
             doll.equipment.armlet
         ),
-        (2, 5, vec![20, 20])
+        (2, 5, [20, 20])
     );
     // Taking the blade off: back in the inventory, bob sees the empty hand.
     alice
