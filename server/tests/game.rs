@@ -131,7 +131,7 @@ async fn enter(
         panic!()
     };
     assert_eq!(
-        (eif.pub_file.file_id, eif.pub_file.content),
+        (eif.pub_file.file_id, eif.pub_file.content.to_vec()),
         (1, fixture("pub/dat001.eif"))
     );
 

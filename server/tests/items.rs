@@ -468,7 +468,7 @@ async fn equipping_checks_requirements_and_others_see_the_look_change() {
             doll.equipment.armor,
             doll.equipment.armlet
         ),
-        (2, 5, vec![20, 20])
+        (2, 5, [20, 20])
     );
     // Taking the blade off: back in the inventory, bob sees the empty hand.
     alice
@@ -499,6 +499,17 @@ async fn equipping_checks_requirements_and_others_see_the_look_change() {
         (0, 5, [20, 20])
     );
     assert_eq!(saved.inventory, [(3, 1), (6, 1), (19, 1), (2, 1)]);
+
+    // A Mage (class 3, int +3) may take up the staff.
+    let (mut mage, _) = player(&server, "merlin", |c| {
+        c.class = 3;
+        c.inventory = vec![(19, 1)];
+    })
+    .await;
+    mage.send(&equip(19, 0)).await;
+    let agreed = wait!(&mut mage, PaperdollAgree);
+    assert_eq!(agreed.item_id, 19);
+    assert_eq!(agreed.stats.base_stats.intl, 3);
     server.stop().await;
 }
 
@@ -555,6 +566,17 @@ async fn using_items_heals_levels_up_dyes_and_teleports() {
     );
     assert_eq!(exp.max_hp, 12);
     assert_eq!(wait!(&mut bob, ItemAccept).player_id, alice.player_id);
+    // The online list has the new level too.
+    let mut control = Control::connect(&server.socket).await;
+    let online = control.ok("players", serde_json::json!({})).await;
+    let listed = online["players"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "alice")
+        .unwrap()
+        .clone();
+    assert_eq!(listed["level"], 1, "{online}");
 
     alice.send(&use_item(13)).await;
     let reply = wait!(&mut alice, ItemReply);

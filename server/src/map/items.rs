@@ -9,7 +9,7 @@
 //!   is the general form (any owner and protection, shown with Item_Add).
 //! - [`MapActor::show_level_up`] shows the level-up effect to the neighbours.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -52,6 +52,8 @@ pub(super) struct GroundItem {
     pub protected_until: Instant,
     /// When it vanishes, if ever.
     pub expires_at: Option<Instant>,
+    /// The order it was put down in (the oldest makes room at the map's cap).
+    pub placed: u64,
 }
 
 /// The items on one map's ground, by their index (uid).
@@ -59,6 +61,11 @@ pub(super) struct GroundItem {
 pub(super) struct Ground {
     items: BTreeMap<u16, GroundItem>,
     next_uid: u16,
+    placed: u64,
+    /// `(expires_at, uid)` in the order items were put down, which is also the order they
+    /// expire in (every item lies for the same time). An entry whose item is gone (taken, or
+    /// its index reused) is skipped when its time comes.
+    expiries: VecDeque<(Instant, u16)>,
 }
 
 impl Ground {
@@ -81,9 +88,45 @@ impl Ground {
         None
     }
 
-    /// The next time an item expires.
+    /// The next time an item may expire.
     pub(super) fn next_expiry(&self) -> Option<Instant> {
-        self.items.values().filter_map(|i| i.expires_at).min()
+        self.expiries.front().map(|(at, _)| *at)
+    }
+
+    fn insert(&mut self, uid: u16, mut item: GroundItem) {
+        self.placed += 1;
+        item.placed = self.placed;
+        if let Some(at) = item.expires_at {
+            self.expiries.push_back((at, uid));
+        }
+        self.items.insert(uid, item);
+    }
+
+    /// The index of the item put down first.
+    fn oldest(&self) -> Option<u16> {
+        self.items
+            .iter()
+            .min_by_key(|(_, item)| item.placed)
+            .map(|(uid, _)| *uid)
+    }
+
+    /// The indexes of the items whose time is up at `now`.
+    fn expired(&mut self, now: Instant) -> Vec<u16> {
+        let mut expired = Vec::new();
+        while let Some(&(at, uid)) = self.expiries.front() {
+            if at > now {
+                break;
+            }
+            self.expiries.pop_front();
+            if self
+                .items
+                .get(&uid)
+                .is_some_and(|i| i.expires_at == Some(at))
+            {
+                expired.push(uid);
+            }
+        }
+        expired
     }
 
     /// The items in view of `at`, as the nearby lists carry them.
@@ -202,12 +245,12 @@ impl MapActor {
         }
         let cap = usize::try_from(self.config.items.max_ground_items).unwrap_or(usize::MAX);
         while self.ground.len() >= cap {
-            let oldest = self.ground.items.keys().next().copied()?;
+            let oldest = self.ground.oldest()?;
             self.remove_from_ground(oldest);
         }
         let uid = self.ground.free_uid()?;
         let now = Instant::now();
-        self.ground.items.insert(
+        self.ground.insert(
             uid,
             GroundItem {
                 id,
@@ -221,6 +264,7 @@ impl MapActor {
                     .items
                     .ground_item_time()
                     .and_then(|t| now.checked_add(t)),
+                placed: 0,
             },
         );
         Some(uid)
@@ -238,15 +282,7 @@ impl MapActor {
 
     /// Removes the items whose time is up.
     pub(super) fn expire_items(&mut self) {
-        let now = Instant::now();
-        let expired: Vec<u16> = self
-            .ground
-            .items
-            .iter()
-            .filter(|(_, i)| i.expires_at.is_some_and(|at| at <= now))
-            .map(|(uid, _)| *uid)
-            .collect();
-        for uid in expired {
+        for uid in self.ground.expired(Instant::now()) {
             self.remove_from_ground(uid);
         }
     }
@@ -544,11 +580,13 @@ impl MapActor {
         }
     }
 
-    /// Shows the level-up effect over the character to the others in view.
+    /// Shows the level-up effect over the character to the others in view, and has the
+    /// online list show the new level. Call it after a level up.
     pub(super) fn show_level_up(&self, player_id: u16) {
         let Some(me) = self.characters.get(&player_id) else {
             return;
         };
+        me.player.level_changed(me.game.state().level);
         if let Some(body) = self.encode(&ItemAcceptServerPacket { player_id }) {
             self.broadcast(me.at(), player_id, &body);
         }
@@ -802,5 +840,57 @@ impl MapActor {
         };
         let reply = self.encode(&packet);
         self.send_to(player_id, reply);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pile(expires_at: Option<Instant>) -> GroundItem {
+        GroundItem {
+            id: 1,
+            amount: 1,
+            x: 0,
+            y: 0,
+            owner: 0,
+            protected_until: Instant::now(),
+            expires_at,
+            placed: 0,
+        }
+    }
+
+    #[test]
+    fn the_ground_expires_in_order_and_skips_what_is_gone() {
+        let mut ground = Ground::default();
+        let t0 = Instant::now();
+        let later = |s| t0 + Duration::from_secs(s);
+        let a = ground.free_uid().unwrap();
+        ground.insert(a, pile(Some(later(1))));
+        let b = ground.free_uid().unwrap();
+        ground.insert(b, pile(Some(later(2))));
+        let c = ground.free_uid().unwrap();
+        ground.insert(c, pile(None));
+        assert_ne!(a, b);
+        assert_eq!(ground.next_expiry(), Some(later(1)));
+        assert_eq!(ground.oldest(), Some(a));
+        // `a` is picked up before its time: nothing expires for it.
+        ground.items.remove(&a);
+        assert_eq!(ground.expired(later(1)), Vec::<u16>::new());
+        assert_eq!(ground.next_expiry(), Some(later(2)));
+        assert_eq!(ground.expired(later(5)), vec![b]);
+        assert_eq!(ground.next_expiry(), None);
+        assert_eq!(ground.oldest(), Some(b), "b is still there until removed");
+    }
+
+    #[test]
+    fn indexes_wrap_and_skip_those_in_use() {
+        let mut ground = Ground {
+            next_uid: 64_007,
+            ..Ground::default()
+        };
+        ground.insert(1, pile(None));
+        assert_eq!(ground.free_uid(), Some(64_008));
+        assert_eq!(ground.free_uid(), Some(2), "1 is taken");
     }
 }

@@ -218,6 +218,11 @@ impl Player {
                     }
                     Some(PlayerMessage::Mute(duration)) => self.mute(duration).await?,
                     Some(PlayerMessage::Warp { map, x, y }) => handlers::offer_warp(self, map, x, y).await?,
+                    Some(PlayerMessage::LevelChanged(level)) => {
+                        if let Some(id) = self.player_id {
+                            self.context.world.changed_level(id, level);
+                        }
+                    }
                     None => return Err(Disconnect::Closed("no handle left")),
                 },
                 () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),

@@ -71,9 +71,9 @@ pub(in crate::player) fn paperdoll(
             hat: e.hat,
             shield: e.shield,
             weapon: e.weapon,
-            ring: e.ring.to_vec(),
-            armlet: e.armlet.to_vec(),
-            bracer: e.bracer.to_vec(),
+            ring: e.ring,
+            armlet: e.armlet,
+            bracer: e.bracer,
         },
         icon: crate::world::icon(character.admin_level),
     }

@@ -47,7 +47,7 @@ pub(in crate::player) async fn offer(
             WarpType::MapSwitch,
             Some(WarpRequestServerPacketWarpTypeData::MapSwitch(
                 WarpRequestServerPacketWarpTypeDataMapSwitch {
-                    map_rid: target.rid.to_vec(),
+                    map_rid: target.rid,
                     map_file_size: u32::try_from(target.file.len()).unwrap_or(u32::MAX),
                 },
             )),
@@ -96,7 +96,7 @@ pub(super) async fn take(
     let Some(map) = player.context.data.maps.get(&warp.map) else {
         return Err(Disconnect::Closed("a warp to a missing map"));
     };
-    let content = map.file.to_vec();
+    let content = map.file.clone();
     player
         .send(&InitInitServerPacket {
             reply_code: InitReply::WarpMap,

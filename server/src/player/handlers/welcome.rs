@@ -74,15 +74,15 @@ pub(super) async fn request(
         session_id: session,
         character_id: packet.character_id,
         map_id: map.id,
-        map_rid: map_data.rid.to_vec(),
+        map_rid: map_data.rid,
         map_file_size: u32::try_from(map_data.file.len()).unwrap_or(u32::MAX),
-        eif_rid: data.items.rid.to_vec(),
+        eif_rid: data.items.rid,
         eif_length: data.items.count,
-        enf_rid: data.npcs.rid.to_vec(),
+        enf_rid: data.npcs.rid,
         enf_length: data.npcs.count,
-        esf_rid: data.spells.rid.to_vec(),
+        esf_rid: data.spells.rid,
         esf_length: data.spells.count,
-        ecf_rid: data.classes.rid.to_vec(),
+        ecf_rid: data.classes.rid,
         ecf_length: data.classes.count,
         name: character.name.clone(),
         title: character.title.clone(),
@@ -123,9 +123,9 @@ pub(super) async fn request(
             hat: e.hat,
             shield: e.shield,
             weapon: e.weapon,
-            ring: e.ring.to_vec(),
-            armlet: e.armlet.to_vec(),
-            bracer: e.bracer.to_vec(),
+            ring: e.ring,
+            armlet: e.armlet,
+            bracer: e.bracer,
         },
         guild_rank: 0,
         settings: ServerSettings {
@@ -164,7 +164,7 @@ pub(super) async fn agree(
     // A single-file server answers every pub request with the whole file as file 1.
     let pub_file = |content: &bytes::Bytes| PubFile {
         file_id: 1,
-        content: content.to_vec(),
+        content: content.clone(),
     };
     let (reply_code, reply_code_data) = match packet.file_type_data {
         Some(FileRequest::Emf(request)) => {
@@ -179,7 +179,7 @@ pub(super) async fn agree(
                 InitReply::FileEmf,
                 InitData::FileEmf(InitInitServerPacketReplyCodeDataFileEmf {
                     map_file: MapFile {
-                        content: map.file.to_vec(),
+                        content: map.file.clone(),
                     },
                 }),
             )
