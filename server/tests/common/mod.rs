@@ -56,6 +56,10 @@ impl TestServer {
         config.server.max_connections_per_ip = 0;
         adjust(&mut config);
         config.validate().unwrap();
+        // The configuration is also written to a file, which `reload` rereads (tests change
+        // it with `TestServer::config_file`).
+        let config_file = dir.path().join("eo-server.toml");
+        std::fs::write(&config_file, config.to_toml_string()).unwrap();
         let socket = config.control.socket.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -63,7 +67,15 @@ impl TestServer {
         let hasher = PasswordHasher::with_cost(2, 64, HashCost::insecure_fast()).unwrap();
         let token = shutdown.clone();
         let task = tokio::spawn(async move {
-            eo_server::server::run_with_hasher(config, listener, token, Some(hasher))
+            let options = eo_server::server::RunOptions {
+                hasher: Some(hasher),
+                config_source: Some(eo_server::reload::ConfigSource {
+                    path: Some(config_file),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            eo_server::server::run_with(config, listener, token, options)
                 .await
                 .unwrap();
         });
@@ -81,6 +93,11 @@ impl TestServer {
             task,
             dir,
         }
+    }
+
+    /// The configuration file `reload` rereads.
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("eo-server.toml")
     }
 
     pub async fn stop(self) {
@@ -271,6 +288,17 @@ impl TestClient {
 /// Creates an account and a character (the same name for both), logs in and enters the game
 /// without downloading files (as a client with them cached). Returns the character's id.
 pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
+    enter_game_reply(client, name).await.0
+}
+
+/// [`enter_game`], also returning the server's Welcome_Reply for entering the game.
+pub async fn enter_game_reply(
+    client: &mut TestClient,
+    name: &str,
+) -> (
+    i32,
+    eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
+) {
     use eo_protocol::net::client::{
         CharacterCreateClientPacket, CharacterRequestClientPacket, WelcomeMsgClientPacket,
         WelcomeRequestClientPacket,
@@ -333,11 +361,11 @@ pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
     let ServerPacket::WelcomeReply(reply) = client.recv().await else {
         panic!("expected Welcome_Reply")
     };
-    assert!(matches!(
-        reply.welcome_code_data,
-        Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(_))
-    ));
-    id as i32
+    let Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(entered)) = reply.welcome_code_data
+    else {
+        panic!("expected EnterGame")
+    };
+    (id as i32, entered)
 }
 
 /// Waits for a packet `pick` accepts, skipping others.
