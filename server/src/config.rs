@@ -40,6 +40,15 @@
 //! unban = 3
 //! announce = 3
 //! shutdown = 4
+//! [items]
+//! drop_distance = 2               # how far from the character items are dropped and taken
+//! drop_protect_player_secs = 5    # only the dropper may take a player's drop for this long
+//! drop_protect_npc_secs = 30      # only the killer may take an NPC's drop for this long
+//! ground_item_secs = 300          # then an item on the ground vanishes; 0 = never
+//! max_ground_items = 250          # per map
+//! max_item_amount = 2000000000    # of one item in an inventory (at most 2147483647)
+//! max_drop_amount = 10000000      # dropped or junked at once (at most 16194276)
+//! enforce_weight = true           # refuse pickups over the weight limit
 //! ```
 
 use std::fmt;
@@ -76,6 +85,7 @@ pub struct Config {
     pub control: ControlConfig,
     pub log: LogConfig,
     pub admin: AdminConfig,
+    pub items: ItemsConfig,
 }
 
 /// `[server]`: the listener, connection limits and protocol checks.
@@ -204,6 +214,66 @@ impl Default for ControlConfig {
         ControlConfig {
             socket: PathBuf::from("eo-server.sock"),
         }
+    }
+}
+
+/// The largest amount of one item a character may hold: the database's limit (`i32::MAX`).
+pub const MAX_ITEM_AMOUNT: u32 = i32::MAX as u32;
+/// The largest amount one packet can move at once (a three-byte EO number).
+pub const MAX_MOVED_AMOUNT: u32 = 16_194_276;
+/// The most items one map can hold on its ground (they are numbered with EO shorts).
+pub const MAX_GROUND_ITEMS: u32 = 64_000;
+
+/// `[items]`: items on the ground and in inventories (EOSERV's names in brackets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ItemsConfig {
+    /// How far (|dx| + |dy|) from the character an item may be dropped or picked up
+    /// (DropDistance).
+    pub drop_distance: u8,
+    /// Seconds only the dropper may pick up what a player dropped (ProtectPlayerDrop).
+    pub drop_protect_player_secs: u64,
+    /// Seconds only the killer may pick up what an NPC dropped (ProtectNPCDrop).
+    pub drop_protect_npc_secs: u64,
+    /// Seconds an item lies on the ground before it vanishes; 0 = until the server stops.
+    pub ground_item_secs: u64,
+    /// Items one map's ground holds at most; a player's drop beyond it is refused.
+    pub max_ground_items: u32,
+    /// The most of one item a character may hold (MaxItem).
+    pub max_item_amount: u32,
+    /// The most of one item dropped or junked at once (MaxDrop).
+    pub max_drop_amount: u32,
+    /// Refuse picking up more than the character may carry (EnforceWeight).
+    pub enforce_weight: bool,
+}
+
+impl Default for ItemsConfig {
+    fn default() -> Self {
+        ItemsConfig {
+            drop_distance: 2,
+            drop_protect_player_secs: 5,
+            drop_protect_npc_secs: 30,
+            ground_item_secs: 300,
+            max_ground_items: 250,
+            max_item_amount: 2_000_000_000,
+            max_drop_amount: 10_000_000,
+            enforce_weight: true,
+        }
+    }
+}
+
+impl ItemsConfig {
+    pub fn drop_protect_player(&self) -> Duration {
+        Duration::from_secs(self.drop_protect_player_secs)
+    }
+
+    pub fn drop_protect_npc(&self) -> Duration {
+        Duration::from_secs(self.drop_protect_npc_secs)
+    }
+
+    /// How long an item lies on the ground; `None` for ever.
+    pub fn ground_item_time(&self) -> Option<Duration> {
+        (self.ground_item_secs > 0).then(|| Duration::from_secs(self.ground_item_secs))
     }
 }
 
@@ -517,6 +587,15 @@ impl Config {
             ("server.hangup_delay_secs", s.hangup_delay_secs),
             ("server.ping_rate_secs", s.ping_rate_secs),
             ("world.save_interval_secs", self.world.save_interval_secs),
+            (
+                "items.drop_protect_player_secs",
+                self.items.drop_protect_player_secs,
+            ),
+            (
+                "items.drop_protect_npc_secs",
+                self.items.drop_protect_npc_secs,
+            ),
+            ("items.ground_item_secs", self.items.ground_item_secs),
         ] {
             if secs > MAX_SECS {
                 return Err(ConfigError::new(
@@ -532,6 +611,29 @@ impl Config {
         ] {
             if path.as_os_str().is_empty() {
                 return Err(ConfigError::new(key, "must not be empty"));
+            }
+        }
+        let items = &self.items;
+        for (key, value, max) in [
+            (
+                "items.max_item_amount",
+                items.max_item_amount,
+                MAX_ITEM_AMOUNT,
+            ),
+            (
+                "items.max_drop_amount",
+                items.max_drop_amount,
+                MAX_MOVED_AMOUNT,
+            ),
+            (
+                "items.max_ground_items",
+                items.max_ground_items,
+                MAX_GROUND_ITEMS,
+            ),
+        ] {
+            at_least_one(key, u64::from(value))?;
+            if value > max {
+                return Err(ConfigError::new(key, format!("{value} is more than {max}")));
             }
         }
         for (key, level) in self.admin.levels() {
@@ -790,6 +892,16 @@ ban = 3
 unban = 4
 announce = 2
 shutdown = 5
+
+[items]
+drop_distance = 3
+drop_protect_player_secs = 6
+drop_protect_npc_secs = 40
+ground_item_secs = 0
+max_ground_items = 100
+max_item_amount = 1000
+max_drop_amount = 500
+enforce_weight = false
 "#;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -1108,6 +1220,24 @@ shutdown = 5
     }
 
     #[test]
+    fn item_limits_are_checked() {
+        let e = invalid(|c| c.items.max_item_amount = MAX_ITEM_AMOUNT + 1);
+        assert_eq!(e.key, "items.max_item_amount");
+        let e = invalid(|c| c.items.max_drop_amount = 0);
+        assert_eq!(e.key, "items.max_drop_amount");
+        let e = invalid(|c| c.items.max_drop_amount = MAX_MOVED_AMOUNT + 1);
+        assert_eq!(e.key, "items.max_drop_amount");
+        let e = invalid(|c| c.items.max_ground_items = MAX_GROUND_ITEMS + 1);
+        assert_eq!(e.key, "items.max_ground_items");
+        let e = invalid(|c| c.items.ground_item_secs = MAX_SECS + 1);
+        assert_eq!(e.key, "items.ground_item_secs");
+        assert_eq!(
+            ItemsConfig::default().ground_item_time(),
+            Some(Duration::from_secs(300))
+        );
+    }
+
+    #[test]
     fn every_key_has_an_env_var() {
         let names = Config::env_var_names();
         assert_eq!(
@@ -1126,6 +1256,14 @@ shutdown = 5
                 "EO_ADMIN_WARPTOME",
                 "EO_CONTROL_SOCKET",
                 "EO_DATABASE_PATH",
+                "EO_ITEMS_DROP_DISTANCE",
+                "EO_ITEMS_DROP_PROTECT_NPC_SECS",
+                "EO_ITEMS_DROP_PROTECT_PLAYER_SECS",
+                "EO_ITEMS_ENFORCE_WEIGHT",
+                "EO_ITEMS_GROUND_ITEM_SECS",
+                "EO_ITEMS_MAX_DROP_AMOUNT",
+                "EO_ITEMS_MAX_GROUND_ITEMS",
+                "EO_ITEMS_MAX_ITEM_AMOUNT",
                 "EO_LOG_FILTER",
                 "EO_SERVER_ENFORCE_SEQUENCE",
                 "EO_SERVER_HANGUP_DELAY_SECS",

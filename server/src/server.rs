@@ -85,10 +85,14 @@ pub async fn run_with(
     } = options;
     let control = ControlSocket::bind(&config.control.socket).await?;
     let data = Arc::new(GameData::load(&config.world.data_dir)?);
+    let config = Arc::new(config);
     let maps = data
         .maps
         .keys()
-        .filter_map(|id| MapHandle::spawn(Arc::clone(&data), *id).map(|handle| (*id, handle)))
+        .filter_map(|id| {
+            MapHandle::spawn(Arc::clone(&data), *id, Arc::clone(&config))
+                .map(|handle| (*id, handle))
+        })
         .collect();
     info!(maps = data.maps.len(), "game data loaded");
     let db = Db::open(&config.database.path)
@@ -108,7 +112,8 @@ pub async fn run_with(
         info!(%addr, "listening");
     }
     let context = Arc::new(PlayerContext {
-        config: LiveConfig::new(config),
+        // The maps keep the start-up snapshot: the keys they read are not reloadable.
+        config: LiveConfig::new(Config::clone(&config)),
         data,
         maps,
         db,

@@ -208,7 +208,7 @@ impl Player {
                 message = outbox.recv() => match message {
                     Some(PlayerMessage::Send(body)) => self.write(body).await?,
                     Some(PlayerMessage::Close(reason)) => return Err(Disconnect::ClosedByServer(reason)),
-                    Some(PlayerMessage::ShowPaperdoll(to)) => self.show_paperdoll(&to),
+                    Some(PlayerMessage::ShowPaperdoll(to)) => self.show_paperdoll(&to).await,
                     Some(PlayerMessage::SetAdminLevel(level)) => {
                         if let State::InGame(game) = &mut self.state {
                             game.character.admin_level = level;
@@ -220,6 +220,11 @@ impl Player {
                     }
                     Some(PlayerMessage::Mute(duration)) => self.mute(duration).await?,
                     Some(PlayerMessage::Warp { map, x, y }) => handlers::offer_warp(self, map, x, y).await?,
+                    Some(PlayerMessage::LevelChanged(level)) => {
+                        if let Some(id) = self.player_id {
+                            self.context.world.changed_level(id, level);
+                        }
+                    }
                     None => return Err(Disconnect::Closed("no handle left")),
                 },
                 () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
@@ -266,7 +271,8 @@ impl Player {
     }
 
     /// Sends this player's paperdoll to another player.
-    fn show_paperdoll(&self, to: &PlayerHandle) {
+    async fn show_paperdoll(&mut self, to: &PlayerHandle) {
+        self.refresh_character().await;
         let (State::InGame(game), Some(player_id)) = (&self.state, self.player_id) else {
             return;
         };
@@ -278,6 +284,7 @@ impl Player {
     /// Saves the character in play (on the save interval or when an operator asks; logout
     /// saves separately). Whether a character was saved.
     async fn save(&mut self) -> bool {
+        self.refresh_character().await;
         let State::InGame(game) = &self.state else {
             return false;
         };
@@ -289,6 +296,20 @@ impl Player {
                 false
             }
         }
+    }
+
+    /// Updates this task's copy of the character in play with the live game state its map
+    /// holds (the map is the authority; this copy is only the snapshot for saving). Whether
+    /// the map answered.
+    pub async fn refresh_character(&mut self) -> bool {
+        let (State::InGame(game), Some(player_id)) = (&mut self.state, self.player_id) else {
+            return false;
+        };
+        let Some(now) = game.map.snapshot(player_id).await else {
+            return false;
+        };
+        merge_departure(&mut game.character, game.map.id, &now);
+        true
     }
 
     async fn ping(&mut self) -> Result<(), Disconnect> {
@@ -397,16 +418,26 @@ async fn leave_game(player: &mut Player) {
         player.context.world.leave_game(player_id);
     }
     if let Some(player_id) = player.player_id
-        && let Some((x, y, direction)) = game.map.leave(player_id).await
+        && let Some(departure) = game.map.leave(player_id).await
     {
-        character.map = game.map.id;
-        character.x = x;
-        character.y = y;
-        character.direction = direction.to_u32() as u8;
+        merge_departure(&mut character, game.map.id, &departure);
     }
     let name = character.name.clone();
     match player.context.db.save_characters(vec![character]).await {
         Ok(_) => debug!(addr = %player.addr, %name, "saved on logout"),
         Err(error) => tracing::error!(addr = %player.addr, %name, %error, "save on logout failed"),
     }
+}
+
+/// Writes where a character stood on `map` and its game state into the copy to save.
+pub(crate) fn merge_departure(
+    character: &mut crate::db::Character,
+    map: u16,
+    departure: &crate::map::Departure,
+) {
+    character.map = map;
+    character.x = departure.x;
+    character.y = departure.y;
+    character.direction = departure.direction.to_u32() as u8;
+    departure.state.apply_to(character);
 }

@@ -65,6 +65,10 @@ pub(super) enum WorldMessage {
         player_id: u16,
         map: u16,
     },
+    ChangedLevel {
+        player_id: u16,
+        level: u8,
+    },
     OnlineList {
         player_id: u16,
     },
@@ -243,6 +247,11 @@ impl WorldActor {
                 WorldMessage::ChangedMap { player_id, map } => {
                     if let Some(playing) = self.playing_mut(player_id) {
                         playing.character.map = map;
+                    }
+                }
+                WorldMessage::ChangedLevel { player_id, level } => {
+                    if let Some(playing) = self.playing_mut(player_id) {
+                        playing.character.level = level;
                     }
                 }
                 WorldMessage::OnlineList { player_id } => self.online_list(player_id),

@@ -119,6 +119,11 @@ impl WorldHandle {
         self.tell(WorldMessage::ChangedMap { player_id, map });
     }
 
+    /// The character of `player_id` reached a new level (for the online list and `players`).
+    pub fn changed_level(&self, player_id: u16, level: u8) {
+        self.tell(WorldMessage::ChangedLevel { player_id, level });
+    }
+
     /// Sends the online list (Init_Init PlayersList) to `player_id`.
     pub fn online_list(&self, player_id: u16) {
         self.tell(WorldMessage::OnlineList { player_id });

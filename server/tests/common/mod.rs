@@ -40,6 +40,8 @@ pub struct TestServer {
     pub shutdown: CancellationToken,
     pub task: JoinHandle<()>,
     pub dir: TempDir,
+    /// A world folder of the test's own, if it has one.
+    pub world: Option<TempDir>,
 }
 
 impl TestServer {
@@ -92,12 +94,43 @@ impl TestServer {
             shutdown,
             task,
             dir,
+            world: None,
         }
     }
 
     /// The configuration file `reload` rereads.
     pub fn config_file(&self) -> std::path::PathBuf {
         self.dir.path().join("eo-server.toml")
+    }
+
+    /// Starts a server on a copy of the bundled world with `formulas` as its formulas.toml
+    /// (e.g. a sure hit rate for a deterministic test).
+    pub async fn start_with_formulas(
+        formulas: &str,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestServer {
+        let world = tempfile::tempdir().unwrap();
+        let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world");
+        for folder in ["maps", "pub"] {
+            std::fs::create_dir(world.path().join(folder)).unwrap();
+            for entry in std::fs::read_dir(bundled.join(folder)).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(
+                    entry.path(),
+                    world.path().join(folder).join(entry.file_name()),
+                )
+                .unwrap();
+            }
+        }
+        std::fs::write(world.path().join("formulas.toml"), formulas).unwrap();
+        let path = world.path().to_owned();
+        let mut server = TestServer::start(|config| {
+            config.world.data_dir = path;
+            adjust(config);
+        })
+        .await;
+        server.world = Some(world);
+        server
     }
 
     pub async fn stop(self) {
@@ -288,7 +321,9 @@ impl TestClient {
 /// Creates an account and a character (the same name for both), logs in and enters the game
 /// without downloading files (as a client with them cached). Returns the character's id.
 pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
-    enter_game_reply(client, name).await.0
+    let id = create_character(client, name).await;
+    enter_character(client, id).await;
+    id
 }
 
 /// [`enter_game`], also returning the server's Welcome_Reply for entering the game.
@@ -299,13 +334,24 @@ pub async fn enter_game_reply(
     i32,
     eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
 ) {
-    use eo_protocol::net::client::{
-        CharacterCreateClientPacket, CharacterRequestClientPacket, WelcomeMsgClientPacket,
-        WelcomeRequestClientPacket,
-    };
+    let id = create_character(client, name).await;
+    let entered = enter_character(client, id).await;
+    (id, entered.enter)
+}
+
+/// The two Welcome_Reply packets of entering the game.
+pub struct Entered {
+    pub select: eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter,
+    pub enter: eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
+}
+
+/// Creates an account and a character (the same name for both, if they do not exist yet) and
+/// logs in, stopping at the character list. Returns the character's id.
+pub async fn create_character(client: &mut TestClient, name: &str) -> i32 {
+    use eo_protocol::net::client::{CharacterCreateClientPacket, CharacterRequestClientPacket};
     use eo_protocol::net::server::{
         CharacterReply, CharacterReplyServerPacketReplyCodeData, LoginReply,
-        LoginReplyServerPacketReplyCodeData, WelcomeReplyServerPacketWelcomeCodeData,
+        LoginReplyServerPacketReplyCodeData,
     };
     let _ = client.create_account(name, "secret1").await;
     let login = client.login(name, "secret1").await;
@@ -340,7 +386,15 @@ pub async fn enter_game_reply(
         };
         characters = list.characters;
     }
-    let id = characters.iter().find(|c| c.name == name).unwrap().id;
+    characters.iter().find(|c| c.name == name).unwrap().id as i32
+}
+
+/// Enters the game with a character of the logged-in account (without downloading files);
+/// returns both Welcome_Reply packets.
+pub async fn enter_character(client: &mut TestClient, id: i32) -> Entered {
+    use eo_protocol::net::client::{WelcomeMsgClientPacket, WelcomeRequestClientPacket};
+    use eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeData;
+    let id = id as u32;
     client
         .send(&WelcomeRequestClientPacket { character_id: id })
         .await;
@@ -361,11 +415,33 @@ pub async fn enter_game_reply(
     let ServerPacket::WelcomeReply(reply) = client.recv().await else {
         panic!("expected Welcome_Reply")
     };
-    let Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(entered)) = reply.welcome_code_data
+    let Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(enter)) = reply.welcome_code_data
     else {
         panic!("expected EnterGame")
     };
-    (id as i32, entered)
+    Entered { select, enter }
+}
+
+/// Changes a saved character in the server's database (while it is not in the game).
+pub async fn edit_character(
+    server: &TestServer,
+    id: i32,
+    change: impl FnOnce(&mut eo_server::db::Character),
+) {
+    let db = eo_server::db::Db::open(&server.dir.path().join("test.db"))
+        .await
+        .unwrap();
+    let mut character = db.load_character(i64::from(id)).await.unwrap().unwrap();
+    change(&mut character);
+    db.save_characters(vec![character]).await.unwrap();
+}
+
+/// A saved character as the server's database has it.
+pub async fn saved_character(server: &TestServer, id: i32) -> eo_server::db::Character {
+    let db = eo_server::db::Db::open(&server.dir.path().join("test.db"))
+        .await
+        .unwrap();
+    db.load_character(i64::from(id)).await.unwrap().unwrap()
 }
 
 /// Waits for a packet `pick` accepts, skipping others.

@@ -31,6 +31,7 @@ pub(super) fn find(player: &mut Player, name: String) -> Result<(), Disconnect> 
 pub(super) async fn request(player: &mut Player, target: u16) -> Result<(), Disconnect> {
     let id = player_id(player)?;
     if target == id {
+        player.refresh_character().await;
         if let State::InGame(game) = &player.state {
             let reply = paperdoll(id, &game.character);
             player.send(&reply).await?;

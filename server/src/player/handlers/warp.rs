@@ -13,6 +13,7 @@ use eo_protocol::net::server::{
 
 use super::session_id;
 use super::welcome::map_info;
+use crate::map::GameState;
 use crate::player::actor::{Disconnect, Player, State};
 
 /// A warp offered to the client and not yet accepted.
@@ -64,18 +65,12 @@ pub(in crate::player) async fn offer(
         .await
 }
 
-/// A warp tile the character stepped on, if its level allows it.
+/// A warp tile the character stepped on (the map allowed it: its level requirement is met).
 pub(in crate::player) async fn step_on(
     player: &mut Player,
     warp: MapWarp,
 ) -> Result<(), Disconnect> {
-    let level = match &player.state {
-        State::InGame(game) => game.character.level,
-        _ => return Ok(()),
-    };
-    if level < warp.level_required {
-        return Ok(());
-    }
+    // The map checked the level requirement (it holds the live level).
     offer(
         player,
         warp.destination_map,
@@ -132,15 +127,16 @@ pub(super) async fn accept(
         return Err(Disconnect::Closed("Warp_Accept outside the game"));
     };
     let switching = game.map.id != warp.map;
-    if let Some((_, _, direction)) = game.map.leave(player_id).await {
-        game.character.direction = direction.to_u32() as u8;
+    if let Some(departure) = game.map.leave(player_id).await {
+        crate::player::actor::merge_departure(&mut game.character, game.map.id, &departure);
     }
     game.character.map = warp.map;
     game.character.x = warp.x;
     game.character.y = warp.y;
     game.map = destination.clone();
     let info = map_info(player_id, &game.character);
-    let Some(nearby) = destination.enter(info, handle).await else {
+    let state = GameState::of(&game.character);
+    let Some(nearby) = destination.enter(info, state, handle).await else {
         return Err(Disconnect::Closed("the map did not answer"));
     };
     if switching {

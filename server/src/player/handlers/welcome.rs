@@ -6,8 +6,8 @@ use eo_protocol::net::client::{
     WelcomeMsgClientPacket, WelcomeRequestClientPacket,
 };
 use eo_protocol::net::server::{
-    BigCoords, CharacterBaseStatsWelcome, CharacterMapInfo, CharacterSecondaryStats,
-    CharacterStatsWelcome, EquipmentMapInfo, EquipmentWelcome, InitInitServerPacket,
+    BigCoords, CharacterBaseStatsWelcome, CharacterMapInfo, CharacterStatsWelcome,
+    EquipmentMapInfo, EquipmentWelcome, InitInitServerPacket,
     InitInitServerPacketReplyCodeData as InitData, InitInitServerPacketReplyCodeDataFileEcf,
     InitInitServerPacketReplyCodeDataFileEif, InitInitServerPacketReplyCodeDataFileEmf,
     InitInitServerPacketReplyCodeDataFileEnf, InitInitServerPacketReplyCodeDataFileEsf, InitReply,
@@ -16,26 +16,15 @@ use eo_protocol::net::server::{
     WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
     WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter,
 };
-use eo_protocol::net::{Item, Spell, Weight};
+use eo_protocol::net::{Item, Spell};
 use eo_protocol::{AdminLevel, Coords, Direction, Gender};
 
 use super::{logged_in, session_id};
 use crate::config::MAX_NEWS_LINES;
 use crate::db::Character;
-use crate::map::MapHandle;
+use crate::map::{CharacterGame, GameState, MapHandle};
 use crate::player::actor::{Disconnect, InGame, Player, State};
 use crate::world::OnlineCharacter;
-
-/// The weight a character can carry until the gameplay rules compute it.
-const MAX_WEIGHT: u8 = 70;
-
-/// The largest HP and TP a character has, until the gameplay rules derive them from stats.
-fn max_hp(character: &Character) -> u16 {
-    character.hp.max(10)
-}
-fn max_tp(character: &Character) -> u16 {
-    character.tp.max(10)
-}
 
 /// The map a character is on, or the spawn map if its map no longer exists.
 fn map_of(player: &Player, character: &Character) -> Option<MapHandle> {
@@ -76,6 +65,9 @@ pub(super) async fn request(
     let config = context.config.get();
     let world = &config.world;
     let e = &character.equipment;
+    let game = CharacterGame::new(GameState::of(&character), data);
+    let derived = game.derived();
+    let stats = derived.stats;
     let reply = WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter {
         session_id: session,
         character_id: packet.character_id,
@@ -101,22 +93,22 @@ pub(super) async fn request(
         experience: character.experience,
         usage: character.usage,
         stats: CharacterStatsWelcome {
-            hp: character.hp,
-            max_hp: max_hp(&character),
-            tp: character.tp,
-            max_tp: max_tp(&character),
-            max_sp: 20,
+            hp: game.state().hp,
+            max_hp: derived.max_hp,
+            tp: game.state().tp,
+            max_tp: derived.max_tp,
+            max_sp: derived.max_sp,
             stat_points: character.stat_points,
             skill_points: character.skill_points,
             karma: character.karma,
-            secondary: CharacterSecondaryStats::default(),
+            secondary: game.secondary_stats(),
             base: CharacterBaseStatsWelcome {
-                str: character.str,
-                wis: character.wis,
-                intl: character.intl,
-                agi: character.agi,
-                con: character.con,
-                cha: character.cha,
+                str: stats.str,
+                wis: stats.wis,
+                intl: stats.intl,
+                agi: stats.agi,
+                con: stats.con,
+                cha: stats.cha,
             },
         },
         equipment: EquipmentWelcome {
@@ -224,9 +216,9 @@ pub(super) async fn agree(
         .await
 }
 
-/// What others see of a character on a map.
+/// What others see of a character on a map. The map fills in what derives from the game
+/// state (HP and TP with their maxima, level, hair, equipment graphics) when it enters.
 pub(in crate::player) fn map_info(player_id: u16, character: &Character) -> CharacterMapInfo {
-    let e = &character.equipment;
     CharacterMapInfo {
         name: character.name.clone(),
         player_id,
@@ -243,17 +235,11 @@ pub(in crate::player) fn map_info(player_id: u16, character: &Character) -> Char
         hair_style: character.hair_style,
         hair_color: character.hair_color,
         skin: character.skin,
-        max_hp: max_hp(character),
+        max_hp: 0,
         hp: character.hp,
-        max_tp: max_tp(character),
+        max_tp: 0,
         tp: character.tp,
-        equipment: EquipmentMapInfo {
-            boots: e.boots,
-            armor: e.armor,
-            hat: e.hat,
-            shield: e.shield,
-            weapon: e.weapon,
-        },
+        equipment: EquipmentMapInfo::default(),
         sit_state: SitState::Stand,
         invisible: character.hidden,
         warp_effect: None,
@@ -288,8 +274,15 @@ pub(super) async fn enter(
             std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0)),
         );
     }
+    let state = GameState::of(&character);
+    // What the map will derive, for this reply (the same pure rules).
+    let game = CharacterGame::new(state.clone(), &player.context.data);
     let Some(nearby) = map
-        .enter(map_info(player_id, &character), player.handle.clone())
+        .enter(
+            map_info(player_id, &character),
+            state,
+            player.handle.clone(),
+        )
         .await
     else {
         return Err(Disconnect::Closed("the map did not answer"));
@@ -300,10 +293,7 @@ pub(super) async fn enter(
     news.resize(MAX_NEWS_LINES, String::new());
     let reply = WelcomeReplyServerPacketWelcomeCodeDataEnterGame {
         news,
-        weight: Weight {
-            current: 0,
-            max: MAX_WEIGHT,
-        },
+        weight: game.weight_packet(),
         items: character
             .inventory
             .iter()
