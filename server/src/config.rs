@@ -79,6 +79,9 @@ mod npcs;
 pub use combat::CombatConfig;
 pub use npcs::NpcConfig;
 
+/// The most lines of `world.news` a client shows (the protocol sends exactly this many).
+pub const MAX_NEWS_LINES: usize = 9;
+
 /// The file `Config::load(None)` reads from the current directory, if it exists.
 pub const DEFAULT_FILE: &str = "eo-server.toml";
 
@@ -194,6 +197,9 @@ pub struct WorldConfig {
     pub spawn_y: u8,
     /// Characters an account may have (the official client shows 3).
     pub max_characters: u8,
+    /// The news a client shows on entering the game, at most 9 lines; the first is the
+    /// greeting.
+    pub news: Vec<String>,
 }
 
 impl Default for WorldConfig {
@@ -206,6 +212,7 @@ impl Default for WorldConfig {
             spawn_x: 16,
             spawn_y: 9,
             max_characters: 3,
+            news: vec!["Welcome to eo-server!".to_owned()],
         }
     }
 }
@@ -661,6 +668,15 @@ impl Config {
         }
         self.npcs.validate()?;
         self.combat.validate()?;
+        if self.world.news.len() > MAX_NEWS_LINES {
+            return Err(ConfigError::new(
+                "world.news",
+                format!(
+                    "{} lines; the client shows at most {MAX_NEWS_LINES}",
+                    self.world.news.len()
+                ),
+            ));
+        }
         let filter = &self.log.filter;
         if filter.trim().is_empty() {
             return Err(ConfigError::new(
@@ -687,8 +703,13 @@ impl Config {
         toml::to_string(self).expect("the config types always serialize to TOML") // ok: plain structs of strings, numbers and paths; see # Panics
     }
 
+    /// A configuration from a table of section tables (no validation).
+    pub(crate) fn from_table(table: toml::Table) -> Result<Config, ConfigError> {
+        table_to_config(table).map_err(|e| ConfigError::new("config", e))
+    }
+
     /// The configuration as a TOML table of section tables, every key present.
-    fn to_table(&self) -> toml::Table {
+    pub(crate) fn to_table(&self) -> toml::Table {
         // Cannot fail: every field is a string, bool, or integer no larger than i64::MAX (the
         // only ways to set one are TOML and env values, both parsed as TOML integers).
         toml::Table::try_from(self).expect("the config types always serialize to a TOML table") // ok: as above
@@ -697,7 +718,7 @@ impl Config {
 
 /// The process's `EO_*` variables. Unlike `std::env::vars()` this does not panic on a value that
 /// is not UTF-8; such a value in an `EO_*` variable is an error naming it.
-fn process_env() -> Result<Vec<(String, String)>, ConfigError> {
+pub(crate) fn process_env() -> Result<Vec<(String, String)>, ConfigError> {
     let mut vars = Vec::new();
     for (name, value) in std::env::vars_os() {
         let name = name.to_string_lossy().into_owned();
@@ -875,6 +896,7 @@ spawn_map = 2
 spawn_x = 3
 spawn_y = 15
 max_characters = 2
+news = ["Hello", "second line"]
 
 [control]
 socket = "/run/eo/eo.sock"
@@ -1306,6 +1328,7 @@ enforce_weight = false
                 "EO_SERVER_PING_RATE_SECS",
                 "EO_WORLD_DATA_DIR",
                 "EO_WORLD_MAX_CHARACTERS",
+                "EO_WORLD_NEWS",
                 "EO_WORLD_SAVE_INTERVAL_SECS",
                 "EO_WORLD_SPAWN_MAP",
                 "EO_WORLD_SPAWN_X",

@@ -4,7 +4,7 @@
 mod common;
 
 use common::world::TestWorld;
-use common::{TestClient, TestServer, enter_game_seeing, expect};
+use common::{TestClient, TestServer, enter_game_reply, expect};
 use eo_protocol::net::client::{
     NpcRangeRequestClientPacket, RangeRequestClientPacket, WalkAction, WalkPlayerClientPacket,
 };
@@ -193,7 +193,7 @@ fn next_to(a: (u8, u8), b: (u8, u8)) -> bool {
 async fn the_town_npcs_in_view_are_listed_on_entering_and_on_refresh() {
     let server = TestServer::start(|_| {}).await;
     let mut client = TestClient::connected(server.addr).await;
-    let (_, entered) = enter_game_seeing(&mut client, "viewer").await;
+    let (_, entered) = enter_game_reply(&mut client, "viewer").await;
     // From the relog point (16, 9): Banker Odell at (17, 2) is 8 steps away; Marla the
     // Trader at (7, 1) is 17, out of sight.
     let mut known = Known::default();
@@ -234,7 +234,7 @@ async fn the_town_npcs_in_view_are_listed_on_entering_and_on_refresh() {
 async fn a_client_asking_about_npcs_is_told_of_those_it_can_see() {
     let server = TestServer::start(|_| {}).await;
     let mut client = TestClient::connected(server.addr).await;
-    let (_, entered) = enter_game_seeing(&mut client, "asker").await;
+    let (_, entered) = enter_game_reply(&mut client, "asker").await;
     let banker = match entered.nearby.npcs.iter().find(|n| n.id == 3) {
         Some(banker) => banker.index,
         None => 2, // the third spawn of the town's list
@@ -275,7 +275,7 @@ async fn an_aggressive_npc_paths_around_a_wall_to_reach_the_player() {
     let map = world.first_new_map;
     let server = start_on(&world, map, 6, 7).await;
     let mut client = TestClient::connected(server.addr).await;
-    let (_, entered) = enter_game_seeing(&mut client, "bait").await;
+    let (_, entered) = enter_game_reply(&mut client, "bait").await;
     let player = (6, 7);
     let floor = floor(layout_of(CUP));
     let mut known = Known::default();
@@ -316,7 +316,7 @@ async fn passive_npcs_wander_and_each_viewer_gets_one_update_per_tick() {
     let map = world.first_new_map;
     let server = start_on(&world, map, 8, 8).await;
     let mut client = TestClient::connected(server.addr).await;
-    let (_, entered) = enter_game_seeing(&mut client, "watcher").await;
+    let (_, entered) = enter_game_reply(&mut client, "watcher").await;
     let floor = floor(layout_of(FIELD));
     let mut known = Known::default();
     known.learn(&entered.nearby.npcs);
@@ -385,7 +385,7 @@ async fn a_player_cannot_walk_into_an_npc() {
     let map = world.first_new_map;
     let server = start_on(&world, map, 1, 1).await;
     let mut client = TestClient::connected(server.addr).await;
-    let _ = enter_game_seeing(&mut client, "bumper").await;
+    let _ = enter_game_reply(&mut client, "bumper").await;
     let walk_right = |x, timestamp| WalkPlayerClientPacket {
         walk_action: WalkAction {
             direction: Direction::Right,

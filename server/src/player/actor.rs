@@ -25,7 +25,6 @@ use tracing::{debug, info};
 use super::handle::{CloseReason, PlayerHandle, PlayerMessage};
 use super::handlers;
 use crate::auth::PasswordHasher;
-use crate::config::Config;
 use crate::db::Db;
 use crate::net::packet;
 use crate::world::WorldHandle;
@@ -35,7 +34,9 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What every player task shares: configuration and the handles of the other actors.
 pub struct PlayerContext {
-    pub config: Arc<Config>,
+    /// The configuration in force (a reload may change it): read it with `config.get()` where
+    /// a value is needed, not once at start-up.
+    pub config: crate::reload::LiveConfig,
     pub data: Arc<crate::data::GameData>,
     pub maps: std::collections::HashMap<u16, crate::map::MapHandle>,
     pub db: Db,
@@ -187,12 +188,13 @@ impl Player {
         mut outbox: mpsc::Receiver<PlayerMessage>,
         kill: CancellationToken,
     ) -> Result<(), Disconnect> {
-        let config = &self.context.config.server;
+        let live = self.context.config.get();
+        let config = &live.server;
         let hangup = Instant::now() + config.hangup_delay();
         let ping_rate = config.ping_rate();
         let mut ping = interval_at(Instant::now() + ping_rate, ping_rate);
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let save_interval = self.context.config.world.save_interval();
+        let save_interval = live.world.save_interval();
         let mut save = interval_at(Instant::now() + save_interval, save_interval);
         save.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.context.shutdown.clone();
@@ -347,7 +349,7 @@ impl Player {
         }
         let offset = match self.sequencer.check(&body) {
             Ok(offset) => offset,
-            Err(mismatch) if self.context.config.server.enforce_sequence => {
+            Err(mismatch) if self.context.config.get().server.enforce_sequence => {
                 return Err(mismatch.into());
             }
             Err(mismatch) => mismatch.payload_offset,

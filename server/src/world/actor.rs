@@ -36,6 +36,10 @@ use super::handle::LoginRefused;
 use crate::player::{CloseReason, PlayerHandle};
 
 pub(super) enum WorldMessage {
+    SetLimits {
+        max_ids: u16,
+        max_players: usize,
+    },
     AllocateId {
         player: PlayerHandle,
         addr: SocketAddr,
@@ -218,6 +222,13 @@ impl WorldActor {
                     let _ = reply.send(self.allocate(player, addr));
                 }
                 WorldMessage::Release { player_id } => self.release(player_id),
+                WorldMessage::SetLimits {
+                    max_ids,
+                    max_players,
+                } => {
+                    self.max_ids = max_ids.max(1);
+                    self.max_players = max_players;
+                }
                 WorldMessage::Login {
                     player_id,
                     account_id,

@@ -85,6 +85,15 @@ impl WorldHandle {
         rx.await.ok()
     }
 
+    /// New limits from a reloaded configuration: ids for `max_ids` connections, `max_players`
+    /// logged in. Those above a lowered limit stay until they leave.
+    pub fn set_limits(&self, max_ids: u16, max_players: usize) {
+        self.tell(WorldMessage::SetLimits {
+            max_ids,
+            max_players,
+        });
+    }
+
     /// Fire-and-forget: messages that need no reply. A full queue waits on a task of its own
     /// so the caller (a player task) never blocks on the world.
     fn tell(&self, message: WorldMessage) {

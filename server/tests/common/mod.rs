@@ -60,6 +60,10 @@ impl TestServer {
         config.server.max_connections_per_ip = 0;
         adjust(&mut config);
         config.validate().unwrap();
+        // The configuration is also written to a file, which `reload` rereads (tests change
+        // it with `TestServer::config_file`).
+        let config_file = dir.path().join("eo-server.toml");
+        std::fs::write(&config_file, config.to_toml_string()).unwrap();
         let socket = config.control.socket.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -67,7 +71,15 @@ impl TestServer {
         let hasher = PasswordHasher::with_cost(2, 64, HashCost::insecure_fast()).unwrap();
         let token = shutdown.clone();
         let task = tokio::spawn(async move {
-            eo_server::server::run_with_hasher(config, listener, token, Some(hasher))
+            let options = eo_server::server::RunOptions {
+                hasher: Some(hasher),
+                config_source: Some(eo_server::reload::ConfigSource {
+                    path: Some(config_file),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            eo_server::server::run_with(config, listener, token, options)
                 .await
                 .unwrap();
         });
@@ -86,6 +98,11 @@ impl TestServer {
             dir,
             world: None,
         }
+    }
+
+    /// The configuration file `reload` rereads.
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("eo-server.toml")
     }
 
     /// Starts a server on a copy of the bundled world with `formulas` as its formulas.toml
@@ -311,9 +328,8 @@ pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
     id
 }
 
-/// [`enter_game`], also returning what Welcome_Reply EnterGame told the client (its
-/// inventory, what it sees).
-pub async fn enter_game_seeing(
+/// [`enter_game`], also returning the server's Welcome_Reply for entering the game.
+pub async fn enter_game_reply(
     client: &mut TestClient,
     name: &str,
 ) -> (

@@ -128,7 +128,7 @@ pub(super) fn run(player: &mut Player, text: &str) -> Result<(), Disconnect> {
             return Ok(());
         }
     };
-    let needed = player.context.config.admin.level(&command);
+    let needed = player.context.config.get().admin.level(&command);
     match needed {
         Some(needed) if admin_level >= needed => {}
         _ => {

@@ -20,20 +20,17 @@ use eo_protocol::net::{Item, Spell};
 use eo_protocol::{AdminLevel, Coords, Direction, Gender};
 
 use super::{logged_in, session_id};
+use crate::config::MAX_NEWS_LINES;
 use crate::db::Character;
 use crate::map::{CharacterGame, GameState, MapHandle};
 use crate::player::actor::{Disconnect, InGame, Player, State};
 use crate::world::OnlineCharacter;
 
-/// Lines of news the client shows on entering; the first is the server's greeting.
-const NEWS_LINES: usize = 9;
-const GREETING: &str = "Welcome to eo-server!";
-
 /// The map a character is on, or the spawn map if its map no longer exists.
 fn map_of(player: &Player, character: &Character) -> Option<MapHandle> {
     let maps = &player.context.maps;
     maps.get(&character.map)
-        .or_else(|| maps.get(&player.context.config.world.spawn_map))
+        .or_else(|| maps.get(&player.context.config.get().world.spawn_map))
         .cloned()
 }
 
@@ -65,7 +62,8 @@ pub(super) async fn request(
     let Some(map_data) = data.maps.get(&map.id) else {
         return Err(Disconnect::Closed("no map to enter"));
     };
-    let world = &context.config.world;
+    let config = context.config.get();
+    let world = &config.world;
     let e = &character.equipment;
     let game = CharacterGame::new(GameState::of(&character), data);
     let derived = game.derived();
@@ -265,8 +263,16 @@ pub(super) async fn enter(
     };
     if map.id != character.map {
         // Its map is gone: start again at the spawn point.
-        let world = &player.context.config.world;
+        let config = player.context.config.get();
+        let world = &config.world;
         (character.map, character.x, character.y) = (map.id, world.spawn_x, world.spawn_y);
+    }
+    // A mute outlives the session: one set before this login still holds.
+    if let Ok(Some(until)) = player.context.db.mute_until(character.id).await {
+        let left = until.saturating_sub(crate::db::unix_now());
+        player.muted_until = tokio::time::Instant::now().checked_add(
+            std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0)),
+        );
     }
     let state = GameState::of(&character);
     // What the map will derive, for this reply (the same pure rules).
@@ -281,8 +287,10 @@ pub(super) async fn enter(
     else {
         return Err(Disconnect::Closed("the map did not answer"));
     };
-    let mut news = vec![String::new(); NEWS_LINES];
-    news[0] = GREETING.into();
+    // The protocol sends exactly the lines the client's news panel has; the first is the
+    // greeting.
+    let mut news = player.context.config.get().world.news.clone();
+    news.resize(MAX_NEWS_LINES, String::new());
     let reply = WelcomeReplyServerPacketWelcomeCodeDataEnterGame {
         news,
         weight: game.weight_packet(),
