@@ -568,10 +568,7 @@ impl Npcs {
             let wait = self.speed(spawn_type);
             let npc = &mut self.list[i];
             npc.next_act = now + wait;
-            let bored = self.timing.bored;
             npc.bored_of.retain(|(_, until)| *until > now);
-            npc.opponents
-                .retain(|o| now.saturating_sub(o.last_hit) < bored);
             let decision = self.decide(i, players, occupied);
             self.carry_out(i, decision, occupied, events);
         }
@@ -624,7 +621,11 @@ impl Npcs {
             .opponents
             .iter()
             .chain(bosses.flat_map(|boss| boss.opponents.iter()));
+        // Blows older than the bored time no longer make it chase (they still count for
+        // sharing its experience).
+        let recent = |o: &&Opponent| self.now.saturating_sub(o.last_hit) < self.timing.bored;
         let hit_by = opponents
+            .filter(recent)
             .filter_map(|o| {
                 let p = players.iter().find(|p| p.player_id == o.player_id)?;
                 eligible(&p).then_some((distance(p.at, npc.at), std::cmp::Reverse(o.damage), p))
@@ -678,7 +679,6 @@ impl Npcs {
             && now.saturating_sub(chase.last_contact) >= bored
         {
             npc.bored_of.push((chase.player_id, now + bored));
-            npc.opponents.retain(|o| o.player_id != chase.player_id);
             npc.chase = None;
             self.wander(i, occupied, events);
             return;
@@ -900,6 +900,44 @@ mod tests {
         assert!(
             path.iter().any(|(x, y)| *y == 18 && (*x <= 5 || *x >= 18)),
             "round an end of the wall: {path:?}"
+        );
+    }
+
+    #[test]
+    fn a_passive_npc_hit_long_ago_stops_chasing_but_remembers_the_damage() {
+        let config = NpcConfig {
+            bored_ms: 1000,
+            ..config()
+        };
+        let mut npcs = Npcs::new(bundled(), 1, &config);
+        let mut events = NpcEvents::default();
+        npcs.tick(Vec::new, &mut events);
+        let hopper = npcs.list.iter().find(|n| n.id == 4).unwrap().index;
+        let player = Seen {
+            player_id: 9,
+            at: (2, 15),
+            hidden: false,
+        };
+        npcs.hurt(hopper, 9, 3).unwrap();
+        let npc = npcs.alive(hopper).unwrap();
+        assert_eq!(
+            npcs.target(npc, &[player]),
+            Some((9, player.at)),
+            "hit: it fights back"
+        );
+        for _ in 0..20 {
+            npcs.tick(Vec::new, &mut events);
+        }
+        let npc = npcs.alive(hopper).unwrap();
+        assert_eq!(
+            npcs.target(npc, &[player]),
+            None,
+            "a second later it has forgotten"
+        );
+        assert_eq!(
+            npcs.damage_by(hopper),
+            vec![(9, 3)],
+            "the damage still counts"
         );
     }
 
