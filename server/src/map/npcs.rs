@@ -783,7 +783,11 @@ mod tests {
         // The trader stands where the map puts her, facing the way her spawn time says.
         let trader = npcs.alive(0).unwrap();
         assert_eq!((trader.id, trader.at), (1, (7, 1)));
-        assert_eq!(trader.direction, Direction::from(30u32 & 3));
+        assert_eq!(
+            trader.direction,
+            Direction::Down,
+            "spawn time 0: facing down"
+        );
         // The hoppers land within two tiles of (4, 16), on free tiles inside the pen.
         let data = bundled();
         let town = &data.maps[&1];
