@@ -7,7 +7,7 @@
 //! so a crowd fighting one NPC does not flood the map. A kill is one event: each viewer gets
 //! one Npc_Spec (Npc_Accept for whoever levelled up) when it happens.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use eo_protocol::net::server::{
     AttackPlayerServerPacket, AvatarRemoveServerPacket, AvatarReplyServerPacket, LevelUpStats,
@@ -32,8 +32,8 @@ use crate::rules::stats;
 /// The blows one NPC took since the last tick.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct TickHits {
-    /// Who struck, each once.
-    attackers: Vec<u16>,
+    /// Who struck.
+    attackers: HashSet<u16>,
     /// The last to strike, and the way it faced.
     last: (u16, Direction),
     damage: u32,
@@ -190,14 +190,12 @@ impl MapActor {
             return;
         }
         let hits = self.combat.hits.entry(index).or_insert_with(|| TickHits {
-            attackers: Vec::new(),
+            attackers: HashSet::new(),
             last: (player_id, direction),
             damage: 0,
             hp_percentage: 100,
         });
-        if !hits.attackers.contains(&player_id) {
-            hits.attackers.push(player_id);
-        }
+        hits.attackers.insert(player_id);
         hits.last = (player_id, direction);
         hits.damage = hits.damage.saturating_add(hurt.taken);
         hits.hp_percentage = hurt.hp_percentage();
@@ -229,12 +227,12 @@ impl MapActor {
                 let (uid, amount) = self.drop_npc_loot(item, amount, at, killer)?;
                 Some((uid, item, amount))
             });
-        let mut gains: Vec<(u16, ExperienceGain)> = Vec::new();
+        let mut gains: HashMap<u16, ExperienceGain> = HashMap::new();
         for (player, reward) in share_experience(experience, self.config.combat.exp_rate, &fought) {
             if let Some(c) = self.characters.get_mut(&player) {
                 let gain = c.game.gain_experience(reward, &self.data);
                 c.game.sync_info(&mut c.info, &self.data);
-                gains.push((player, gain));
+                gains.insert(player, gain);
             }
         }
         let killed = NpcKilledData {
@@ -254,8 +252,7 @@ impl MapActor {
         });
         let fighters: HashSet<u16> = fought.iter().map(|(player, _)| *player).collect();
         for (player_id, c) in &self.characters {
-            let gain = gains.iter().find(|(p, _)| p == player_id).map(|(_, g)| *g);
-            let body = match gain {
+            let body = match gains.get(player_id).copied() {
                 Some(gain) if gain.level_up.is_some() => self.encode(&NpcAcceptServerPacket {
                     npc_killed_data: killed.clone(),
                     experience: Some(gain.experience),
