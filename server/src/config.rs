@@ -40,6 +40,7 @@
 //! unban = 3
 //! announce = 3
 //! shutdown = 4
+//! give = 3
 //! [items]
 //! drop_distance = 2               # how far from the character items are dropped and taken
 //! drop_protect_player_secs = 5    # only the dropper may take a player's drop for this long
@@ -293,6 +294,7 @@ pub struct AdminConfig {
     pub unban: u8,
     pub announce: u8,
     pub shutdown: u8,
+    pub give: u8,
 }
 
 impl Default for AdminConfig {
@@ -309,13 +311,14 @@ impl Default for AdminConfig {
             unban: 3,
             announce: 3,
             shutdown: 4,
+            give: 3,
         }
     }
 }
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn levels(&self) -> [(&'static str, u8); 11] {
+    pub fn levels(&self) -> [(&'static str, u8); 12] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -328,6 +331,7 @@ impl AdminConfig {
             ("unban", self.unban),
             ("announce", self.announce),
             ("shutdown", self.shutdown),
+            ("give", self.give),
         ]
     }
 
@@ -1245,6 +1249,7 @@ enforce_weight = false
             [
                 "EO_ADMIN_ANNOUNCE",
                 "EO_ADMIN_BAN",
+                "EO_ADMIN_GIVE",
                 "EO_ADMIN_HIDE",
                 "EO_ADMIN_INFO",
                 "EO_ADMIN_KICK",
