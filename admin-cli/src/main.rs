@@ -138,6 +138,16 @@ enum Command {
         /// The tile's y.
         y: u8,
     },
+    /// Puts items at a character's feet (in the game), for it alone to pick up for a while.
+    Give {
+        /// The character.
+        name: String,
+        /// The item's id (its record number in the EIF).
+        item: u16,
+        /// How many (1 when left out).
+        #[arg(default_value_t = 1)]
+        amount: u32,
+    },
     /// Saves every character in the game now and tells how many were saved.
     Save,
     /// Announces, waits, then stops the server (saving every character).
@@ -280,6 +290,10 @@ fn request(command: &Command) -> Result<(&'static str, Value), Failure> {
             ("warp", json!({ "name": name, "map": map, "x": x, "y": y }))
         }
         Command::Save => ("save", json!({})),
+        Command::Give { name, item, amount } => (
+            "give",
+            json!({ "name": name, "item": item, "amount": amount }),
+        ),
         Command::Shutdown {
             delay_secs,
             message,
@@ -619,6 +633,16 @@ fn human(command: &str, result: &Value) -> String {
                 &rows,
             )
         }
+        "give" => format!(
+            "{} x {} ({}) lies at {}'s feet on map {} at {},{}\n",
+            get("amount"),
+            get("item_name"),
+            get("item"),
+            get("name"),
+            get("map"),
+            get("x"),
+            get("y")
+        ),
         "reload" => {
             let changes = |key: &str| -> Vec<String> {
                 list(result, key)

@@ -40,6 +40,7 @@
 //! unban = 3
 //! announce = 3
 //! shutdown = 4
+//! give = 3
 //! [npcs]                          # the maps' clock and NPC behaviour (see config/npcs.rs)
 //! tick_ms = 125
 //! speeds_ms = [900, 600, 1300, 1900, 3700, 7500, 15000]   # spawn types 0..6
@@ -315,6 +316,7 @@ pub struct AdminConfig {
     pub unban: u8,
     pub announce: u8,
     pub shutdown: u8,
+    pub give: u8,
 }
 
 impl Default for AdminConfig {
@@ -331,13 +333,14 @@ impl Default for AdminConfig {
             unban: 3,
             announce: 3,
             shutdown: 4,
+            give: 3,
         }
     }
 }
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn levels(&self) -> [(&'static str, u8); 11] {
+    pub fn levels(&self) -> [(&'static str, u8); 12] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -350,6 +353,7 @@ impl AdminConfig {
             ("unban", self.unban),
             ("announce", self.announce),
             ("shutdown", self.shutdown),
+            ("give", self.give),
         ]
     }
 
@@ -916,6 +920,7 @@ ban = 3
 unban = 4
 announce = 2
 shutdown = 5
+give = 5
 [npcs]
 tick_ms = 50
 speeds_ms = [100, 200, 300, 400, 500, 600, 700]
@@ -1284,6 +1289,7 @@ enforce_weight = false
             [
                 "EO_ADMIN_ANNOUNCE",
                 "EO_ADMIN_BAN",
+                "EO_ADMIN_GIVE",
                 "EO_ADMIN_HIDE",
                 "EO_ADMIN_INFO",
                 "EO_ADMIN_KICK",

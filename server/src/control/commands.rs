@@ -34,6 +34,7 @@ pub const MAX_ADMIN_LEVEL: u8 = 5;
 pub const COMMANDS: &[&str] = &[
     "status", "players", "kick", "ban", "unban", "bans", "announce", "message", "promote", "save",
     "shutdown", "audit", "mute", "warp", "info", "warptome", "warpmeto", "hide", "show", "reload",
+    "give",
 ];
 
 /// How long `mute` lasts when no duration is given (five minutes).
@@ -243,6 +244,14 @@ struct WarpArgs {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct GiveArgs {
+    name: String,
+    item: u16,
+    amount: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct NameArgs {
     name: String,
 }
@@ -354,6 +363,7 @@ fn audited(command: &str) -> bool {
             | "hide"
             | "show"
             | "reload"
+            | "give"
     )
 }
 
@@ -401,6 +411,7 @@ impl Admin {
             "hide" => self.hide(source, args, true).await,
             "show" => self.hide(source, args, false).await,
             "reload" => self.reload(args),
+            "give" => self.give(args).await,
             other => Err(CommandError::new(
                 ErrorCode::UnknownCommand,
                 format!(
@@ -869,6 +880,40 @@ impl Admin {
         let is_online = online.is_some();
         let name = online.map_or(name, |player| player.name);
         Ok(json!({ "name": name, "duration_secs": secs, "online": is_online }))
+    }
+
+    /// Puts items at a character's feet, for it alone to pick up for a while (EOSERV's
+    /// `$sitem`, through the ground so the client's own pick-up shows it in the inventory).
+    async fn give(&self, args: Value) -> CommandResult {
+        let GiveArgs { name, item, amount } = self::args(args)?;
+        let amount = amount.unwrap_or(1);
+        let most = crate::config::MAX_MOVED_AMOUNT;
+        if amount == 0 || amount > most {
+            return Err(CommandError::bad_request(format!(
+                "the amount must be 1 to {most}"
+            )));
+        }
+        // The pub file's last record, "eof", is a terminator, not an item.
+        let Some(record) = crate::rules::stats::item(&self.context.data.items.data, item)
+            .filter(|record| !record.name.eq_ignore_ascii_case("eof"))
+        else {
+            return Err(CommandError::not_found(format!("there is no item {item}")));
+        };
+        let item_name = record.name.clone();
+        let player = self.online(&name).await?;
+        let map = self.context.maps.get(&player.map).ok_or_else(|| {
+            CommandError::new(ErrorCode::Failed, format!("{} has no map", player.name))
+        })?;
+        let (x, y) = map
+            .give(player.player_id, item, amount)
+            .await
+            .ok_or_else(|| {
+                CommandError::new(ErrorCode::Failed, "the items could not be put down")
+            })?;
+        Ok(json!({
+            "name": player.name, "item": item, "item_name": item_name, "amount": amount,
+            "map": player.map, "x": x, "y": y,
+        }))
     }
 
     /// Offers `player` a warp to `(map, x, y)` once the place is checked.

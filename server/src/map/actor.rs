@@ -105,6 +105,13 @@ pub(super) enum MapMessage {
         player_id: u16,
         action: ItemAction,
     },
+    /// An operator's gift: a pile at the character's feet, for it alone for a while.
+    Give {
+        player_id: u16,
+        item_id: u16,
+        amount: u32,
+        reply: oneshot::Sender<Option<(u8, u8)>>,
+    },
 }
 
 /// What a player does with items, stats and equipment (each decided in map/items.rs).
@@ -308,6 +315,14 @@ impl MapActor {
                     player_ids,
                     npc_indexes,
                 } => self.range(player_id, &player_ids, &npc_indexes),
+                MapMessage::Give {
+                    player_id,
+                    item_id,
+                    amount,
+                    reply,
+                } => {
+                    let _ = reply.send(self.give(player_id, item_id, amount));
+                }
                 MapMessage::Item { player_id, action } => match action {
                     ItemAction::Drop { item, at } => self.drop_item(player_id, item, at),
                     ItemAction::Get { uid } => self.get_item(player_id, uid),

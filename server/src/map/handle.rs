@@ -209,6 +209,20 @@ impl MapHandle {
             .await;
     }
 
+    /// An operator's gift: puts `amount` of item `item_id` at the character's feet, for it
+    /// alone for `items.drop_protect_npc_secs`. Where it lies, or `None` (no such character or
+    /// item, or the map did not answer).
+    pub async fn give(&self, player_id: u16, item_id: u16, amount: u32) -> Option<(u8, u8)> {
+        self.ask(|reply| MapMessage::Give {
+            player_id,
+            item_id,
+            amount,
+            reply,
+        })
+        .await
+        .flatten()
+    }
+
     async fn item(&self, player_id: u16, action: ItemAction) {
         let _ = self.tx.send(MapMessage::Item { player_id, action }).await;
     }

@@ -205,6 +205,16 @@ impl MapActor {
         Some((uid, amount))
     }
 
+    /// An operator's gift: `amount` of item `id` at the character's feet, protected for it as
+    /// an NPC's drop is for its killer. Where it lies.
+    pub(super) fn give(&mut self, player_id: u16, id: u16, amount: u32) -> Option<(u8, u8)> {
+        let (x, y) = self.characters.get(&player_id)?.at();
+        let at = (u8::try_from(x).ok()?, u8::try_from(y).ok()?);
+        let protection = self.config.items.drop_protect_npc();
+        self.put_on_ground(id, amount, at, player_id, protection, None)?;
+        Some(at)
+    }
+
     /// Puts `amount` of item `id` on the ground at (x, y), for `owner` alone (0: anyone) for
     /// `protection`, and shows it to everyone in view but `except`. The amount is cut to what
     /// one packet can carry. At the map's cap the oldest item makes room. Returns its index.

@@ -356,7 +356,14 @@ pub async fn create_character(client: &mut TestClient, name: &str) -> i32 {
         LoginReplyServerPacketReplyCodeData,
     };
     let _ = client.create_account(name, "secret1").await;
-    let login = client.login(name, "secret1").await;
+    // Logging in again right after a disconnect: the old connection's logout (saved first)
+    // may still be on its way, so "logged in" is retried for a while.
+    let deadline = tokio::time::Instant::now() + RECV_TIMEOUT;
+    let mut login = client.login(name, "secret1").await;
+    while login.reply_code == LoginReply::LoggedIn && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        login = client.login(name, "secret1").await;
+    }
     assert_eq!(login.reply_code, LoginReply::Ok);
     let Some(LoginReplyServerPacketReplyCodeData::Ok(list)) = login.reply_code_data else {
         panic!("no character list")
