@@ -444,14 +444,18 @@ async fn several_npcs_striking_one_player_send_one_update_per_tick() {
 
 #[tokio::test]
 async fn a_passive_npc_strikes_back_once_hit() {
-    // A wasp next to the player, acting on every tick but passive: it only wanders until it
-    // is hit, then it stings (1 rolled, so 10 HP).
-    let world = test_world(&[arena("Normal", &spawn(WASP, 3, 3, 0, 60))], 90);
-    let server = start(&world, world.first_new_map, |c| {
-        // Slow wandering, so it is still next to the player when struck.
-        c.npcs.speeds_ms = [200; 7];
-    })
-    .await;
+    // A wasp next to the player, acting on every tick but passive: it does not attack until
+    // it is hit, then it stings (1 rolled, so 10 HP). Standing dummies box it in so it
+    // cannot wander off before the blow.
+    let spawns = [
+        spawn(WASP, 3, 3, 0, 60),
+        spawn(DUMMY, 4, 3, 7, 60),
+        spawn(DUMMY, 3, 2, 7, 60),
+        spawn(DUMMY, 3, 4, 7, 60),
+    ]
+    .concat();
+    let world = test_world(&[arena("Normal", &spawns)], 90);
+    let server = start(&world, world.first_new_map, |_| {}).await;
     let (mut player_one, _) = player(&server, "stung", |c| c.hp = 1000).await;
     let me = player_one.player_id;
     // Before it is hit, whatever it does is no attack (checked up to the hit below).
