@@ -896,6 +896,7 @@ ban = 3
 unban = 4
 announce = 2
 shutdown = 5
+give = 5
 
 [items]
 drop_distance = 3
