@@ -74,7 +74,9 @@ async fn bad_websocket_input_drops_only_that_client() {
 
     // A broken handshake: the connection is closed.
     let mut raw = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-    raw.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    raw.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
     let mut reply = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(5), raw.read_to_end(&mut reply)).await;
     assert!(read.is_ok(), "closed after a bad handshake");
