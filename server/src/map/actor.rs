@@ -793,6 +793,8 @@ impl MapActor {
         }
         if let Some(me) = self.characters.get_mut(&player_id) {
             me.info.invisible = hidden;
+            // Kept with the game state, so warps and the next login keep it.
+            me.game.update(&self.data, |state| state.hidden = hidden);
         }
         true
     }

@@ -57,6 +57,8 @@ pub struct GameState {
     pub equipment: Equipment,
     /// `(spell id, level)`: skill points raise the levels.
     pub spells: Vec<(u16, u16)>,
+    /// Hidden by `$hide`: it stays hidden over warps and logins (EOSERV stores it too).
+    pub hidden: bool,
 }
 
 impl GameState {
@@ -85,6 +87,7 @@ impl GameState {
             inventory: c.inventory.clone(),
             equipment: c.equipment,
             spells: c.spells.clone(),
+            hidden: c.hidden,
         }
     }
 
@@ -110,6 +113,7 @@ impl GameState {
         c.inventory = self.inventory.clone();
         c.equipment = self.equipment;
         c.spells = self.spells.clone();
+        c.hidden = self.hidden;
     }
 
     /// What the formulas derive from this state.

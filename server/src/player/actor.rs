@@ -27,6 +27,7 @@ use super::handlers;
 use crate::auth::PasswordHasher;
 use crate::db::Db;
 use crate::net::packet;
+use crate::net::websocket::{self, Transport};
 use crate::world::WorldHandle;
 
 /// How long one write to a client may take before it counts as a slow reader.
@@ -143,7 +144,8 @@ pub(crate) struct Player {
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
     pub muted_until: Option<Instant>,
-    framed: Framed<TcpStream, EoCodec>,
+    /// The connection's frames: EO over TCP, or over WebSocket (eoweb).
+    framed: Transport,
 }
 
 impl Player {
@@ -373,8 +375,37 @@ impl Player {
     }
 }
 
+/// The frames a new connection carries: a WebSocket client's (eoweb) when it opens with a
+/// handshake, else EO over TCP. The handshake counts against the hang-up delay.
+async fn transport(
+    stream: TcpStream,
+    addr: SocketAddr,
+    context: &PlayerContext,
+) -> Option<Transport> {
+    let within = context.config.get().server.hangup_delay();
+    let started = Instant::now();
+    let Some(first) = websocket::first_byte(&stream, within).await else {
+        info!(%addr, "dropped: {}", Disconnect::HandshakeTimeout);
+        return None;
+    };
+    if !websocket::is_websocket(first) {
+        return Some(Box::new(Framed::new(stream, EoCodec::new(Role::Server))));
+    }
+    let left = within.saturating_sub(started.elapsed());
+    match websocket::accept(stream, left).await {
+        Ok(frames) => Some(Box::new(frames)),
+        Err(error) => {
+            info!(%addr, "dropped: bad WebSocket handshake: {error}");
+            None
+        }
+    }
+}
+
 /// Runs one connection to its end, then releases what it held.
 pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<PlayerContext>) {
+    let Some(framed) = transport(stream, addr, &context).await else {
+        return;
+    };
     let (handle, outbox, kill) = PlayerHandle::new();
     let mut player = Player {
         addr,
@@ -391,7 +422,7 @@ pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<Pl
         selected: None,
         pending_warp: None,
         muted_until: None,
-        framed: Framed::new(stream, EoCodec::new(Role::Server)),
+        framed,
     };
     let ended = player.run(outbox, kill).await;
     match ended {

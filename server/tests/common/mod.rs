@@ -25,6 +25,7 @@ use eo_protocol::sequence::{ClientSequencer, encode_sequence, ping_sequence_star
 use eo_protocol::serialize::Packet;
 use eo_server::auth::{HashCost, PasswordHasher};
 use eo_server::config::Config;
+use eo_server::net::websocket::FrameTransport;
 use futures_util::{SinkExt, StreamExt};
 use tempfile::TempDir;
 use tokio::net::{TcpListener, TcpStream};
@@ -144,8 +145,10 @@ impl TestServer {
     }
 }
 
-pub struct TestClient {
-    pub framed: Framed<TcpStream, EoCodec>,
+/// A client over TCP (`TestClient`) or another carrier of EO frames (`TestClient<WsFrames<..>>`
+/// for WebSocket).
+pub struct TestClient<T = Framed<TcpStream, EoCodec>> {
+    pub framed: T,
     pub sequencer: ClientSequencer,
     pub player_id: u16,
 }
@@ -154,11 +157,7 @@ impl TestClient {
     pub async fn connect(addr: SocketAddr) -> TestClient {
         let stream = TcpStream::connect(addr).await.unwrap();
         stream.set_nodelay(true).unwrap();
-        TestClient {
-            framed: Framed::new(stream, EoCodec::new(Role::Client)),
-            sequencer: ClientSequencer::new(0),
-            player_id: 0,
-        }
+        TestClient::over(Framed::new(stream, EoCodec::new(Role::Client)))
     }
 
     /// A connected client that has finished the handshake.
@@ -166,6 +165,35 @@ impl TestClient {
         let mut client = TestClient::connect(addr).await;
         client.handshake().await;
         client
+    }
+}
+
+/// A WebSocket client, as eoweb connects.
+pub type WsTestClient = TestClient<eo_server::net::websocket::WsFrames<TcpStream>>;
+
+impl WsTestClient {
+    /// Connects with a WebSocket handshake and then the EO handshake.
+    pub async fn connected_ws(addr: SocketAddr) -> WsTestClient {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        let (ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/"), stream)
+            .await
+            .unwrap();
+        let mut client =
+            TestClient::over(eo_server::net::websocket::WsFrames::new(ws, Role::Client));
+        client.handshake().await;
+        client
+    }
+}
+
+impl<T: FrameTransport> TestClient<T> {
+    /// A client on frames already connected.
+    pub fn over(framed: T) -> TestClient<T> {
+        TestClient {
+            framed,
+            sequencer: ClientSequencer::new(0),
+            player_id: 0,
+        }
     }
 
     /// Sends a packet as the official client would: id, sequence (not for Init), payload.
@@ -184,7 +212,10 @@ impl TestClient {
 
     /// Sends a body (action, family, ...) as it is, encrypted by the codec.
     pub async fn send_body(&mut self, body: &[u8]) {
-        self.framed.send(body).await.unwrap();
+        self.framed
+            .send(bytes::Bytes::copy_from_slice(body))
+            .await
+            .unwrap();
     }
 
     /// The next server packet; answers pings on the way (as the official client does).
@@ -322,15 +353,15 @@ impl TestClient {
 
 /// Creates an account and a character (the same name for both), logs in and enters the game
 /// without downloading files (as a client with them cached). Returns the character's id.
-pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
+pub async fn enter_game<T: FrameTransport>(client: &mut TestClient<T>, name: &str) -> i32 {
     let id = create_character(client, name).await;
     enter_character(client, id).await;
     id
 }
 
 /// [`enter_game`], also returning the server's Welcome_Reply for entering the game.
-pub async fn enter_game_reply(
-    client: &mut TestClient,
+pub async fn enter_game_reply<T: FrameTransport>(
+    client: &mut TestClient<T>,
     name: &str,
 ) -> (
     i32,
@@ -349,7 +380,7 @@ pub struct Entered {
 
 /// Creates an account and a character (the same name for both, if they do not exist yet) and
 /// logs in, stopping at the character list. Returns the character's id.
-pub async fn create_character(client: &mut TestClient, name: &str) -> i32 {
+pub async fn create_character<T: FrameTransport>(client: &mut TestClient<T>, name: &str) -> i32 {
     use eo_protocol::net::client::{CharacterCreateClientPacket, CharacterRequestClientPacket};
     use eo_protocol::net::server::{
         CharacterReply, CharacterReplyServerPacketReplyCodeData, LoginReply,
@@ -400,7 +431,7 @@ pub async fn create_character(client: &mut TestClient, name: &str) -> i32 {
 
 /// Enters the game with a character of the logged-in account (without downloading files);
 /// returns both Welcome_Reply packets.
-pub async fn enter_character(client: &mut TestClient, id: i32) -> Entered {
+pub async fn enter_character<T: FrameTransport>(client: &mut TestClient<T>, id: i32) -> Entered {
     use eo_protocol::net::client::{WelcomeMsgClientPacket, WelcomeRequestClientPacket};
     use eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeData;
     let id = id as u32;
@@ -454,7 +485,10 @@ pub async fn saved_character(server: &TestServer, id: i32) -> eo_server::db::Cha
 }
 
 /// Waits for a packet `pick` accepts, skipping others.
-pub async fn expect<T>(client: &mut TestClient, pick: impl Fn(ServerPacket) -> Option<T>) -> T {
+pub async fn expect<T, C: FrameTransport>(
+    client: &mut TestClient<C>,
+    pick: impl Fn(ServerPacket) -> Option<T>,
+) -> T {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let packet = tokio::time::timeout_at(deadline, client.recv())
