@@ -544,6 +544,16 @@ async fn a_killed_player_respawns_at_the_maps_relog_point() {
         .unwrap();
     assert_eq!((me_now.coords.x, me_now.coords.y), (10, 5));
     assert_eq!(me_now.hp, (max_hp / 2).max(1));
+    // And the onlooker sees it again there (dying does not leave it hidden).
+    let back = expect(&mut neighbour, |p| match p {
+        ServerPacket::PlayersAgree(a) => {
+            a.nearby.characters.into_iter().find(|c| c.player_id == me)
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!((back.coords.x, back.coords.y), (10, 5));
+    assert!(!back.invisible);
     server.stop().await;
 }
 
