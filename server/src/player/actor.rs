@@ -12,7 +12,7 @@ use eo_protocol::net::{PacketAction, PacketFamily};
 use eo_protocol::sequence::{SequenceMismatch, ServerSequencer};
 use eo_protocol::serialize::Packet;
 use eo_protocol::{DecodeError, EncodeError};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::net::TcpStream;
@@ -20,8 +20,9 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until};
 use tokio_util::codec::Framed;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info};
+use tracing::{debug, error};
 
+use super::flood::{Flood, FloodGuard, Verdict};
 use super::handle::{CloseReason, PlayerHandle, PlayerMessage};
 use super::handlers;
 use crate::auth::PasswordHasher;
@@ -30,8 +31,18 @@ use crate::db::Db;
 use crate::net::packet;
 use crate::world::WorldHandle;
 
-/// How long one write to a client may take before it counts as a slow reader.
+/// How long one write to a client may take before it counts as a slow reader. A client that
+/// stops reading is dropped sooner when its outbox fills first (see `PlayerHandle::send`).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection that ended for a reason worth a log line (bad input, a timeout, a flood): the
+/// listener logs it, at most once per address per `log.offender_interval_secs`.
+#[derive(Debug)]
+pub struct Dropped {
+    /// Where the connection was (`State::name`).
+    pub state: &'static str,
+    pub reason: String,
+}
 
 /// What every player task shares: configuration and the handles of the other actors.
 pub struct PlayerContext {
@@ -116,6 +127,8 @@ pub(crate) enum Disconnect {
     WriteTimeout,
     #[error("server packet could not be encoded: {0}")]
     Encode(#[from] EncodeError),
+    #[error("flooding: {0}")]
+    Flood(#[from] Flood),
 }
 
 /// One connected client.
@@ -142,6 +155,10 @@ pub(crate) struct Player {
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
     pub muted_until: Option<Instant>,
+    /// The packet rate and the pace of actions.
+    flood: FloodGuard,
+    /// Cancelled by a handle that found the outbox full: the client does not read.
+    kill: CancellationToken,
     framed: Framed<TcpStream, EoCodec>,
 }
 
@@ -152,10 +169,16 @@ impl Player {
         self.write(body).await
     }
 
+    /// Writes one body; a write the client does not take within `WRITE_TIMEOUT`, or that is
+    /// still waiting when the outbox overflows, ends the connection (a slow reader).
     async fn write(&mut self, body: Bytes) -> Result<(), Disconnect> {
-        match tokio::time::timeout(WRITE_TIMEOUT, self.framed.send(body)).await {
-            Ok(result) => result.map_err(Disconnect::Frame),
-            Err(_) => Err(Disconnect::WriteTimeout),
+        tokio::select! {
+            biased;
+            () = self.kill.cancelled() => Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
+            written = tokio::time::timeout(WRITE_TIMEOUT, self.framed.send(body)) => match written {
+                Ok(result) => result.map_err(Disconnect::Frame),
+                Err(_) => Err(Disconnect::WriteTimeout),
+            },
         }
     }
 
@@ -182,11 +205,8 @@ impl Player {
         }
     }
 
-    async fn run(
-        &mut self,
-        mut outbox: mpsc::Receiver<PlayerMessage>,
-        kill: CancellationToken,
-    ) -> Result<(), Disconnect> {
+    async fn run(&mut self, mut outbox: mpsc::Receiver<PlayerMessage>) -> Result<(), Disconnect> {
+        let kill = self.kill.clone();
         let config = &self.context.config.server;
         let hangup = Instant::now() + config.hangup_delay();
         let ping_rate = config.ping_rate();
@@ -299,6 +319,8 @@ impl Player {
     }
 
     async fn handle_body(&mut self, body: BytesMut) -> Result<(), Disconnect> {
+        let now = Instant::now();
+        self.flood.packet(now)?;
         let action_byte = body.first().copied().unwrap_or(0);
         let family_byte = body.get(1).copied().unwrap_or(0);
         let family = PacketFamily::from_u32(u32::from(family_byte));
@@ -346,13 +368,25 @@ impl Player {
             other => Disconnect::Decode(other),
         })?;
         debug!(addr = %self.addr, packet = packet.name(), "received");
-        handlers::dispatch(self, packet).await
+        match self.flood.action(&packet, now) {
+            Verdict::Allow => handlers::dispatch(self, packet).await,
+            Verdict::Refuse(kind) => handlers::refused(self, kind).await,
+            Verdict::Disconnect(flood) => Err(flood.into()),
+        }
     }
 }
 
-/// Runs one connection to its end, then releases what it held.
-pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<PlayerContext>) {
+/// Runs one connection to its end, then releases what it held: the character leaves its map
+/// and the online list and is saved, and the player id is freed, however the connection
+/// ended, a panic in a handler included (logged here, with the address). Returns what the
+/// listener should log about the end, if anything.
+pub async fn run_connection(
+    stream: TcpStream,
+    addr: SocketAddr,
+    context: Arc<PlayerContext>,
+) -> Option<Dropped> {
     let (handle, outbox, kill) = PlayerHandle::new();
+    let flood = FloodGuard::new(&context.config.flood);
     let mut player = Player {
         addr,
         context,
@@ -368,20 +402,54 @@ pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<Pl
         selected: None,
         pending_warp: None,
         muted_until: None,
+        flood,
+        kill,
         framed: Framed::new(stream, EoCodec::new(Role::Server)),
     };
-    let ended = player.run(outbox, kill).await;
-    match ended {
-        Err(Disconnect::PeerClosed) => debug!(%addr, "connection closed by the client"),
-        Err(Disconnect::ClosedByServer(CloseReason::Shutdown)) => {
-            debug!(%addr, "connection closed for shutdown");
+    // What a handler left half done when it panicked is not used again: the state is only
+    // read to release what the connection held.
+    let ended = std::panic::AssertUnwindSafe(player.run(outbox))
+        .catch_unwind()
+        .await;
+    let dropped = match ended {
+        Ok(Err(Disconnect::PeerClosed)) => {
+            debug!(%addr, "connection closed by the client");
+            None
         }
-        Err(reason) => info!(%addr, state = player.state.name(), "dropped: {reason}"),
-        Ok(()) => {}
-    }
+        Ok(Err(Disconnect::ClosedByServer(CloseReason::Shutdown))) => {
+            debug!(%addr, "connection closed for shutdown");
+            None
+        }
+        Ok(Err(reason)) => Some(Dropped {
+            state: player.state.name(),
+            reason: reason.to_string(),
+        }),
+        Ok(Ok(())) => None,
+        Err(panic) => {
+            error!(
+                %addr,
+                state = player.state.name(),
+                "a handler panicked ({}); connection closed, the server goes on",
+                panic_message(panic.as_ref())
+            );
+            None
+        }
+    };
     leave_game(&mut player).await;
     if let Some(player_id) = player.player_id {
         player.context.world.release(player_id);
+    }
+    dropped
+}
+
+/// The message a panic was raised with, if it is text.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(message) = payload.downcast_ref::<&'static str>() {
+        message
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message
+    } else {
+        "no message"
     }
 }
 

@@ -2,8 +2,9 @@
 //! runs the handlers of the packets it receives.
 
 mod actor;
+mod flood;
 mod handle;
 mod handlers;
 
-pub use actor::{PlayerContext, run_connection};
+pub use actor::{Dropped, PlayerContext, run_connection};
 pub use handle::{CloseReason, PlayerHandle};

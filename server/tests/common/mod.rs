@@ -96,17 +96,52 @@ pub struct TestClient {
     pub framed: Framed<TcpStream, EoCodec>,
     pub sequencer: ClientSequencer,
     pub player_id: u16,
+    /// The clock this client stamps its walks with (hundredths of a second), see
+    /// [`TestClient::next_walk_stamp`].
+    pub walk_clock: u32,
 }
+
+/// How far a test client's walk clock moves per walk: 0.5 s, more than the server's default
+/// walk pace (flood.walk_ms = 360), so walks are never refused for their stamps.
+pub const WALK_STAMP_STEP: u32 = 50;
 
 impl TestClient {
     pub async fn connect(addr: SocketAddr) -> TestClient {
         let stream = TcpStream::connect(addr).await.unwrap();
+        TestClient::on(stream)
+    }
+
+    /// A client on a stream already connected (e.g. with socket options of its own).
+    pub fn on(stream: TcpStream) -> TestClient {
         stream.set_nodelay(true).unwrap();
         TestClient {
             framed: Framed::new(stream, EoCodec::new(Role::Client)),
             sequencer: ClientSequencer::new(0),
             player_id: 0,
+            walk_clock: 0,
         }
+    }
+
+    /// The timestamp for this client's next walk. The official client stamps walks with the
+    /// time of day and the server refuses walks stamped closer than its walk pace; this clock
+    /// moves [`WALK_STAMP_STEP`] per walk, so a test may walk at once (the server still
+    /// counts arrivals: more than `flood.action_burst` walks at once are refused).
+    pub fn next_walk_stamp(&mut self) -> u32 {
+        self.walk_clock += WALK_STAMP_STEP;
+        self.walk_clock
+    }
+
+    /// Sends Walk_Player: one step in `direction`, to `(x, y)` as the client believes.
+    pub async fn walk(&mut self, direction: eo_protocol::Direction, x: u8, y: u8) {
+        let timestamp = self.next_walk_stamp();
+        self.send(&eo_protocol::net::client::WalkPlayerClientPacket {
+            walk_action: eo_protocol::net::client::WalkAction {
+                direction,
+                timestamp,
+                coords: eo_protocol::Coords { x, y },
+            },
+        })
+        .await;
     }
 
     /// A connected client that has finished the handshake.
@@ -118,16 +153,8 @@ impl TestClient {
 
     /// Sends a packet as the official client would: id, sequence (not for Init), payload.
     pub async fn send<P: Packet>(&mut self, packet: &P) {
-        let mut body = BytesMut::new();
-        body.put_u8(P::ACTION.to_u32() as u8);
-        body.put_u8(P::FAMILY.to_u32() as u8);
-        if P::FAMILY != PacketFamily::Init {
-            let (bytes, width) = encode_sequence(self.sequencer.next()).unwrap();
-            body.extend_from_slice(&bytes[..width]);
-        }
-        let mut writer = EoWriter::from_buf(body);
-        packet.serialize(&mut writer).unwrap();
-        self.send_body(&writer.into_inner()).await;
+        let body = body(&mut self.sequencer, packet);
+        self.send_body(&body).await;
     }
 
     /// Sends a body (action, family, ...) as it is, encrypted by the codec.
@@ -266,6 +293,32 @@ impl TestClient {
         };
         reply
     }
+}
+
+/// A packet's body as a client writes it: id, sequence from `sequencer` (not for Init),
+/// payload. (For a client whose socket is split between tasks.)
+pub fn body<P: Packet>(sequencer: &mut ClientSequencer, packet: &P) -> BytesMut {
+    let mut body = BytesMut::new();
+    body.put_u8(P::ACTION.to_u32() as u8);
+    body.put_u8(P::FAMILY.to_u32() as u8);
+    if P::FAMILY != PacketFamily::Init {
+        let (bytes, width) = encode_sequence(sequencer.next()).unwrap();
+        body.extend_from_slice(&bytes[..width]);
+    }
+    let mut writer = EoWriter::from_buf(body);
+    packet.serialize(&mut writer).unwrap();
+    writer.into_inner()
+}
+
+/// A TCP connection to `addr` from the loopback address `from` (127.0.0.2 and so on: Linux
+/// routes all of 127/8 to the loopback), so a test can play several clients' addresses.
+pub async fn connect_from(addr: SocketAddr, from: std::net::IpAddr) -> TcpStream {
+    let socket = match from {
+        std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4().unwrap(),
+        std::net::IpAddr::V6(_) => tokio::net::TcpSocket::new_v6().unwrap(),
+    };
+    socket.bind(SocketAddr::new(from, 0)).unwrap();
+    socket.connect(addr).await.unwrap()
 }
 
 /// Creates an account and a character (the same name for both), logs in and enters the game
