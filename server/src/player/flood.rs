@@ -388,7 +388,11 @@ mod tests {
         let command = ClientPacket::TalkReport(TalkReportClientPacket {
             message: "$info someone".into(),
         });
-        assert_eq!(guard.action(&command, t0), Verdict::Allow, "a $ command is no chat");
+        assert_eq!(
+            guard.action(&command, t0),
+            Verdict::Allow,
+            "a $ command is no chat"
+        );
         let refresh = ClientPacket::RefreshRequest(RefreshRequestClientPacket);
         assert!((0..100).all(|_| guard.action(&refresh, t0) == Verdict::Allow));
         // Five packets at once pass the packet rate, the sixth does not.

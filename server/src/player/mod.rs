@@ -8,3 +8,5 @@ mod handlers;
 
 pub use actor::{Dropped, PlayerContext, run_connection};
 pub use handle::{CloseReason, PlayerHandle};
+#[cfg(feature = "fault-injection")]
+pub use handlers::fault::PANIC_LINE as FAULT_PANIC_LINE;

@@ -4,6 +4,8 @@ mod account;
 mod admin;
 mod character;
 mod connection;
+#[cfg(feature = "fault-injection")]
+pub(super) mod fault;
 mod game;
 mod init;
 mod login;
@@ -23,6 +25,8 @@ use crate::world::Channel;
 
 /// Runs the handler of one packet.
 pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Result<(), Disconnect> {
+    #[cfg(feature = "fault-injection")]
+    fault::inject(&packet);
     match packet {
         ClientPacket::InitInit(packet) => init::init(player, packet).await,
         ClientPacket::ConnectionAccept(packet) => connection::accept(player, packet),
