@@ -23,6 +23,8 @@ pub struct BinaryServer {
     pub addr: SocketAddr,
     pub config: Config,
     lines: Arc<Mutex<Vec<String>>>,
+    /// The threads reading its standard output and error; they end when it exits.
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 /// The test configuration in `dir`: database, control socket and config file there, the
@@ -63,6 +65,7 @@ impl BinaryServer {
         }
         let mut child = command.spawn().expect("the eo-server binary starts");
         let lines = Arc::new(Mutex::new(Vec::new()));
+        let mut readers = Vec::new();
         for output in [
             child
                 .stdout
@@ -77,18 +80,19 @@ impl BinaryServer {
         .flatten()
         {
             let lines = Arc::clone(&lines);
-            std::thread::spawn(move || {
+            readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(output).lines() {
                     let Ok(line) = line else { break };
                     lines.lock().unwrap().push(strip_ansi(&line));
                 }
-            });
+            }));
         }
         let mut server = BinaryServer {
             child,
             addr: "127.0.0.1:0".parse().unwrap(),
             config,
             lines,
+            readers,
         };
         let started = Instant::now();
         loop {
@@ -138,6 +142,14 @@ impl BinaryServer {
     pub fn kill_hard(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
+        self.join_readers();
+    }
+
+    /// Waits until every line the exited process wrote has been read.
+    fn join_readers(&mut self) {
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
     }
 
     /// SIGTERM, then waits for the process to exit (it saves and closes everyone first).
@@ -151,8 +163,7 @@ impl BinaryServer {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader threads take the last lines.
-                std::thread::sleep(Duration::from_millis(50));
+                self.join_readers();
                 return status;
             }
             assert!(
