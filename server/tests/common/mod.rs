@@ -162,6 +162,36 @@ impl TestClient {
         self.framed.send(body).await.unwrap();
     }
 
+    /// Like [`Self::send`], for a connection that may be gone: whether it was written.
+    pub async fn try_send<P: Packet>(&mut self, packet: &P) -> bool {
+        let body = body(&mut self.sequencer, packet);
+        self.framed.send(&body[..]).await.is_ok()
+    }
+
+    /// Like [`Self::recv`] (pings answered), for a connection that may be gone: `None` if it
+    /// closes or nothing valid arrives within `within`.
+    pub async fn try_recv(&mut self, within: Duration) -> Option<ServerPacket> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let body = tokio::time::timeout_at(deadline, self.framed.next())
+                .await
+                .ok()??
+                .ok()?;
+            let action = PacketAction::from_u32(u32::from(*body.first()?));
+            let family = PacketFamily::from_u32(u32::from(*body.get(1)?));
+            let packet = ServerPacket::decode_strict(family, action, body.get(2..)?).ok()?;
+            if let ServerPacket::ConnectionPlayer(ping) = &packet {
+                self.sequencer
+                    .set_start(ping_sequence_start(ping.seq1, ping.seq2));
+                if !self.try_send(&ConnectionPingClientPacket).await {
+                    return None;
+                }
+                continue;
+            }
+            return Some(packet);
+        }
+    }
+
     /// The next server packet; answers pings on the way (as the official client does).
     pub async fn recv(&mut self) -> ServerPacket {
         loop {
@@ -216,35 +246,55 @@ impl TestClient {
     }
 
     pub async fn handshake(&mut self) {
+        if let Err(problem) = self.try_handshake().await {
+            panic!("handshake: {problem}");
+        }
+    }
+
+    /// Init_Init and Connection_Accept; what went wrong, if anything.
+    pub async fn try_handshake(&mut self) -> Result<(), String> {
         let challenge = 123_456;
-        self.send(&InitInitClientPacket {
-            challenge,
-            version: Version {
-                major: 0,
-                minor: 0,
-                patch: 28,
-            },
-            hdid: "1234567890".into(),
-        })
-        .await;
-        let ServerPacket::InitInit(reply) = self.recv().await else {
-            panic!("expected Init_Init");
+        let sent = self
+            .try_send(&InitInitClientPacket {
+                challenge,
+                version: Version {
+                    major: 0,
+                    minor: 0,
+                    patch: 28,
+                },
+                hdid: "1234567890".into(),
+            })
+            .await;
+        if !sent {
+            return Err("the connection is closed".into());
+        }
+        let reply = match self.try_recv(RECV_TIMEOUT).await {
+            Some(ServerPacket::InitInit(reply)) => reply,
+            other => return Err(format!("expected Init_Init, got {other:?}")),
         };
         let Some(InitInitServerPacketReplyCodeData::Ok(ok)) = reply.reply_code_data else {
-            panic!("expected Init OK, got {reply:?}");
+            return Err(format!("expected Init OK, got {reply:?}"));
         };
-        assert_eq!(ok.challenge_response, server_verification_hash(challenge));
+        if ok.challenge_response != server_verification_hash(challenge) {
+            return Err("a wrong challenge response".into());
+        }
         self.framed
             .codec_mut()
             .set_multiples(ok.server_encryption_multiple, ok.client_encryption_multiple);
         self.sequencer = ClientSequencer::from_init_reply(ok.seq1, ok.seq2);
         self.player_id = ok.player_id;
-        self.send(&ConnectionAcceptClientPacket {
-            client_encryption_multiple: u16::from(ok.client_encryption_multiple),
-            server_encryption_multiple: u16::from(ok.server_encryption_multiple),
-            player_id: ok.player_id,
-        })
-        .await;
+        let accepted = self
+            .try_send(&ConnectionAcceptClientPacket {
+                client_encryption_multiple: u16::from(ok.client_encryption_multiple),
+                server_encryption_multiple: u16::from(ok.server_encryption_multiple),
+                player_id: ok.player_id,
+            })
+            .await;
+        if accepted {
+            Ok(())
+        } else {
+            Err("the connection is closed".into())
+        }
     }
 
     /// Account_Request then Account_Create; returns the final reply code.
