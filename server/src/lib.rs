@@ -9,6 +9,8 @@ pub mod db;
 pub mod map;
 pub mod net;
 pub mod player;
+pub mod reload;
+pub mod rules;
 pub mod server;
 pub mod world;
 

@@ -92,7 +92,7 @@ async fn enter(
     assert_eq!(select.map_id, 1);
     let map_file = fixture("maps/00001.emf");
     assert_eq!(select.map_file_size as usize, map_file.len());
-    assert_eq!(select.eif_length, 18);
+    assert_eq!(select.eif_length, 21);
 
     // Download the map and the item file as a client with an empty cache does.
     client
@@ -127,7 +127,7 @@ async fn enter(
         panic!()
     };
     assert_eq!(
-        (eif.pub_file.file_id, eif.pub_file.content),
+        (eif.pub_file.file_id, eif.pub_file.content.to_vec()),
         (1, fixture("pub/dat001.eif"))
     );
 

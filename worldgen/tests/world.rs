@@ -162,7 +162,7 @@ fn every_file_has_its_content_rid_in_its_header() {
             Some("ecf") => Ecf::read(bytes).unwrap().rid,
             _ => unreachable!(),
         };
-        assert_eq!(decoded_rid, rid.to_vec(), "{name}: decoded rid");
+        assert_eq!(decoded_rid, rid, "{name}: decoded rid");
     }
 }
 

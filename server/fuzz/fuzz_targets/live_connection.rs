@@ -1,4 +1,4 @@
-//! Byte streams into a live server connection. One real server (`eo_server::server::run` on
+//! Byte streams into a live server connection. One real server (`eo_server::server::run_with` on
 //! 127.0.0.1:0, a temporary database, the bundled world) runs inside the fuzz process; each
 //! input is one TCP connection to it.
 //!
@@ -84,6 +84,13 @@ fn harness() -> &'static Harness {
         unsafe {
             libc::signal(libc::SIGPIPE, libc::SIG_IGN);
         }
+        // To see what the server does with an input: EO_FUZZ_LOG=debug (a tracing filter).
+        if let Ok(filter) = std::env::var("EO_FUZZ_LOG") {
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_writer(std::io::stderr)
+                .init();
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -111,7 +118,11 @@ fn harness() -> &'static Harness {
             .unwrap();
             let shutdown = tokio_util::sync::CancellationToken::new();
             tokio::spawn(async move {
-                eo_server::server::run_with_hasher(config, listener, shutdown, Some(hasher))
+                let options = eo_server::server::RunOptions {
+                    hasher: Some(hasher),
+                    ..Default::default()
+                };
+                eo_server::server::run_with(config, listener, shutdown, options)
                     .await
                     .expect("the server runs");
             });

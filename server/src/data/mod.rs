@@ -120,6 +120,8 @@ pub struct GameData {
     pub npcs: PubData<Enf>,
     pub spells: PubData<Esf>,
     pub classes: PubData<Ecf>,
+    /// `formulas.toml` over the built-in defaults.
+    pub formulas: crate::rules::Formulas,
 }
 
 fn read(path: &Path) -> Result<Bytes, DataError> {
@@ -144,7 +146,7 @@ fn load_pub<T: DataFile>(path: &Path, count: impl Fn(&T) -> u16) -> Result<PubDa
 }
 
 impl GameData {
-    /// Loads `maps/NNNNN.emf` and the four pub files under `dir`.
+    /// Loads `maps/NNNNN.emf`, the four pub files and `formulas.toml` (if any) under `dir`.
     pub fn load(dir: &Path) -> Result<GameData, DataError> {
         let maps_dir = dir.join("maps");
         let entries = std::fs::read_dir(&maps_dir).map_err(|e| DataError {
@@ -182,6 +184,7 @@ impl GameData {
             npcs: load_pub(&pub_dir.join("dtn001.enf"), |f: &Enf| f.total_npcs_count)?,
             spells: load_pub(&pub_dir.join("dsl001.esf"), |f: &Esf| f.total_skills_count)?,
             classes: load_pub(&pub_dir.join("dat001.ecf"), |f: &Ecf| f.total_classes_count)?,
+            formulas: crate::rules::Formulas::load(dir)?,
         })
     }
 }
@@ -212,7 +215,7 @@ mod tests {
         assert!(town.is_walkable(16, 9), "the relog point");
         assert!(!town.is_walkable(3, 2), "a chair");
         assert!(!town.is_walkable(26, 0), "off the map");
-        assert_eq!(data.items.count, 18);
+        assert_eq!(data.items.count, 21);
         assert_eq!(data.items.rid, header_rid(&data.items.file).unwrap());
     }
 

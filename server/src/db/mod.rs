@@ -16,12 +16,12 @@
 //! process (`kill -9`, a panic that aborts, an OOM kill), but not necessarily a crash of the
 //! operating system or a power cut, which may undo the latest commits (never corrupt the
 //! file). Writes the server acknowledges to a person (accounts and characters created or
-//! deleted, passwords, bans, admin levels) go through [`Db::call_durable`]: their commit runs
+//! deleted, passwords, bans, mutes, admin levels) go through [`Db::call_durable`]: their commit runs
 //! with `synchronous=FULL`, so the WAL is synced to disk before the answer, and they survive
 //! power cuts too. Periodic and logout saves stay at NORMAL: they are frequent, and the next
 //! save interval bounds what a power cut can take.
 //!
-//! Table groups live in their own files: `accounts.rs`, `characters.rs`, `bans.rs`, `audit.rs`; the data
+//! Table groups live in their own files: `accounts.rs`, `characters.rs`, `bans.rs`, `audit.rs`, `mutes.rs`; the data
 //! types in `models.rs`.
 
 mod accounts;
@@ -30,6 +30,7 @@ mod bans;
 mod characters;
 mod migrations;
 mod models;
+mod mutes;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use eo_protocol::Direction;
 use eo_protocol::map::MapTileSpec;
+use eo_protocol::net::client::StatId;
 use eo_protocol::net::server::{
     AvatarRemoveServerPacket, ChairCloseServerPacket, ChairPlayerServerPacket,
     ChairRemoveServerPacket, ChairReplyServerPacket, CharacterMapInfo, EmotePlayerServerPacket,
@@ -13,12 +14,17 @@ use eo_protocol::net::server::{
     SitPlayerServerPacket, SitRemoveServerPacket, SitReplyServerPacket, SitState,
     TalkPlayerServerPacket, WalkPlayerServerPacket, WalkReplyServerPacket,
 };
+use eo_protocol::net::{Item, ThreeItem};
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::sleep_until;
 use tracing::warn;
 
-use super::handle::WalkOutcome;
+use super::character::{CharacterGame, GameState};
+use super::handle::{Departure, WalkOutcome};
+use super::items::Ground;
 use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE};
+use crate::config::Config;
 use crate::data::{GameData, MapData};
 use crate::net::packet;
 use crate::player::PlayerHandle;
@@ -26,12 +32,18 @@ use crate::player::PlayerHandle;
 pub(super) enum MapMessage {
     Enter {
         character: Box<CharacterMapInfo>,
+        state: Box<GameState>,
         player: PlayerHandle,
         reply: oneshot::Sender<NearbyInfo>,
     },
     Leave {
         player_id: u16,
-        reply: oneshot::Sender<(u8, u8, Direction)>,
+        reply: oneshot::Sender<Departure>,
+    },
+    /// Where the character is and its game state, for saving (it stays on the map).
+    Snapshot {
+        player_id: u16,
+        reply: oneshot::Sender<Departure>,
     },
     Walk {
         player_id: u16,
@@ -71,20 +83,57 @@ pub(super) enum MapMessage {
         hidden: bool,
         reply: oneshot::Sender<bool>,
     },
+    /// The item packets (map/items.rs).
+    Item {
+        player_id: u16,
+        action: ItemAction,
+    },
+    /// An operator's gift: a pile at the character's feet, for it alone for a while.
+    Give {
+        player_id: u16,
+        item_id: u16,
+        amount: u32,
+        reply: oneshot::Sender<Option<(u8, u8)>>,
+    },
 }
 
-struct OnMap {
-    info: CharacterMapInfo,
-    player: PlayerHandle,
+/// What a player does with items, stats and equipment (each decided in map/items.rs).
+#[derive(Debug, Clone)]
+pub(super) enum ItemAction {
+    Drop { item: ThreeItem, at: (u8, u8) },
+    Get { uid: u16 },
+    Junk { item: Item },
+    Use { item_id: u16 },
+    Equip { item_id: u16, sub_loc: u8 },
+    Unequip { item_id: u16, sub_loc: u8 },
+    SpendStat { stat: StatId },
+    SpendSkill { spell_id: u16 },
+}
+
+pub(super) struct OnMap {
+    pub(super) info: CharacterMapInfo,
+    pub(super) player: PlayerHandle,
+    /// The character's game state (see `map/character.rs`).
+    pub(super) game: CharacterGame,
 }
 
 impl OnMap {
-    fn at(&self) -> (u16, u16) {
+    pub(super) fn at(&self) -> (u16, u16) {
         (self.info.coords.x, self.info.coords.y)
+    }
+
+    /// Where it stands and its game state now.
+    fn departure(&self, state: GameState) -> Departure {
+        Departure {
+            x: u8::try_from(self.info.coords.x).unwrap_or(0),
+            y: u8::try_from(self.info.coords.y).unwrap_or(0),
+            direction: self.info.direction,
+            state,
+        }
     }
 }
 
-fn in_range(a: (u16, u16), b: (u16, u16)) -> bool {
+pub(super) fn in_range(a: (u16, u16), b: (u16, u16)) -> bool {
     u32::from(a.0.abs_diff(b.0)) + u32::from(a.1.abs_diff(b.1)) <= SEE_DISTANCE
 }
 
@@ -101,40 +150,75 @@ fn step(x: u16, y: u16, direction: Direction) -> Option<(u8, u8)> {
 }
 
 pub(super) struct MapActor {
-    data: Arc<GameData>,
-    id: u16,
+    pub(super) data: Arc<GameData>,
+    pub(super) id: u16,
     rx: mpsc::Receiver<MapMessage>,
-    characters: HashMap<u16, OnMap>,
+    pub(super) characters: HashMap<u16, OnMap>,
+    pub(super) config: Arc<Config>,
+    /// The items on the ground (map/items.rs).
+    pub(super) ground: Ground,
 }
 
 impl MapActor {
-    pub(super) fn new(data: Arc<GameData>, id: u16, rx: mpsc::Receiver<MapMessage>) -> Self {
+    pub(super) fn new(
+        data: Arc<GameData>,
+        id: u16,
+        rx: mpsc::Receiver<MapMessage>,
+        config: Arc<Config>,
+    ) -> Self {
         Self {
             data,
             id,
             rx,
             characters: HashMap::new(),
+            config,
+            ground: Ground::default(),
         }
     }
 
-    fn map(&self) -> Option<&MapData> {
+    pub(super) fn map(&self) -> Option<&MapData> {
         self.data.maps.get(&self.id)
     }
 
     pub(super) async fn run(mut self) {
-        while let Some(message) = self.rx.recv().await {
+        loop {
+            // The next timed event: an item on the ground expiring.
+            let expiry = self.ground.next_expiry();
+            let message = tokio::select! {
+                message = self.rx.recv() => match message {
+                    Some(message) => message,
+                    None => break,
+                },
+                () = async { sleep_until(expiry.unwrap_or_else(tokio::time::Instant::now)).await },
+                    if expiry.is_some() => {
+                    self.expire_items();
+                    continue;
+                }
+            };
+            self.handle(message);
+        }
+    }
+
+    fn handle(&mut self, message: MapMessage) {
+        {
             match message {
                 MapMessage::Enter {
                     character,
+                    state,
                     player,
                     reply,
                 } => {
-                    let nearby = self.enter(*character, player);
+                    let nearby = self.enter(*character, *state, player);
                     let _ = reply.send(nearby);
                 }
                 MapMessage::Leave { player_id, reply } => {
-                    if let Some(at) = self.leave(player_id) {
-                        let _ = reply.send(at);
+                    if let Some(departure) = self.leave(player_id) {
+                        let _ = reply.send(departure);
+                    }
+                }
+                MapMessage::Snapshot { player_id, reply } => {
+                    if let Some(me) = self.characters.get(&player_id) {
+                        let _ = reply.send(me.departure(me.game.state().clone()));
                     }
                 }
                 MapMessage::Walk {
@@ -178,12 +262,36 @@ impl MapActor {
                         let _ = reply.send(self.nearby_of(player_id, me.at()));
                     }
                 }
+                MapMessage::Give {
+                    player_id,
+                    item_id,
+                    amount,
+                    reply,
+                } => {
+                    let _ = reply.send(self.give(player_id, item_id, amount));
+                }
+                MapMessage::Item { player_id, action } => match action {
+                    ItemAction::Drop { item, at } => self.drop_item(player_id, item, at),
+                    ItemAction::Get { uid } => self.get_item(player_id, uid),
+                    ItemAction::Junk { item } => self.junk_item(player_id, item),
+                    ItemAction::Use { item_id } => self.use_item(player_id, item_id),
+                    ItemAction::Equip { item_id, sub_loc } => {
+                        self.equip(player_id, item_id, sub_loc)
+                    }
+                    ItemAction::Unequip { item_id, sub_loc } => {
+                        self.unequip(player_id, item_id, sub_loc)
+                    }
+                    ItemAction::SpendStat { stat } => self.spend_stat_point(player_id, stat),
+                    ItemAction::SpendSkill { spell_id } => {
+                        self.spend_skill_point(player_id, spell_id)
+                    }
+                },
             }
         }
     }
 
     /// Encodes a packet once; `None` (and a log line) if it cannot be encoded.
-    fn encode<P: Packet>(&self, packet: &P) -> Option<Bytes> {
+    pub(super) fn encode<P: Packet>(&self, packet: &P) -> Option<Bytes> {
         match packet::encode(packet) {
             Ok(body) => Some(body),
             Err(error) => {
@@ -195,7 +303,7 @@ impl MapActor {
 
     /// Sends `body` to every character in range of `at` but `except`. What a hidden character
     /// does is not shown to the others.
-    fn broadcast(&self, at: (u16, u16), except: u16, body: &Bytes) {
+    pub(super) fn broadcast(&self, at: (u16, u16), except: u16, body: &Bytes) {
         if self
             .characters
             .get(&except)
@@ -223,7 +331,7 @@ impl MapActor {
         NearbyInfo {
             characters,
             npcs: Vec::new(),
-            items: Vec::new(),
+            items: self.ground.in_view(at),
         }
     }
 
@@ -237,8 +345,15 @@ impl MapActor {
         })
     }
 
-    fn enter(&mut self, mut info: CharacterMapInfo, player: PlayerHandle) -> NearbyInfo {
+    fn enter(
+        &mut self,
+        mut info: CharacterMapInfo,
+        state: GameState,
+        player: PlayerHandle,
+    ) -> NearbyInfo {
         info.map_id = self.id;
+        let game = CharacterGame::new(state, &self.data);
+        game.sync_info(&mut info, &self.data);
         let player_id = info.player_id;
         let at = (info.coords.x, info.coords.y);
         if !info.invisible
@@ -246,11 +361,12 @@ impl MapActor {
         {
             self.broadcast(at, player_id, &body);
         }
-        self.characters.insert(player_id, OnMap { info, player });
+        self.characters
+            .insert(player_id, OnMap { info, player, game });
         self.nearby_of(player_id, at)
     }
 
-    fn leave(&mut self, player_id: u16) -> Option<(u8, u8, Direction)> {
+    fn leave(&mut self, player_id: u16) -> Option<Departure> {
         if let Some(body) = self.encode(&AvatarRemoveServerPacket {
             player_id,
             warp_effect: None,
@@ -259,15 +375,21 @@ impl MapActor {
             self.broadcast(me.at(), player_id, &body);
         }
         let gone = self.characters.remove(&player_id)?;
-        let x = u8::try_from(gone.info.coords.x).unwrap_or(0);
-        let y = u8::try_from(gone.info.coords.y).unwrap_or(0);
-        Some((x, y, gone.info.direction))
+        let departure = gone.departure(GameState::default());
+        Some(Departure {
+            state: gone.game.into_state(),
+            ..departure
+        })
     }
 
     fn walk(&mut self, player_id: u16, direction: Direction) -> WalkOutcome {
         let Some(me) = self.characters.get(&player_id) else {
             return WalkOutcome::Blocked;
         };
+        if me.game.overweight() {
+            return WalkOutcome::Blocked;
+        }
+        let level = me.game.state().level;
         let from = me.at();
         let Some((x, y)) = step(from.0, from.1, direction) else {
             return WalkOutcome::Blocked;
@@ -328,7 +450,7 @@ impl MapActor {
         if let Some(body) = self.encode(&WalkReplyServerPacket {
             player_ids: newly_seen.iter().map(|info| info.player_id).collect(),
             npc_indexes: Vec::new(),
-            items: Vec::new(),
+            items: self.ground.newly_in_view(from, to),
         }) {
             me.player.send(body);
         }
@@ -338,7 +460,9 @@ impl MapActor {
             }
         }
         match warp {
-            Some(warp) if warp.door == 0 => WalkOutcome::Warp(warp, x, y),
+            Some(warp) if warp.door == 0 && level >= warp.level_required => {
+                WalkOutcome::Warp(warp, x, y)
+            }
             _ => WalkOutcome::Moved { x, y },
         }
     }
@@ -511,6 +635,8 @@ impl MapActor {
         }
         if let Some(me) = self.characters.get_mut(&player_id) {
             me.info.invisible = hidden;
+            // Kept with the game state, so warps and the next login keep it.
+            me.game.update(&self.data, |state| state.hidden = hidden);
         }
         true
     }

@@ -3,9 +3,12 @@
 //! range.
 
 mod actor;
+pub mod character;
 mod handle;
+mod items;
 
-pub use handle::{MapHandle, WalkOutcome};
+pub use character::{CharacterGame, ExperienceGain, GameState};
+pub use handle::{Departure, MapHandle, WalkOutcome};
 
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.
 pub const SEE_DISTANCE: u32 = 11;

@@ -34,20 +34,26 @@ struct Closed {
 /// Accepts connections until `shutdown` is cancelled, then waits for every player task to end.
 pub async fn accept_loop(listener: TcpListener, context: Arc<PlayerContext>) {
     let shutdown = context.shutdown.clone();
-    let mut limits = ConnectionLimits::new(&context.config.server);
-    let mut offenders = OffenderLog::new(context.config.log.offender_interval());
+    let mut limits = ConnectionLimits::new(&context.config.get().server);
+    let mut offenders = OffenderLog::new(context.config.get().log.offender_interval());
+    let mut reloaded = context.config.subscribe();
     // Player tasks report their end here so the limits free their slot.
     let (closed_tx, mut closed_rx) = mpsc::unbounded_channel::<Closed>();
     let mut players = JoinSet::new();
     let mut prune = tokio::time::interval(PRUNE_EVERY);
-    let mut offender_tick =
-        tokio::time::interval(OFFENDER_TICK.min(context.config.log.offender_interval()));
+    // The interval is at least a second (validated), so a second's tick is fine enough.
+    let mut offender_tick = tokio::time::interval(OFFENDER_TICK);
     loop {
         tokio::select! {
             () = shutdown.cancelled() => break,
             Some(closed) = closed_rx.recv() => {
                 limits.closed(closed.addr.ip());
                 log_dropped(&mut offenders, closed);
+            }
+            Ok(()) = reloaded.changed() => {
+                let config = reloaded.borrow_and_update().clone();
+                limits.configure(&config.server);
+                offenders.set_interval(config.log.offender_interval());
             }
             _ = prune.tick() => limits.prune(Instant::now()),
             _ = offender_tick.tick() => {

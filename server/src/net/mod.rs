@@ -5,3 +5,4 @@ pub mod limits;
 pub mod listener;
 pub mod offenders;
 pub mod packet;
+pub mod websocket;

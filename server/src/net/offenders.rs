@@ -30,6 +30,11 @@ impl OffenderLog {
         }
     }
 
+    /// A new interval (a config reload), for lines from now on.
+    pub fn set_interval(&mut self, interval: Duration) {
+        self.interval = interval;
+    }
+
     /// An event about `ip` at `now`: `Some(n)` if it is to be logged, `n` being how many
     /// events of the address were not logged before it; `None` if it is only counted.
     pub fn event(&mut self, ip: IpAddr, now: Instant) -> Option<u64> {

@@ -26,9 +26,9 @@ use super::flood::{Flood, FloodGuard, Verdict};
 use super::handle::{CloseReason, PlayerHandle, PlayerMessage};
 use super::handlers;
 use crate::auth::PasswordHasher;
-use crate::config::Config;
 use crate::db::Db;
 use crate::net::packet;
+use crate::net::websocket::{self, Transport};
 use crate::world::WorldHandle;
 
 /// How long one write to a client may take before it counts as a slow reader. A client that
@@ -46,7 +46,9 @@ pub struct Dropped {
 
 /// What every player task shares: configuration and the handles of the other actors.
 pub struct PlayerContext {
-    pub config: Arc<Config>,
+    /// The configuration in force (a reload may change it): read it with `config.get()` where
+    /// a value is needed, not once at start-up.
+    pub config: crate::reload::LiveConfig,
     pub data: Arc<crate::data::GameData>,
     pub maps: std::collections::HashMap<u16, crate::map::MapHandle>,
     pub db: Db,
@@ -119,6 +121,8 @@ pub(crate) enum Disconnect {
     PingTimeout,
     #[error("bad handshake: {0}")]
     BadHandshake(&'static str),
+    #[error("bad WebSocket handshake: {0}")]
+    BadWebSocket(String),
     #[error("closed: {0}")]
     Closed(&'static str),
     #[error("closed by the server: {0:?}")]
@@ -159,7 +163,8 @@ pub(crate) struct Player {
     flood: FloodGuard,
     /// Cancelled by a handle that found the outbox full: the client does not read.
     kill: CancellationToken,
-    framed: Framed<TcpStream, EoCodec>,
+    /// The connection's frames: EO over TCP, or over WebSocket (eoweb).
+    framed: Transport,
 }
 
 impl Player {
@@ -207,12 +212,13 @@ impl Player {
 
     async fn run(&mut self, mut outbox: mpsc::Receiver<PlayerMessage>) -> Result<(), Disconnect> {
         let kill = self.kill.clone();
-        let config = &self.context.config.server;
+        let live = self.context.config.get();
+        let config = &live.server;
         let hangup = Instant::now() + config.hangup_delay();
         let ping_rate = config.ping_rate();
         let mut ping = interval_at(Instant::now() + ping_rate, ping_rate);
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let save_interval = self.context.config.world.save_interval();
+        let save_interval = live.world.save_interval();
         let mut save = interval_at(Instant::now() + save_interval, save_interval);
         save.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.context.shutdown.clone();
@@ -226,7 +232,7 @@ impl Player {
                 message = outbox.recv() => match message {
                     Some(PlayerMessage::Send(body)) => self.write(body).await?,
                     Some(PlayerMessage::Close(reason)) => return Err(Disconnect::ClosedByServer(reason)),
-                    Some(PlayerMessage::ShowPaperdoll(to)) => self.show_paperdoll(&to),
+                    Some(PlayerMessage::ShowPaperdoll(to)) => self.show_paperdoll(&to).await,
                     Some(PlayerMessage::SetAdminLevel(level)) => {
                         if let State::InGame(game) = &mut self.state {
                             game.character.admin_level = level;
@@ -238,6 +244,11 @@ impl Player {
                     }
                     Some(PlayerMessage::Mute(duration)) => self.mute(duration).await?,
                     Some(PlayerMessage::Warp { map, x, y }) => handlers::offer_warp(self, map, x, y).await?,
+                    Some(PlayerMessage::LevelChanged(level)) => {
+                        if let Some(id) = self.player_id {
+                            self.context.world.changed_level(id, level);
+                        }
+                    }
                     None => return Err(Disconnect::Closed("no handle left")),
                 },
                 () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
@@ -284,7 +295,8 @@ impl Player {
     }
 
     /// Sends this player's paperdoll to another player.
-    fn show_paperdoll(&self, to: &PlayerHandle) {
+    async fn show_paperdoll(&mut self, to: &PlayerHandle) {
+        self.refresh_character().await;
         let (State::InGame(game), Some(player_id)) = (&self.state, self.player_id) else {
             return;
         };
@@ -296,6 +308,7 @@ impl Player {
     /// Saves the character in play (on the save interval or when an operator asks; logout
     /// saves separately). Whether a character was saved.
     async fn save(&mut self) -> bool {
+        self.refresh_character().await;
         let State::InGame(game) = &self.state else {
             return false;
         };
@@ -307,6 +320,20 @@ impl Player {
                 false
             }
         }
+    }
+
+    /// Updates this task's copy of the character in play with the live game state its map
+    /// holds (the map is the authority; this copy is only the snapshot for saving). Whether
+    /// the map answered.
+    pub async fn refresh_character(&mut self) -> bool {
+        let (State::InGame(game), Some(player_id)) = (&mut self.state, self.player_id) else {
+            return false;
+        };
+        let Some(now) = game.map.snapshot(player_id).await else {
+            return false;
+        };
+        merge_departure(&mut game.character, game.map.id, &now);
+        true
     }
 
     async fn ping(&mut self) -> Result<(), Disconnect> {
@@ -348,7 +375,7 @@ impl Player {
         }
         let offset = match self.sequencer.check(&body) {
             Ok(offset) => offset,
-            Err(mismatch) if self.context.config.server.enforce_sequence => {
+            Err(mismatch) if self.context.config.get().server.enforce_sequence => {
                 return Err(mismatch.into());
             }
             Err(mismatch) => mismatch.payload_offset,
@@ -376,6 +403,29 @@ impl Player {
     }
 }
 
+/// The frames a new connection carries: a WebSocket client's (eoweb) when it opens with a
+/// handshake, else EO over TCP. The handshake counts against the hang-up delay.
+async fn transport(stream: TcpStream, context: &PlayerContext) -> Result<Transport, Disconnect> {
+    let within = context.config.get().server.hangup_delay();
+    let started = Instant::now();
+    let Some(first) = websocket::first_byte(&stream, within).await else {
+        // Nothing came: either the client closed first or the hang-up delay passed.
+        return Err(if started.elapsed() >= within {
+            Disconnect::HandshakeTimeout
+        } else {
+            Disconnect::PeerClosed
+        });
+    };
+    if !websocket::is_websocket(first) {
+        return Ok(Box::new(Framed::new(stream, EoCodec::new(Role::Server))));
+    }
+    let left = within.saturating_sub(started.elapsed());
+    match websocket::accept(stream, left).await {
+        Ok(frames) => Ok(Box::new(frames)),
+        Err(error) => Err(Disconnect::BadWebSocket(error.to_string())),
+    }
+}
+
 /// Runs one connection to its end, then releases what it held: the character leaves its map
 /// and the online list and is saved, and the player id is freed, however the connection
 /// ended, a panic in a handler included (logged here, with the address). Returns what the
@@ -385,8 +435,22 @@ pub async fn run_connection(
     addr: SocketAddr,
     context: Arc<PlayerContext>,
 ) -> Option<Dropped> {
+    let framed = match transport(stream, &context).await {
+        Ok(framed) => framed,
+        Err(Disconnect::PeerClosed) => {
+            debug!(%addr, "connection closed by the client before sending anything");
+            return None;
+        }
+        Err(reason) => {
+            return Some(Dropped {
+                state: State::New.name(),
+                reason: reason.to_string(),
+            });
+        }
+    };
     let (handle, outbox, kill) = PlayerHandle::new();
-    let flood = FloodGuard::new(&context.config.flood);
+    // The limits in force when the connection opened; a reload applies to later connections.
+    let flood = FloodGuard::new(&context.config.get().flood);
     let mut player = Player {
         addr,
         context,
@@ -404,7 +468,7 @@ pub async fn run_connection(
         muted_until: None,
         flood,
         kill,
-        framed: Framed::new(stream, EoCodec::new(Role::Server)),
+        framed,
     };
     // What a handler left half done when it panicked is not used again: the state is only
     // read to release what the connection held.
@@ -463,16 +527,26 @@ async fn leave_game(player: &mut Player) {
         player.context.world.leave_game(player_id);
     }
     if let Some(player_id) = player.player_id
-        && let Some((x, y, direction)) = game.map.leave(player_id).await
+        && let Some(departure) = game.map.leave(player_id).await
     {
-        character.map = game.map.id;
-        character.x = x;
-        character.y = y;
-        character.direction = direction.to_u32() as u8;
+        merge_departure(&mut character, game.map.id, &departure);
     }
     let name = character.name.clone();
     match player.context.db.save_characters(vec![character]).await {
         Ok(_) => debug!(addr = %player.addr, %name, "saved on logout"),
         Err(error) => tracing::error!(addr = %player.addr, %name, %error, "save on logout failed"),
     }
+}
+
+/// Writes where a character stood on `map` and its game state into the copy to save.
+pub(crate) fn merge_departure(
+    character: &mut crate::db::Character,
+    map: u16,
+    departure: &crate::map::Departure,
+) {
+    character.map = map;
+    character.x = departure.x;
+    character.y = departure.y;
+    character.direction = departure.direction.to_u32() as u8;
+    departure.state.apply_to(character);
 }

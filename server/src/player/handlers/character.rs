@@ -70,7 +70,7 @@ async fn reply(player: &mut Player, code: CharacterReply) -> Result<(), Disconne
 pub(super) async fn request(player: &mut Player) -> Result<(), Disconnect> {
     let account_id = logged_in(player, "Character_Request before login")?;
     let count = selection_list(player, account_id).await?.len();
-    if count >= usize::from(player.context.config.world.max_characters) {
+    if count >= usize::from(player.context.config.get().world.max_characters) {
         return reply(player, CharacterReply::Full).await;
     }
     let session = session_id(player);
@@ -105,7 +105,8 @@ pub(super) async fn create(
     let Some(name) = character_name(&packet.name).filter(|_| look_ok) else {
         return reply(player, CharacterReply::NotApproved).await;
     };
-    let world = &player.context.config.world;
+    let config = player.context.config.get();
+    let world = &config.world;
     let character = NewCharacter {
         name,
         gender: packet.gender.to_u32() as u8,

@@ -8,6 +8,7 @@ mod connection;
 pub(super) mod fault;
 mod game;
 mod init;
+mod items;
 mod login;
 mod players;
 mod warp;
@@ -75,6 +76,13 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
             SitAction::Stand => game::sit(player, false).await,
             SitAction::Unrecognized(_) => Ok(()),
         },
+        ClientPacket::ItemDrop(packet) => items::drop(player, packet).await,
+        ClientPacket::ItemGet(packet) => items::get(player, packet.item_index).await,
+        ClientPacket::ItemJunk(packet) => items::junk(player, packet).await,
+        ClientPacket::ItemUse(packet) => items::use_item(player, packet.item_id).await,
+        ClientPacket::PaperdollAdd(packet) => items::equip(player, packet).await,
+        ClientPacket::PaperdollRemove(packet) => items::unequip(player, packet).await,
+        ClientPacket::StatSkillAdd(packet) => items::train(player, packet).await,
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.
