@@ -44,6 +44,23 @@ pub struct Dropped {
     pub reason: String,
 }
 
+/// Runs a write to the client (a send, a feed or a flush of the socket): one the client does
+/// not take within `WRITE_TIMEOUT`, or that is still waiting when `kill` is cancelled (the
+/// outbox overflowed), ends the connection as a slow reader's.
+async fn guarded(
+    kill: &CancellationToken,
+    write: impl std::future::Future<Output = Result<(), FrameError>>,
+) -> Result<(), Disconnect> {
+    tokio::select! {
+        biased;
+        () = kill.cancelled() => Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
+        written = tokio::time::timeout(WRITE_TIMEOUT, write) => match written {
+            Ok(result) => result.map_err(Disconnect::Frame),
+            Err(_) => Err(Disconnect::WriteTimeout),
+        },
+    }
+}
+
 /// What every player task shares: configuration and the handles of the other actors.
 pub struct PlayerContext {
     /// The configuration in force (a reload may change it): read it with `config.get()` where
@@ -174,17 +191,9 @@ impl Player {
         self.write(body).await
     }
 
-    /// Writes one body; a write the client does not take within `WRITE_TIMEOUT`, or that is
-    /// still waiting when the outbox overflows, ends the connection (a slow reader).
+    /// Writes one body (see [`guarded`]).
     async fn write(&mut self, body: Bytes) -> Result<(), Disconnect> {
-        tokio::select! {
-            biased;
-            () = self.kill.cancelled() => Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
-            written = tokio::time::timeout(WRITE_TIMEOUT, self.framed.send(body)) => match written {
-                Ok(result) => result.map_err(Disconnect::Frame),
-                Err(_) => Err(Disconnect::WriteTimeout),
-            },
-        }
+        guarded(&self.kill, self.framed.send(body)).await
     }
 
     /// Turns encryption on with the multiples just sent (after the Init_Init reply, which is
