@@ -42,6 +42,21 @@
 //! announce = 3
 //! shutdown = 4
 //! give = 3
+//! [npcs]                          # the maps' clock and NPC behaviour (see config/npcs.rs)
+//! tick_ms = 125
+//! speeds_ms = [900, 600, 1300, 1900, 3700, 7500, 15000]   # spawn types 0..6
+//! chase_distance = 18
+//! bored_ms = 30000
+//! path_limit = 1000
+//! respawn_rate = 1.0
+//! spawn_radius = 2
+//! seed = 0                        # 0 = random
+//! [combat]                        # see config/combat.rs
+//! ranged_distance = 5
+//! exp_rate = 1.0
+//! pk_maps = []                    # besides every map of type Pk
+//! death_hp_percent = 50
+//! respawn_home = false            # true: respawn at [world] spawn_*, not the map's relog point
 //! [items]
 //! drop_distance = 2               # how far from the character items are dropped and taken
 //! drop_protect_player_secs = 5    # only the dropper may take a player's drop for this long
@@ -70,6 +85,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+mod combat;
+mod npcs;
+pub use combat::CombatConfig;
+pub use npcs::NpcConfig;
+
 /// The most lines of `world.news` a client shows (the protocol sends exactly this many).
 pub const MAX_NEWS_LINES: usize = 9;
 
@@ -96,6 +116,8 @@ pub struct Config {
     pub control: ControlConfig,
     pub log: LogConfig,
     pub admin: AdminConfig,
+    pub npcs: NpcConfig,
+    pub combat: CombatConfig,
     pub items: ItemsConfig,
     pub flood: FloodConfig,
 }
@@ -715,6 +737,8 @@ impl Config {
                 ));
             }
         }
+        self.npcs.validate()?;
+        self.combat.validate()?;
         if self.world.news.len() > MAX_NEWS_LINES {
             return Err(ConfigError::new(
                 "world.news",
@@ -994,6 +1018,21 @@ unban = 4
 announce = 2
 shutdown = 5
 give = 5
+[npcs]
+tick_ms = 50
+speeds_ms = [100, 200, 300, 400, 500, 600, 700]
+chase_distance = 5
+bored_ms = 1000
+path_limit = 50
+respawn_rate = 0.5
+spawn_radius = 0
+seed = 7
+[combat]
+ranged_distance = 3
+exp_rate = 2.0
+pk_maps = [1, 3]
+death_hp_percent = 100
+respawn_home = true
 
 [items]
 drop_distance = 3
@@ -1391,6 +1430,11 @@ max_refused = 5
                 "EO_ADMIN_WARP",
                 "EO_ADMIN_WARPMETO",
                 "EO_ADMIN_WARPTOME",
+                "EO_COMBAT_DEATH_HP_PERCENT",
+                "EO_COMBAT_EXP_RATE",
+                "EO_COMBAT_PK_MAPS",
+                "EO_COMBAT_RANGED_DISTANCE",
+                "EO_COMBAT_RESPAWN_HOME",
                 "EO_CONTROL_SOCKET",
                 "EO_DATABASE_PATH",
                 "EO_FLOOD_ACTION_BURST",
@@ -1411,6 +1455,14 @@ max_refused = 5
                 "EO_ITEMS_MAX_ITEM_AMOUNT",
                 "EO_LOG_FILTER",
                 "EO_LOG_OFFENDER_INTERVAL_SECS",
+                "EO_NPCS_BORED_MS",
+                "EO_NPCS_CHASE_DISTANCE",
+                "EO_NPCS_PATH_LIMIT",
+                "EO_NPCS_RESPAWN_RATE",
+                "EO_NPCS_SEED",
+                "EO_NPCS_SPAWN_RADIUS",
+                "EO_NPCS_SPEEDS_MS",
+                "EO_NPCS_TICK_MS",
                 "EO_SERVER_ENFORCE_SEQUENCE",
                 "EO_SERVER_HANGUP_DELAY_SECS",
                 "EO_SERVER_IP_RECONNECT_LIMIT_SECS",

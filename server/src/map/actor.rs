@@ -10,9 +10,10 @@ use eo_protocol::net::client::StatId;
 use eo_protocol::net::server::{
     AvatarRemoveServerPacket, ChairCloseServerPacket, ChairPlayerServerPacket,
     ChairRemoveServerPacket, ChairReplyServerPacket, CharacterMapInfo, EmotePlayerServerPacket,
-    FacePlayerServerPacket, NearbyInfo, PlayersAgreeServerPacket, SitCloseServerPacket,
-    SitPlayerServerPacket, SitRemoveServerPacket, SitReplyServerPacket, SitState,
-    TalkPlayerServerPacket, WalkPlayerServerPacket, WalkReplyServerPacket,
+    FacePlayerServerPacket, NearbyInfo, NpcAgreeServerPacket, PlayersAgreeServerPacket,
+    RangeReplyServerPacket, SitCloseServerPacket, SitPlayerServerPacket, SitRemoveServerPacket,
+    SitReplyServerPacket, SitState, TalkPlayerServerPacket, WalkPlayerServerPacket,
+    WalkReplyServerPacket,
 };
 use eo_protocol::net::{Item, ThreeItem};
 use eo_protocol::serialize::Packet;
@@ -21,9 +22,11 @@ use tokio::time::sleep_until;
 use tracing::warn;
 
 use super::character::{CharacterGame, GameState};
+use super::combat::Combat;
 use super::handle::{Departure, WalkOutcome};
 use super::items::Ground;
-use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE};
+use super::npcs::{NpcEvents, Npcs, Seen};
+use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE, npc_broadcast};
 use crate::config::Config;
 use crate::data::{GameData, MapData};
 use crate::net::packet;
@@ -83,6 +86,20 @@ pub(super) enum MapMessage {
         hidden: bool,
         reply: oneshot::Sender<bool>,
     },
+    NpcRange {
+        player_id: u16,
+        indexes: Vec<u8>,
+    },
+    /// Attack_Use (map/combat.rs).
+    Attack {
+        player_id: u16,
+        direction: Direction,
+    },
+    Range {
+        player_id: u16,
+        player_ids: Vec<u16>,
+        npc_indexes: Vec<u8>,
+    },
     /// The item packets (map/items.rs).
     Item {
         player_id: u16,
@@ -131,6 +148,18 @@ impl OnMap {
             state,
         }
     }
+
+    /// Its tile on the u8 grid NPCs use (characters are never placed off it).
+    fn tile(&self) -> (u8, u8) {
+        tile(self.at())
+    }
+}
+
+fn tile((x, y): (u16, u16)) -> (u8, u8) {
+    (
+        u8::try_from(x).unwrap_or(u8::MAX),
+        u8::try_from(y).unwrap_or(u8::MAX),
+    )
 }
 
 pub(super) fn in_range(a: (u16, u16), b: (u16, u16)) -> bool {
@@ -154,6 +183,10 @@ pub(super) struct MapActor {
     pub(super) id: u16,
     rx: mpsc::Receiver<MapMessage>,
     pub(super) characters: HashMap<u16, OnMap>,
+    pub(super) npcs: Npcs,
+    tick: std::time::Duration,
+    /// Blows waiting for the tick, and the dead (map/combat.rs).
+    pub(super) combat: Combat,
     pub(super) config: Arc<Config>,
     /// The items on the ground (map/items.rs).
     pub(super) ground: Ground,
@@ -167,6 +200,9 @@ impl MapActor {
         config: Arc<Config>,
     ) -> Self {
         Self {
+            npcs: Npcs::new(Arc::clone(&data), id, &config.npcs),
+            tick: config.npcs.tick(),
+            combat: Combat::new(&config, id),
             data,
             id,
             rx,
@@ -181,14 +217,21 @@ impl MapActor {
     }
 
     pub(super) async fn run(mut self) {
+        let mut ticker = tokio::time::interval(self.tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
-            // The next timed event: an item on the ground expiring.
+            // The map's own clock (NPCs act on it) and the next item on the ground to expire.
+            // The actor ends when every handle is gone.
             let expiry = self.ground.next_expiry();
             let message = tokio::select! {
                 message = self.rx.recv() => match message {
                     Some(message) => message,
                     None => break,
                 },
+                _ = ticker.tick() => {
+                    self.tick();
+                    continue;
+                }
                 () = async { sleep_until(expiry.unwrap_or_else(tokio::time::Instant::now)).await },
                     if expiry.is_some() => {
                     self.expire_items();
@@ -262,6 +305,16 @@ impl MapActor {
                         let _ = reply.send(self.nearby_of(player_id, me.at()));
                     }
                 }
+                MapMessage::NpcRange { player_id, indexes } => self.npc_range(player_id, &indexes),
+                MapMessage::Attack {
+                    player_id,
+                    direction,
+                } => self.attack(player_id, direction),
+                MapMessage::Range {
+                    player_id,
+                    player_ids,
+                    npc_indexes,
+                } => self.range(player_id, &player_ids, &npc_indexes),
                 MapMessage::Give {
                     player_id,
                     item_id,
@@ -288,6 +341,99 @@ impl MapActor {
                 },
             }
         }
+    }
+
+    /// One tick of the map's clock: NPCs respawn and act, and the viewers are told.
+    fn tick(&mut self) {
+        let mut events = NpcEvents::default();
+        let (characters, combat) = (&self.characters, &self.combat);
+        self.npcs.tick(
+            || {
+                characters
+                    .iter()
+                    .map(|(id, c)| Seen {
+                        player_id: *id,
+                        at: c.tile(),
+                        hidden: c.info.invisible || combat.is_dead(*id),
+                    })
+                    .collect()
+            },
+            &mut events,
+        );
+        let strikes = std::mem::take(&mut events.strikes);
+        let died = self.npc_strikes(&strikes, &mut events);
+        self.send_hits();
+        let struck: std::collections::HashSet<u16> =
+            events.attacks.iter().map(|(a, _)| a.player_id).collect();
+        npc_broadcast::send(
+            &self.npcs,
+            &events,
+            self.characters.iter().map(|(id, c)| npc_broadcast::Viewer {
+                at: c.tile(),
+                player: &c.player,
+                struck: struck
+                    .contains(id)
+                    .then(|| (c.game.state().hp, c.game.state().tp)),
+            }),
+        );
+        for player_id in died {
+            self.respawn(player_id);
+        }
+        self.recover_if_due();
+    }
+
+    /// NpcRange_Request: the NPCs asked about that the player can see (Npc_Agree).
+    fn npc_range(&self, player_id: u16, indexes: &[u8]) {
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        let npcs = self.npcs_asked(me.tile(), indexes);
+        if let Some(body) = self.encode(&NpcAgreeServerPacket { npcs }) {
+            me.player.send(body);
+        }
+    }
+
+    /// Range_Request: the characters and NPCs asked about that the player can see.
+    fn range(&self, player_id: u16, player_ids: &[u16], npc_indexes: &[u8]) {
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        let characters = player_ids
+            .iter()
+            .filter_map(|id| self.characters.get(id))
+            .filter(|c| {
+                in_range(me.at(), c.at()) && (!c.info.invisible || c.info.player_id == player_id)
+            })
+            .take(MAX_NEARBY_CHARACTERS)
+            .map(|c| c.info.clone())
+            .collect();
+        let npcs = self.npcs_asked(me.tile(), npc_indexes);
+        if let Some(body) = self.encode(&RangeReplyServerPacket {
+            nearby: NearbyInfo {
+                characters,
+                npcs,
+                items: Vec::new(),
+            },
+        }) {
+            me.player.send(body);
+        }
+    }
+
+    /// The living NPCs of `indexes` seen from `at` (each once).
+    fn npcs_asked(
+        &self,
+        at: (u8, u8),
+        indexes: &[u8],
+    ) -> Vec<eo_protocol::net::server::NpcMapInfo> {
+        let mut seen = std::collections::HashSet::new();
+        indexes
+            .iter()
+            .filter(|index| seen.insert(**index))
+            .filter_map(|index| self.npcs.alive(*index))
+            .filter(|npc| super::pathfinding::distance(npc.at, at) <= SEE_DISTANCE)
+            .take(super::npcs::MAX_NPC_LIST)
+            .map(|npc| npc.info())
+            .collect()
     }
 
     /// Encodes a packet once; `None` (and a log line) if it cannot be encoded.
@@ -330,7 +476,7 @@ impl MapActor {
             .collect();
         NearbyInfo {
             characters,
-            npcs: Vec::new(),
+            npcs: self.npcs.seen_from(tile(at)),
             items: self.ground.in_view(at),
         }
     }
@@ -374,6 +520,7 @@ impl MapActor {
         {
             self.broadcast(me.at(), player_id, &body);
         }
+        self.combat.forget(player_id);
         let gone = self.characters.remove(&player_id)?;
         let departure = gone.departure(GameState::default());
         Some(Departure {
@@ -386,7 +533,7 @@ impl MapActor {
         let Some(me) = self.characters.get(&player_id) else {
             return WalkOutcome::Blocked;
         };
-        if me.game.overweight() {
+        if me.game.overweight() || self.combat.is_dead(player_id) {
             return WalkOutcome::Blocked;
         }
         let level = me.game.state().level;
@@ -399,9 +546,13 @@ impl MapActor {
             return WalkOutcome::Blocked;
         };
         let warp = map.warp(x, y).cloned();
-        if !map.is_walkable(x, y) || self.characters.values().any(|c| c.at() == to) {
+        if !map.is_walkable(x, y)
+            || self.characters.values().any(|c| c.at() == to)
+            || self.npcs.occupies((x, y))
+        {
             return WalkOutcome::Blocked;
         }
+        let newly_seen_npcs = self.npcs.newly_seen(tile(from), (x, y));
         // Who sees the walker before and after the step.
         let mut newly_seen = Vec::new();
         let walk = self.encode(&WalkPlayerServerPacket {
@@ -449,7 +600,7 @@ impl MapActor {
         // server does), then shown each of them.
         if let Some(body) = self.encode(&WalkReplyServerPacket {
             player_ids: newly_seen.iter().map(|info| info.player_id).collect(),
-            npc_indexes: Vec::new(),
+            npc_indexes: newly_seen_npcs.iter().map(|npc| npc.index).collect(),
             items: self.ground.newly_in_view(from, to),
         }) {
             me.player.send(body);
@@ -458,6 +609,13 @@ impl MapActor {
             if let Some(body) = self.appear_packet(&info) {
                 me.player.send(body);
             }
+        }
+        if !newly_seen_npcs.is_empty()
+            && let Some(body) = self.encode(&NpcAgreeServerPacket {
+                npcs: newly_seen_npcs,
+            })
+        {
+            me.player.send(body);
         }
         match warp {
             Some(warp) if warp.door == 0 && level >= warp.level_required => {

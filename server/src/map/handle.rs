@@ -175,6 +175,40 @@ impl MapHandle {
         .await
     }
 
+    /// NpcRange_Request: the map sends the player the NPCs of `indexes` it can see
+    /// (Npc_Agree; fire-and-forget).
+    pub async fn npc_range(&self, player_id: u16, indexes: Vec<u8>) {
+        let _ = self
+            .tx
+            .send(MapMessage::NpcRange { player_id, indexes })
+            .await;
+    }
+
+    /// Attack_Use: the character strikes in `direction` (fire-and-forget; the map tells
+    /// whoever it concerns).
+    pub async fn attack(&self, player_id: u16, direction: Direction) {
+        let _ = self
+            .tx
+            .send(MapMessage::Attack {
+                player_id,
+                direction,
+            })
+            .await;
+    }
+
+    /// Range_Request: the map sends the player the characters and NPCs it asks about that it
+    /// can see (Range_Reply; fire-and-forget).
+    pub async fn range(&self, player_id: u16, player_ids: Vec<u16>, npc_indexes: Vec<u8>) {
+        let _ = self
+            .tx
+            .send(MapMessage::Range {
+                player_id,
+                player_ids,
+                npc_indexes,
+            })
+            .await;
+    }
+
     /// An operator's gift: puts `amount` of item `item_id` at the character's feet, for it
     /// alone for `items.drop_protect_npc_secs`. Where it lies, or `None` (no such character or
     /// item, or the map did not answer).

@@ -5,8 +5,8 @@
 //!
 //! For map-side code elsewhere (NPC drops, level ups from combat):
 //! - [`MapActor::drop_npc_loot`] puts an NPC's drop on the ground, protected for its killer
-//!   for `items.drop_protect_npc_secs`, and shows it; [`MapActor::put_on_ground`] is the
-//!   general form (any owner and protection).
+//!   for `items.drop_protect_npc_secs` (the kill packet shows it); [`MapActor::put_on_ground`]
+//!   is the general form (any owner and protection, shown with Item_Add).
 //! - [`MapActor::show_level_up`] shows the level-up effect to the neighbours.
 
 use std::collections::{BTreeMap, VecDeque};
@@ -190,17 +190,19 @@ impl MapActor {
     }
 
     /// Puts an NPC's drop on the ground at (x, y), for its killer alone for
-    /// `items.drop_protect_npc_secs`, and shows it to everyone in view. Returns its index.
-    #[allow(dead_code)] // the NPC combat code (map/npcs) calls it
+    /// `items.drop_protect_npc_secs`. It is not shown here: the kill packet (Npc_Spec) carries
+    /// it to everyone who sees the NPC die. Returns its index and the amount laid down.
     pub(super) fn drop_npc_loot(
         &mut self,
         id: u16,
         amount: u32,
         at: (u8, u8),
         killer: u16,
-    ) -> Option<u16> {
+    ) -> Option<(u16, u32)> {
         let protection = self.config.items.drop_protect_npc();
-        self.put_on_ground(id, amount, at, killer, protection, None)
+        let amount = amount.min(MAX_MOVED_AMOUNT);
+        let uid = self.lay_on_ground(id, amount, at, killer, protection)?;
+        Some((uid, amount))
     }
 
     /// An operator's gift: `amount` of item `id` at the character's feet, protected for it as
@@ -226,6 +228,28 @@ impl MapActor {
         except: Option<u16>,
     ) -> Option<u16> {
         let amount = amount.min(MAX_MOVED_AMOUNT);
+        let uid = self.lay_on_ground(id, amount, (x, y), owner, protection)?;
+        if let Some(body) = self.encode(&ItemAddServerPacket {
+            item_id: id,
+            item_index: uid,
+            item_amount: amount,
+            coords: Coords { x, y },
+        }) {
+            self.send_near((u16::from(x), u16::from(y)), except, &body);
+        }
+        Some(uid)
+    }
+
+    /// Puts a pile on the ground without showing it (at the map's cap the oldest item makes
+    /// room, and that is shown). Returns its index.
+    fn lay_on_ground(
+        &mut self,
+        id: u16,
+        amount: u32,
+        (x, y): (u8, u8),
+        owner: u16,
+        protection: Duration,
+    ) -> Option<u16> {
         if amount == 0 || self.item_record(id).is_none() {
             return None;
         }
@@ -253,14 +277,6 @@ impl MapActor {
                 placed: 0,
             },
         );
-        if let Some(body) = self.encode(&ItemAddServerPacket {
-            item_id: id,
-            item_index: uid,
-            item_amount: amount,
-            coords: Coords { x, y },
-        }) {
-            self.send_near((u16::from(x), u16::from(y)), except, &body);
-        }
         Some(uid)
     }
 

@@ -4,8 +4,13 @@
 
 mod actor;
 pub mod character;
+mod combat;
 mod handle;
 mod items;
+mod npc_broadcast;
+mod npcs;
+mod pathfinding;
+mod recovery;
 
 pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{Departure, MapHandle, WalkOutcome};

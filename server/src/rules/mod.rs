@@ -14,6 +14,8 @@
 //!   requirements.
 //! - [`experience::gain`] adds experience and returns the levels reached (with their stat and
 //!   skill points).
+//! - [`loot::Drops`] is the drop table (`<world>/drops.toml`, [`GameData::drops`](crate::data::GameData));
+//!   [`loot::share_experience`] splits a killed NPC's experience by the damage each dealt.
 //! - [`combat::swing`] rolls one attack (hit or miss, critical, damage) from an [`Attacker`]
 //!   and a [`Target`]; [`combat::recovery`] is one regeneration step.
 //!
@@ -25,6 +27,7 @@ pub mod combat;
 pub mod experience;
 pub mod expr;
 pub mod formulas;
+pub mod loot;
 pub mod stats;
 
 pub use combat::{Attacker, Swing, Target};

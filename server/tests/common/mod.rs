@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses a part
 
+pub mod world;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -154,8 +156,9 @@ pub struct TestClient<T = Framed<TcpStream, EoCodec>> {
     pub walk_clock: u32,
 }
 
-/// How far a test client's walk clock moves per walk: 0.5 s, more than the server's default
-/// walk pace (flood.walk_ms = 360), so walks are never refused for their stamps.
+/// How far a test client's walk clock moves per walk (or attack: it stamps both): 0.5 s, more
+/// than the server's default paces (flood.walk_ms = 360, attack_ms = 480), so walks and attacks
+/// are never refused for their stamps.
 pub const WALK_STAMP_STEP: u32 = 50;
 
 impl TestClient {

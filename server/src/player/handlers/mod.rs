@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod attack;
 mod character;
 mod connection;
 #[cfg(feature = "fault-injection")]
@@ -11,6 +12,7 @@ mod init;
 mod items;
 mod login;
 mod players;
+mod range;
 mod warp;
 mod welcome;
 
@@ -50,6 +52,11 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::FacePlayer(packet) => game::face(player, packet.direction).await,
         ClientPacket::TalkReport(packet) => game::talk(player, packet.message).await,
         ClientPacket::RefreshRequest(_) => game::refresh(player).await,
+        ClientPacket::AttackUse(packet) => attack::attack(player, packet.direction).await,
+        ClientPacket::NpcRangeRequest(packet) => range::npcs(player, packet.npc_indexes).await,
+        ClientPacket::RangeRequest(packet) => {
+            range::both(player, packet.player_ids, packet.npc_indexes).await
+        }
         ClientPacket::WarpTake(packet) => warp::take(player, packet).await,
         ClientPacket::PlayersRequest(_) => players::list(player),
         ClientPacket::PlayersAccept(packet) => players::find(player, packet.name),
