@@ -29,9 +29,24 @@ fuzz-seed:
 fuzz TARGET SECONDS="60": fuzz-seed
     cd protocol/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run {{TARGET}} -- -max_total_time={{SECONDS}}
 
-# Every fuzz target for 30 seconds each, seeding the corpora first; fails on a crash.
-fuzz-smoke: fuzz-seed
-    cd protocol/fuzz && for t in $(RUSTC_BOOTSTRAP=1 cargo fuzz list); do RUSTC_BOOTSTRAP=1 cargo fuzz run $t -- -max_total_time=30 || exit 1; done
+# Every fuzz target, the protocol's and the server's, 30 seconds each (corpora seeded first); fails at the first crash.
+fuzz-smoke: fuzz-seed fuzz-server-seed
+    #!/usr/bin/env bash
+    set -euo pipefail
+    for dir in protocol/fuzz server/fuzz; do
+        for target in $(cd "$dir" && RUSTC_BOOTSTRAP=1 cargo fuzz list); do
+            echo "== $dir $target"
+            (cd "$dir" && RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" -- -max_total_time=30)
+        done
+    done
+
+# Write the seed inputs of the server's fuzz target (server/fuzz/corpus/, gitignored).
+fuzz-server-seed:
+    cd server/fuzz && cargo run --quiet --example seed
+
+# Byte streams into a live server connection for SECONDS (one process, a real server inside it; about both cores).
+fuzz-server SECONDS="600": fuzz-server-seed
+    cd server/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run live_connection -- -max_total_time={{SECONDS}}
 
 # The protocol benchmark: our crate against eolib 3.3.2 on the captured-packet mix.
 bench:

@@ -53,11 +53,12 @@ async fn ok_json(socket: &Path, args: &[&str]) -> Value {
 }
 
 async fn walk_up(client: &mut TestClient, to: (u8, u8)) {
+    let timestamp = client.next_walk_stamp();
     client
         .send(&WalkPlayerClientPacket {
             walk_action: WalkAction {
                 direction: Direction::Up,
-                timestamp: 0,
+                timestamp,
                 coords: Coords { x: to.0, y: to.1 },
             },
         })

@@ -28,6 +28,7 @@
 //! socket = "eo-server.sock"       # for the admin CLI
 //! [log]
 //! filter = "info"                 # a tracing EnvFilter directive; RUST_LOG overrides it
+//! offender_interval_secs = 60     # refused and dropped connections: one line per address per interval
 //! [admin]                         # the admin level each in-game `$` command needs
 //! kick = 1
 //! mute = 1
@@ -65,6 +66,15 @@
 //! max_item_amount = 2000000000    # of one item in an inventory (at most 2147483647)
 //! max_drop_amount = 10000000      # dropped or junked at once (at most 16194276)
 //! enforce_weight = true           # refuse pickups over the weight limit
+//! [flood]                         # per-connection rate limits (0 = off)
+//! walk_ms = 360                   # a walk sooner than this after the last is refused
+//! attack_ms = 480
+//! face_ms = 120
+//! chat_ms = 500
+//! action_burst = 4                # actions of one kind that may arrive together (jitter)
+//! packets_per_sec = 30            # every packet; beyond packet_burst the client is dropped
+//! packet_burst = 60
+//! max_refused = 20                # refusals forgiven at one a second; beyond, dropped
 //! ```
 
 use std::fmt;
@@ -109,6 +119,7 @@ pub struct Config {
     pub npcs: NpcConfig,
     pub combat: CombatConfig,
     pub items: ItemsConfig,
+    pub flood: FloodConfig,
 }
 
 /// `[server]`: the listener, connection limits and protocol checks.
@@ -377,15 +388,71 @@ pub struct LogConfig {
     /// A `tracing_subscriber::EnvFilter` directive such as `info` or `info,eo_server=debug`;
     /// `RUST_LOG`, when set, takes precedence (applied where logging is set up).
     pub filter: String,
+    /// Refused and dropped connections are logged at most once per address per this many
+    /// seconds; the rest are counted, and the count is logged when the interval ends.
+    pub offender_interval_secs: u64,
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
         LogConfig {
             filter: "info".to_owned(),
+            offender_interval_secs: 60,
         }
     }
 }
+
+impl LogConfig {
+    /// How long one address's refused and dropped connections share one log line.
+    pub fn offender_interval(&self) -> Duration {
+        Duration::from_secs(self.offender_interval_secs)
+    }
+}
+
+/// `[flood]`: per-connection rate limits. An action (walk, attack, face, chat) that comes
+/// sooner than its pace allows is refused (dropped; a walker is put back); refusals are
+/// forgiven at one a second, and a client with more than `max_refused` unforgiven is
+/// disconnected. Every packet also counts against `packets_per_sec`: a client beyond it, past
+/// a burst of `packet_burst`, is disconnected. A pace or rate of 0 turns that check off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FloodConfig {
+    /// Walks: the least time between two, by the client's own timestamps and on arrival
+    /// (EOSERV refuses walks stamped under 36 hundredths of a second apart).
+    pub walk_ms: u64,
+    /// Attacks, likewise (EOSERV: 48 hundredths).
+    pub attack_ms: u64,
+    /// Turning to face a direction (EOSERV's PacketRateFace).
+    pub face_ms: u64,
+    /// Chat of every kind (public, global, private, admin, announcements).
+    pub chat_ms: u64,
+    /// Actions of one kind that may arrive at once, for network jitter, before the pace applies.
+    pub action_burst: u32,
+    /// Packets per second a connection may send, sustained.
+    pub packets_per_sec: u32,
+    /// Packets that may arrive at once above that rate.
+    pub packet_burst: u32,
+    /// Refused actions tolerated (each forgiven after a second); one more disconnects.
+    pub max_refused: u32,
+}
+
+impl Default for FloodConfig {
+    fn default() -> Self {
+        FloodConfig {
+            walk_ms: 360,
+            attack_ms: 480,
+            face_ms: 120,
+            chat_ms: 500,
+            action_burst: 4,
+            packets_per_sec: 30,
+            packet_burst: 60,
+            max_refused: 20,
+        }
+    }
+}
+
+/// The longest pace a `[flood] *_ms` key may set (a minute): longer is surely a typo.
+pub const MAX_PACE_MS: u64 = 60_000;
 
 /// A client version `major.minor.patch`, each part one byte as the protocol sends it.
 /// Ordered part by part, so `ClientVersion::new(0, 0, 28) < ClientVersion::new(0, 1, 0)`.
@@ -681,6 +748,35 @@ impl Config {
                 ),
             ));
         }
+        at_least_one(
+            "log.offender_interval_secs",
+            self.log.offender_interval_secs,
+        )?;
+        if self.log.offender_interval_secs > MAX_SECS {
+            return Err(ConfigError::new(
+                "log.offender_interval_secs",
+                format!(
+                    "{} is more than {MAX_SECS} (one year)",
+                    self.log.offender_interval_secs
+                ),
+            ));
+        }
+        let f = &self.flood;
+        for (key, ms) in [
+            ("flood.walk_ms", f.walk_ms),
+            ("flood.attack_ms", f.attack_ms),
+            ("flood.face_ms", f.face_ms),
+            ("flood.chat_ms", f.chat_ms),
+        ] {
+            if ms > MAX_PACE_MS {
+                return Err(ConfigError::new(
+                    key,
+                    format!("{ms} is more than {MAX_PACE_MS} (a minute)"),
+                ));
+            }
+        }
+        at_least_one("flood.action_burst", u64::from(f.action_burst))?;
+        at_least_one("flood.packet_burst", u64::from(f.packet_burst))?;
         let filter = &self.log.filter;
         if filter.trim().is_empty() {
             return Err(ConfigError::new(
@@ -907,6 +1003,7 @@ socket = "/run/eo/eo.sock"
 
 [log]
 filter = "info,eo_server=debug"
+offender_interval_secs = 5
 
 [admin]
 kick = 2
@@ -946,6 +1043,16 @@ max_ground_items = 100
 max_item_amount = 1000
 max_drop_amount = 500
 enforce_weight = false
+
+[flood]
+walk_ms = 400
+attack_ms = 0
+face_ms = 100
+chat_ms = 250
+action_burst = 2
+packets_per_sec = 100
+packet_burst = 200
+max_refused = 5
 "#;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -996,7 +1103,12 @@ enforce_weight = false
         assert_eq!(c.world.save_interval_secs, 60);
         assert_eq!(c.control.socket, PathBuf::from("eo-server.sock"));
         assert_eq!(c.log.filter, "info");
+        assert_eq!(c.log.offender_interval(), Duration::from_secs(60));
         assert_eq!(c.admin, AdminConfig::default());
+        assert_eq!((c.flood.walk_ms, c.flood.attack_ms), (360, 480));
+        assert_eq!((c.flood.face_ms, c.flood.chat_ms), (120, 500));
+        assert_eq!((c.flood.packets_per_sec, c.flood.packet_burst), (30, 60));
+        assert_eq!((c.flood.action_burst, c.flood.max_refused), (4, 20));
         assert_eq!(c.admin.level("kick"), Some(1));
         assert_eq!(c.admin.level("shutdown"), Some(4));
         c.validate().unwrap();
@@ -1221,6 +1333,22 @@ enforce_weight = false
         );
         assert_eq!(invalid(|c| c.log.filter = String::new()).key, "log.filter");
         assert_eq!(invalid(|c| c.admin.ban = 6).key, "admin.ban");
+        assert_eq!(
+            invalid(|c| c.log.offender_interval_secs = 0).key,
+            "log.offender_interval_secs"
+        );
+        assert_eq!(
+            invalid(|c| c.flood.walk_ms = MAX_PACE_MS + 1).key,
+            "flood.walk_ms"
+        );
+        assert_eq!(
+            invalid(|c| c.flood.action_burst = 0).key,
+            "flood.action_burst"
+        );
+        assert_eq!(
+            invalid(|c| c.flood.packet_burst = 0).key,
+            "flood.packet_burst"
+        );
         let e = invalid(|c| c.log.filter = "info,eo_server=loud".into());
         assert_eq!(e.key, "log.filter");
         assert!(e.problem.contains("not a valid filter"), "{e}");
@@ -1230,6 +1358,9 @@ enforce_weight = false
         c.server.max_connections_per_ip = 0;
         c.server.ip_reconnect_limit_secs = 0;
         c.log.filter = "warn,eo_server::net=trace".into();
+        c.flood.walk_ms = 0;
+        c.flood.packets_per_sec = 0;
+        c.flood.max_refused = 0;
         c.validate().unwrap();
     }
 
@@ -1306,6 +1437,14 @@ enforce_weight = false
                 "EO_COMBAT_RESPAWN_HOME",
                 "EO_CONTROL_SOCKET",
                 "EO_DATABASE_PATH",
+                "EO_FLOOD_ACTION_BURST",
+                "EO_FLOOD_ATTACK_MS",
+                "EO_FLOOD_CHAT_MS",
+                "EO_FLOOD_FACE_MS",
+                "EO_FLOOD_MAX_REFUSED",
+                "EO_FLOOD_PACKET_BURST",
+                "EO_FLOOD_PACKETS_PER_SEC",
+                "EO_FLOOD_WALK_MS",
                 "EO_ITEMS_DROP_DISTANCE",
                 "EO_ITEMS_DROP_PROTECT_NPC_SECS",
                 "EO_ITEMS_DROP_PROTECT_PLAYER_SECS",
@@ -1315,6 +1454,7 @@ enforce_weight = false
                 "EO_ITEMS_MAX_GROUND_ITEMS",
                 "EO_ITEMS_MAX_ITEM_AMOUNT",
                 "EO_LOG_FILTER",
+                "EO_LOG_OFFENDER_INTERVAL_SECS",
                 "EO_NPCS_BORED_MS",
                 "EO_NPCS_CHASE_DISTANCE",
                 "EO_NPCS_PATH_LIMIT",

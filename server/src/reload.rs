@@ -34,7 +34,9 @@ pub const LIVE_KEYS: &[(&str, When)] = &[
     ("world.max_characters", When::Now),
     ("world.news", When::NewLogins),
     ("log.filter", When::Now),
+    ("log.offender_interval_secs", When::Now),
     ("admin", When::Now),
+    ("flood", When::NewConnections),
 ];
 
 /// When a reloaded key takes effect.

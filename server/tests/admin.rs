@@ -144,11 +144,12 @@ async fn a_second_server_on_a_live_socket_does_not_start() {
 }
 
 async fn walk_up(client: &mut TestClient, to: (u8, u8)) {
+    let timestamp = client.next_walk_stamp();
     client
         .send(&WalkPlayerClientPacket {
             walk_action: WalkAction {
                 direction: Direction::Up,
-                timestamp: 0,
+                timestamp,
                 coords: Coords { x: to.0, y: to.1 },
             },
         })

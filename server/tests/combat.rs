@@ -189,10 +189,12 @@ async fn player(
 }
 
 async fn attack(client: &mut TestClient, direction: Direction) {
+    // Stamped as a client would: two attacks stamped alike are refused as too fast.
+    let timestamp = client.next_walk_stamp();
     client
         .send(&AttackUseClientPacket {
             direction,
-            timestamp: 0,
+            timestamp,
         })
         .await;
 }

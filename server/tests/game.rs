@@ -459,14 +459,7 @@ async fn a_warp_tile_takes_a_player_to_the_other_map_and_back() {
     enter(&mut traveller, "second", "beta").await;
     let traveller_id = traveller.player_id;
 
-    let walk = |direction, x, y| WalkPlayerClientPacket {
-        walk_action: WalkAction {
-            direction,
-            timestamp: 0,
-            coords: Coords { x, y },
-        },
-    };
-    traveller.send(&walk(Direction::Right, 25, 11)).await;
+    traveller.walk(Direction::Right, 25, 11).await;
     let request = expect(&mut traveller, |p| match p {
         ServerPacket::WarpRequest(request) => Some(request),
         _ => None,
@@ -532,7 +525,7 @@ async fn a_warp_tile_takes_a_player_to_the_other_map_and_back() {
     assert_eq!(gone, traveller_id);
 
     // Map 2's warp at (0,15) leads back to the town (24,11), in view of the watcher.
-    traveller.send(&walk(Direction::Left, 0, 15)).await;
+    traveller.walk(Direction::Left, 0, 15).await;
     let request = expect(&mut traveller, |p| match p {
         ServerPacket::WarpRequest(request) => Some(request),
         _ => None,

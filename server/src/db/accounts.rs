@@ -8,7 +8,7 @@ impl Db {
     /// Creates an account and returns its id once committed. Fails with
     /// [`DbError::AccountExists`] if the username is taken, compared case-insensitively.
     pub async fn create_account(&self, account: NewAccount) -> Result<i64, DbError> {
-        self.call(move |conn| create_account(conn, &account, unix_now()))
+        self.call_durable(move |conn| create_account(conn, &account, unix_now()))
             .await
     }
 
@@ -25,7 +25,7 @@ impl Db {
         account_id: i64,
         password_hash: String,
     ) -> Result<(), DbError> {
-        self.call(move |conn| {
+        self.call_durable(move |conn| {
             let changed = conn.execute(
                 "UPDATE accounts SET password_hash = ?1 WHERE id = ?2",
                 (&password_hash, account_id),

@@ -15,7 +15,7 @@ impl Db {
                 "a ban needs an account or an ip address".into(),
             ));
         }
-        self.call(move |conn| {
+        self.call_durable(move |conn| {
             let inserted = conn
                 .prepare_cached(
                     "INSERT INTO bans (account_id, ip, reason, banned_by, created_at, expires_at)
@@ -79,7 +79,7 @@ impl Db {
             return Ok(0);
         }
         let ip = ip.map(str::to_owned);
-        self.call(move |conn| {
+        self.call_durable(move |conn| {
             Ok(conn
                 .prepare_cached("DELETE FROM bans WHERE account_id = :account_id OR ip = :ip")?
                 .execute(named_params! { ":account_id": account_id, ":ip": ip })?)

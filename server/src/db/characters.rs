@@ -26,7 +26,7 @@ impl Db {
         character: NewCharacter,
         max_per_account: usize,
     ) -> Result<i64, DbError> {
-        self.call(move |conn| {
+        self.call_durable(move |conn| {
             create_character(conn, account_id, &character, max_per_account, unix_now())
         })
         .await
@@ -39,7 +39,7 @@ impl Db {
         account_id: i64,
         character_id: i64,
     ) -> Result<(), DbError> {
-        self.call(move |conn| {
+        self.call_durable(move |conn| {
             let deleted = conn.execute(
                 "DELETE FROM characters WHERE id = ?1 AND account_id = ?2",
                 (character_id, account_id),
@@ -76,7 +76,7 @@ impl Db {
             return Err(DbError::Invalid(format!("admin level {level} is above 5")));
         }
         let name = name.to_owned();
-        self.call(move |conn| {
+        self.call_durable(move |conn| {
             let changed = conn
                 .prepare_cached("UPDATE characters SET admin_level = ?1 WHERE name = ?2")?
                 .execute(rusqlite::params![level, name])?;

@@ -11,6 +11,16 @@
 //! The connection is opened in WAL mode with `synchronous=NORMAL`, foreign keys on and a busy
 //! timeout, and the migrations (`migrations.rs`) run before [`Db::open`] returns.
 //!
+//! Durability. Every call answers after its transaction has committed. In WAL mode a commit
+//! with `synchronous=NORMAL` has been written to the WAL file, so it survives a crash of the
+//! process (`kill -9`, a panic that aborts, an OOM kill), but not necessarily a crash of the
+//! operating system or a power cut, which may undo the latest commits (never corrupt the
+//! file). Writes the server acknowledges to a person (accounts and characters created or
+//! deleted, passwords, bans, mutes, admin levels) go through [`Db::call_durable`]: their commit runs
+//! with `synchronous=FULL`, so the WAL is synced to disk before the answer, and they survive
+//! power cuts too. Periodic and logout saves stay at NORMAL: they are frequent, and the next
+//! save interval bounds what a power cut can take.
+//!
 //! Table groups live in their own files: `accounts.rs`, `characters.rs`, `bans.rs`, `audit.rs`, `mutes.rs`; the data
 //! types in `models.rs`.
 
@@ -162,6 +172,29 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Like [`Db::call`], but the job's commit is synced to disk before the answer
+    /// (`synchronous=FULL` for this job only; see the module documentation).
+    async fn call_durable<R, F>(&self, job: F) -> Result<R, DbError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<R, DbError> + Send + 'static,
+    {
+        self.call(move |conn| {
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            let result = job(conn);
+            // The run loop rolls back a transaction a job left open before the next job;
+            // restoring NORMAL needs none open, so roll back first if one is.
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            result
+        })
+        .await
+    }
+}
+
 /// The database thread.
 fn run(path: PathBuf, mut jobs: mpsc::Receiver<Job>, ready: oneshot::Sender<Result<(), DbError>>) {
     let mut conn = match open_connection(&path) {
@@ -255,6 +288,24 @@ mod tests {
         assert_eq!(sync, 1, "NORMAL");
         assert_eq!(fk, 1);
         assert_eq!(timeout, 5000);
+    }
+
+    #[tokio::test]
+    async fn durable_calls_sync_their_commit_and_leave_normal_behind() {
+        let (_dir, db) = temp_db().await;
+        let sync = |conn: &mut Connection| -> Result<i64, DbError> {
+            Ok(conn.pragma_query_value(None, "synchronous", |r| r.get(0))?)
+        };
+        assert_eq!(db.call_durable(sync).await.unwrap(), 2, "FULL for the job");
+        assert_eq!(db.call(sync).await.unwrap(), 1, "NORMAL again after it");
+        let failed: Result<(), DbError> = db
+            .call_durable(|conn| {
+                conn.execute_batch("BEGIN")?;
+                Err(DbError::Invalid("gave up".into()))
+            })
+            .await;
+        assert_eq!(failed, Err(DbError::Invalid("gave up".into())));
+        assert_eq!(db.call(sync).await.unwrap(), 1, "and after a failed one");
     }
 
     #[tokio::test]

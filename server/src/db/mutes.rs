@@ -9,7 +9,7 @@ impl Db {
     /// Mutes the character named `name` (case-insensitively) until `until` (Unix seconds), or
     /// lifts its mute with `None`. `DbError::NotFound` if there is no such character.
     pub async fn set_mute(&self, name: String, until: Option<i64>) -> Result<(), DbError> {
-        self.call(move |conn| {
+        self.call_durable(move |conn| {
             let id: Option<i64> = conn
                 .prepare_cached("SELECT id FROM characters WHERE name = :name")?
                 .query_row(named_params! { ":name": name }, |row| row.get(0))

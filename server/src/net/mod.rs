@@ -1,6 +1,8 @@
-//! The network edge: the listener with its connection limits, and packet encoding helpers.
+//! The network edge: the listener with its connection limits and offender log, and packet
+//! encoding helpers.
 
 pub mod limits;
 pub mod listener;
+pub mod offenders;
 pub mod packet;
 pub mod websocket;

@@ -12,7 +12,7 @@ use eo_protocol::net::{PacketAction, PacketFamily};
 use eo_protocol::sequence::{SequenceMismatch, ServerSequencer};
 use eo_protocol::serialize::Packet;
 use eo_protocol::{DecodeError, EncodeError};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::net::TcpStream;
@@ -20,8 +20,9 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until};
 use tokio_util::codec::Framed;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info};
+use tracing::{debug, error};
 
+use super::flood::{Flood, FloodGuard, Verdict};
 use super::handle::{CloseReason, PlayerHandle, PlayerMessage};
 use super::handlers;
 use crate::auth::PasswordHasher;
@@ -30,8 +31,35 @@ use crate::net::packet;
 use crate::net::websocket::{self, Transport};
 use crate::world::WorldHandle;
 
-/// How long one write to a client may take before it counts as a slow reader.
+/// How long one write to a client may take before it counts as a slow reader. A client that
+/// stops reading is dropped sooner when its outbox fills first (see `PlayerHandle::send`).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection that ended for a reason worth a log line (bad input, a timeout, a flood): the
+/// listener logs it, at most once per address per `log.offender_interval_secs`.
+#[derive(Debug)]
+pub struct Dropped {
+    /// Where the connection was (`State::name`).
+    pub state: &'static str,
+    pub reason: String,
+}
+
+/// Runs a write to the client (a send, a feed or a flush of the socket): one the client does
+/// not take within `WRITE_TIMEOUT`, or that is still waiting when `kill` is cancelled (the
+/// outbox overflowed), ends the connection as a slow reader's.
+async fn guarded(
+    kill: &CancellationToken,
+    write: impl std::future::Future<Output = Result<(), FrameError>>,
+) -> Result<(), Disconnect> {
+    tokio::select! {
+        biased;
+        () = kill.cancelled() => Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
+        written = tokio::time::timeout(WRITE_TIMEOUT, write) => match written {
+            Ok(result) => result.map_err(Disconnect::Frame),
+            Err(_) => Err(Disconnect::WriteTimeout),
+        },
+    }
+}
 
 /// What every player task shares: configuration and the handles of the other actors.
 pub struct PlayerContext {
@@ -110,6 +138,8 @@ pub(crate) enum Disconnect {
     PingTimeout,
     #[error("bad handshake: {0}")]
     BadHandshake(&'static str),
+    #[error("bad WebSocket handshake: {0}")]
+    BadWebSocket(String),
     #[error("closed: {0}")]
     Closed(&'static str),
     #[error("closed by the server: {0:?}")]
@@ -118,6 +148,8 @@ pub(crate) enum Disconnect {
     WriteTimeout,
     #[error("server packet could not be encoded: {0}")]
     Encode(#[from] EncodeError),
+    #[error("flooding: {0}")]
+    Flood(#[from] Flood),
 }
 
 /// One connected client.
@@ -144,6 +176,10 @@ pub(crate) struct Player {
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
     pub muted_until: Option<Instant>,
+    /// The packet rate and the pace of actions.
+    flood: FloodGuard,
+    /// Cancelled by a handle that found the outbox full: the client does not read.
+    kill: CancellationToken,
     /// The connection's frames: EO over TCP, or over WebSocket (eoweb).
     framed: Transport,
 }
@@ -155,11 +191,9 @@ impl Player {
         self.write(body).await
     }
 
+    /// Writes one body (see [`guarded`]).
     async fn write(&mut self, body: Bytes) -> Result<(), Disconnect> {
-        match tokio::time::timeout(WRITE_TIMEOUT, self.framed.send(body)).await {
-            Ok(result) => result.map_err(Disconnect::Frame),
-            Err(_) => Err(Disconnect::WriteTimeout),
-        }
+        guarded(&self.kill, self.framed.send(body)).await
     }
 
     /// Turns encryption on with the multiples just sent (after the Init_Init reply, which is
@@ -185,11 +219,8 @@ impl Player {
         }
     }
 
-    async fn run(
-        &mut self,
-        mut outbox: mpsc::Receiver<PlayerMessage>,
-        kill: CancellationToken,
-    ) -> Result<(), Disconnect> {
+    async fn run(&mut self, mut outbox: mpsc::Receiver<PlayerMessage>) -> Result<(), Disconnect> {
+        let kill = self.kill.clone();
         let live = self.context.config.get();
         let config = &live.server;
         let hangup = Instant::now() + config.hangup_delay();
@@ -324,6 +355,8 @@ impl Player {
     }
 
     async fn handle_body(&mut self, body: BytesMut) -> Result<(), Disconnect> {
+        let now = Instant::now();
+        self.flood.packet(now)?;
         let action_byte = body.first().copied().unwrap_or(0);
         let family_byte = body.get(1).copied().unwrap_or(0);
         let family = PacketFamily::from_u32(u32::from(family_byte));
@@ -371,42 +404,62 @@ impl Player {
             other => Disconnect::Decode(other),
         })?;
         debug!(addr = %self.addr, packet = packet.name(), "received");
-        handlers::dispatch(self, packet).await
+        match self.flood.action(&packet, now) {
+            Verdict::Allow => handlers::dispatch(self, packet).await,
+            Verdict::Refuse(kind) => handlers::refused(self, kind).await,
+            Verdict::Disconnect(flood) => Err(flood.into()),
+        }
     }
 }
 
 /// The frames a new connection carries: a WebSocket client's (eoweb) when it opens with a
 /// handshake, else EO over TCP. The handshake counts against the hang-up delay.
-async fn transport(
-    stream: TcpStream,
-    addr: SocketAddr,
-    context: &PlayerContext,
-) -> Option<Transport> {
+async fn transport(stream: TcpStream, context: &PlayerContext) -> Result<Transport, Disconnect> {
     let within = context.config.get().server.hangup_delay();
     let started = Instant::now();
     let Some(first) = websocket::first_byte(&stream, within).await else {
-        info!(%addr, "dropped: {}", Disconnect::HandshakeTimeout);
-        return None;
+        // Nothing came: either the client closed first or the hang-up delay passed.
+        return Err(if started.elapsed() >= within {
+            Disconnect::HandshakeTimeout
+        } else {
+            Disconnect::PeerClosed
+        });
     };
     if !websocket::is_websocket(first) {
-        return Some(Box::new(Framed::new(stream, EoCodec::new(Role::Server))));
+        return Ok(Box::new(Framed::new(stream, EoCodec::new(Role::Server))));
     }
     let left = within.saturating_sub(started.elapsed());
     match websocket::accept(stream, left).await {
-        Ok(frames) => Some(Box::new(frames)),
-        Err(error) => {
-            info!(%addr, "dropped: bad WebSocket handshake: {error}");
-            None
-        }
+        Ok(frames) => Ok(Box::new(frames)),
+        Err(error) => Err(Disconnect::BadWebSocket(error.to_string())),
     }
 }
 
-/// Runs one connection to its end, then releases what it held.
-pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<PlayerContext>) {
-    let Some(framed) = transport(stream, addr, &context).await else {
-        return;
+/// Runs one connection to its end, then releases what it held: the character leaves its map
+/// and the online list and is saved, and the player id is freed, however the connection
+/// ended, a panic in a handler included (logged here, with the address). Returns what the
+/// listener should log about the end, if anything.
+pub async fn run_connection(
+    stream: TcpStream,
+    addr: SocketAddr,
+    context: Arc<PlayerContext>,
+) -> Option<Dropped> {
+    let framed = match transport(stream, &context).await {
+        Ok(framed) => framed,
+        Err(Disconnect::PeerClosed) => {
+            debug!(%addr, "connection closed by the client before sending anything");
+            return None;
+        }
+        Err(reason) => {
+            return Some(Dropped {
+                state: State::New.name(),
+                reason: reason.to_string(),
+            });
+        }
     };
     let (handle, outbox, kill) = PlayerHandle::new();
+    // The limits in force when the connection opened; a reload applies to later connections.
+    let flood = FloodGuard::new(&context.config.get().flood);
     let mut player = Player {
         addr,
         context,
@@ -422,20 +475,54 @@ pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<Pl
         selected: None,
         pending_warp: None,
         muted_until: None,
+        flood,
+        kill,
         framed,
     };
-    let ended = player.run(outbox, kill).await;
-    match ended {
-        Err(Disconnect::PeerClosed) => debug!(%addr, "connection closed by the client"),
-        Err(Disconnect::ClosedByServer(CloseReason::Shutdown)) => {
-            debug!(%addr, "connection closed for shutdown");
+    // What a handler left half done when it panicked is not used again: the state is only
+    // read to release what the connection held.
+    let ended = std::panic::AssertUnwindSafe(player.run(outbox))
+        .catch_unwind()
+        .await;
+    let dropped = match ended {
+        Ok(Err(Disconnect::PeerClosed)) => {
+            debug!(%addr, "connection closed by the client");
+            None
         }
-        Err(reason) => info!(%addr, state = player.state.name(), "dropped: {reason}"),
-        Ok(()) => {}
-    }
+        Ok(Err(Disconnect::ClosedByServer(CloseReason::Shutdown))) => {
+            debug!(%addr, "connection closed for shutdown");
+            None
+        }
+        Ok(Err(reason)) => Some(Dropped {
+            state: player.state.name(),
+            reason: reason.to_string(),
+        }),
+        Ok(Ok(())) => None,
+        Err(panic) => {
+            error!(
+                %addr,
+                state = player.state.name(),
+                "a handler panicked ({}); connection closed, the server goes on",
+                panic_message(panic.as_ref())
+            );
+            None
+        }
+    };
     leave_game(&mut player).await;
     if let Some(player_id) = player.player_id {
         player.context.world.release(player_id);
+    }
+    dropped
+}
+
+/// The message a panic was raised with, if it is text.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(message) = payload.downcast_ref::<&'static str>() {
+        message
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message
+    } else {
+        "no message"
     }
 }
 

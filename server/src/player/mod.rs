@@ -2,8 +2,11 @@
 //! runs the handlers of the packets it receives.
 
 mod actor;
+mod flood;
 mod handle;
 mod handlers;
 
-pub use actor::{PlayerContext, run_connection};
+pub use actor::{Dropped, PlayerContext, run_connection};
 pub use handle::{CloseReason, PlayerHandle};
+#[cfg(feature = "fault-injection")]
+pub use handlers::fault::PANIC_LINE as FAULT_PANIC_LINE;

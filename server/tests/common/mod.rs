@@ -151,11 +151,24 @@ pub struct TestClient<T = Framed<TcpStream, EoCodec>> {
     pub framed: T,
     pub sequencer: ClientSequencer,
     pub player_id: u16,
+    /// The clock this client stamps its walks with (hundredths of a second), see
+    /// [`TestClient::next_walk_stamp`].
+    pub walk_clock: u32,
 }
+
+/// How far a test client's walk clock moves per walk (or attack: it stamps both): 0.5 s, more
+/// than the server's default paces (flood.walk_ms = 360, attack_ms = 480), so walks and attacks
+/// are never refused for their stamps.
+pub const WALK_STAMP_STEP: u32 = 50;
 
 impl TestClient {
     pub async fn connect(addr: SocketAddr) -> TestClient {
         let stream = TcpStream::connect(addr).await.unwrap();
+        TestClient::on(stream)
+    }
+
+    /// A client on a stream already connected (e.g. with socket options of its own).
+    pub fn on(stream: TcpStream) -> TestClient {
         stream.set_nodelay(true).unwrap();
         TestClient::over(Framed::new(stream, EoCodec::new(Role::Client)))
     }
@@ -193,21 +206,36 @@ impl<T: FrameTransport> TestClient<T> {
             framed,
             sequencer: ClientSequencer::new(0),
             player_id: 0,
+            walk_clock: 0,
         }
+    }
+
+    /// The timestamp for this client's next walk. The official client stamps walks with the
+    /// time of day and the server refuses walks stamped closer than its walk pace; this clock
+    /// moves [`WALK_STAMP_STEP`] per walk, so a test may walk at once (the server still
+    /// counts arrivals: more than `flood.action_burst` walks at once are refused).
+    pub fn next_walk_stamp(&mut self) -> u32 {
+        self.walk_clock += WALK_STAMP_STEP;
+        self.walk_clock
+    }
+
+    /// Sends Walk_Player: one step in `direction`, to `(x, y)` as the client believes.
+    pub async fn walk(&mut self, direction: eo_protocol::Direction, x: u8, y: u8) {
+        let timestamp = self.next_walk_stamp();
+        self.send(&eo_protocol::net::client::WalkPlayerClientPacket {
+            walk_action: eo_protocol::net::client::WalkAction {
+                direction,
+                timestamp,
+                coords: eo_protocol::Coords { x, y },
+            },
+        })
+        .await;
     }
 
     /// Sends a packet as the official client would: id, sequence (not for Init), payload.
     pub async fn send<P: Packet>(&mut self, packet: &P) {
-        let mut body = BytesMut::new();
-        body.put_u8(P::ACTION.to_u32() as u8);
-        body.put_u8(P::FAMILY.to_u32() as u8);
-        if P::FAMILY != PacketFamily::Init {
-            let (bytes, width) = encode_sequence(self.sequencer.next()).unwrap();
-            body.extend_from_slice(&bytes[..width]);
-        }
-        let mut writer = EoWriter::from_buf(body);
-        packet.serialize(&mut writer).unwrap();
-        self.send_body(&writer.into_inner()).await;
+        let body = body(&mut self.sequencer, packet);
+        self.send_body(&body).await;
     }
 
     /// Sends a body (action, family, ...) as it is, encrypted by the codec.
@@ -216,6 +244,36 @@ impl<T: FrameTransport> TestClient<T> {
             .send(bytes::Bytes::copy_from_slice(body))
             .await
             .unwrap();
+    }
+
+    /// Like [`Self::send`], for a connection that may be gone: whether it was written.
+    pub async fn try_send<P: Packet>(&mut self, packet: &P) -> bool {
+        let body = body(&mut self.sequencer, packet);
+        self.framed.send(body.freeze()).await.is_ok()
+    }
+
+    /// Like [`Self::recv`] (pings answered), for a connection that may be gone: `None` if it
+    /// closes or nothing valid arrives within `within`.
+    pub async fn try_recv(&mut self, within: Duration) -> Option<ServerPacket> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let body = tokio::time::timeout_at(deadline, self.framed.next())
+                .await
+                .ok()??
+                .ok()?;
+            let action = PacketAction::from_u32(u32::from(*body.first()?));
+            let family = PacketFamily::from_u32(u32::from(*body.get(1)?));
+            let packet = ServerPacket::decode_strict(family, action, body.get(2..)?).ok()?;
+            if let ServerPacket::ConnectionPlayer(ping) = &packet {
+                self.sequencer
+                    .set_start(ping_sequence_start(ping.seq1, ping.seq2));
+                if !self.try_send(&ConnectionPingClientPacket).await {
+                    return None;
+                }
+                continue;
+            }
+            return Some(packet);
+        }
     }
 
     /// The next server packet; answers pings on the way (as the official client does).
@@ -272,35 +330,55 @@ impl<T: FrameTransport> TestClient<T> {
     }
 
     pub async fn handshake(&mut self) {
+        if let Err(problem) = self.try_handshake().await {
+            panic!("handshake: {problem}");
+        }
+    }
+
+    /// Init_Init and Connection_Accept; what went wrong, if anything.
+    pub async fn try_handshake(&mut self) -> Result<(), String> {
         let challenge = 123_456;
-        self.send(&InitInitClientPacket {
-            challenge,
-            version: Version {
-                major: 0,
-                minor: 0,
-                patch: 28,
-            },
-            hdid: "1234567890".into(),
-        })
-        .await;
-        let ServerPacket::InitInit(reply) = self.recv().await else {
-            panic!("expected Init_Init");
+        let sent = self
+            .try_send(&InitInitClientPacket {
+                challenge,
+                version: Version {
+                    major: 0,
+                    minor: 0,
+                    patch: 28,
+                },
+                hdid: "1234567890".into(),
+            })
+            .await;
+        if !sent {
+            return Err("the connection is closed".into());
+        }
+        let reply = match self.try_recv(RECV_TIMEOUT).await {
+            Some(ServerPacket::InitInit(reply)) => reply,
+            other => return Err(format!("expected Init_Init, got {other:?}")),
         };
         let Some(InitInitServerPacketReplyCodeData::Ok(ok)) = reply.reply_code_data else {
-            panic!("expected Init OK, got {reply:?}");
+            return Err(format!("expected Init OK, got {reply:?}"));
         };
-        assert_eq!(ok.challenge_response, server_verification_hash(challenge));
+        if ok.challenge_response != server_verification_hash(challenge) {
+            return Err("a wrong challenge response".into());
+        }
         self.framed
             .codec_mut()
             .set_multiples(ok.server_encryption_multiple, ok.client_encryption_multiple);
         self.sequencer = ClientSequencer::from_init_reply(ok.seq1, ok.seq2);
         self.player_id = ok.player_id;
-        self.send(&ConnectionAcceptClientPacket {
-            client_encryption_multiple: u16::from(ok.client_encryption_multiple),
-            server_encryption_multiple: u16::from(ok.server_encryption_multiple),
-            player_id: ok.player_id,
-        })
-        .await;
+        let accepted = self
+            .try_send(&ConnectionAcceptClientPacket {
+                client_encryption_multiple: u16::from(ok.client_encryption_multiple),
+                server_encryption_multiple: u16::from(ok.server_encryption_multiple),
+                player_id: ok.player_id,
+            })
+            .await;
+        if accepted {
+            Ok(())
+        } else {
+            Err("the connection is closed".into())
+        }
     }
 
     /// Account_Request then Account_Create; returns the final reply code.
@@ -349,6 +427,32 @@ impl<T: FrameTransport> TestClient<T> {
         };
         reply
     }
+}
+
+/// A packet's body as a client writes it: id, sequence from `sequencer` (not for Init),
+/// payload. (For a client whose socket is split between tasks.)
+pub fn body<P: Packet>(sequencer: &mut ClientSequencer, packet: &P) -> BytesMut {
+    let mut body = BytesMut::new();
+    body.put_u8(P::ACTION.to_u32() as u8);
+    body.put_u8(P::FAMILY.to_u32() as u8);
+    if P::FAMILY != PacketFamily::Init {
+        let (bytes, width) = encode_sequence(sequencer.next()).unwrap();
+        body.extend_from_slice(&bytes[..width]);
+    }
+    let mut writer = EoWriter::from_buf(body);
+    packet.serialize(&mut writer).unwrap();
+    writer.into_inner()
+}
+
+/// A TCP connection to `addr` from the loopback address `from` (127.0.0.2 and so on: Linux
+/// routes all of 127/8 to the loopback), so a test can play several clients' addresses.
+pub async fn connect_from(addr: SocketAddr, from: std::net::IpAddr) -> TcpStream {
+    let socket = match from {
+        std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4().unwrap(),
+        std::net::IpAddr::V6(_) => tokio::net::TcpSocket::new_v6().unwrap(),
+    };
+    socket.bind(SocketAddr::new(from, 0)).unwrap();
+    socket.connect(addr).await.unwrap()
 }
 
 /// Creates an account and a character (the same name for both), logs in and enters the game

@@ -5,6 +5,8 @@ mod admin;
 mod attack;
 mod character;
 mod connection;
+#[cfg(feature = "fault-injection")]
+pub(super) mod fault;
 mod game;
 mod init;
 mod items;
@@ -21,10 +23,13 @@ use eo_protocol::net::client::{ChairRequestClientPacketSitActionData, ClientPack
 use tracing::debug;
 
 use super::actor::{Disconnect, Player, State};
+use super::flood::ActionKind;
 use crate::world::Channel;
 
 /// Runs the handler of one packet.
 pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Result<(), Disconnect> {
+    #[cfg(feature = "fault-injection")]
+    fault::inject(&packet);
     match packet {
         ClientPacket::InitInit(packet) => init::init(player, packet).await,
         ClientPacket::ConnectionAccept(packet) => connection::accept(player, packet),
@@ -91,6 +96,16 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
             debug!(addr = %player.addr, packet = other.name(), "no handler yet; ignored");
             Ok(())
         }
+    }
+}
+
+/// An action flood control refused as too soon: a walker is put back where the map has it
+/// (its client moved already); anything else is dropped.
+pub(super) async fn refused(player: &mut Player, kind: ActionKind) -> Result<(), Disconnect> {
+    debug!(addr = %player.addr, %kind, "refused as too soon");
+    match kind {
+        ActionKind::Walk => game::refresh(player).await,
+        ActionKind::Attack | ActionKind::Face | ActionKind::Chat => Ok(()),
     }
 }
 
