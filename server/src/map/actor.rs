@@ -211,14 +211,18 @@ impl MapActor {
     }
 
     /// The characters `viewer` sees in range of `at` (at most what the protocol can count):
-    /// hidden ones only if it is the viewer.
+    /// the viewer itself first, so a crowd larger than the list never hides a player's own
+    /// character from its client; then the others in range that are not hidden.
     fn nearby_of(&self, viewer: u16, at: (u16, u16)) -> NearbyInfo {
-        let characters = self
+        let own = self.characters.get(&viewer).map(|c| c.info.clone());
+        let others = self
             .characters
             .values()
-            .filter(|c| in_range(at, c.at()) && (!c.info.invisible || c.info.player_id == viewer))
+            .filter(|c| c.info.player_id != viewer && in_range(at, c.at()) && !c.info.invisible);
+        let characters = own
+            .into_iter()
+            .chain(others.map(|c| c.info.clone()))
             .take(MAX_NEARBY_CHARACTERS)
-            .map(|c| c.info.clone())
             .collect();
         NearbyInfo {
             characters,
