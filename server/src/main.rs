@@ -8,7 +8,7 @@ use clap::Parser;
 use eo_server::config::Config;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 use tracing_subscriber::EnvFilter;
 
 /// An Endless Online game server.
@@ -47,6 +47,7 @@ fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(config.log.filter.as_str()));
     tracing_subscriber::fmt().with_env_filter(filter).init();
+    raise_fd_limit(&config);
 
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -74,6 +75,30 @@ async fn serve(config: Config) -> ExitCode {
             error!("{err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Raises the open-file limit so `max_connections` sockets can be open; warns if even the hard
+/// limit is too low for them.
+fn raise_fd_limit(config: &Config) {
+    // Besides the connections: the database, its WAL, the listener, the control socket and
+    // its clients, and the map and pub files while loading.
+    const SPARE: u64 = 64;
+    match eo_server::net::fd_limit::raise_to_hard_limit() {
+        Ok((before, after)) => {
+            if after > before {
+                info!(before, after, "raised the open-file limit");
+            }
+            let wanted = u64::from(config.server.max_connections) + SPARE;
+            if after < wanted {
+                warn!(
+                    limit = after,
+                    wanted,
+                    "the open-file limit is below server.max_connections plus spare; raise the hard limit (ulimit -Hn)"
+                );
+            }
+        }
+        Err(error) => warn!(%error, "cannot raise the open-file limit"),
     }
 }
 
