@@ -9,7 +9,7 @@ use tracing::info;
 use crate::auth::PasswordHasher;
 use crate::config::Config;
 use crate::control::{Admin, ControlSocket};
-use crate::data::GameData;
+use crate::data::{GameData, SpawnPoints};
 use crate::db::Db;
 use crate::map::MapHandle;
 use crate::net::listener::accept_loop;
@@ -32,6 +32,9 @@ pub enum StartError {
     Hasher(crate::auth::AuthError),
     #[error("game data: {0}")]
     Data(#[from] crate::data::DataError),
+    /// A spawn area that is not on a walkable tile of an existing map.
+    #[error("{0}")]
+    Spawn(#[from] crate::data::SpawnError),
     /// Another server answers on the control socket.
     #[error(
         "control socket {path}: another server is running and answering on it (stop it, or set [control] socket to another path)"
@@ -62,6 +65,7 @@ pub async fn run_with_hasher(
 ) -> Result<(), StartError> {
     let control = ControlSocket::bind(&config.control.socket).await?;
     let data = Arc::new(GameData::load(&config.world.data_dir)?);
+    let spawns = SpawnPoints::new(&config.world, &data)?;
     let maps = data
         .maps
         .keys()
@@ -87,6 +91,7 @@ pub async fn run_with_hasher(
     let context = Arc::new(PlayerContext {
         config: Arc::new(config),
         data,
+        spawns,
         maps,
         db,
         hasher,

@@ -37,6 +37,8 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct PlayerContext {
     pub config: Arc<Config>,
     pub data: Arc<crate::data::GameData>,
+    /// Where new characters start.
+    pub spawns: crate::data::SpawnPoints,
     pub maps: std::collections::HashMap<u16, crate::map::MapHandle>,
     pub db: Db,
     pub hasher: PasswordHasher,

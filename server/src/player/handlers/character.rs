@@ -105,7 +105,8 @@ pub(super) async fn create(
     let Some(name) = character_name(&packet.name).filter(|_| look_ok) else {
         return reply(player, CharacterReply::NotApproved).await;
     };
-    let world = &player.context.config.world;
+    let context = std::sync::Arc::clone(&player.context);
+    let (map, x, y) = context.spawns.pick(&context.data, &mut player.rng);
     let character = NewCharacter {
         name,
         gender: packet.gender.to_u32() as u8,
@@ -113,15 +114,15 @@ pub(super) async fn create(
         hair_style: packet.hair_style as u8,
         hair_color: packet.hair_color as u8,
         skin: packet.skin as u8,
-        map: world.spawn_map,
-        x: world.spawn_x,
-        y: world.spawn_y,
+        map,
+        x,
+        y,
         level: 0,
         hp: 10,
         tp: 10,
         ..NewCharacter::default()
     };
-    let max = usize::from(world.max_characters);
+    let max = usize::from(context.config.world.max_characters);
     match player
         .context
         .db
