@@ -28,6 +28,8 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts (see `process`).
+    eo_server::process::fix_mmap_threshold();
     let args = Args::parse();
     let mut config = match Config::load(args.config.as_deref()) {
         Ok(config) => config,
@@ -84,7 +86,7 @@ fn raise_fd_limit(config: &Config) {
     // Besides the connections: the database, its WAL, the listener, the control socket and
     // its clients, and the map and pub files while loading.
     const SPARE: u64 = 64;
-    match eo_server::net::fd_limit::raise_to_hard_limit() {
+    match eo_server::process::raise_to_hard_limit() {
         Ok((before, after)) => {
             if after > before {
                 info!(before, after, "raised the open-file limit");
