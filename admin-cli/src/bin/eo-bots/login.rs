@@ -36,6 +36,8 @@ pub struct Entered {
     pub x: u8,
     pub y: u8,
     pub facing: Direction,
+    /// What it saw on entering.
+    pub nearby: NearbyInfo,
 }
 
 /// Connects, logs in (creating the account if needed), makes the character if the account
@@ -115,6 +117,7 @@ pub async fn enter(swarm: &Swarm, name: &str) -> Result<Entered> {
         x,
         y,
         facing,
+        nearby: game.nearby,
     })
 }
 

@@ -9,6 +9,7 @@
 //! It connects only to the address it is given (127.0.0.1:8078 by default).
 
 mod conn;
+mod crowd;
 mod grid;
 mod login;
 mod play;

@@ -1,5 +1,5 @@
-//! A bot in the game: it walks (keeping to the map's open tiles and following the server's
-//! refusals) and chats at its rates, follows warps, and reads everything it is sent. An
+//! A bot in the game: it walks (keeping to the map's open tiles, off the tiles others stand
+//! on, and following the server's refusals) and chats at its rates, follows warps, and reads everything it is sent. An
 //! observer stands still and times the broadcasts of the bots' walks and chats.
 
 use std::collections::{HashMap, VecDeque};
@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Interval, MissedTickBehavior};
 
 use crate::conn::{BotError, decode, packet_id};
+use crate::crowd::Crowd;
 use crate::grid::Grid;
 use crate::login::{Entered, own_position};
 use crate::stats::Counters;
@@ -90,6 +91,8 @@ pub async fn bot(swarm: Arc<Swarm>, mut me: Entered) -> Result<(), BotError> {
     let mut local = Local::default();
     let mut warp: Option<PendingWarp> = None;
     let mut last_walk: Option<(u8, u8)> = None;
+    let mut crowd = Crowd::default();
+    crowd.reset(&std::mem::take(&mut me.nearby), me.conn.player_id);
     let result = loop {
         tokio::select! {
             body = me.conn.recv() => {
@@ -99,14 +102,29 @@ pub async fn bot(swarm: Arc<Swarm>, mut me: Entered) -> Result<(), BotError> {
                 };
                 local.received += 1;
                 match packet_id(&body) {
-                    (PacketFamily::Walk, PacketAction::Player) => local.walks_received += 1,
+                    (PacketFamily::Walk, PacketAction::Player) => {
+                        local.walks_received += 1;
+                        if let Ok(ServerPacket::WalkPlayer(walk)) = decode(&body) {
+                            crowd.moved(walk.player_id, walk.coords.x, walk.coords.y);
+                        }
+                    }
                     (PacketFamily::Talk, PacketAction::Player) => local.chats_received += 1,
+                    (PacketFamily::Players, PacketAction::Agree) => {
+                        if let Ok(ServerPacket::PlayersAgree(appear)) = decode(&body) {
+                            crowd.seen(&appear.nearby, me.conn.player_id);
+                        }
+                    }
+                    (PacketFamily::Avatar, PacketAction::Remove) => {
+                        if let Ok(ServerPacket::AvatarRemove(gone)) = decode(&body) {
+                            crowd.left(gone.player_id);
+                        }
+                    }
                     (PacketFamily::Refresh, PacketAction::Reply)
                     | (PacketFamily::Warp, PacketAction::Request)
                     | (PacketFamily::Warp, PacketAction::Agree)
                     | (PacketFamily::Init, PacketAction::Init) => {
                         let followed = match decode(&body) {
-                            Ok(packet) => follow(&swarm, &mut me, packet, &mut warp, &mut last_walk).await,
+                            Ok(packet) => follow(&swarm, &mut me, packet, &mut warp, &mut last_walk, &mut crowd).await,
                             Err(error) => Err(error),
                         };
                         if let Err(error) = followed {
@@ -131,7 +149,7 @@ pub async fn bot(swarm: Arc<Swarm>, mut me: Entered) -> Result<(), BotError> {
                 }
             }
             _ = tick(&mut walk), if warp.is_none() => {
-                if let Err(error) = step(&swarm, &mut me, &mut last_walk).await {
+                if let Err(error) = step(&swarm, &mut me, &mut last_walk, &crowd).await {
                     break Err(error);
                 }
             }
@@ -155,8 +173,9 @@ async fn step(
     swarm: &Swarm,
     me: &mut Entered,
     last_walk: &mut Option<(u8, u8)>,
+    crowd: &Crowd,
 ) -> Result<(), BotError> {
-    let chosen = choose(&me.grid, me.x, me.y, me.facing);
+    let chosen = choose(&me.grid, crowd, me.x, me.y, me.facing);
     let Some((direction, (to_x, to_y))) = chosen else {
         return Ok(()); // walled in: wait for the next tick
     };
@@ -182,10 +201,18 @@ async fn step(
     Ok(())
 }
 
-/// Where a bot at (x, y) facing `facing` steps next, if anywhere.
-fn choose(grid: &Grid, x: u8, y: u8, facing: Direction) -> Option<(Direction, (u8, u8))> {
+/// Where a bot at (x, y) facing `facing` steps next, if anywhere: an open tile nobody it
+/// can see stands on.
+fn choose(
+    grid: &Grid,
+    crowd: &Crowd,
+    x: u8,
+    y: u8,
+    facing: Direction,
+) -> Option<(Direction, (u8, u8))> {
     let mut rng = rand::rng();
-    if let Some(to) = grid.step(x, y, facing)
+    let free = |d| grid.step(x, y, d).filter(|(x, y)| !crowd.occupied(*x, *y));
+    if let Some(to) = free(facing)
         && rng.random_bool(KEEP_HEADING)
     {
         return Some((facing, to));
@@ -197,7 +224,7 @@ fn choose(grid: &Grid, x: u8, y: u8, facing: Direction) -> Option<(Direction, (u
         Direction::Right,
     ]
     .into_iter()
-    .filter_map(|d| grid.step(x, y, d).map(|to| (d, to)))
+    .filter_map(|d| free(d).map(|to| (d, to)))
     .collect();
     let forward: Vec<_> = open
         .iter()
@@ -228,6 +255,7 @@ async fn follow(
     packet: ServerPacket,
     warp: &mut Option<PendingWarp>,
     last_walk: &mut Option<(u8, u8)>,
+    crowd: &mut Crowd,
 ) -> Result<(), BotError> {
     match packet {
         // The server refused a walk (blocked by someone) and says where the bot is.
@@ -235,6 +263,7 @@ async fn follow(
             if let Some((x, y, facing)) = own_position(&reply.nearby, me.conn.player_id) {
                 (me.x, me.y, me.facing) = (x, y, facing);
             }
+            crowd.reset(&reply.nearby, me.conn.player_id);
             if let Some((x, y)) = last_walk.take() {
                 swarm.note(WalkNote::Refused {
                     player_id: me.conn.player_id,
@@ -303,6 +332,7 @@ async fn follow(
                 if let Some((x, y, facing)) = own_position(&agree.nearby, me.conn.player_id) {
                     (me.x, me.y, me.facing) = (x, y, facing);
                 }
+                crowd.reset(&agree.nearby, me.conn.player_id);
                 *last_walk = None;
             }
         }
