@@ -285,6 +285,7 @@ async fn run(args: Args) -> ExitCode {
     let play_started = Instant::now();
     let until = tokio::time::Instant::now() + Duration::from_secs(args.seconds);
     let server_cpu = server_pid.as_deref().map(CpuMark::now);
+    let server_syscalls_before = server_pid.as_deref().and_then(procfs::syscalls);
     let own_cpu = CpuMark::now("self");
     let _ = phase_tx.send(Phase::Play { until });
     swarm.walk_latency.since_last();
@@ -303,6 +304,13 @@ async fn run(args: Args) -> ExitCode {
         _ => None,
     };
     let server_rss = server_pid.as_deref().and_then(procfs::rss_kib);
+    let server_syscalls = match (
+        server_syscalls_before,
+        server_pid.as_deref().and_then(procfs::syscalls),
+    ) {
+        (Some((r0, w0)), Some((r1, w1))) => Some((r1.saturating_sub(r0), w1.saturating_sub(w0))),
+        _ => None,
+    };
     let own_cpu_percent = own_cpu.percent_since("self");
     let in_game_at_end = Counters::get(&c.in_game);
     let _ = phase_tx.send(Phase::Stop);
@@ -322,6 +330,7 @@ async fn run(args: Args) -> ExitCode {
         server_cpu_percent,
         server_rss_before,
         server_rss,
+        server_syscalls,
         own_cpu_percent,
     };
     report.print();
@@ -375,6 +384,8 @@ struct Report<'a> {
     server_cpu_percent: Option<f64>,
     server_rss_before: Option<(u64, u64)>,
     server_rss: Option<(u64, u64)>,
+    /// Read and write syscalls of the server during play.
+    server_syscalls: Option<(u64, u64)>,
     own_cpu_percent: Option<f64>,
 }
 
@@ -450,6 +461,16 @@ impl Report<'_> {
             percent(self.server_cpu_percent),
             percent(self.own_cpu_percent)
         );
+        let packets_per_write = self
+            .server_syscalls
+            .filter(|(_, writes)| *writes > 0)
+            .map(|(_, writes)| get(&c.received) as f64 / writes as f64);
+        if let Some((reads, writes)) = self.server_syscalls {
+            println!(
+                "server syscalls during play: {reads} reads, {writes} writes ({} packets the bots received per write)",
+                packets_per_write.map_or("n/a".into(), |p| format!("{p:.2}"))
+            );
+        }
         if let Some((rss, peak)) = self.server_rss {
             println!(
                 "server memory: {} KiB resident, {} KiB peak{}",
@@ -505,6 +526,9 @@ impl Report<'_> {
             "server_rss_peak_kib": self.server_rss.map(|r| r.1),
             "server_rss_before_kib": self.server_rss_before.map(|r| r.0),
             "server_kib_per_player": per_player_kib.map(round),
+            "server_read_syscalls": self.server_syscalls.map(|s| s.0),
+            "server_write_syscalls": self.server_syscalls.map(|s| s.1),
+            "packets_per_server_write": packets_per_write.map(round),
         });
         println!("{line}");
     }

@@ -50,6 +50,18 @@ pub fn rss_kib(pid: &str) -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
+/// Read and write syscalls a process has made (syscr, syscw of /proc/PID/io): with the
+/// packets the bots received, how well the server batches its writes.
+pub fn syscalls(pid: &str) -> Option<(u64, u64)> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+    let field = |name: &str| {
+        io.lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+    };
+    Some((field("syscr:")?, field("syscw:")?))
+}
+
 /// CPU used between two points in time, as a percentage of one core.
 #[derive(Debug, Clone, Copy)]
 pub struct CpuMark {
@@ -83,5 +95,6 @@ mod tests {
         let (rss, peak) = rss_kib("self").unwrap();
         assert!(rss > 0 && peak >= rss);
         assert!(raise_fd_limit().unwrap() >= 1024);
+        assert!(syscalls("self").unwrap().0 > 0);
     }
 }
