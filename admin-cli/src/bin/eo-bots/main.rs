@@ -465,9 +465,9 @@ impl Report<'_> {
             .server_syscalls
             .filter(|(_, writes)| *writes > 0)
             .map(|(_, writes)| get(&c.received) as f64 / writes as f64);
-        if let Some((reads, writes)) = self.server_syscalls {
+        if let Some((_, writes)) = self.server_syscalls {
             println!(
-                "server syscalls during play: {reads} reads, {writes} writes ({} packets the bots received per write)",
+                "server socket writes during play: {writes} ({} packets the bots received per write)",
                 packets_per_write.map_or("n/a".into(), |p| format!("{p:.2}"))
             );
         }
@@ -526,7 +526,6 @@ impl Report<'_> {
             "server_rss_peak_kib": self.server_rss.map(|r| r.1),
             "server_rss_before_kib": self.server_rss_before.map(|r| r.0),
             "server_kib_per_player": per_player_kib.map(round),
-            "server_read_syscalls": self.server_syscalls.map(|s| s.0),
             "server_write_syscalls": self.server_syscalls.map(|s| s.1),
             "packets_per_server_write": packets_per_write.map(round),
         });

@@ -50,8 +50,9 @@ pub fn rss_kib(pid: &str) -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
-/// Read and write syscalls a process has made (syscr, syscw of /proc/PID/io): with the
-/// packets the bots received, how well the server batches its writes.
+/// Read and write syscalls a process has made (syscr, syscw of /proc/PID/io; socket reads
+/// by recv are not among the reads): with the packets the bots received, the writes tell how
+/// well the server batches them.
 pub fn syscalls(pid: &str) -> Option<(u64, u64)> {
     let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
     let field = |name: &str| {
