@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
 use super::handle::WalkOutcome;
+use super::visibility::Visibility;
 use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE};
 use crate::data::{GameData, MapData};
 use crate::net::packet;
@@ -105,6 +106,9 @@ pub(super) struct MapActor {
     id: u16,
     rx: mpsc::Receiver<MapMessage>,
     characters: HashMap<u16, OnMap>,
+    /// Where `characters` stand, for range and blocking queries: every change of a
+    /// character's coords (or its arrival or departure) goes through `place` or the index.
+    index: Visibility,
 }
 
 impl MapActor {
@@ -114,7 +118,29 @@ impl MapActor {
             id,
             rx,
             characters: HashMap::new(),
+            index: Visibility::default(),
         }
+    }
+
+    /// Moves a character on the map to `to` (keeping the index in step); whether it is here.
+    fn place(&mut self, player_id: u16, to: (u16, u16)) -> bool {
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return false;
+        };
+        let from = me.at();
+        me.info.coords.x = to.0;
+        me.info.coords.y = to.1;
+        self.index.moved(player_id, from, to);
+        true
+    }
+
+    /// The characters within the see distance of `at` (from the index's cells, checked).
+    fn in_range_of(&self, at: (u16, u16)) -> impl Iterator<Item = (u16, &OnMap)> + '_ {
+        let reach = u16::try_from(SEE_DISTANCE).unwrap_or(u16::MAX);
+        self.index
+            .around(at, reach)
+            .filter_map(move |id| self.characters.get(&id).map(|c| (id, c)))
+            .filter(move |(_, c)| in_range(at, c.at()))
     }
 
     fn map(&self) -> Option<&MapData> {
@@ -203,8 +229,8 @@ impl MapActor {
         {
             return;
         }
-        for (id, other) in &self.characters {
-            if *id != except && in_range(at, other.at()) {
+        for (id, other) in self.in_range_of(at) {
+            if id != except {
                 other.player.send(body.clone());
             }
         }
@@ -216,12 +242,11 @@ impl MapActor {
     fn nearby_of(&self, viewer: u16, at: (u16, u16)) -> NearbyInfo {
         let own = self.characters.get(&viewer).map(|c| c.info.clone());
         let others = self
-            .characters
-            .values()
-            .filter(|c| c.info.player_id != viewer && in_range(at, c.at()) && !c.info.invisible);
+            .in_range_of(at)
+            .filter(|(id, c)| *id != viewer && !c.info.invisible);
         let characters = own
             .into_iter()
-            .chain(others.map(|c| c.info.clone()))
+            .chain(others.map(|(_, c)| c.info.clone()))
             .take(MAX_NEARBY_CHARACTERS)
             .collect();
         NearbyInfo {
@@ -250,7 +275,10 @@ impl MapActor {
         {
             self.broadcast(at, player_id, &body);
         }
-        self.characters.insert(player_id, OnMap { info, player });
+        if let Some(old) = self.characters.insert(player_id, OnMap { info, player }) {
+            self.index.remove(player_id, old.at()); // entered twice: keep one
+        }
+        self.index.insert(player_id, at);
         self.nearby_of(player_id, at)
     }
 
@@ -263,6 +291,7 @@ impl MapActor {
             self.broadcast(me.at(), player_id, &body);
         }
         let gone = self.characters.remove(&player_id)?;
+        self.index.remove(player_id, gone.at());
         let x = u8::try_from(gone.info.coords.x).unwrap_or(0);
         let y = u8::try_from(gone.info.coords.y).unwrap_or(0);
         Some((x, y, gone.info.direction))
@@ -281,7 +310,7 @@ impl MapActor {
             return WalkOutcome::Blocked;
         };
         let warp = map.warp(x, y).cloned();
-        if !map.is_walkable(x, y) || self.characters.values().any(|c| c.at() == to) {
+        if !map.is_walkable(x, y) || self.index.occupied(to) {
             return WalkOutcome::Blocked;
         }
         // Who sees the walker before and after the step.
@@ -291,9 +320,8 @@ impl MapActor {
             direction,
             coords: eo_protocol::Coords { x, y },
         });
+        self.place(player_id, to);
         if let Some(me) = self.characters.get_mut(&player_id) {
-            me.info.coords.x = to.0;
-            me.info.coords.y = to.1;
             me.info.direction = direction;
         }
         let Some(me) = self.characters.get(&player_id) else {
@@ -301,8 +329,15 @@ impl MapActor {
         };
         let appear_me = self.appear_packet(&me.info);
         let hidden = me.info.invisible;
-        for (id, other) in &self.characters {
-            if *id == player_id {
+        // Everyone who saw the walker before the step or sees it after: within the see
+        // distance of `from` or of `to`, so within one step more of `to`.
+        let reach = u16::try_from(SEE_DISTANCE + 1).unwrap_or(u16::MAX);
+        let around = self
+            .index
+            .around(to, reach)
+            .filter_map(|id| self.characters.get(&id).map(|c| (id, c)));
+        for (id, other) in around {
+            if id == player_id {
                 continue;
             }
             if hidden {
@@ -460,15 +495,11 @@ impl MapActor {
         };
         let next_to = u32::from(x.abs_diff(cx)) + u32::from(y.abs_diff(cy)) == 1;
         let seat_at = (u16::from(cx), u16::from(cy));
-        if !next_to
-            || me.info.sit_state != SitState::Stand
-            || self.characters.values().any(|c| c.at() == seat_at)
-        {
+        if !next_to || me.info.sit_state != SitState::Stand || self.index.occupied(seat_at) {
             return None;
         }
+        self.place(player_id, seat_at);
         let me = self.characters.get_mut(&player_id)?;
-        me.info.coords.x = seat_at.0;
-        me.info.coords.y = seat_at.1;
         me.info.direction = facing;
         me.info.sit_state = SitState::Chair;
         let coords = eo_protocol::Coords { x: cx, y: cy };

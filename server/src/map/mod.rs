@@ -4,6 +4,7 @@
 
 mod actor;
 mod handle;
+mod visibility;
 
 pub use handle::{MapHandle, WalkOutcome};
 
