@@ -64,9 +64,9 @@ enum Command {
     /// Bans an account (named by a character or the account itself) or an IP address, and
     /// disconnects whoever matches.
     ///
-    /// `eo-admin ban NAME [DURATION]` or `eo-admin ban --ip ADDR [DURATION]`. DURATION is
-    /// seconds, or a number with s, m, h, d or w (30m, 12h, 7d); without it the ban is
-    /// permanent.
+    /// `eo-admin ban NAME [--duration D]` or `eo-admin ban --ip ADDR [--duration D]` (D may
+    /// also follow NAME or --ip ADDR bare). D is seconds, or a number with s, m, h, d or w
+    /// (30m, 12h, 7d); without it the ban is permanent.
     Ban {
         /// Ban this IP address instead of an account.
         #[arg(long, value_name = "ADDR")]
@@ -74,6 +74,9 @@ enum Command {
         /// NAME then DURATION, or only DURATION with --ip.
         #[arg(value_name = "NAME [DURATION]", num_args = 0..=2)]
         rest: Vec<String>,
+        /// How long (permanent when left out).
+        #[arg(long, value_name = "D")]
+        duration: Option<String>,
         /// Why (stored with the ban).
         #[arg(long)]
         reason: Option<String>,
@@ -135,20 +138,48 @@ enum Command {
         /// The tile's y.
         y: u8,
     },
+    /// Puts items at a character's feet (in the game), for it alone to pick up for a while.
+    Give {
+        /// The character.
+        name: String,
+        /// The item's id (its record number in the EIF).
+        item: u16,
+        /// How many (1 when left out).
+        #[arg(default_value_t = 1)]
+        amount: u32,
+    },
     /// Saves every character in the game now and tells how many were saved.
     Save,
     /// Announces, waits, then stops the server (saving every character).
+    ///
+    /// `eo-admin shutdown [--delay SECS] [--message TEXT]`, or `eo-admin shutdown [SECS]
+    /// [TEXT...]`.
     Shutdown {
         /// Seconds to wait first (0 when left out).
+        #[arg(value_name = "SECS", conflicts_with = "delay")]
         delay_secs: Option<u64>,
         /// The announcement (a default one when there is a delay).
+        #[arg(value_name = "TEXT", conflicts_with = "message_flag")]
         message: Vec<String>,
+        /// Seconds to wait first.
+        #[arg(long = "delay", id = "delay", value_name = "SECS")]
+        delay: Option<u64>,
+        /// The announcement.
+        #[arg(long = "message", id = "message_flag", value_name = "TEXT")]
+        message_flag: Option<String>,
     },
     /// The latest administration actions.
     Audit {
         /// How many (20 when left out).
+        #[arg(value_name = "N", conflicts_with = "limit_flag")]
         limit: Option<usize>,
+        /// How many.
+        #[arg(long = "limit", id = "limit_flag", value_name = "N")]
+        limit_flag: Option<usize>,
     },
+    /// Rereads the server's configuration file and puts in force what can change while it
+    /// runs (limits, rates, messages, admin levels, the log filter); says what needs a restart.
+    Reload,
 }
 
 /// Why the CLI stopped.
@@ -211,7 +242,12 @@ fn request(command: &Command) -> Result<(&'static str, Value), Failure> {
         Command::Status => ("status", json!({})),
         Command::Players => ("players", json!({})),
         Command::Kick { name, reason } => ("kick", json!({ "name": name, "reason": reason })),
-        Command::Ban { ip, rest, reason } => {
+        Command::Ban {
+            ip,
+            rest,
+            duration: duration_flag,
+            reason,
+        } => {
             let (name, duration) = match (ip, rest.as_slice()) {
                 (Some(_), []) => (None, None),
                 (Some(_), [duration]) => (None, Some(duration)),
@@ -227,6 +263,14 @@ fn request(command: &Command) -> Result<(&'static str, Value), Failure> {
                         "give NAME [DURATION] or --ip ADDR [DURATION]".into(),
                     ));
                 }
+            };
+            let duration = match (duration, duration_flag) {
+                (Some(_), Some(_)) => {
+                    return Err(Failure::Refused(
+                        "give the duration once: bare or with --duration".into(),
+                    ));
+                }
+                (bare, flag) => bare.or(flag.as_ref()),
             };
             (
                 "ban",
@@ -246,17 +290,28 @@ fn request(command: &Command) -> Result<(&'static str, Value), Failure> {
             ("warp", json!({ "name": name, "map": map, "x": x, "y": y }))
         }
         Command::Save => ("save", json!({})),
+        Command::Give { name, item, amount } => (
+            "give",
+            json!({ "name": name, "item": item, "amount": amount }),
+        ),
         Command::Shutdown {
             delay_secs,
             message,
+            delay,
+            message_flag,
         } => {
-            let message = (!message.is_empty()).then(|| message.join(" "));
+            let message = message_flag
+                .clone()
+                .or_else(|| (!message.is_empty()).then(|| message.join(" ")));
             (
                 "shutdown",
-                json!({ "delay_secs": delay_secs, "message": message }),
+                json!({ "delay_secs": delay_secs.or(*delay), "message": message }),
             )
         }
-        Command::Audit { limit } => ("audit", json!({ "limit": limit })),
+        Command::Audit { limit, limit_flag } => {
+            ("audit", json!({ "limit": limit.or(*limit_flag) }))
+        }
+        Command::Reload => ("reload", json!({})),
     })
 }
 
@@ -577,6 +632,54 @@ fn human(command: &str, result: &Value) -> String {
                 ],
                 &rows,
             )
+        }
+        "give" => format!(
+            "{} x {} ({}) lies at {}'s feet on map {} at {},{}\n",
+            get("amount"),
+            get("item_name"),
+            get("item"),
+            get("name"),
+            get("map"),
+            get("x"),
+            get("y")
+        ),
+        "reload" => {
+            let changes = |key: &str| -> Vec<String> {
+                list(result, key)
+                    .iter()
+                    .map(|c| {
+                        let mut line = format!(
+                            "  {}: {} -> {}",
+                            cell(c.get("key")),
+                            cell(c.get("from")),
+                            cell(c.get("to"))
+                        );
+                        if let Some(when) = c.get("when").and_then(Value::as_str) {
+                            line.push_str(&format!(" ({})", when.replace('_', " ")));
+                        }
+                        line
+                    })
+                    .collect()
+            };
+            let (applied, restart) = (changes("applied"), changes("restart_needed"));
+            let mut text = format!("reread {}\n", get("file"));
+            if applied.is_empty() && restart.is_empty() {
+                text.push_str("nothing changed\n");
+            }
+            if !applied.is_empty() {
+                text.push_str("applied:\n");
+                text.push_str(&applied.join("\n"));
+                text.push('\n');
+            }
+            if !restart.is_empty() {
+                text.push_str("changed in the file, in force after a restart:\n");
+                text.push_str(&restart.join("\n"));
+                text.push('\n');
+            }
+            for note in list(result, "notes") {
+                text.push_str(&format!("note: {}\n", cell(Some(note))));
+            }
+            text
         }
         _ => format!("{}\n", pretty(result)),
     }

@@ -378,3 +378,286 @@ async fn mute_and_warp() {
     let output = eo_admin(&socket, &["mute", "nobody"]).await;
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_applies_live_keys_names_the_rest_and_refuses_a_bad_file() {
+    use common::enter_game_reply;
+    use eo_protocol::net::client::TalkReportClientPacket;
+    let server = TestServer::start(|_| {}).await;
+    let socket = server.socket.clone();
+    let file = server.config_file();
+    let original = std::fs::read_to_string(&file).unwrap();
+
+    // Nothing changed in the file yet.
+    let text = ok(&socket, &["reload"]).await;
+    assert!(text.contains("nothing changed"), "{text}");
+
+    let mut first = TestClient::connected(server.addr).await;
+    let (_, entered) = enter_game_reply(&mut first, "first").await;
+    assert_eq!(entered.news[0], "Welcome to eo-server!");
+    let mut alpha = TestClient::connected(server.addr).await;
+    enter_game(&mut alpha, "alpha").await;
+    ok(&socket, &["promote", "alpha", "1"]).await;
+    let mut beta = TestClient::connected(server.addr).await;
+    enter_game(&mut beta, "beta").await;
+
+    // Live keys, and one that needs a restart.
+    let mut config: toml::Table = original.parse().unwrap();
+    config["admin"]["kick"] = 3.into();
+    config["server"]["max_connections_per_ip"] = 4.into();
+    config["world"]["news"] = toml::Value::Array(vec!["Reloaded greeting".into()]);
+    config["database"]["path"] = "elsewhere.db".into();
+    std::fs::write(&file, toml::to_string(&config).unwrap()).unwrap();
+    let report = ok_json(&socket, &["reload"]).await;
+    assert_eq!(
+        keys_of(&report, "applied"),
+        ["admin.kick", "server.max_connections_per_ip", "world.news"]
+    );
+    assert_eq!(keys_of(&report, "restart_needed"), ["database.path"]);
+    assert_eq!(report["applied"][1]["from"], "0");
+    assert_eq!(report["applied"][1]["to"], "4");
+    assert_eq!(report["applied"][1]["when"], "now");
+    // The running values: the database is still the one in use.
+    let status = ok_json(&socket, &["status"]).await;
+    assert!(status["database"].as_str().unwrap().ends_with("test.db"));
+    let text = ok(&socket, &["reload"]).await;
+    assert!(
+        text.contains("in force after a restart:\n  database.path"),
+        "{text}"
+    );
+
+    // admin.kick: a level-1 character may no longer kick.
+    alpha
+        .send(&TalkReportClientPacket {
+            message: "$kick beta".into(),
+        })
+        .await;
+    let answer = expect(&mut alpha, |p| match p {
+        ServerPacket::TalkServer(p) => Some(p.message),
+        _ => None,
+    })
+    .await;
+    assert_eq!(answer, "You may not use $kick.");
+
+    // world.news: the next character to enter the game gets the new greeting.
+    let mut gamma = TestClient::connected(server.addr).await;
+    let (_, entered) = enter_game_reply(&mut gamma, "gamma").await;
+    assert_eq!(entered.news[0], "Reloaded greeting");
+    assert_eq!(entered.news.len(), 9);
+
+    // server.max_connections_per_ip: four connections from 127.0.0.1 are open, so a fifth is
+    // closed at once.
+    let mut fifth = TestClient::connect(server.addr).await;
+    assert!(fifth.is_closed_within(Duration::from_secs(2)).await);
+
+    // A bad value: refused with the key named, nothing changed.
+    config["server"]["max_players"] = "many".into();
+    std::fs::write(&file, toml::to_string(&config).unwrap()).unwrap();
+    let output = eo_admin(&socket, &["reload"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("server.max_players"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(&file, &original).unwrap();
+    let report = ok_json(&socket, &["reload"]).await;
+    assert_eq!(
+        keys_of(&report, "applied").len(),
+        3,
+        "back to the original: {report}"
+    );
+
+    let audit = ok_json(&socket, &["audit", "--limit", "3"]).await;
+    let entries = audit["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert!(entries.iter().all(|e| e["command"] == "reload"));
+    assert!(entries.iter().any(|e| !e["error"].is_null()));
+    drop((first, beta, gamma));
+}
+
+fn keys_of(report: &Value, list: &str) -> Vec<String> {
+    report[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Whether this process runs as root (the owner of `/proc/self` is the effective uid).
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_of_another_user_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    if !running_as_root() {
+        // Only root can start a process as another user here.
+        eprintln!(
+            "skipped: a_peer_of_another_user_is_refused needs root to run eo-admin as nobody"
+        );
+        return;
+    }
+    let server = TestServer::start(|_| {}).await;
+    let socket = server.socket.clone();
+    // Open the file system's way to the socket, so only the server's own check stands between
+    // another user and the commands.
+    std::fs::set_permissions(server.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_eo-admin"));
+    command
+        .arg("--socket")
+        .arg(&socket)
+        .arg("status")
+        .env_remove("EO_CONTROL_SOCKET")
+        .uid(65534)
+        .gid(65534);
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    // Closed at once, unanswered (a reset, a broken pipe or an empty reply, by timing):
+    // exit 2, naming the socket.
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(
+        said.contains(&format!("the server at {}", socket.display())),
+        "{said}"
+    );
+    assert!(
+        !said.contains("players"),
+        "no result reached nobody: {said}"
+    );
+    // Root is served.
+    let status = ok_json(&socket, &["status"]).await;
+    assert_eq!(status["players"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mute_outlives_the_session_and_an_offline_character_can_be_muted() {
+    use eo_protocol::net::client::TalkReportClientPacket;
+    let server = TestServer::start(|_| {}).await;
+    let socket = server.socket.clone();
+    let mut alpha = TestClient::connected(server.addr).await;
+    enter_game(&mut alpha, "alpha").await;
+    let mut beta = TestClient::connected(server.addr).await;
+    enter_game(&mut beta, "beta").await;
+
+    let json = ok_json(&socket, &["mute", "alpha", "--duration", "5m"]).await;
+    assert_eq!(
+        (&json["duration_secs"], &json["online"]),
+        (&300.into(), &true.into())
+    );
+
+    // Logging out and in again does not lift it.
+    drop(alpha);
+    let mut alpha = TestClient::connected(server.addr).await;
+    enter_game(&mut alpha, "alpha").await;
+    let say = |text: &str| TalkReportClientPacket {
+        message: text.into(),
+    };
+    alpha.send(&say("still muted")).await;
+    ok(&socket, &["mute", "alpha", "--duration", "0"]).await;
+    let told = expect(&mut alpha, |p| match p {
+        ServerPacket::TalkServer(p) => Some(p.message),
+        _ => None,
+    })
+    .await;
+    assert_eq!(told, "You are no longer muted.");
+    alpha.send(&say("heard")).await;
+    let heard = expect(&mut beta, |p| match p {
+        ServerPacket::TalkPlayer(p) => Some(p.message),
+        _ => None,
+    })
+    .await;
+    assert_eq!(heard, "heard", "the line said while muted was dropped");
+
+    // A character that is not in the game can be muted too.
+    drop(alpha);
+    let json = ok_json(&socket, &["mute", "alpha", "--duration", "1h"]).await;
+    assert_eq!(
+        (&json["duration_secs"], &json["online"]),
+        (&3600.into(), &false.into())
+    );
+    let output = eo_admin(&socket, &["mute", "nobody"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("not_found"), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn give_puts_items_at_the_characters_feet_for_it_alone() {
+    use eo_protocol::net::ThreeItem;
+    use eo_protocol::net::client::{ItemGetClientPacket, TalkReportClientPacket};
+    let server = TestServer::start(|_| {}).await;
+    let socket = server.socket.clone();
+    let mut alpha = TestClient::connected(server.addr).await;
+    enter_game(&mut alpha, "alpha").await;
+    let mut beta = TestClient::connected(server.addr).await;
+    enter_game(&mut beta, "beta").await;
+
+    let text = ok(&socket, &["give", "alpha", "2"]).await;
+    assert_eq!(
+        text,
+        "1 x Tinker's Blade (2) lies at alpha's feet on map 1 at 16,9\n"
+    );
+    let added = expect(&mut beta, |p| match p {
+        ServerPacket::ItemAdd(p) => Some(p),
+        _ => None,
+    })
+    .await;
+    assert_eq!((added.item_id, added.item_amount), (2, 1));
+    // Only alpha may take it for now.
+    beta.send(&ItemGetClientPacket {
+        item_index: added.item_index,
+    })
+    .await;
+    expect(&mut beta, |p| {
+        matches!(p, ServerPacket::ItemSpec(_)).then_some(())
+    })
+    .await;
+    alpha
+        .send(&ItemGetClientPacket {
+            item_index: added.item_index,
+        })
+        .await;
+    let got = expect(&mut alpha, |p| match p {
+        ServerPacket::ItemGet(p) => Some(p.taken_item),
+        _ => None,
+    })
+    .await;
+    assert_eq!(got, ThreeItem { id: 2, amount: 1 });
+
+    for (args, code) in [
+        (vec!["give", "alpha", "999"], "not_found"),
+        (vec!["give", "alpha", "1", "0"], "bad_request"),
+        (vec!["give", "nobody", "1"], "not_found"),
+    ] {
+        let output = eo_admin(&socket, &args).await;
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&output).contains(code),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+
+    // In the game: a Game Master's $give.
+    ok(&socket, &["promote", "alpha", "3"]).await;
+    alpha
+        .send(&TalkReportClientPacket {
+            message: "$give beta 1 50".into(),
+        })
+        .await;
+    let answer = expect(&mut alpha, |p| match p {
+        ServerPacket::TalkServer(p) => Some(p.message),
+        _ => None,
+    })
+    .await;
+    assert_eq!(answer, "50 Gold at beta's feet (16,9).");
+    let json = ok_json(&socket, &["audit", "--limit", "1"]).await;
+    assert_eq!(json["entries"][0]["command"], "give");
+    assert_eq!(json["entries"][0]["source"], "game");
+}

@@ -5,10 +5,11 @@
 //! official v28 client and server sent). For each capture both crates get the same work:
 //!
 //! * decode: payload bytes -> an owned typed value of that capture's packet type (dropped
-//!   afterwards, in the timed loop, for both). Ours reads a `&[u8]` (`T::from_bytes`); eolib
-//!   reads a `bytes::Bytes` (`T::deserialize(&EoReader::new(bytes))`), built once before the
-//!   loop and cloned per packet (a reference-count increment, no copy), since that is the
-//!   input its reader takes.
+//!   afterwards, in the timed loop, for both). Both read the same `bytes::Bytes`, built once
+//!   before the loop: ours borrows it (`T::from_shared(&bytes)`, whose blobs, the file
+//!   contents, are slices of it), eolib takes a clone per packet (a reference-count
+//!   increment, no copy; `T::deserialize(&EoReader::new(bytes))`), since that is the input
+//!   its reader takes.
 //! * encode: the typed value (decoded once, before the loop) -> bytes in a fresh writer,
 //!   whose buffer is taken out (`into_inner` for ours, `to_byte_array` for eolib) and dropped.
 //! * encode-presized: the same into a writer created with the payload's length as its
@@ -96,8 +97,8 @@ impl<T: eolib::data::EoSerialize> Encode for Eolib<T> {
 }
 
 #[inline(never)]
-fn ours_decode<T: eo_protocol::EoSerialize>(payload: &[u8]) {
-    let _ = black_box(T::from_bytes(black_box(payload)));
+fn ours_decode<T: eo_protocol::EoSerialize>(payload: &Bytes) {
+    let _ = black_box(T::from_shared(black_box(payload)));
 }
 
 #[inline(never)]
@@ -107,8 +108,8 @@ fn eolib_decode<T: eolib::data::EoSerialize>(payload: &Bytes) {
 }
 
 #[inline(never)]
-fn ours_roundtrip<T: eo_protocol::EoSerialize>(payload: &[u8]) {
-    if let Ok(value) = T::from_bytes(black_box(payload)) {
+fn ours_roundtrip<T: eo_protocol::EoSerialize>(payload: &Bytes) {
+    if let Ok(value) = T::from_shared(black_box(payload)) {
         let mut writer = eo_protocol::EoWriter::new();
         black_box(value.serialize(&mut writer).is_ok());
         black_box(writer.into_inner());
@@ -148,9 +149,9 @@ struct Case {
     action: PacketAction,
     payload: Vec<u8>,
     shared: Bytes,
-    ours_decode: fn(&[u8]),
+    ours_decode: fn(&Bytes),
     eolib_decode: fn(&Bytes),
-    ours_roundtrip: fn(&[u8]),
+    ours_roundtrip: fn(&Bytes),
     eolib_roundtrip: fn(&Bytes),
     ours_value: Box<dyn Encode>,
     eolib_value: Box<dyn Encode>,
@@ -160,9 +161,9 @@ struct Case {
 /// The per-type parts of a [`Case`], checked: both crates decode the payload and re-encode
 /// it to the same bytes.
 struct TypeParts {
-    ours_decode: fn(&[u8]),
+    ours_decode: fn(&Bytes),
     eolib_decode: fn(&Bytes),
-    ours_roundtrip: fn(&[u8]),
+    ours_roundtrip: fn(&Bytes),
     eolib_roundtrip: fn(&Bytes),
     ours_value: Box<dyn Encode>,
     eolib_value: Box<dyn Encode>,
@@ -288,7 +289,7 @@ fn load() -> Vec<Case> {
 
 fn decode_ours(mix: &[&Case]) {
     for case in mix {
-        (case.ours_decode)(&case.payload);
+        (case.ours_decode)(&case.shared);
     }
 }
 
@@ -300,13 +301,21 @@ fn decode_eolib(mix: &[&Case]) {
 
 fn decode_ours_dispatch(mix: &[&Case]) {
     for case in mix {
-        let payload = black_box(&case.payload[..]);
+        let payload = black_box(&case.shared);
         match case.side {
             Side::Client => {
-                let _ = black_box(ClientPacket::decode(case.family, case.action, payload));
+                let _ = black_box(ClientPacket::decode_shared(
+                    case.family,
+                    case.action,
+                    payload,
+                ));
             }
             Side::Server => {
-                let _ = black_box(ServerPacket::decode(case.family, case.action, payload));
+                let _ = black_box(ServerPacket::decode_shared(
+                    case.family,
+                    case.action,
+                    payload,
+                ));
             }
         }
     }
@@ -352,7 +361,7 @@ fn encode_presized_eolib(mix: &[&Case]) {
 
 fn roundtrip_ours(mix: &[&Case]) {
     for case in mix {
-        (case.ours_roundtrip)(&case.payload);
+        (case.ours_roundtrip)(&case.shared);
     }
 }
 

@@ -234,7 +234,9 @@ def rust_type(t: str, module: list[str]) -> str:
     if base in ("string", "encoded_string"):
         return "String"
     if base == "blob":
-        return "Vec<u8>"
+        # Bytes, so a blob decoded from a shared buffer is a slice of it (no copy) and a
+        # server sends the same file to many clients without copying it per download.
+        return "bytes::Bytes"
     return REG.path(base, module)
 
 
@@ -446,7 +448,7 @@ class StructGen:
             mx = min(12, NUM_MAX[info["type"]] + info["offset"]) if info else 12
             return f"crate::arbitrary_support::string(u, {lo}, {mx})?"
         if base == "blob":
-            return "u.arbitrary::<Vec<u8>>()?"
+            return "bytes::Bytes::from(u.arbitrary::<Vec<u8>>()?)"
         if base in REG.enums:
             u_ = underlying_of(t)
             return f"{rust_type(t, self.mod)}::from_u32(crate::arbitrary_support::pick(u, {rust_type(t, self.mod)}::KNOWN, {NUM_MAX[u_]})?)"
@@ -506,7 +508,7 @@ class StructGen:
             ln = length if length.isdigit() else ident(length)
             return f"reader.get_fixed_{enc}string({ln}, {str(padded).lower()})"
         if base == "blob":
-            return "reader.get_bytes(reader.remaining()).to_vec()"
+            return "reader.get_blob(reader.remaining())"
         if base in REG.enums:
             u = underlying_of(t)
             return f"{rust_type(t, self.mod)}::from_u32(u32::from(reader.get_{u}()))"
@@ -525,7 +527,7 @@ class StructGen:
         if base in ("string", "encoded_string"):
             return f"crate::reflect::Value::Str({expr}.clone())"
         if base == "blob":
-            return f"crate::reflect::Value::Bytes({expr}.clone())"
+            return f"crate::reflect::Value::Bytes({expr}.to_vec())"
         if base in REG.enums:
             return f"crate::reflect::Value::Int(i64::from(({val}).to_u32()))"
         return f"crate::reflect::Reflect::reflect({ref})"
@@ -541,9 +543,14 @@ class StructGen:
         assert not optional, f"{self.st.name}.{name}: optional arrays are not used by the spec"
         base, _ = split_type(t)
         rt = rust_type(t, self.mod)
-        self.fields.append((ident(name), f"Vec<{rt}>", comment_of(el), name))
         rname = ident(name)
         where = rust_str(self.where(name))
+        if length is not None and length.isdigit() and not delimited and base in NUMERIC:
+            # A fixed count of numbers is a Rust array: its length cannot be wrong, and
+            # decoding it allocates nothing (missing bytes read as 0, as for a lone number).
+            self.fixed_number_array(name, rname, t, rt, base, int(length), el)
+            return
+        self.fields.append((rname, f"Vec<{rt}>", comment_of(el), name))
         # Elements of a delimited array without a count are read while their chunk has data,
         # so each must write at least one byte.
         arb_elem = self.arb_value(t, None, False, nonempty=delimited and length is None)
@@ -623,6 +630,23 @@ class StructGen:
         self.de.extend(de)
         if base == "byte":
             self.reflect.append(f"({rust_str(name)}, crate::reflect::Value::Bytes(self.{rname}.clone()))")
+        else:
+            inner = self.reflect_value(t, "item", by_ref=True)
+            self.reflect.append(
+                f"({rust_str(name)}, crate::reflect::Value::Array(self.{rname}.iter().map(|item| {inner}).collect()))"
+            )
+
+    def fixed_number_array(self, name, rname, t, rt, base, length, el):
+        self.fields.append((rname, f"[{rt}; {length}]", comment_of(el), name))
+        arb_elem = self.arb_value(t, None, False)
+        self.arb.append(f"let mut {rname} = [0 as {rt}; {length}]; for slot in {rname}.iter_mut() {{ *slot = {arb_elem}; }}")
+        self.ser.append(f"for item in &self.{rname} {{")
+        self.ser.append(self.write_value(t, "item", name, None, False, by_ref=True))
+        self.ser.append("}")
+        elem = self.read_value(t, None, False)
+        self.de.append(f"let {rname}: [{rt}; {length}] = core::array::from_fn(|_| {elem});")
+        if base == "byte":
+            self.reflect.append(f"({rust_str(name)}, crate::reflect::Value::Bytes(self.{rname}.to_vec()))")
         else:
             inner = self.reflect_value(t, "item", by_ref=True)
             self.reflect.append(
@@ -868,6 +892,10 @@ def emit_dispatch(side: str, o: list[str]):
     o.append("/// spec's rules, which read missing bytes as zeros (the official software relies on it).")
     o.append("pub fn decode(family: super::PacketFamily, action: super::PacketAction, payload: &[u8]) -> Result<Self, crate::DecodeError> {")
     o.append("Self::decode_from(family, action, &mut crate::EoReader::new(payload))")
+    o.append("}")
+    o.append("/// As [`Self::decode`], from a shared buffer: blobs (file contents) are slices of it, not copies.")
+    o.append("pub fn decode_shared(family: super::PacketFamily, action: super::PacketAction, payload: &bytes::Bytes) -> Result<Self, crate::DecodeError> {")
+    o.append("Self::decode_from(family, action, &mut crate::EoReader::new_shared(payload))")
     o.append("}")
     o.append("/// Like [`Self::decode`], but a payload too short for its packet (any field read past")
     o.append("/// the end of the data or of its chunk) is a [`crate::DecodeError::Truncated`] error.")

@@ -145,7 +145,7 @@ mod tests {
 
     fn sample_eif() -> Eif {
         Eif {
-            rid: vec![0, 0],
+            rid: [0, 0],
             total_items_count: 2,
             version: 1,
             items: vec![
@@ -184,7 +184,7 @@ mod tests {
         stamp_rid(&mut bytes);
         let rid = header_rid(&bytes).unwrap();
         assert_eq!(rid, compute_rid(&bytes));
-        assert_eq!(Eif::read(&bytes).unwrap().rid, rid.to_vec());
+        assert_eq!(Eif::read(&bytes).unwrap().rid, rid);
         // Stamping does not change the content, so it is stable.
         let before = bytes.clone();
         stamp_rid(&mut bytes);

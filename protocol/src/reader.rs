@@ -19,6 +19,9 @@ const BREAK: u8 = 0xFF;
 #[derive(Debug, Clone)]
 pub struct EoReader<'a> {
     data: &'a [u8],
+    /// The buffer `data` views, when the reader was made from one: blobs are then slices of
+    /// it (a reference count, no copy).
+    shared: Option<&'a bytes::Bytes>,
     position: usize,
     /// Where reads stop: the end of the current chunk in chunked mode, otherwise the end of
     /// the data. Kept up to date by the mode and chunk changes so reads need not work it out.
@@ -38,12 +41,24 @@ impl<'a> EoReader<'a> {
     pub fn new(data: &'a [u8]) -> Self {
         Self {
             data,
+            shared: None,
             position: 0,
             end: data.len(),
             chunked: false,
             chunk_start: 0,
             next_break: None,
             ran_out: false,
+        }
+    }
+
+    /// A reader at the start of `data`, whose blobs ([`get_blob`](Self::get_blob)) share
+    /// `data`'s buffer instead of copying it.
+    #[must_use]
+    #[inline]
+    pub fn new_shared(data: &'a bytes::Bytes) -> Self {
+        Self {
+            shared: Some(data),
+            ..Self::new(data)
         }
     }
 
@@ -224,6 +239,19 @@ impl<'a> EoReader<'a> {
         self.take(len)
     }
 
+    /// Up to `len` bytes as an owned [`bytes::Bytes`]: a slice of the shared buffer for a
+    /// reader made by [`new_shared`](Self::new_shared), otherwise a copy.
+    #[inline]
+    pub fn get_blob(&mut self, len: usize) -> bytes::Bytes {
+        let start = self.position;
+        let taken = self.take(len);
+        let end = start.saturating_add(taken.len());
+        match self.shared {
+            Some(shared) if end <= shared.len() => shared.slice(start..end),
+            _ => bytes::Bytes::copy_from_slice(taken),
+        }
+    }
+
     /// A 1-byte EO number. A missing byte reads as 0xFE, that is 0.
     #[inline]
     pub fn get_char(&mut self) -> u8 {
@@ -400,6 +428,24 @@ mod tests {
         assert_eq!(r.get_string(), "");
         assert_eq!(r.get_encoded_string(), "");
         assert!(!r.ran_out());
+    }
+
+    #[test]
+    fn get_blob_shares_a_shared_buffer_and_copies_otherwise() {
+        let data = bytes::Bytes::from_static(&[1, 2, 3, 4, 5]);
+        let mut shared = EoReader::new_shared(&data);
+        shared.get_byte();
+        let blob = shared.get_blob(10);
+        assert_eq!(&blob[..], &[2, 3, 4, 5]);
+        assert!(shared.ran_out());
+        assert!(std::ptr::eq(blob.as_ptr(), data[1..].as_ptr()));
+
+        let mut plain = EoReader::new(&data);
+        plain.get_byte();
+        let copy = plain.get_blob(2);
+        assert_eq!(&copy[..], &[2, 3]);
+        assert!(!std::ptr::eq(copy.as_ptr(), data[1..].as_ptr()));
+        assert_eq!(plain.position(), 3);
     }
 
     #[test]

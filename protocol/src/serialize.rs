@@ -20,6 +20,12 @@ pub trait EoSerialize: Sized {
     fn from_bytes(data: &[u8]) -> Result<Self, DecodeError> {
         Self::deserialize(&mut EoReader::new(data))
     }
+
+    /// Convenience: decode a value from a whole shared buffer; its blobs (file contents) are
+    /// slices of `data`, not copies.
+    fn from_shared(data: &bytes::Bytes) -> Result<Self, DecodeError> {
+        Self::deserialize(&mut EoReader::new_shared(data))
+    }
 }
 
 /// A packet of the spec: its type knows the family and action it travels under.

@@ -41,6 +41,31 @@
 //! unban = 3
 //! announce = 3
 //! shutdown = 4
+//! give = 3
+//! [npcs]                          # the maps' clock and NPC behaviour (see config/npcs.rs)
+//! tick_ms = 125
+//! speeds_ms = [900, 600, 1300, 1900, 3700, 7500, 15000]   # spawn types 0..6
+//! chase_distance = 18
+//! bored_ms = 30000
+//! path_limit = 1000
+//! respawn_rate = 1.0
+//! spawn_radius = 2
+//! seed = 0                        # 0 = random
+//! [combat]                        # see config/combat.rs
+//! ranged_distance = 5
+//! exp_rate = 1.0
+//! pk_maps = []                    # besides every map of type Pk
+//! death_hp_percent = 50
+//! respawn_home = false            # true: respawn at [world] spawn_*, not the map's relog point
+//! [items]
+//! drop_distance = 2               # how far from the character items are dropped and taken
+//! drop_protect_player_secs = 5    # only the dropper may take a player's drop for this long
+//! drop_protect_npc_secs = 30      # only the killer may take an NPC's drop for this long
+//! ground_item_secs = 300          # then an item on the ground vanishes; 0 = never
+//! max_ground_items = 250          # per map
+//! max_item_amount = 2000000000    # of one item in an inventory (at most 2147483647)
+//! max_drop_amount = 10000000      # dropped or junked at once (at most 16194276)
+//! enforce_weight = true           # refuse pickups over the weight limit
 //! ```
 
 use std::fmt;
@@ -50,6 +75,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+mod combat;
+mod npcs;
+pub use combat::CombatConfig;
+pub use npcs::NpcConfig;
+
+/// The most lines of `world.news` a client shows (the protocol sends exactly this many).
+pub const MAX_NEWS_LINES: usize = 9;
 
 /// The file `Config::load(None)` reads from the current directory, if it exists.
 pub const DEFAULT_FILE: &str = "eo-server.toml";
@@ -74,6 +107,9 @@ pub struct Config {
     pub control: ControlConfig,
     pub log: LogConfig,
     pub admin: AdminConfig,
+    pub npcs: NpcConfig,
+    pub combat: CombatConfig,
+    pub items: ItemsConfig,
 }
 
 /// `[server]`: the listener, connection limits and protocol checks.
@@ -167,6 +203,9 @@ pub struct WorldConfig {
     pub spawn_areas: Vec<SpawnArea>,
     /// Characters an account may have (the official client shows 3).
     pub max_characters: u8,
+    /// The news a client shows on entering the game, at most 9 lines; the first is the
+    /// greeting.
+    pub news: Vec<String>,
 }
 
 /// One `[world] spawn_areas` entry: the tiles within `radius` steps (in x and in y) of
@@ -193,6 +232,7 @@ impl Default for WorldConfig {
             spawn_y: 9,
             spawn_areas: Vec::new(),
             max_characters: 3,
+            news: vec!["Welcome to eo-server!".to_owned()],
         }
     }
 }
@@ -219,6 +259,66 @@ impl Default for ControlConfig {
     }
 }
 
+/// The largest amount of one item a character may hold: the database's limit (`i32::MAX`).
+pub const MAX_ITEM_AMOUNT: u32 = i32::MAX as u32;
+/// The largest amount one packet can move at once (a three-byte EO number).
+pub const MAX_MOVED_AMOUNT: u32 = 16_194_276;
+/// The most items one map can hold on its ground (they are numbered with EO shorts).
+pub const MAX_GROUND_ITEMS: u32 = 64_000;
+
+/// `[items]`: items on the ground and in inventories (EOSERV's names in brackets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ItemsConfig {
+    /// How far (|dx| + |dy|) from the character an item may be dropped or picked up
+    /// (DropDistance).
+    pub drop_distance: u8,
+    /// Seconds only the dropper may pick up what a player dropped (ProtectPlayerDrop).
+    pub drop_protect_player_secs: u64,
+    /// Seconds only the killer may pick up what an NPC dropped (ProtectNPCDrop).
+    pub drop_protect_npc_secs: u64,
+    /// Seconds an item lies on the ground before it vanishes; 0 = until the server stops.
+    pub ground_item_secs: u64,
+    /// Items one map's ground holds at most; a player's drop beyond it is refused.
+    pub max_ground_items: u32,
+    /// The most of one item a character may hold (MaxItem).
+    pub max_item_amount: u32,
+    /// The most of one item dropped or junked at once (MaxDrop).
+    pub max_drop_amount: u32,
+    /// Refuse picking up more than the character may carry (EnforceWeight).
+    pub enforce_weight: bool,
+}
+
+impl Default for ItemsConfig {
+    fn default() -> Self {
+        ItemsConfig {
+            drop_distance: 2,
+            drop_protect_player_secs: 5,
+            drop_protect_npc_secs: 30,
+            ground_item_secs: 300,
+            max_ground_items: 250,
+            max_item_amount: 2_000_000_000,
+            max_drop_amount: 10_000_000,
+            enforce_weight: true,
+        }
+    }
+}
+
+impl ItemsConfig {
+    pub fn drop_protect_player(&self) -> Duration {
+        Duration::from_secs(self.drop_protect_player_secs)
+    }
+
+    pub fn drop_protect_npc(&self) -> Duration {
+        Duration::from_secs(self.drop_protect_npc_secs)
+    }
+
+    /// How long an item lies on the ground; `None` for ever.
+    pub fn ground_item_time(&self) -> Option<Duration> {
+        (self.ground_item_secs > 0).then(|| Duration::from_secs(self.ground_item_secs))
+    }
+}
+
 /// `[admin]`: the admin level (0 player, 1 Light Guide, 2 Guardian, 3 Game Master, 4 High
 /// Game Master, 5) each in-game `$` command needs. `$show` needs what `$hide` does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -235,6 +335,7 @@ pub struct AdminConfig {
     pub unban: u8,
     pub announce: u8,
     pub shutdown: u8,
+    pub give: u8,
 }
 
 impl Default for AdminConfig {
@@ -251,13 +352,14 @@ impl Default for AdminConfig {
             unban: 3,
             announce: 3,
             shutdown: 4,
+            give: 3,
         }
     }
 }
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn levels(&self) -> [(&'static str, u8); 11] {
+    pub fn levels(&self) -> [(&'static str, u8); 12] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -270,6 +372,7 @@ impl AdminConfig {
             ("unban", self.unban),
             ("announce", self.announce),
             ("shutdown", self.shutdown),
+            ("give", self.give),
         ]
     }
 
@@ -532,6 +635,15 @@ impl Config {
             ("server.hangup_delay_secs", s.hangup_delay_secs),
             ("server.ping_rate_secs", s.ping_rate_secs),
             ("world.save_interval_secs", self.world.save_interval_secs),
+            (
+                "items.drop_protect_player_secs",
+                self.items.drop_protect_player_secs,
+            ),
+            (
+                "items.drop_protect_npc_secs",
+                self.items.drop_protect_npc_secs,
+            ),
+            ("items.ground_item_secs", self.items.ground_item_secs),
         ] {
             if secs > MAX_SECS {
                 return Err(ConfigError::new(
@@ -549,6 +661,29 @@ impl Config {
                 return Err(ConfigError::new(key, "must not be empty"));
             }
         }
+        let items = &self.items;
+        for (key, value, max) in [
+            (
+                "items.max_item_amount",
+                items.max_item_amount,
+                MAX_ITEM_AMOUNT,
+            ),
+            (
+                "items.max_drop_amount",
+                items.max_drop_amount,
+                MAX_MOVED_AMOUNT,
+            ),
+            (
+                "items.max_ground_items",
+                items.max_ground_items,
+                MAX_GROUND_ITEMS,
+            ),
+        ] {
+            at_least_one(key, u64::from(value))?;
+            if value > max {
+                return Err(ConfigError::new(key, format!("{value} is more than {max}")));
+            }
+        }
         for (key, level) in self.admin.levels() {
             if level > MAX_ADMIN_LEVEL {
                 return Err(ConfigError::new(
@@ -556,6 +691,17 @@ impl Config {
                     format!("{level} is above the highest admin level ({MAX_ADMIN_LEVEL})"),
                 ));
             }
+        }
+        self.npcs.validate()?;
+        self.combat.validate()?;
+        if self.world.news.len() > MAX_NEWS_LINES {
+            return Err(ConfigError::new(
+                "world.news",
+                format!(
+                    "{} lines; the client shows at most {MAX_NEWS_LINES}",
+                    self.world.news.len()
+                ),
+            ));
         }
         let filter = &self.log.filter;
         if filter.trim().is_empty() {
@@ -583,8 +729,13 @@ impl Config {
         toml::to_string(self).expect("the config types always serialize to TOML") // ok: plain structs of strings, numbers and paths; see # Panics
     }
 
+    /// A configuration from a table of section tables (no validation).
+    pub(crate) fn from_table(table: toml::Table) -> Result<Config, ConfigError> {
+        table_to_config(table).map_err(|e| ConfigError::new("config", e))
+    }
+
     /// The configuration as a TOML table of section tables, every key present.
-    fn to_table(&self) -> toml::Table {
+    pub(crate) fn to_table(&self) -> toml::Table {
         // Cannot fail: every field is a string, bool, or integer no larger than i64::MAX (the
         // only ways to set one are TOML and env values, both parsed as TOML integers).
         toml::Table::try_from(self).expect("the config types always serialize to a TOML table") // ok: as above
@@ -593,7 +744,7 @@ impl Config {
 
 /// The process's `EO_*` variables. Unlike `std::env::vars()` this does not panic on a value that
 /// is not UTF-8; such a value in an `EO_*` variable is an error naming it.
-fn process_env() -> Result<Vec<(String, String)>, ConfigError> {
+pub(crate) fn process_env() -> Result<Vec<(String, String)>, ConfigError> {
     let mut vars = Vec::new();
     for (name, value) in std::env::vars_os() {
         let name = name.to_string_lossy().into_owned();
@@ -772,6 +923,7 @@ spawn_x = 3
 spawn_y = 15
 spawn_areas = [{ map = 1, x = 16, y = 9, radius = 4 }, { map = 2, x = 3, y = 15 }]
 max_characters = 2
+news = ["Hello", "second line"]
 
 [control]
 socket = "/run/eo/eo.sock"
@@ -791,6 +943,32 @@ ban = 3
 unban = 4
 announce = 2
 shutdown = 5
+give = 5
+[npcs]
+tick_ms = 50
+speeds_ms = [100, 200, 300, 400, 500, 600, 700]
+chase_distance = 5
+bored_ms = 1000
+path_limit = 50
+respawn_rate = 0.5
+spawn_radius = 0
+seed = 7
+[combat]
+ranged_distance = 3
+exp_rate = 2.0
+pk_maps = [1, 3]
+death_hp_percent = 100
+respawn_home = true
+
+[items]
+drop_distance = 3
+drop_protect_player_secs = 6
+drop_protect_npc_secs = 40
+ground_item_secs = 0
+max_ground_items = 100
+max_item_amount = 1000
+max_drop_amount = 500
+enforce_weight = false
 "#;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -1161,6 +1339,24 @@ shutdown = 5
     }
 
     #[test]
+    fn item_limits_are_checked() {
+        let e = invalid(|c| c.items.max_item_amount = MAX_ITEM_AMOUNT + 1);
+        assert_eq!(e.key, "items.max_item_amount");
+        let e = invalid(|c| c.items.max_drop_amount = 0);
+        assert_eq!(e.key, "items.max_drop_amount");
+        let e = invalid(|c| c.items.max_drop_amount = MAX_MOVED_AMOUNT + 1);
+        assert_eq!(e.key, "items.max_drop_amount");
+        let e = invalid(|c| c.items.max_ground_items = MAX_GROUND_ITEMS + 1);
+        assert_eq!(e.key, "items.max_ground_items");
+        let e = invalid(|c| c.items.ground_item_secs = MAX_SECS + 1);
+        assert_eq!(e.key, "items.ground_item_secs");
+        assert_eq!(
+            ItemsConfig::default().ground_item_time(),
+            Some(Duration::from_secs(300))
+        );
+    }
+
+    #[test]
     fn every_key_has_an_env_var() {
         let names = Config::env_var_names();
         assert_eq!(
@@ -1168,6 +1364,7 @@ shutdown = 5
             [
                 "EO_ADMIN_ANNOUNCE",
                 "EO_ADMIN_BAN",
+                "EO_ADMIN_GIVE",
                 "EO_ADMIN_HIDE",
                 "EO_ADMIN_INFO",
                 "EO_ADMIN_KICK",
@@ -1177,9 +1374,30 @@ shutdown = 5
                 "EO_ADMIN_WARP",
                 "EO_ADMIN_WARPMETO",
                 "EO_ADMIN_WARPTOME",
+                "EO_COMBAT_DEATH_HP_PERCENT",
+                "EO_COMBAT_EXP_RATE",
+                "EO_COMBAT_PK_MAPS",
+                "EO_COMBAT_RANGED_DISTANCE",
+                "EO_COMBAT_RESPAWN_HOME",
                 "EO_CONTROL_SOCKET",
                 "EO_DATABASE_PATH",
+                "EO_ITEMS_DROP_DISTANCE",
+                "EO_ITEMS_DROP_PROTECT_NPC_SECS",
+                "EO_ITEMS_DROP_PROTECT_PLAYER_SECS",
+                "EO_ITEMS_ENFORCE_WEIGHT",
+                "EO_ITEMS_GROUND_ITEM_SECS",
+                "EO_ITEMS_MAX_DROP_AMOUNT",
+                "EO_ITEMS_MAX_GROUND_ITEMS",
+                "EO_ITEMS_MAX_ITEM_AMOUNT",
                 "EO_LOG_FILTER",
+                "EO_NPCS_BORED_MS",
+                "EO_NPCS_CHASE_DISTANCE",
+                "EO_NPCS_PATH_LIMIT",
+                "EO_NPCS_RESPAWN_RATE",
+                "EO_NPCS_SEED",
+                "EO_NPCS_SPAWN_RADIUS",
+                "EO_NPCS_SPEEDS_MS",
+                "EO_NPCS_TICK_MS",
                 "EO_SERVER_ENFORCE_SEQUENCE",
                 "EO_SERVER_HANGUP_DELAY_SECS",
                 "EO_SERVER_IP_RECONNECT_LIMIT_SECS",
@@ -1191,6 +1409,7 @@ shutdown = 5
                 "EO_SERVER_PING_RATE_SECS",
                 "EO_WORLD_DATA_DIR",
                 "EO_WORLD_MAX_CHARACTERS",
+                "EO_WORLD_NEWS",
                 "EO_WORLD_SAVE_INTERVAL_SECS",
                 "EO_WORLD_SPAWN_AREAS",
                 "EO_WORLD_SPAWN_MAP",

@@ -10,6 +10,8 @@ pub mod map;
 pub mod net;
 pub mod player;
 pub mod process;
+pub mod reload;
+pub mod rules;
 pub mod server;
 pub mod world;
 

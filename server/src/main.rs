@@ -1,15 +1,19 @@
 //! `eo-server [--config FILE] [--listen ADDR:PORT]`: loads the configuration, binds, and runs
-//! until SIGINT or SIGTERM.
+//! until SIGINT or SIGTERM; SIGHUP rereads the configuration (as `eo-admin reload`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use eo_server::config::Config;
+use eo_server::reload::ConfigSource;
+use eo_server::server::{LogFilterReload, RunOptions};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// An Endless Online game server.
 #[derive(Parser)]
@@ -45,11 +49,37 @@ fn main() -> ExitCode {
         print!("{}", config.to_toml_string());
         return ExitCode::SUCCESS;
     }
-    // RUST_LOG, when set, wins over the config's log.filter.
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(config.log.filter.as_str()));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // RUST_LOG, when set, wins over the config's log.filter (and then a reload does not
+    // change the filter either).
+    let from_env = EnvFilter::try_from_default_env().ok();
+    let rust_log = from_env.is_some();
+    let filter = from_env.unwrap_or_else(|| EnvFilter::new(config.log.filter.as_str()));
+    let (filter, filter_handle) = tracing_subscriber::reload::Layer::new(filter);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer())
+        .init();
     raise_fd_limit(&config);
+    let log_filter: LogFilterReload = Box::new(move |directive: &str| {
+        if rust_log {
+            return Err("RUST_LOG is set, and takes precedence".to_owned());
+        }
+        let filter = EnvFilter::builder()
+            .parse(directive)
+            .map_err(|e| e.to_string())?;
+        filter_handle.reload(filter).map_err(|e| e.to_string())
+    });
+    let options = RunOptions {
+        config_source: Some(ConfigSource {
+            path: args.config.clone(),
+            default_dir: PathBuf::new(),
+            env: true,
+            listen: args.listen,
+        }),
+        log_filter: Some(log_filter),
+        reload_on_sighup: true,
+        ..RunOptions::default()
+    };
 
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -58,10 +88,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(serve(config))
+    runtime.block_on(serve(config, options))
 }
 
-async fn serve(config: Config) -> ExitCode {
+async fn serve(config: Config, options: RunOptions) -> ExitCode {
     let listener = match TcpListener::bind(config.server.listen).await {
         Ok(listener) => listener,
         Err(err) => {
@@ -71,7 +101,7 @@ async fn serve(config: Config) -> ExitCode {
     };
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
-    match eo_server::run(config, listener, shutdown).await {
+    match eo_server::server::run_with(config, listener, shutdown, options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             error!("{err}");

@@ -8,12 +8,13 @@ use tracing::info;
 
 use crate::auth::PasswordHasher;
 use crate::config::Config;
-use crate::control::{Admin, ControlSocket};
+use crate::control::{Admin, ControlSocket, Reloading, Source};
 use crate::data::{GameData, SpawnPoints};
 use crate::db::Db;
 use crate::map::MapHandle;
 use crate::net::listener::accept_loop;
 use crate::player::PlayerContext;
+use crate::reload::{ConfigSource, LiveConfig};
 use crate::world::WorldHandle;
 
 /// Threads that hash passwords, and how many hashing jobs may wait before logins get Busy.
@@ -53,23 +54,49 @@ pub async fn run(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), StartError> {
-    run_with_hasher(config, listener, shutdown, None).await
+    run_with(config, listener, shutdown, RunOptions::default()).await
 }
 
-/// [`run`] with a given password hasher (tests use a cheap one).
-pub async fn run_with_hasher(
+/// Applies a new `log.filter` directive to the running logger, or says why it cannot.
+pub type LogFilterReload = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
+/// How a server is run, beyond its configuration.
+#[derive(Default)]
+pub struct RunOptions {
+    /// The password hasher; `None` builds the default one (tests pass a cheap one).
+    pub hasher: Option<PasswordHasher>,
+    /// Where `reload` rereads the configuration; `None` refuses `reload`.
+    pub config_source: Option<ConfigSource>,
+    /// Puts a reloaded `log.filter` in force; `None`: a changed filter needs a restart.
+    pub log_filter: Option<LogFilterReload>,
+    /// Reload the configuration on SIGHUP, as EOSERV rehashes (the binary sets it).
+    pub reload_on_sighup: bool,
+}
+
+/// [`run`] with [`RunOptions`].
+pub async fn run_with(
     config: Config,
     listener: TcpListener,
     shutdown: CancellationToken,
-    hasher: Option<PasswordHasher>,
+    options: RunOptions,
 ) -> Result<(), StartError> {
+    let RunOptions {
+        hasher,
+        config_source,
+        log_filter,
+        reload_on_sighup,
+    } = options;
     let control = ControlSocket::bind(&config.control.socket).await?;
     let data = Arc::new(GameData::load(&config.world.data_dir)?);
     let spawns = SpawnPoints::new(&config.world, &data)?;
+    let config = Arc::new(config);
     let maps = data
         .maps
         .keys()
-        .filter_map(|id| MapHandle::spawn(Arc::clone(&data), *id).map(|handle| (*id, handle)))
+        .filter_map(|id| {
+            MapHandle::spawn(Arc::clone(&data), *id, Arc::clone(&config))
+                .map(|handle| (*id, handle))
+        })
         .collect();
     info!(maps = data.maps.len(), "game data loaded");
     let db = Db::open(&config.database.path)
@@ -89,7 +116,8 @@ pub async fn run_with_hasher(
         info!(%addr, "listening");
     }
     let context = Arc::new(PlayerContext {
-        config: Arc::new(config),
+        // The maps keep the start-up snapshot: the keys they read are not reloadable.
+        config: LiveConfig::new(Config::clone(&config)),
         data,
         spawns,
         maps,
@@ -99,12 +127,53 @@ pub async fn run_with_hasher(
         shutdown,
         admin: std::sync::OnceLock::new(),
     });
-    let admin = Arc::new(Admin::new(Arc::clone(&context), listen));
+    let admin = Arc::new(Admin::new(
+        Arc::clone(&context),
+        listen,
+        Reloading {
+            source: config_source,
+            log_filter,
+        },
+    ));
     let _ = context.admin.set(Arc::downgrade(&admin));
+    if reload_on_sighup {
+        tokio::spawn(reload_on_hangup(
+            Arc::clone(&admin),
+            context.shutdown.clone(),
+        ));
+    }
     let control = tokio::spawn(control.serve(Arc::clone(&admin), context.shutdown.clone()));
     accept_loop(listener, context).await;
     // The control socket stops at the same shutdown; let it finish what it is answering.
     let _ = control.await;
     info!("server stopped");
     Ok(())
+}
+
+/// Reloads the configuration on each SIGHUP until shutdown; the outcome is logged and audited
+/// like the `reload` command.
+async fn reload_on_hangup(admin: Arc<Admin>, shutdown: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hangup) = signal(SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP; use `eo-admin reload`");
+            return;
+        };
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                received = hangup.recv() => {
+                    if received.is_none() {
+                        return;
+                    }
+                    let _ = admin.execute(&Source::Signal, "reload", serde_json::Value::Null).await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (admin, shutdown);
+    }
 }

@@ -302,3 +302,40 @@ async fn hide_and_show() {
     say(&mut watcher, "$hide").await;
     assert_eq!(server_line(&mut watcher).await, "You may not use $hide.");
 }
+
+#[tokio::test]
+async fn hiding_lasts_over_a_new_login() {
+    use eo_protocol::net::client::RefreshRequestClientPacket;
+    let server = TestServer::start(|_| {}).await;
+    let mut control = Control::connect(&server.socket).await;
+    let mut master = TestClient::connected(server.addr).await;
+    enter_game(&mut master, "master").await;
+    let mut watcher = TestClient::connected(server.addr).await;
+    enter_game(&mut watcher, "watcher").await;
+    control
+        .ok("promote", json!({"name": "master", "level": 2}))
+        .await;
+    say(&mut master, "$hide").await;
+    assert_eq!(server_line(&mut master).await, "You are hidden.");
+
+    drop(master);
+    let mut master = TestClient::connected(server.addr).await;
+    enter_game(&mut master, "master").await;
+    // The map has the new login by now; the watcher's view does not show it.
+    watcher.send(&RefreshRequestClientPacket).await;
+    let nearby = expect(&mut watcher, |p| match p {
+        ServerPacket::RefreshReply(r) => Some(r.nearby.characters),
+        _ => None,
+    })
+    .await;
+    let names: Vec<&str> = nearby.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["watcher"], "the hidden master is not shown");
+    say(&mut master, "$show").await;
+    assert_eq!(server_line(&mut master).await, "You are visible.");
+    let back = expect(&mut watcher, |p| match p {
+        ServerPacket::PlayersAgree(a) => Some(a.nearby.characters),
+        _ => None,
+    })
+    .await;
+    assert!(back.iter().any(|c| c.name == "master" && !c.invisible));
+}

@@ -92,7 +92,11 @@ async fn enter(
     assert_eq!(select.map_id, 1);
     let map_file = fixture("maps/00001.emf");
     assert_eq!(select.map_file_size as usize, map_file.len());
-    assert_eq!(select.eif_length, 18);
+    let eif = <eo_protocol::pubs::Eif as eo_protocol::data_file::DataFile>::read(&fixture(
+        "pub/dat001.eif",
+    ))
+    .unwrap();
+    assert_eq!(select.eif_length, eif.total_items_count);
 
     // Download the map and the item file as a client with an empty cache does.
     client
@@ -127,7 +131,7 @@ async fn enter(
         panic!()
     };
     assert_eq!(
-        (eif.pub_file.file_id, eif.pub_file.content),
+        (eif.pub_file.file_id, eif.pub_file.content.to_vec()),
         (1, fixture("pub/dat001.eif"))
     );
 

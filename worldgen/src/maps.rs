@@ -720,7 +720,7 @@ fn build_one(
         .collect();
 
     Ok(Emf {
-        rid: vec![0, 0],
+        rid: [0, 0],
         name: src.name.get_ref().clone(),
         r#type: kind,
         timed_effect,

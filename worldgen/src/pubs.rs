@@ -577,7 +577,7 @@ fn encode<T: EoSerialize>(file: &SourceFile, value: &T) -> Result<Vec<u8>, Error
 pub(crate) fn encode_all(pubs: &Pubs) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let items = &pubs.items.source;
     let eif = Eif {
-        rid: vec![0, 0],
+        rid: [0, 0],
         total_items_count: total_count(&items.file, items.len())?,
         version: PUB_VERSION,
         items: records(
@@ -589,7 +589,7 @@ pub(crate) fn encode_all(pubs: &Pubs) -> Result<Vec<(String, Vec<u8>)>, Error> {
         ),
     };
     let enf = Enf {
-        rid: vec![0, 0],
+        rid: [0, 0],
         total_npcs_count: total_count(&pubs.npcs.file, pubs.npcs.len())?,
         version: PUB_VERSION,
         npcs: records(
@@ -601,7 +601,7 @@ pub(crate) fn encode_all(pubs: &Pubs) -> Result<Vec<(String, Vec<u8>)>, Error> {
         ),
     };
     let esf = Esf {
-        rid: vec![0, 0],
+        rid: [0, 0],
         total_skills_count: total_count(&pubs.spells.file, pubs.spells.len())?,
         version: PUB_VERSION,
         skills: records(
@@ -613,7 +613,7 @@ pub(crate) fn encode_all(pubs: &Pubs) -> Result<Vec<(String, Vec<u8>)>, Error> {
         ),
     };
     let ecf = Ecf {
-        rid: vec![0, 0],
+        rid: [0, 0],
         total_classes_count: total_count(&pubs.classes.file, pubs.classes.len())?,
         version: PUB_VERSION,
         classes: records(

@@ -163,7 +163,7 @@ fn every_file_has_its_content_rid_in_its_header() {
             Some("ecf") => Ecf::read(bytes).unwrap().rid,
             _ => unreachable!(),
         };
-        assert_eq!(decoded_rid, rid.to_vec(), "{name}: decoded rid");
+        assert_eq!(decoded_rid, rid, "{name}: decoded rid");
     }
 }
 
@@ -345,9 +345,9 @@ fn the_documented_contents_are_in_place() {
     assert_eq!(
         spawns,
         [
-            (7, 1, 1, 7, 30, 1),
-            (7, 4, 2, 7, 30, 1),
-            (17, 2, 3, 7, 30, 1),
+            (7, 1, 1, 7, 0, 1),
+            (7, 4, 2, 7, 0, 1),
+            (17, 2, 3, 7, 0, 1),
             (4, 16, 4, 2, 30, 3),
             (6, 17, 5, 3, 60, 1),
         ]
@@ -408,6 +408,12 @@ fn the_documented_contents_are_in_place() {
     assert!(npc(7).child && !npc(7).boss);
     assert_eq!(spec_at(&field, 22, 10), Some(MapTileSpec::NpcBoundary));
     assert_eq!(spec_at(&field, 14, 24), Some(MapTileSpec::Spikes));
+    // The rock wall the boars south of it must path round.
+    for x in 6..=17 {
+        assert_eq!(spec_at(&field, x, 18), Some(MapTileSpec::Wall), "({x}, 18)");
+    }
+    assert_eq!(spec_at(&field, 5, 18), None);
+    assert_eq!(spec_at(&field, 18, 18), None);
     assert_eq!((field.signs[0].coords.x, field.signs[0].coords.y), (2, 13));
 
     let meadow = map(&world, 3);

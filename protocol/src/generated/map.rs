@@ -1159,7 +1159,7 @@ impl crate::reflect::Reflect for MapGraphicLayer {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Emf {
-    pub rid: Vec<u16>,
+    pub rid: [u16; 2],
     pub name: String,
     pub r#type: MapType,
     pub timed_effect: MapTimedEffect,
@@ -1191,13 +1191,6 @@ impl crate::EoSerialize for Emf {
         let start_len = writer.len();
         let _ = start_len;
         writer.add_string("EMF");
-        if self.rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "Emf.rid",
-                expected: 2,
-                actual: self.rid.len(),
-            });
-        }
         for item in &self.rid {
             writer.add_short(*item).map_err(|e| e.in_field("Emf.rid"))?;
         }
@@ -1349,11 +1342,7 @@ impl crate::EoSerialize for Emf {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
-        let count = 2usize;
-        let mut rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            rid.push(reader.get_short());
-        }
+        let rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let name = reader.get_fixed_encoded_string(24, true);
         let r#type = MapType::from_u32(u32::from(reader.get_char()));
         let timed_effect = MapTimedEffect::from_u32(u32::from(reader.get_char()));
@@ -1457,9 +1446,9 @@ impl<'a> arbitrary::Arbitrary<'a> for Emf {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let mut rid = Vec::new();
-        for _ in 0..2usize {
-            rid.push(u.int_in_range(0..=64008u16)?);
+        let mut rid = [0 as u16; 2];
+        for slot in rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let name = crate::arbitrary_support::string(u, 0, 24)?;
         let r#type = MapType::from_u32(crate::arbitrary_support::pick(u, MapType::KNOWN, 252)?);

@@ -33,7 +33,8 @@ pub const MAX_ADMIN_LEVEL: u8 = 5;
 /// Every command, in the order `help` texts list them.
 pub const COMMANDS: &[&str] = &[
     "status", "players", "kick", "ban", "unban", "bans", "announce", "message", "promote", "save",
-    "shutdown", "audit", "mute", "warp", "info", "warptome", "warpmeto", "hide", "show",
+    "shutdown", "audit", "mute", "warp", "info", "warptome", "warpmeto", "hide", "show", "reload",
+    "give",
 ];
 
 /// How long `mute` lasts when no duration is given (five minutes).
@@ -48,6 +49,8 @@ pub enum Source {
     Control { uid: u32 },
     /// An in-game `$` command; the character's name.
     Game { character: String },
+    /// A signal to the server process (SIGHUP reloads the configuration).
+    Signal,
 }
 
 impl Source {
@@ -56,6 +59,7 @@ impl Source {
         match self {
             Source::Control { .. } => "control",
             Source::Game { .. } => "game",
+            Source::Signal => "signal",
         }
     }
 
@@ -64,6 +68,7 @@ impl Source {
         match self {
             Source::Control { uid } => format!("uid {uid}"),
             Source::Game { character } => character.clone(),
+            Source::Signal => "SIGHUP".to_owned(),
         }
     }
 }
@@ -139,6 +144,16 @@ pub struct Admin {
     context: Arc<PlayerContext>,
     started: Instant,
     listen: Option<SocketAddr>,
+    reloading: Reloading,
+}
+
+/// What `reload` needs beyond the running configuration.
+#[derive(Default)]
+pub struct Reloading {
+    /// Where the configuration is reread from; `None` refuses `reload`.
+    pub source: Option<crate::reload::ConfigSource>,
+    /// Puts a new `log.filter` in force.
+    pub log_filter: Option<crate::server::LogFilterReload>,
 }
 
 /// Arguments of commands that take none.
@@ -225,6 +240,14 @@ struct WarpArgs {
     map: u16,
     x: u8,
     y: u8,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GiveArgs {
+    name: String,
+    item: u16,
+    amount: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -339,16 +362,23 @@ fn audited(command: &str) -> bool {
             | "warpmeto"
             | "hide"
             | "show"
+            | "reload"
+            | "give"
     )
 }
 
 impl Admin {
     /// The commands of a server running with `context`, listening on `listen`.
-    pub fn new(context: Arc<PlayerContext>, listen: Option<SocketAddr>) -> Self {
+    pub fn new(
+        context: Arc<PlayerContext>,
+        listen: Option<SocketAddr>,
+        reloading: Reloading,
+    ) -> Self {
         Self {
             context,
             started: Instant::now(),
             listen,
+            reloading,
         }
     }
 
@@ -380,6 +410,8 @@ impl Admin {
             "warpmeto" => self.warp_to(source, args, false).await,
             "hide" => self.hide(source, args, true).await,
             "show" => self.hide(source, args, false).await,
+            "reload" => self.reload(args),
+            "give" => self.give(args).await,
             other => Err(CommandError::new(
                 ErrorCode::UnknownCommand,
                 format!(
@@ -412,11 +444,47 @@ impl Admin {
         result
     }
 
+    /// Rereads the configuration file and puts in force what can change while running.
+    fn reload(&self, args: Value) -> CommandResult {
+        let NoArgs {} = self::args(args)?;
+        let Some(source) = &self.reloading.source else {
+            return Err(CommandError::new(
+                ErrorCode::Failed,
+                "this server was started without a configuration to reload from",
+            ));
+        };
+        let before = self.context.config.get();
+        let mut report = crate::reload::reload(&self.context.config, source)
+            .map_err(|error| CommandError::new(ErrorCode::Failed, error.to_string()))?;
+        let now = self.context.config.get();
+        // What lives outside the configuration follows it here.
+        let (old, new) = (&before.server, &now.server);
+        if (old.max_connections, old.max_players) != (new.max_connections, new.max_players) {
+            self.context.world.set_limits(
+                u16::try_from(new.max_connections).unwrap_or(u16::MAX),
+                new.max_players as usize,
+            );
+        }
+        if before.log.filter != now.log.filter {
+            let applied = match &self.reloading.log_filter {
+                Some(apply) => apply(&now.log.filter),
+                None => Err("this server's logger cannot change its filter".to_owned()),
+            };
+            if let Err(why) = applied {
+                report
+                    .notes
+                    .push(format!("log.filter is not in force: {why}"));
+            }
+        }
+        serde_json::to_value(&report)
+            .map_err(|error| CommandError::new(ErrorCode::Failed, error.to_string()))
+    }
+
     async fn status(&self, args: Value) -> CommandResult {
         let NoArgs {} = self::args(args)?;
         let (connections, logged_in) = self.context.world.counts().await.unwrap_or((0, 0));
         let players = self.context.world.players().await.len();
-        let config = &self.context.config;
+        let config = self.context.config.get();
         Ok(json!({
             "version": env!("CARGO_PKG_VERSION"),
             "uptime_secs": self.started.elapsed().as_secs(),
@@ -750,7 +818,7 @@ impl Admin {
     async fn giver(&self, source: &Source) -> Result<crate::world::PlayerInfo, CommandError> {
         match source {
             Source::Game { character } => self.online(character).await,
-            Source::Control { .. } => Err(CommandError::bad_request(
+            Source::Control { .. } | Source::Signal => Err(CommandError::bad_request(
                 "this command is only for a character in the game",
             )),
         }
@@ -793,9 +861,59 @@ impl Admin {
                 "a mute lasts at most {MAX_MUTE_SECS} seconds"
             )));
         }
+        let name = name_arg(&name)?;
+        // Stored, so the mute outlives the session; told to the player task if it is online,
+        // which checks each chat packet against it.
+        let until = (secs > 0).then(|| unix_now().saturating_add_unsigned(secs));
+        self.context
+            .db
+            .set_mute(name.clone(), until)
+            .await
+            .map_err(|error| match error {
+                DbError::NotFound => CommandError::not_found(format!("no character named {name}")),
+                other => CommandError::db(other),
+            })?;
+        let online = self.context.world.player(name.clone()).await;
+        if let Some(player) = &online {
+            player.handle.mute(Duration::from_secs(secs));
+        }
+        let is_online = online.is_some();
+        let name = online.map_or(name, |player| player.name);
+        Ok(json!({ "name": name, "duration_secs": secs, "online": is_online }))
+    }
+
+    /// Puts items at a character's feet, for it alone to pick up for a while (EOSERV's
+    /// `$sitem`, through the ground so the client's own pick-up shows it in the inventory).
+    async fn give(&self, args: Value) -> CommandResult {
+        let GiveArgs { name, item, amount } = self::args(args)?;
+        let amount = amount.unwrap_or(1);
+        let most = crate::config::MAX_MOVED_AMOUNT;
+        if amount == 0 || amount > most {
+            return Err(CommandError::bad_request(format!(
+                "the amount must be 1 to {most}"
+            )));
+        }
+        // The pub file's last record, "eof", is a terminator, not an item.
+        let Some(record) = crate::rules::stats::item(&self.context.data.items.data, item)
+            .filter(|record| !record.name.eq_ignore_ascii_case("eof"))
+        else {
+            return Err(CommandError::not_found(format!("there is no item {item}")));
+        };
+        let item_name = record.name.clone();
         let player = self.online(&name).await?;
-        player.handle.mute(Duration::from_secs(secs));
-        Ok(json!({ "name": player.name, "duration_secs": secs }))
+        let map = self.context.maps.get(&player.map).ok_or_else(|| {
+            CommandError::new(ErrorCode::Failed, format!("{} has no map", player.name))
+        })?;
+        let (x, y) = map
+            .give(player.player_id, item, amount)
+            .await
+            .ok_or_else(|| {
+                CommandError::new(ErrorCode::Failed, "the items could not be put down")
+            })?;
+        Ok(json!({
+            "name": player.name, "item": item, "item_name": item_name, "amount": amount,
+            "map": player.map, "x": x, "y": y,
+        }))
     }
 
     /// Offers `player` a warp to `(map, x, y)` once the place is checked.

@@ -12,5 +12,5 @@
 pub mod commands;
 pub mod socket;
 
-pub use commands::{Admin, CommandError, ErrorCode, Source};
+pub use commands::{Admin, CommandError, ErrorCode, Reloading, Source};
 pub use socket::ControlSocket;

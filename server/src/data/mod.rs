@@ -95,6 +95,14 @@ impl MapData {
         }
     }
 
+    /// Whether an NPC may stand on (x, y): walkable for a character, not an NPC boundary, and
+    /// not a warp or door (so NPCs never block one).
+    pub fn is_npc_walkable(&self, x: u8, y: u8) -> bool {
+        self.is_walkable(x, y)
+            && self.specs.get(&(x, y)) != Some(&MapTileSpec::NpcBoundary)
+            && !self.warps.contains_key(&(x, y))
+    }
+
     /// The tile spec of (x, y), if it has one.
     pub fn spec(&self, x: u8, y: u8) -> Option<MapTileSpec> {
         self.specs.get(&(x, y)).copied()
@@ -123,6 +131,10 @@ pub struct GameData {
     pub npcs: PubData<Enf>,
     pub spells: PubData<Esf>,
     pub classes: PubData<Ecf>,
+    /// `formulas.toml` over the built-in defaults.
+    pub formulas: crate::rules::Formulas,
+    /// `drops.toml`: what NPCs drop (none without the file).
+    pub drops: crate::rules::loot::Drops,
 }
 
 fn read(path: &Path) -> Result<Bytes, DataError> {
@@ -147,7 +159,8 @@ fn load_pub<T: DataFile>(path: &Path, count: impl Fn(&T) -> u16) -> Result<PubDa
 }
 
 impl GameData {
-    /// Loads `maps/NNNNN.emf` and the four pub files under `dir`.
+    /// Loads `maps/NNNNN.emf`, the four pub files, `formulas.toml` and `drops.toml` (if any)
+    /// under `dir`.
     pub fn load(dir: &Path) -> Result<GameData, DataError> {
         let maps_dir = dir.join("maps");
         let entries = std::fs::read_dir(&maps_dir).map_err(|e| DataError {
@@ -179,12 +192,16 @@ impl GameData {
             });
         }
         let pub_dir = dir.join("pub");
+        let items = load_pub(&pub_dir.join("dat001.eif"), |f: &Eif| f.total_items_count)?;
+        let npcs = load_pub(&pub_dir.join("dtn001.enf"), |f: &Enf| f.total_npcs_count)?;
         Ok(GameData {
             maps,
-            items: load_pub(&pub_dir.join("dat001.eif"), |f: &Eif| f.total_items_count)?,
-            npcs: load_pub(&pub_dir.join("dtn001.enf"), |f: &Enf| f.total_npcs_count)?,
+            drops: crate::rules::loot::Drops::load(dir, &npcs.data, &items.data)?,
+            items,
+            npcs,
             spells: load_pub(&pub_dir.join("dsl001.esf"), |f: &Esf| f.total_skills_count)?,
             classes: load_pub(&pub_dir.join("dat001.ecf"), |f: &Ecf| f.total_classes_count)?,
+            formulas: crate::rules::Formulas::load(dir)?,
         })
     }
 }
@@ -215,8 +232,17 @@ mod tests {
         assert!(town.is_walkable(16, 9), "the relog point");
         assert!(!town.is_walkable(3, 2), "a chair");
         assert!(!town.is_walkable(26, 0), "off the map");
-        assert_eq!(data.items.count, 18);
+        assert!(
+            town.is_walkable(5, 13) && !town.is_npc_walkable(5, 13),
+            "the pen's fence"
+        );
+        assert!(!town.is_npc_walkable(25, 11), "NPCs keep off warps");
+        assert!(town.is_npc_walkable(4, 16), "inside the pen");
+        assert_eq!(data.items.count, 21);
         assert_eq!(data.items.rid, header_rid(&data.items.file).unwrap());
+        // drops.toml: the boss always drops gold.
+        let boss = data.drops.of(6);
+        assert_eq!((boss[0].item, boss[0].chance), (1, 100.0));
     }
 
     #[test]

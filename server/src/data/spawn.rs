@@ -1,5 +1,6 @@
 //! Where new characters start: `[world] spawn_areas` checked against the loaded maps, or the
-//! single spawn point when no area is given.
+//! spawn point (`spawn_map`, `spawn_x`, `spawn_y`, read from the configuration in force, as a
+//! reload may change it) when no area is given.
 
 use rand::Rng;
 
@@ -38,8 +39,7 @@ pub struct SpawnPoints {
 
 impl SpawnPoints {
     /// Checks every area against the maps: its map exists and its centre is walkable and not
-    /// a warp. With no areas, the config's spawn point is the one place (unchecked, as
-    /// before, so a world without that map still starts).
+    /// a warp. The areas are fixed at start-up (a changed list needs a restart).
     pub fn new(world: &WorldConfig, data: &GameData) -> Result<Self, SpawnError> {
         let mut areas = Vec::new();
         for (index, area) in world.spawn_areas.iter().enumerate() {
@@ -69,37 +69,25 @@ impl SpawnPoints {
                 size,
             });
         }
-        if areas.is_empty() {
-            let (x, y) = (world.spawn_x, world.spawn_y);
-            areas.push(Area {
-                map: world.spawn_map,
-                centre: (x, y),
-                xs: x..=x,
-                ys: y..=y,
-                size: 1,
-            });
-        }
         let total = areas.iter().map(|a| a.size).sum();
         Ok(Self { areas, total })
     }
 
     /// A place for a new character: (map, x, y). An area is picked in proportion to its size,
     /// then a random tile in it that is walkable and not a warp; after a few misses (a square
-    /// mostly of walls), the area's centre.
-    pub fn pick(&self, data: &GameData, rng: &mut impl Rng) -> (u16, u8, u8) {
+    /// mostly of walls), the area's centre. Without areas, `world`'s spawn point.
+    pub fn pick(&self, world: &WorldConfig, data: &GameData, rng: &mut impl Rng) -> (u16, u8, u8) {
         let mut ticket = rng.random_range(0..self.total.max(1));
-        let area = self
-            .areas
-            .iter()
-            .find(|area| {
-                if ticket < area.size {
-                    true
-                } else {
-                    ticket -= area.size;
-                    false
-                }
-            })
-            .unwrap_or(&self.areas[0]); // ok: `new` always leaves at least one area
+        let Some(area) = self.areas.iter().find(|area| {
+            if ticket < area.size {
+                true
+            } else {
+                ticket -= area.size;
+                false
+            }
+        }) else {
+            return (world.spawn_map, world.spawn_x, world.spawn_y);
+        };
         if area.size > 1
             && let Some(map) = data.maps.get(&area.map)
         {
@@ -140,8 +128,17 @@ mod tests {
         let points = SpawnPoints::new(&WorldConfig::default(), &data).unwrap();
         let mut rng = StdRng::seed_from_u64(1);
         for _ in 0..10 {
-            assert_eq!(points.pick(&data, &mut rng), (1, 16, 9));
+            assert_eq!(
+                points.pick(&WorldConfig::default(), &data, &mut rng),
+                (1, 16, 9)
+            );
         }
+        // The spawn point in force is read at each pick (a reload may change it).
+        let moved = WorldConfig {
+            spawn_x: 17,
+            ..WorldConfig::default()
+        };
+        assert_eq!(points.pick(&moved, &data, &mut rng), (1, 17, 9));
     }
 
     #[test]
@@ -157,7 +154,7 @@ mod tests {
         let mut per_map = HashMap::new();
         let mut tiles = std::collections::HashSet::new();
         for _ in 0..2000 {
-            let (map, x, y) = points.pick(&data, &mut rng);
+            let (map, x, y) = points.pick(&world, &data, &mut rng);
             let tile = &data.maps[&map];
             assert!(
                 tile.is_walkable(x, y) && tile.warp(x, y).is_none(),

@@ -132,6 +132,13 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_at ON audit(at);
 "#,
+    // 3: mutes, which outlive a session (a muted player cannot log out to escape one).
+    r#"
+CREATE TABLE mutes (
+    character_id INTEGER PRIMARY KEY REFERENCES characters(id) ON DELETE CASCADE,
+    until        INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The schema version stored in the database.
@@ -198,7 +205,8 @@ mod tests {
                 "character_bank",
                 "character_inventory",
                 "character_spells",
-                "characters"
+                "characters",
+                "mutes"
             ]
         );
         // A second run has nothing to do (migration 1 has no IF NOT EXISTS, so a re-run would fail).

@@ -11,7 +11,7 @@
 //! The connection is opened in WAL mode with `synchronous=NORMAL`, foreign keys on and a busy
 //! timeout, and the migrations (`migrations.rs`) run before [`Db::open`] returns.
 //!
-//! Table groups live in their own files: `accounts.rs`, `characters.rs`, `bans.rs`, `audit.rs`; the data
+//! Table groups live in their own files: `accounts.rs`, `characters.rs`, `bans.rs`, `audit.rs`, `mutes.rs`; the data
 //! types in `models.rs`.
 
 mod accounts;
@@ -20,6 +20,7 @@ mod bans;
 mod characters;
 mod migrations;
 mod models;
+mod mutes;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};

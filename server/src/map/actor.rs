@@ -6,20 +6,29 @@ use std::sync::Arc;
 use bytes::Bytes;
 use eo_protocol::Direction;
 use eo_protocol::map::MapTileSpec;
+use eo_protocol::net::client::StatId;
 use eo_protocol::net::server::{
     AvatarRemoveServerPacket, ChairCloseServerPacket, ChairPlayerServerPacket,
     ChairRemoveServerPacket, ChairReplyServerPacket, CharacterMapInfo, EmotePlayerServerPacket,
-    FacePlayerServerPacket, NearbyInfo, PlayersAgreeServerPacket, SitCloseServerPacket,
-    SitPlayerServerPacket, SitRemoveServerPacket, SitReplyServerPacket, SitState,
-    TalkPlayerServerPacket, WalkPlayerServerPacket, WalkReplyServerPacket,
+    FacePlayerServerPacket, NearbyInfo, NpcAgreeServerPacket, PlayersAgreeServerPacket,
+    RangeReplyServerPacket, SitCloseServerPacket, SitPlayerServerPacket, SitRemoveServerPacket,
+    SitReplyServerPacket, SitState, TalkPlayerServerPacket, WalkPlayerServerPacket,
+    WalkReplyServerPacket,
 };
+use eo_protocol::net::{Item, ThreeItem};
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::sleep_until;
 use tracing::warn;
 
-use super::handle::WalkOutcome;
+use super::character::{CharacterGame, GameState};
+use super::combat::Combat;
+use super::handle::{Departure, WalkOutcome};
+use super::items::Ground;
+use super::npcs::{NpcEvents, Npcs, Seen};
 use super::visibility::Visibility;
-use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE};
+use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE, npc_broadcast};
+use crate::config::Config;
 use crate::data::{GameData, MapData};
 use crate::net::packet;
 use crate::player::PlayerHandle;
@@ -27,12 +36,18 @@ use crate::player::PlayerHandle;
 pub(super) enum MapMessage {
     Enter {
         character: Box<CharacterMapInfo>,
+        state: Box<GameState>,
         player: PlayerHandle,
         reply: oneshot::Sender<NearbyInfo>,
     },
     Leave {
         player_id: u16,
-        reply: oneshot::Sender<(u8, u8, Direction)>,
+        reply: oneshot::Sender<Departure>,
+    },
+    /// Where the character is and its game state, for saving (it stays on the map).
+    Snapshot {
+        player_id: u16,
+        reply: oneshot::Sender<Departure>,
     },
     Walk {
         player_id: u16,
@@ -72,20 +87,83 @@ pub(super) enum MapMessage {
         hidden: bool,
         reply: oneshot::Sender<bool>,
     },
+    NpcRange {
+        player_id: u16,
+        indexes: Vec<u8>,
+    },
+    /// Attack_Use (map/combat.rs).
+    Attack {
+        player_id: u16,
+        direction: Direction,
+    },
+    Range {
+        player_id: u16,
+        player_ids: Vec<u16>,
+        npc_indexes: Vec<u8>,
+    },
+    /// The item packets (map/items.rs).
+    Item {
+        player_id: u16,
+        action: ItemAction,
+    },
+    /// An operator's gift: a pile at the character's feet, for it alone for a while.
+    Give {
+        player_id: u16,
+        item_id: u16,
+        amount: u32,
+        reply: oneshot::Sender<Option<(u8, u8)>>,
+    },
 }
 
-struct OnMap {
-    info: CharacterMapInfo,
-    player: PlayerHandle,
+/// What a player does with items, stats and equipment (each decided in map/items.rs).
+#[derive(Debug, Clone)]
+pub(super) enum ItemAction {
+    Drop { item: ThreeItem, at: (u8, u8) },
+    Get { uid: u16 },
+    Junk { item: Item },
+    Use { item_id: u16 },
+    Equip { item_id: u16, sub_loc: u8 },
+    Unequip { item_id: u16, sub_loc: u8 },
+    SpendStat { stat: StatId },
+    SpendSkill { spell_id: u16 },
+}
+
+pub(super) struct OnMap {
+    pub(super) info: CharacterMapInfo,
+    pub(super) player: PlayerHandle,
+    /// The character's game state (see `map/character.rs`).
+    pub(super) game: CharacterGame,
 }
 
 impl OnMap {
-    fn at(&self) -> (u16, u16) {
+    pub(super) fn at(&self) -> (u16, u16) {
         (self.info.coords.x, self.info.coords.y)
+    }
+
+    /// Where it stands and its game state now.
+    fn departure(&self, state: GameState) -> Departure {
+        Departure {
+            x: u8::try_from(self.info.coords.x).unwrap_or(0),
+            y: u8::try_from(self.info.coords.y).unwrap_or(0),
+            direction: self.info.direction,
+            state,
+        }
+    }
+
+    /// Its tile on the u8 grid NPCs use (characters are never placed off it).
+    fn tile(&self) -> (u8, u8) {
+        tile(self.at())
     }
 }
 
-fn in_range(a: (u16, u16), b: (u16, u16)) -> bool {
+fn tile((x, y): (u16, u16)) -> (u8, u8) {
+    (
+        u8::try_from(x).unwrap_or(u8::MAX),
+        u8::try_from(y).unwrap_or(u8::MAX),
+    )
+}
+
+pub(super) fn in_range(a: (u16, u16), b: (u16, u16)) -> bool {
     u32::from(a.0.abs_diff(b.0)) + u32::from(a.1.abs_diff(b.1)) <= SEE_DISTANCE
 }
 
@@ -102,28 +180,47 @@ fn step(x: u16, y: u16, direction: Direction) -> Option<(u8, u8)> {
 }
 
 pub(super) struct MapActor {
-    data: Arc<GameData>,
-    id: u16,
+    pub(super) data: Arc<GameData>,
+    pub(super) id: u16,
     rx: mpsc::Receiver<MapMessage>,
-    characters: HashMap<u16, OnMap>,
-    /// Where `characters` stand, for range and blocking queries: every change of a
-    /// character's coords (or its arrival or departure) goes through `place` or the index.
-    index: Visibility,
+    /// The characters on the map. Their coords change only through `place` (or `enter` and
+    /// `leave`), which keep `index` in step: writing `info.coords` directly would leave the
+    /// character where the index last saw it, out of others' broadcasts.
+    pub(super) characters: HashMap<u16, OnMap>,
+    /// Where `characters` stand, by cell and tile (map/visibility.rs).
+    pub(super) index: Visibility,
+    pub(super) npcs: Npcs,
+    tick: std::time::Duration,
+    /// Blows waiting for the tick, and the dead (map/combat.rs).
+    pub(super) combat: Combat,
+    pub(super) config: Arc<Config>,
+    /// The items on the ground (map/items.rs).
+    pub(super) ground: Ground,
 }
 
 impl MapActor {
-    pub(super) fn new(data: Arc<GameData>, id: u16, rx: mpsc::Receiver<MapMessage>) -> Self {
+    pub(super) fn new(
+        data: Arc<GameData>,
+        id: u16,
+        rx: mpsc::Receiver<MapMessage>,
+        config: Arc<Config>,
+    ) -> Self {
         Self {
+            npcs: Npcs::new(Arc::clone(&data), id, &config.npcs),
+            tick: config.npcs.tick(),
+            combat: Combat::new(&config, id),
             data,
             id,
             rx,
             characters: HashMap::new(),
+            config,
+            ground: Ground::default(),
             index: Visibility::default(),
         }
     }
 
     /// Moves a character on the map to `to` (keeping the index in step); whether it is here.
-    fn place(&mut self, player_id: u16, to: (u16, u16)) -> bool {
+    pub(super) fn place(&mut self, player_id: u16, to: (u16, u16)) -> bool {
         let Some(me) = self.characters.get_mut(&player_id) else {
             return false;
         };
@@ -143,24 +240,56 @@ impl MapActor {
             .filter(move |(_, c)| in_range(at, c.at()))
     }
 
-    fn map(&self) -> Option<&MapData> {
+    pub(super) fn map(&self) -> Option<&MapData> {
         self.data.maps.get(&self.id)
     }
 
     pub(super) async fn run(mut self) {
-        while let Some(message) = self.rx.recv().await {
+        let mut ticker = tokio::time::interval(self.tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            // The map's own clock (NPCs act on it) and the next item on the ground to expire.
+            // The actor ends when every handle is gone.
+            let expiry = self.ground.next_expiry();
+            let message = tokio::select! {
+                message = self.rx.recv() => match message {
+                    Some(message) => message,
+                    None => break,
+                },
+                _ = ticker.tick() => {
+                    self.tick();
+                    continue;
+                }
+                () = async { sleep_until(expiry.unwrap_or_else(tokio::time::Instant::now)).await },
+                    if expiry.is_some() => {
+                    self.expire_items();
+                    continue;
+                }
+            };
+            self.handle(message);
+        }
+    }
+
+    fn handle(&mut self, message: MapMessage) {
+        {
             match message {
                 MapMessage::Enter {
                     character,
+                    state,
                     player,
                     reply,
                 } => {
-                    let nearby = self.enter(*character, player);
+                    let nearby = self.enter(*character, *state, player);
                     let _ = reply.send(nearby);
                 }
                 MapMessage::Leave { player_id, reply } => {
-                    if let Some(at) = self.leave(player_id) {
-                        let _ = reply.send(at);
+                    if let Some(departure) = self.leave(player_id) {
+                        let _ = reply.send(departure);
+                    }
+                }
+                MapMessage::Snapshot { player_id, reply } => {
+                    if let Some(me) = self.characters.get(&player_id) {
+                        let _ = reply.send(me.departure(me.game.state().clone()));
                     }
                 }
                 MapMessage::Walk {
@@ -204,12 +333,139 @@ impl MapActor {
                         let _ = reply.send(self.nearby_of(player_id, me.at()));
                     }
                 }
+                MapMessage::NpcRange { player_id, indexes } => self.npc_range(player_id, &indexes),
+                MapMessage::Attack {
+                    player_id,
+                    direction,
+                } => self.attack(player_id, direction),
+                MapMessage::Range {
+                    player_id,
+                    player_ids,
+                    npc_indexes,
+                } => self.range(player_id, &player_ids, &npc_indexes),
+                MapMessage::Give {
+                    player_id,
+                    item_id,
+                    amount,
+                    reply,
+                } => {
+                    let _ = reply.send(self.give(player_id, item_id, amount));
+                }
+                MapMessage::Item { player_id, action } => match action {
+                    ItemAction::Drop { item, at } => self.drop_item(player_id, item, at),
+                    ItemAction::Get { uid } => self.get_item(player_id, uid),
+                    ItemAction::Junk { item } => self.junk_item(player_id, item),
+                    ItemAction::Use { item_id } => self.use_item(player_id, item_id),
+                    ItemAction::Equip { item_id, sub_loc } => {
+                        self.equip(player_id, item_id, sub_loc)
+                    }
+                    ItemAction::Unequip { item_id, sub_loc } => {
+                        self.unequip(player_id, item_id, sub_loc)
+                    }
+                    ItemAction::SpendStat { stat } => self.spend_stat_point(player_id, stat),
+                    ItemAction::SpendSkill { spell_id } => {
+                        self.spend_skill_point(player_id, spell_id)
+                    }
+                },
             }
         }
     }
 
+    /// One tick of the map's clock: NPCs respawn and act, and the viewers are told.
+    fn tick(&mut self) {
+        let mut events = NpcEvents::default();
+        let (characters, combat) = (&self.characters, &self.combat);
+        self.npcs.tick(
+            || {
+                characters
+                    .iter()
+                    .map(|(id, c)| Seen {
+                        player_id: *id,
+                        at: c.tile(),
+                        hidden: c.info.invisible || combat.is_dead(*id),
+                    })
+                    .collect()
+            },
+            &mut events,
+        );
+        let strikes = std::mem::take(&mut events.strikes);
+        let died = self.npc_strikes(&strikes, &mut events);
+        self.send_hits();
+        let struck: std::collections::HashSet<u16> =
+            events.attacks.iter().map(|(a, _)| a.player_id).collect();
+        npc_broadcast::send(
+            &self.npcs,
+            &events,
+            self.characters.iter().map(|(id, c)| npc_broadcast::Viewer {
+                at: c.tile(),
+                player: &c.player,
+                struck: struck
+                    .contains(id)
+                    .then(|| (c.game.state().hp, c.game.state().tp)),
+            }),
+        );
+        for player_id in died {
+            self.respawn(player_id);
+        }
+        self.recover_if_due();
+    }
+
+    /// NpcRange_Request: the NPCs asked about that the player can see (Npc_Agree).
+    fn npc_range(&self, player_id: u16, indexes: &[u8]) {
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        let npcs = self.npcs_asked(me.tile(), indexes);
+        if let Some(body) = self.encode(&NpcAgreeServerPacket { npcs }) {
+            me.player.send(body);
+        }
+    }
+
+    /// Range_Request: the characters and NPCs asked about that the player can see.
+    fn range(&self, player_id: u16, player_ids: &[u16], npc_indexes: &[u8]) {
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        let characters = player_ids
+            .iter()
+            .filter_map(|id| self.characters.get(id))
+            .filter(|c| {
+                in_range(me.at(), c.at()) && (!c.info.invisible || c.info.player_id == player_id)
+            })
+            .take(MAX_NEARBY_CHARACTERS)
+            .map(|c| c.info.clone())
+            .collect();
+        let npcs = self.npcs_asked(me.tile(), npc_indexes);
+        if let Some(body) = self.encode(&RangeReplyServerPacket {
+            nearby: NearbyInfo {
+                characters,
+                npcs,
+                items: Vec::new(),
+            },
+        }) {
+            me.player.send(body);
+        }
+    }
+
+    /// The living NPCs of `indexes` seen from `at` (each once).
+    fn npcs_asked(
+        &self,
+        at: (u8, u8),
+        indexes: &[u8],
+    ) -> Vec<eo_protocol::net::server::NpcMapInfo> {
+        let mut seen = std::collections::HashSet::new();
+        indexes
+            .iter()
+            .filter(|index| seen.insert(**index))
+            .filter_map(|index| self.npcs.alive(*index))
+            .filter(|npc| super::pathfinding::distance(npc.at, at) <= SEE_DISTANCE)
+            .take(super::npcs::MAX_NPC_LIST)
+            .map(|npc| npc.info())
+            .collect()
+    }
+
     /// Encodes a packet once; `None` (and a log line) if it cannot be encoded.
-    fn encode<P: Packet>(&self, packet: &P) -> Option<Bytes> {
+    pub(super) fn encode<P: Packet>(&self, packet: &P) -> Option<Bytes> {
         match packet::encode(packet) {
             Ok(body) => Some(body),
             Err(error) => {
@@ -221,7 +477,7 @@ impl MapActor {
 
     /// Sends `body` to every character in range of `at` but `except`. What a hidden character
     /// does is not shown to the others.
-    fn broadcast(&self, at: (u16, u16), except: u16, body: &Bytes) {
+    pub(super) fn broadcast(&self, at: (u16, u16), except: u16, body: &Bytes) {
         if self
             .characters
             .get(&except)
@@ -251,8 +507,8 @@ impl MapActor {
             .collect();
         NearbyInfo {
             characters,
-            npcs: Vec::new(),
-            items: Vec::new(),
+            npcs: self.npcs.seen_from(tile(at)),
+            items: self.ground.in_view(at),
         }
     }
 
@@ -266,8 +522,15 @@ impl MapActor {
         })
     }
 
-    fn enter(&mut self, mut info: CharacterMapInfo, player: PlayerHandle) -> NearbyInfo {
+    fn enter(
+        &mut self,
+        mut info: CharacterMapInfo,
+        state: GameState,
+        player: PlayerHandle,
+    ) -> NearbyInfo {
         info.map_id = self.id;
+        let game = CharacterGame::new(state, &self.data);
+        game.sync_info(&mut info, &self.data);
         let player_id = info.player_id;
         let at = (info.coords.x, info.coords.y);
         if !info.invisible
@@ -275,14 +538,17 @@ impl MapActor {
         {
             self.broadcast(at, player_id, &body);
         }
-        if let Some(old) = self.characters.insert(player_id, OnMap { info, player }) {
+        if let Some(old) = self
+            .characters
+            .insert(player_id, OnMap { info, player, game })
+        {
             self.index.remove(player_id, old.at()); // entered twice: keep one
         }
         self.index.insert(player_id, at);
         self.nearby_of(player_id, at)
     }
 
-    fn leave(&mut self, player_id: u16) -> Option<(u8, u8, Direction)> {
+    fn leave(&mut self, player_id: u16) -> Option<Departure> {
         if let Some(body) = self.encode(&AvatarRemoveServerPacket {
             player_id,
             warp_effect: None,
@@ -290,17 +556,24 @@ impl MapActor {
         {
             self.broadcast(me.at(), player_id, &body);
         }
+        self.combat.forget(player_id);
         let gone = self.characters.remove(&player_id)?;
         self.index.remove(player_id, gone.at());
-        let x = u8::try_from(gone.info.coords.x).unwrap_or(0);
-        let y = u8::try_from(gone.info.coords.y).unwrap_or(0);
-        Some((x, y, gone.info.direction))
+        let departure = gone.departure(GameState::default());
+        Some(Departure {
+            state: gone.game.into_state(),
+            ..departure
+        })
     }
 
     fn walk(&mut self, player_id: u16, direction: Direction) -> WalkOutcome {
         let Some(me) = self.characters.get(&player_id) else {
             return WalkOutcome::Blocked;
         };
+        if me.game.overweight() || self.combat.is_dead(player_id) {
+            return WalkOutcome::Blocked;
+        }
+        let level = me.game.state().level;
         let from = me.at();
         let Some((x, y)) = step(from.0, from.1, direction) else {
             return WalkOutcome::Blocked;
@@ -310,9 +583,10 @@ impl MapActor {
             return WalkOutcome::Blocked;
         };
         let warp = map.warp(x, y).cloned();
-        if !map.is_walkable(x, y) || self.index.occupied(to) {
+        if !map.is_walkable(x, y) || self.index.occupied(to) || self.npcs.occupies((x, y)) {
             return WalkOutcome::Blocked;
         }
+        let newly_seen_npcs = self.npcs.newly_seen(tile(from), (x, y));
         // Who sees the walker before and after the step.
         let mut newly_seen = Vec::new();
         let walk = self.encode(&WalkPlayerServerPacket {
@@ -366,8 +640,8 @@ impl MapActor {
         // server does), then shown each of them.
         if let Some(body) = self.encode(&WalkReplyServerPacket {
             player_ids: newly_seen.iter().map(|info| info.player_id).collect(),
-            npc_indexes: Vec::new(),
-            items: Vec::new(),
+            npc_indexes: newly_seen_npcs.iter().map(|npc| npc.index).collect(),
+            items: self.ground.newly_in_view(from, to),
         }) {
             me.player.send(body);
         }
@@ -376,8 +650,17 @@ impl MapActor {
                 me.player.send(body);
             }
         }
+        if !newly_seen_npcs.is_empty()
+            && let Some(body) = self.encode(&NpcAgreeServerPacket {
+                npcs: newly_seen_npcs,
+            })
+        {
+            me.player.send(body);
+        }
         match warp {
-            Some(warp) if warp.door == 0 => WalkOutcome::Warp(warp, x, y),
+            Some(warp) if warp.door == 0 && level >= warp.level_required => {
+                WalkOutcome::Warp(warp, x, y)
+            }
             _ => WalkOutcome::Moved { x, y },
         }
     }
@@ -546,6 +829,8 @@ impl MapActor {
         }
         if let Some(me) = self.characters.get_mut(&player_id) {
             me.info.invisible = hidden;
+            // Kept with the game state, so warps and the next login keep it.
+            me.game.update(&self.data, |state| state.hidden = hidden);
         }
         true
     }

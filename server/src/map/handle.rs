@@ -9,7 +9,8 @@ use eo_protocol::map::MapWarp;
 use eo_protocol::net::server::{CharacterMapInfo, NearbyInfo};
 use tokio::sync::{mpsc, oneshot};
 
-use super::actor::{MapActor, MapMessage};
+use super::actor::{ItemAction, MapActor, MapMessage};
+use super::character::GameState;
 use crate::data::MapData;
 use crate::player::PlayerHandle;
 
@@ -29,6 +30,16 @@ pub enum WalkOutcome {
     Warp(MapWarp, u8, u8),
 }
 
+/// A character taken off a map (or a snapshot of one on it): where it stood and its game
+/// state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Departure {
+    pub x: u8,
+    pub y: u8,
+    pub direction: Direction,
+    pub state: GameState,
+}
+
 /// A cheap, cloneable handle to one map actor.
 #[derive(Clone, Debug)]
 pub struct MapHandle {
@@ -46,10 +57,14 @@ impl Eq for MapHandle {}
 
 impl MapHandle {
     /// Starts the actor of one map.
-    pub fn spawn(data: Arc<crate::data::GameData>, id: u16) -> Option<Self> {
+    pub fn spawn(
+        data: Arc<crate::data::GameData>,
+        id: u16,
+        config: Arc<crate::config::Config>,
+    ) -> Option<Self> {
         let _map: &MapData = data.maps.get(&id)?;
         let (tx, rx) = mpsc::channel(MAP_QUEUE_LEN);
-        tokio::spawn(MapActor::new(data, id, rx).run());
+        tokio::spawn(MapActor::new(data, id, rx, config).run());
         Some(Self { id, tx })
     }
 
@@ -59,23 +74,34 @@ impl MapHandle {
         tokio::time::timeout(REPLY_TIMEOUT, rx).await.ok()?.ok()
     }
 
-    /// Puts a character on the map (others in range see it appear) and returns what it sees.
+    /// Puts a character on the map with its game state (others in range see it appear) and
+    /// returns what it sees. The map fills in the info's HP, level and equipment graphics
+    /// from the state.
     pub async fn enter(
         &self,
         character: CharacterMapInfo,
+        state: GameState,
         player: PlayerHandle,
     ) -> Option<NearbyInfo> {
         self.ask(|reply| MapMessage::Enter {
             character: Box::new(character),
+            state: Box::new(state),
             player,
             reply,
         })
         .await
     }
 
-    /// Takes a character off the map (others in range see it leave); returns where it stood.
-    pub async fn leave(&self, player_id: u16) -> Option<(u8, u8, Direction)> {
+    /// Takes a character off the map (others in range see it leave); returns where it stood
+    /// and its game state.
+    pub async fn leave(&self, player_id: u16) -> Option<Departure> {
         self.ask(|reply| MapMessage::Leave { player_id, reply })
+            .await
+    }
+
+    /// Where a character on the map stands and its game state now, for saving.
+    pub async fn snapshot(&self, player_id: u16) -> Option<Departure> {
+        self.ask(|reply| MapMessage::Snapshot { player_id, reply })
             .await
     }
 
@@ -147,6 +173,102 @@ impl MapHandle {
             reply,
         })
         .await
+    }
+
+    /// NpcRange_Request: the map sends the player the NPCs of `indexes` it can see
+    /// (Npc_Agree; fire-and-forget).
+    pub async fn npc_range(&self, player_id: u16, indexes: Vec<u8>) {
+        let _ = self
+            .tx
+            .send(MapMessage::NpcRange { player_id, indexes })
+            .await;
+    }
+
+    /// Attack_Use: the character strikes in `direction` (fire-and-forget; the map tells
+    /// whoever it concerns).
+    pub async fn attack(&self, player_id: u16, direction: Direction) {
+        let _ = self
+            .tx
+            .send(MapMessage::Attack {
+                player_id,
+                direction,
+            })
+            .await;
+    }
+
+    /// Range_Request: the map sends the player the characters and NPCs it asks about that it
+    /// can see (Range_Reply; fire-and-forget).
+    pub async fn range(&self, player_id: u16, player_ids: Vec<u16>, npc_indexes: Vec<u8>) {
+        let _ = self
+            .tx
+            .send(MapMessage::Range {
+                player_id,
+                player_ids,
+                npc_indexes,
+            })
+            .await;
+    }
+
+    /// An operator's gift: puts `amount` of item `item_id` at the character's feet, for it
+    /// alone for `items.drop_protect_npc_secs`. Where it lies, or `None` (no such character or
+    /// item, or the map did not answer).
+    pub async fn give(&self, player_id: u16, item_id: u16, amount: u32) -> Option<(u8, u8)> {
+        self.ask(|reply| MapMessage::Give {
+            player_id,
+            item_id,
+            amount,
+            reply,
+        })
+        .await
+        .flatten()
+    }
+
+    async fn item(&self, player_id: u16, action: ItemAction) {
+        let _ = self.tx.send(MapMessage::Item { player_id, action }).await;
+    }
+
+    /// Item_Drop: drops `item` at the (encoded) coordinates the client sent (fire-and-forget;
+    /// the map answers the client).
+    pub async fn drop_item(&self, player_id: u16, item: eo_protocol::net::ThreeItem, at: (u8, u8)) {
+        self.item(player_id, ItemAction::Drop { item, at }).await;
+    }
+
+    /// Item_Get: picks up the pile with index `uid`.
+    pub async fn get_item(&self, player_id: u16, uid: u16) {
+        self.item(player_id, ItemAction::Get { uid }).await;
+    }
+
+    /// Item_Junk.
+    pub async fn junk_item(&self, player_id: u16, item: eo_protocol::net::Item) {
+        self.item(player_id, ItemAction::Junk { item }).await;
+    }
+
+    /// Item_Use.
+    pub async fn use_item(&self, player_id: u16, item_id: u16) {
+        self.item(player_id, ItemAction::Use { item_id }).await;
+    }
+
+    /// Paperdoll_Add.
+    pub async fn equip(&self, player_id: u16, item_id: u16, sub_loc: u8) {
+        self.item(player_id, ItemAction::Equip { item_id, sub_loc })
+            .await;
+    }
+
+    /// Paperdoll_Remove.
+    pub async fn unequip(&self, player_id: u16, item_id: u16, sub_loc: u8) {
+        self.item(player_id, ItemAction::Unequip { item_id, sub_loc })
+            .await;
+    }
+
+    /// StatSkill_Add for a stat.
+    pub async fn spend_stat_point(&self, player_id: u16, stat: eo_protocol::net::client::StatId) {
+        self.item(player_id, ItemAction::SpendStat { stat }).await;
+    }
+
+    /// StatSkill_Add for a skill.
+    pub async fn spend_skill_point(&self, player_id: u16, spell_id: u16) {
+        self.item(player_id, ItemAction::SpendSkill { spell_id })
+            .await;
     }
 
     /// Where every character on the map stands: (player id, x, y).

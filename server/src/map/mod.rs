@@ -3,10 +3,18 @@
 //! range.
 
 mod actor;
+pub mod character;
+mod combat;
 mod handle;
+mod items;
+mod npc_broadcast;
+mod npcs;
+mod pathfinding;
+mod recovery;
 mod visibility;
 
-pub use handle::{MapHandle, WalkOutcome};
+pub use character::{CharacterGame, ExperienceGain, GameState};
+pub use handle::{Departure, MapHandle, WalkOutcome};
 
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.
 pub const SEE_DISTANCE: u32 = 11;

@@ -53,6 +53,16 @@ impl ConnectionLimits {
         }
     }
 
+    /// Takes new limits (a reloaded configuration), keeping the counts.
+    pub fn configure(&mut self, config: &ServerConfig) {
+        self.max_connections = config.max_connections as usize;
+        self.max_per_address = config.max_connections_per_ip as usize;
+        self.reconnect_interval = config.ip_reconnect_limit();
+        if self.reconnect_interval.is_none() {
+            self.last_connect.clear();
+        }
+    }
+
     /// Admits a connection from `ip` at `now` (counting it), or says why not.
     pub fn admit(&mut self, ip: IpAddr, now: Instant) -> Result<(), Refusal> {
         if self.open >= self.max_connections {

@@ -20,7 +20,8 @@ const PRUNE_EVERY: Duration = Duration::from_secs(60);
 /// Accepts connections until `shutdown` is cancelled, then waits for every player task to end.
 pub async fn accept_loop(listener: TcpListener, context: Arc<PlayerContext>) {
     let shutdown = context.shutdown.clone();
-    let mut limits = ConnectionLimits::new(&context.config.server);
+    let mut limits = ConnectionLimits::new(&context.config.get().server);
+    let mut reloaded = context.config.subscribe();
     // Player tasks report their end here so the limits free their slot.
     let (closed_tx, mut closed_rx) = mpsc::unbounded_channel::<IpAddr>();
     let mut players = JoinSet::new();
@@ -29,6 +30,10 @@ pub async fn accept_loop(listener: TcpListener, context: Arc<PlayerContext>) {
         tokio::select! {
             () = shutdown.cancelled() => break,
             Some(ip) = closed_rx.recv() => limits.closed(ip),
+            Ok(()) = reloaded.changed() => {
+                let config = reloaded.borrow_and_update().clone();
+                limits.configure(&config.server);
+            }
             _ = prune.tick() => limits.prune(Instant::now()),
             // Reap finished tasks so the set does not grow.
             Some(_) = players.join_next(), if !players.is_empty() => {}

@@ -25,9 +25,9 @@ use tracing::{debug, info};
 use super::handle::{CloseReason, PlayerHandle, PlayerMessage};
 use super::handlers;
 use crate::auth::PasswordHasher;
-use crate::config::Config;
 use crate::db::Db;
 use crate::net::packet;
+use crate::net::websocket::{self, Transport};
 use crate::world::WorldHandle;
 
 /// How long one write to a client may take before it counts as a slow reader.
@@ -40,7 +40,9 @@ const OUTBOX_BATCH: usize = 64;
 
 /// What every player task shares: configuration and the handles of the other actors.
 pub struct PlayerContext {
-    pub config: Arc<Config>,
+    /// The configuration in force (a reload may change it): read it with `config.get()` where
+    /// a value is needed, not once at start-up.
+    pub config: crate::reload::LiveConfig,
     pub data: Arc<crate::data::GameData>,
     /// Where new characters start.
     pub spawns: crate::data::SpawnPoints,
@@ -149,7 +151,8 @@ pub(crate) struct Player {
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
     pub muted_until: Option<Instant>,
-    framed: Framed<TcpStream, EoCodec>,
+    /// The connection's frames: EO over TCP, or over WebSocket (eoweb).
+    framed: Transport,
 }
 
 impl Player {
@@ -211,7 +214,7 @@ impl Player {
         match message {
             PlayerMessage::Send(body) => self.write(body).await?,
             PlayerMessage::Close(reason) => return Err(Disconnect::ClosedByServer(reason)),
-            PlayerMessage::ShowPaperdoll(to) => self.show_paperdoll(&to),
+            PlayerMessage::ShowPaperdoll(to) => self.show_paperdoll(&to).await,
             PlayerMessage::SetAdminLevel(level) => {
                 if let State::InGame(game) = &mut self.state {
                     game.character.admin_level = level;
@@ -223,6 +226,11 @@ impl Player {
             }
             PlayerMessage::Mute(duration) => self.mute(duration).await?,
             PlayerMessage::Warp { map, x, y } => handlers::offer_warp(self, map, x, y).await?,
+            PlayerMessage::LevelChanged(level) => {
+                if let Some(id) = self.player_id {
+                    self.context.world.changed_level(id, level);
+                }
+            }
         }
         Ok(())
     }
@@ -255,12 +263,13 @@ impl Player {
         mut outbox: mpsc::Receiver<PlayerMessage>,
         kill: CancellationToken,
     ) -> Result<(), Disconnect> {
-        let config = &self.context.config.server;
+        let live = self.context.config.get();
+        let config = &live.server;
         let hangup = Instant::now() + config.hangup_delay();
         let ping_rate = config.ping_rate();
         let mut ping = interval_at(Instant::now() + ping_rate, ping_rate);
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let save_interval = self.context.config.world.save_interval();
+        let save_interval = live.world.save_interval();
         let mut save = interval_at(Instant::now() + save_interval, save_interval);
         save.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.context.shutdown.clone();
@@ -322,7 +331,8 @@ impl Player {
     }
 
     /// Sends this player's paperdoll to another player.
-    fn show_paperdoll(&self, to: &PlayerHandle) {
+    async fn show_paperdoll(&mut self, to: &PlayerHandle) {
+        self.refresh_character().await;
         let (State::InGame(game), Some(player_id)) = (&self.state, self.player_id) else {
             return;
         };
@@ -334,6 +344,7 @@ impl Player {
     /// Saves the character in play (on the save interval or when an operator asks; logout
     /// saves separately). Whether a character was saved.
     async fn save(&mut self) -> bool {
+        self.refresh_character().await;
         let State::InGame(game) = &self.state else {
             return false;
         };
@@ -345,6 +356,20 @@ impl Player {
                 false
             }
         }
+    }
+
+    /// Updates this task's copy of the character in play with the live game state its map
+    /// holds (the map is the authority; this copy is only the snapshot for saving). Whether
+    /// the map answered.
+    pub async fn refresh_character(&mut self) -> bool {
+        let (State::InGame(game), Some(player_id)) = (&mut self.state, self.player_id) else {
+            return false;
+        };
+        let Some(now) = game.map.snapshot(player_id).await else {
+            return false;
+        };
+        merge_departure(&mut game.character, game.map.id, &now);
+        true
     }
 
     async fn ping(&mut self) -> Result<(), Disconnect> {
@@ -384,7 +409,7 @@ impl Player {
         }
         let offset = match self.sequencer.check(&body) {
             Ok(offset) => offset,
-            Err(mismatch) if self.context.config.server.enforce_sequence => {
+            Err(mismatch) if self.context.config.get().server.enforce_sequence => {
                 return Err(mismatch.into());
             }
             Err(mismatch) => mismatch.payload_offset,
@@ -408,8 +433,37 @@ impl Player {
     }
 }
 
+/// The frames a new connection carries: a WebSocket client's (eoweb) when it opens with a
+/// handshake, else EO over TCP. The handshake counts against the hang-up delay.
+async fn transport(
+    stream: TcpStream,
+    addr: SocketAddr,
+    context: &PlayerContext,
+) -> Option<Transport> {
+    let within = context.config.get().server.hangup_delay();
+    let started = Instant::now();
+    let Some(first) = websocket::first_byte(&stream, within).await else {
+        info!(%addr, "dropped: {}", Disconnect::HandshakeTimeout);
+        return None;
+    };
+    if !websocket::is_websocket(first) {
+        return Some(Box::new(Framed::new(stream, EoCodec::new(Role::Server))));
+    }
+    let left = within.saturating_sub(started.elapsed());
+    match websocket::accept(stream, left).await {
+        Ok(frames) => Some(Box::new(frames)),
+        Err(error) => {
+            info!(%addr, "dropped: bad WebSocket handshake: {error}");
+            None
+        }
+    }
+}
+
 /// Runs one connection to its end, then releases what it held.
 pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<PlayerContext>) {
+    let Some(framed) = transport(stream, addr, &context).await else {
+        return;
+    };
     let (handle, outbox, kill) = PlayerHandle::new();
     let mut player = Player {
         addr,
@@ -426,7 +480,7 @@ pub async fn run_connection(stream: TcpStream, addr: SocketAddr, context: Arc<Pl
         selected: None,
         pending_warp: None,
         muted_until: None,
-        framed: Framed::new(stream, EoCodec::new(Role::Server)),
+        framed,
     };
     let ended = player.run(outbox, kill).await;
     match ended {
@@ -453,16 +507,26 @@ async fn leave_game(player: &mut Player) {
         player.context.world.leave_game(player_id);
     }
     if let Some(player_id) = player.player_id
-        && let Some((x, y, direction)) = game.map.leave(player_id).await
+        && let Some(departure) = game.map.leave(player_id).await
     {
-        character.map = game.map.id;
-        character.x = x;
-        character.y = y;
-        character.direction = direction.to_u32() as u8;
+        merge_departure(&mut character, game.map.id, &departure);
     }
     let name = character.name.clone();
     match player.context.db.save_characters(vec![character]).await {
         Ok(_) => debug!(addr = %player.addr, %name, "saved on logout"),
         Err(error) => tracing::error!(addr = %player.addr, %name, %error, "save on logout failed"),
     }
+}
+
+/// Writes where a character stood on `map` and its game state into the copy to save.
+pub(crate) fn merge_departure(
+    character: &mut crate::db::Character,
+    map: u16,
+    departure: &crate::map::Departure,
+) {
+    character.map = map;
+    character.x = departure.x;
+    character.y = departure.y;
+    character.direction = departure.direction.to_u32() as u8;
+    departure.state.apply_to(character);
 }

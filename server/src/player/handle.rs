@@ -38,6 +38,8 @@ pub(crate) enum PlayerMessage {
     Mute(Duration),
     /// An operator moves the character: offer the client a warp there (Warp_Request).
     Warp { map: u16, x: u8, y: u8 },
+    /// The character reached a new level on its map: tell the world's online list.
+    LevelChanged(u8),
 }
 
 /// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
@@ -58,6 +60,7 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Save(_) => write!(f, "Save"),
             PlayerMessage::Mute(duration) => write!(f, "Mute({duration:?})"),
             PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
+            PlayerMessage::LevelChanged(level) => write!(f, "LevelChanged({level})"),
         }
     }
 }
@@ -111,6 +114,11 @@ impl PlayerHandle {
     /// Offers the client a warp to `(map, x, y)`, as a warp tile would.
     pub fn warp(&self, map: u16, x: u8, y: u8) {
         self.tell(PlayerMessage::Warp { map, x, y });
+    }
+
+    /// The character reached `level` (its map tells; the player task updates the world).
+    pub fn level_changed(&self, level: u8) {
+        self.tell(PlayerMessage::LevelChanged(level));
     }
 
     /// Queues a message that must not be lost: a full outbox waits on a task of its own.

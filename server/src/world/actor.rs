@@ -36,6 +36,10 @@ use super::handle::LoginRefused;
 use crate::player::{CloseReason, PlayerHandle};
 
 pub(super) enum WorldMessage {
+    SetLimits {
+        max_ids: u16,
+        max_players: usize,
+    },
     AllocateId {
         player: PlayerHandle,
         addr: SocketAddr,
@@ -60,6 +64,10 @@ pub(super) enum WorldMessage {
     ChangedMap {
         player_id: u16,
         map: u16,
+    },
+    ChangedLevel {
+        player_id: u16,
+        level: u8,
     },
     OnlineList {
         player_id: u16,
@@ -214,6 +222,13 @@ impl WorldActor {
                     let _ = reply.send(self.allocate(player, addr));
                 }
                 WorldMessage::Release { player_id } => self.release(player_id),
+                WorldMessage::SetLimits {
+                    max_ids,
+                    max_players,
+                } => {
+                    self.max_ids = max_ids.max(1);
+                    self.max_players = max_players;
+                }
                 WorldMessage::Login {
                     player_id,
                     account_id,
@@ -232,6 +247,11 @@ impl WorldActor {
                 WorldMessage::ChangedMap { player_id, map } => {
                     if let Some(playing) = self.playing_mut(player_id) {
                         playing.character.map = map;
+                    }
+                }
+                WorldMessage::ChangedLevel { player_id, level } => {
+                    if let Some(playing) = self.playing_mut(player_id) {
+                        playing.character.level = level;
                     }
                 }
                 WorldMessage::OnlineList { player_id } => self.online_list(player_id),

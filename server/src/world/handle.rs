@@ -85,6 +85,15 @@ impl WorldHandle {
         rx.await.ok()
     }
 
+    /// New limits from a reloaded configuration: ids for `max_ids` connections, `max_players`
+    /// logged in. Those above a lowered limit stay until they leave.
+    pub fn set_limits(&self, max_ids: u16, max_players: usize) {
+        self.tell(WorldMessage::SetLimits {
+            max_ids,
+            max_players,
+        });
+    }
+
     /// Fire-and-forget: messages that need no reply. A full queue waits on a task of its own
     /// so the caller (a player task) never blocks on the world.
     fn tell(&self, message: WorldMessage) {
@@ -108,6 +117,11 @@ impl WorldHandle {
     /// The character on `player_id` is now on `map`.
     pub fn changed_map(&self, player_id: u16, map: u16) {
         self.tell(WorldMessage::ChangedMap { player_id, map });
+    }
+
+    /// The character of `player_id` reached a new level (for the online list and `players`).
+    pub fn changed_level(&self, player_id: u16, level: u8) {
+        self.tell(WorldMessage::ChangedLevel { player_id, level });
     }
 
     /// Sends the online list (Init_Init PlayersList) to `player_id`.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses a part
 
+pub mod world;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -23,6 +25,7 @@ use eo_protocol::sequence::{ClientSequencer, encode_sequence, ping_sequence_star
 use eo_protocol::serialize::Packet;
 use eo_server::auth::{HashCost, PasswordHasher};
 use eo_server::config::Config;
+use eo_server::net::websocket::FrameTransport;
 use futures_util::{SinkExt, StreamExt};
 use tempfile::TempDir;
 use tokio::net::{TcpListener, TcpStream};
@@ -40,6 +43,8 @@ pub struct TestServer {
     pub shutdown: CancellationToken,
     pub task: JoinHandle<()>,
     pub dir: TempDir,
+    /// A world folder of the test's own, if it has one.
+    pub world: Option<TempDir>,
 }
 
 impl TestServer {
@@ -56,6 +61,10 @@ impl TestServer {
         config.server.max_connections_per_ip = 0;
         adjust(&mut config);
         config.validate().unwrap();
+        // The configuration is also written to a file, which `reload` rereads (tests change
+        // it with `TestServer::config_file`).
+        let config_file = dir.path().join("eo-server.toml");
+        std::fs::write(&config_file, config.to_toml_string()).unwrap();
         let socket = config.control.socket.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -63,7 +72,15 @@ impl TestServer {
         let hasher = PasswordHasher::with_cost(2, 64, HashCost::insecure_fast()).unwrap();
         let token = shutdown.clone();
         let task = tokio::spawn(async move {
-            eo_server::server::run_with_hasher(config, listener, token, Some(hasher))
+            let options = eo_server::server::RunOptions {
+                hasher: Some(hasher),
+                config_source: Some(eo_server::reload::ConfigSource {
+                    path: Some(config_file),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            eo_server::server::run_with(config, listener, token, options)
                 .await
                 .unwrap();
         });
@@ -80,7 +97,43 @@ impl TestServer {
             shutdown,
             task,
             dir,
+            world: None,
         }
+    }
+
+    /// The configuration file `reload` rereads.
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("eo-server.toml")
+    }
+
+    /// Starts a server on a copy of the bundled world with `formulas` as its formulas.toml
+    /// (e.g. a sure hit rate for a deterministic test).
+    pub async fn start_with_formulas(
+        formulas: &str,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestServer {
+        let world = tempfile::tempdir().unwrap();
+        let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world");
+        for folder in ["maps", "pub"] {
+            std::fs::create_dir(world.path().join(folder)).unwrap();
+            for entry in std::fs::read_dir(bundled.join(folder)).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(
+                    entry.path(),
+                    world.path().join(folder).join(entry.file_name()),
+                )
+                .unwrap();
+            }
+        }
+        std::fs::write(world.path().join("formulas.toml"), formulas).unwrap();
+        let path = world.path().to_owned();
+        let mut server = TestServer::start(|config| {
+            config.world.data_dir = path;
+            adjust(config);
+        })
+        .await;
+        server.world = Some(world);
+        server
     }
 
     pub async fn stop(self) {
@@ -92,8 +145,10 @@ impl TestServer {
     }
 }
 
-pub struct TestClient {
-    pub framed: Framed<TcpStream, EoCodec>,
+/// A client over TCP (`TestClient`) or another carrier of EO frames (`TestClient<WsFrames<..>>`
+/// for WebSocket).
+pub struct TestClient<T = Framed<TcpStream, EoCodec>> {
+    pub framed: T,
     pub sequencer: ClientSequencer,
     pub player_id: u16,
 }
@@ -102,11 +157,7 @@ impl TestClient {
     pub async fn connect(addr: SocketAddr) -> TestClient {
         let stream = TcpStream::connect(addr).await.unwrap();
         stream.set_nodelay(true).unwrap();
-        TestClient {
-            framed: Framed::new(stream, EoCodec::new(Role::Client)),
-            sequencer: ClientSequencer::new(0),
-            player_id: 0,
-        }
+        TestClient::over(Framed::new(stream, EoCodec::new(Role::Client)))
     }
 
     /// A connected client that has finished the handshake.
@@ -114,6 +165,35 @@ impl TestClient {
         let mut client = TestClient::connect(addr).await;
         client.handshake().await;
         client
+    }
+}
+
+/// A WebSocket client, as eoweb connects.
+pub type WsTestClient = TestClient<eo_server::net::websocket::WsFrames<TcpStream>>;
+
+impl WsTestClient {
+    /// Connects with a WebSocket handshake and then the EO handshake.
+    pub async fn connected_ws(addr: SocketAddr) -> WsTestClient {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        let (ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/"), stream)
+            .await
+            .unwrap();
+        let mut client =
+            TestClient::over(eo_server::net::websocket::WsFrames::new(ws, Role::Client));
+        client.handshake().await;
+        client
+    }
+}
+
+impl<T: FrameTransport> TestClient<T> {
+    /// A client on frames already connected.
+    pub fn over(framed: T) -> TestClient<T> {
+        TestClient {
+            framed,
+            sequencer: ClientSequencer::new(0),
+            player_id: 0,
+        }
     }
 
     /// Sends a packet as the official client would: id, sequence (not for Init), payload.
@@ -132,7 +212,10 @@ impl TestClient {
 
     /// Sends a body (action, family, ...) as it is, encrypted by the codec.
     pub async fn send_body(&mut self, body: &[u8]) {
-        self.framed.send(body).await.unwrap();
+        self.framed
+            .send(bytes::Bytes::copy_from_slice(body))
+            .await
+            .unwrap();
     }
 
     /// The next server packet; answers pings on the way (as the official client does).
@@ -270,17 +353,48 @@ impl TestClient {
 
 /// Creates an account and a character (the same name for both), logs in and enters the game
 /// without downloading files (as a client with them cached). Returns the character's id.
-pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
-    use eo_protocol::net::client::{
-        CharacterCreateClientPacket, CharacterRequestClientPacket, WelcomeMsgClientPacket,
-        WelcomeRequestClientPacket,
-    };
+pub async fn enter_game<T: FrameTransport>(client: &mut TestClient<T>, name: &str) -> i32 {
+    let id = create_character(client, name).await;
+    enter_character(client, id).await;
+    id
+}
+
+/// [`enter_game`], also returning the server's Welcome_Reply for entering the game.
+pub async fn enter_game_reply<T: FrameTransport>(
+    client: &mut TestClient<T>,
+    name: &str,
+) -> (
+    i32,
+    eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
+) {
+    let id = create_character(client, name).await;
+    let entered = enter_character(client, id).await;
+    (id, entered.enter)
+}
+
+/// The two Welcome_Reply packets of entering the game.
+pub struct Entered {
+    pub select: eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter,
+    pub enter: eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
+}
+
+/// Creates an account and a character (the same name for both, if they do not exist yet) and
+/// logs in, stopping at the character list. Returns the character's id.
+pub async fn create_character<T: FrameTransport>(client: &mut TestClient<T>, name: &str) -> i32 {
+    use eo_protocol::net::client::{CharacterCreateClientPacket, CharacterRequestClientPacket};
     use eo_protocol::net::server::{
         CharacterReply, CharacterReplyServerPacketReplyCodeData, LoginReply,
-        LoginReplyServerPacketReplyCodeData, WelcomeReplyServerPacketWelcomeCodeData,
+        LoginReplyServerPacketReplyCodeData,
     };
     let _ = client.create_account(name, "secret1").await;
-    let login = client.login(name, "secret1").await;
+    // Logging in again right after a disconnect: the old connection's logout (saved first)
+    // may still be on its way, so "logged in" is retried for a while.
+    let deadline = tokio::time::Instant::now() + RECV_TIMEOUT;
+    let mut login = client.login(name, "secret1").await;
+    while login.reply_code == LoginReply::LoggedIn && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        login = client.login(name, "secret1").await;
+    }
     assert_eq!(login.reply_code, LoginReply::Ok);
     let Some(LoginReplyServerPacketReplyCodeData::Ok(list)) = login.reply_code_data else {
         panic!("no character list")
@@ -312,7 +426,15 @@ pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
         };
         characters = list.characters;
     }
-    let id = characters.iter().find(|c| c.name == name).unwrap().id;
+    characters.iter().find(|c| c.name == name).unwrap().id as i32
+}
+
+/// Enters the game with a character of the logged-in account (without downloading files);
+/// returns both Welcome_Reply packets.
+pub async fn enter_character<T: FrameTransport>(client: &mut TestClient<T>, id: i32) -> Entered {
+    use eo_protocol::net::client::{WelcomeMsgClientPacket, WelcomeRequestClientPacket};
+    use eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeData;
+    let id = id as u32;
     client
         .send(&WelcomeRequestClientPacket { character_id: id })
         .await;
@@ -333,15 +455,40 @@ pub async fn enter_game(client: &mut TestClient, name: &str) -> i32 {
     let ServerPacket::WelcomeReply(reply) = client.recv().await else {
         panic!("expected Welcome_Reply")
     };
-    assert!(matches!(
-        reply.welcome_code_data,
-        Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(_))
-    ));
-    id as i32
+    let Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(enter)) = reply.welcome_code_data
+    else {
+        panic!("expected EnterGame")
+    };
+    Entered { select, enter }
+}
+
+/// Changes a saved character in the server's database (while it is not in the game).
+pub async fn edit_character(
+    server: &TestServer,
+    id: i32,
+    change: impl FnOnce(&mut eo_server::db::Character),
+) {
+    let db = eo_server::db::Db::open(&server.dir.path().join("test.db"))
+        .await
+        .unwrap();
+    let mut character = db.load_character(i64::from(id)).await.unwrap().unwrap();
+    change(&mut character);
+    db.save_characters(vec![character]).await.unwrap();
+}
+
+/// A saved character as the server's database has it.
+pub async fn saved_character(server: &TestServer, id: i32) -> eo_server::db::Character {
+    let db = eo_server::db::Db::open(&server.dir.path().join("test.db"))
+        .await
+        .unwrap();
+    db.load_character(i64::from(id)).await.unwrap().unwrap()
 }
 
 /// Waits for a packet `pick` accepts, skipping others.
-pub async fn expect<T>(client: &mut TestClient, pick: impl Fn(ServerPacket) -> Option<T>) -> T {
+pub async fn expect<T, C: FrameTransport>(
+    client: &mut TestClient<C>,
+    pick: impl Fn(ServerPacket) -> Option<T>,
+) -> T {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let packet = tokio::time::timeout_at(deadline, client.recv())

@@ -277,7 +277,7 @@ async fn follow(
         ServerPacket::WarpRequest(request) => {
             let rid = match &request.warp_type_data {
                 Some(WarpRequestServerPacketWarpTypeData::MapSwitch(switch)) => {
-                    switch.map_rid.clone()
+                    switch.map_rid.to_vec()
                 }
                 None => Vec::new(),
             };

@@ -8805,6 +8805,14 @@ impl ClientPacket {
     ) -> Result<Self, crate::DecodeError> {
         Self::decode_from(family, action, &mut crate::EoReader::new(payload))
     }
+    /// As [`Self::decode`], from a shared buffer: blobs (file contents) are slices of it, not copies.
+    pub fn decode_shared(
+        family: super::PacketFamily,
+        action: super::PacketAction,
+        payload: &bytes::Bytes,
+    ) -> Result<Self, crate::DecodeError> {
+        Self::decode_from(family, action, &mut crate::EoReader::new_shared(payload))
+    }
     /// Like [`Self::decode`], but a payload too short for its packet (any field read past
     /// the end of the data or of its chunk) is a [`crate::DecodeError::Truncated`] error.
     pub fn decode_strict(

@@ -1706,9 +1706,9 @@ pub struct EquipmentWelcome {
     pub hat: u16,
     pub shield: u16,
     pub weapon: u16,
-    pub ring: Vec<u16>,
-    pub armlet: Vec<u16>,
-    pub bracer: Vec<u16>,
+    pub ring: [u16; 2],
+    pub armlet: [u16; 2],
+    pub bracer: [u16; 2],
 }
 impl crate::EoSerialize for EquipmentWelcome {
     #[allow(unused_variables)]
@@ -1744,36 +1744,15 @@ impl crate::EoSerialize for EquipmentWelcome {
         writer
             .add_short(self.weapon)
             .map_err(|e| e.in_field("EquipmentWelcome.weapon"))?;
-        if self.ring.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "EquipmentWelcome.ring",
-                expected: 2,
-                actual: self.ring.len(),
-            });
-        }
         for item in &self.ring {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("EquipmentWelcome.ring"))?;
         }
-        if self.armlet.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "EquipmentWelcome.armlet",
-                expected: 2,
-                actual: self.armlet.len(),
-            });
-        }
         for item in &self.armlet {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("EquipmentWelcome.armlet"))?;
-        }
-        if self.bracer.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "EquipmentWelcome.bracer",
-                expected: 2,
-                actual: self.bracer.len(),
-            });
         }
         for item in &self.bracer {
             writer
@@ -1793,21 +1772,9 @@ impl crate::EoSerialize for EquipmentWelcome {
         let hat = reader.get_short();
         let shield = reader.get_short();
         let weapon = reader.get_short();
-        let count = 2usize;
-        let mut ring = Vec::with_capacity(count);
-        for _ in 0..count {
-            ring.push(reader.get_short());
-        }
-        let count = 2usize;
-        let mut armlet = Vec::with_capacity(count);
-        for _ in 0..count {
-            armlet.push(reader.get_short());
-        }
-        let count = 2usize;
-        let mut bracer = Vec::with_capacity(count);
-        for _ in 0..count {
-            bracer.push(reader.get_short());
-        }
+        let ring: [u16; 2] = core::array::from_fn(|_| reader.get_short());
+        let armlet: [u16; 2] = core::array::from_fn(|_| reader.get_short());
+        let bracer: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         Ok(Self {
             boots,
             gloves,
@@ -1838,17 +1805,17 @@ impl<'a> arbitrary::Arbitrary<'a> for EquipmentWelcome {
         let hat = u.int_in_range(0..=64008u16)?;
         let shield = u.int_in_range(0..=64008u16)?;
         let weapon = u.int_in_range(0..=64008u16)?;
-        let mut ring = Vec::new();
-        for _ in 0..2usize {
-            ring.push(u.int_in_range(0..=64008u16)?);
+        let mut ring = [0 as u16; 2];
+        for slot in ring.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
-        let mut armlet = Vec::new();
-        for _ in 0..2usize {
-            armlet.push(u.int_in_range(0..=64008u16)?);
+        let mut armlet = [0 as u16; 2];
+        for slot in armlet.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
-        let mut bracer = Vec::new();
-        for _ in 0..2usize {
-            bracer.push(u.int_in_range(0..=64008u16)?);
+        let mut bracer = [0 as u16; 2];
+        for slot in bracer.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         Ok(Self {
             boots,
@@ -1929,9 +1896,9 @@ pub struct EquipmentPaperdoll {
     pub hat: u16,
     pub shield: u16,
     pub weapon: u16,
-    pub ring: Vec<u16>,
-    pub armlet: Vec<u16>,
-    pub bracer: Vec<u16>,
+    pub ring: [u16; 2],
+    pub armlet: [u16; 2],
+    pub bracer: [u16; 2],
 }
 impl crate::EoSerialize for EquipmentPaperdoll {
     #[allow(unused_variables)]
@@ -1967,36 +1934,15 @@ impl crate::EoSerialize for EquipmentPaperdoll {
         writer
             .add_short(self.weapon)
             .map_err(|e| e.in_field("EquipmentPaperdoll.weapon"))?;
-        if self.ring.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "EquipmentPaperdoll.ring",
-                expected: 2,
-                actual: self.ring.len(),
-            });
-        }
         for item in &self.ring {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("EquipmentPaperdoll.ring"))?;
         }
-        if self.armlet.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "EquipmentPaperdoll.armlet",
-                expected: 2,
-                actual: self.armlet.len(),
-            });
-        }
         for item in &self.armlet {
             writer
                 .add_short(*item)
                 .map_err(|e| e.in_field("EquipmentPaperdoll.armlet"))?;
-        }
-        if self.bracer.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "EquipmentPaperdoll.bracer",
-                expected: 2,
-                actual: self.bracer.len(),
-            });
         }
         for item in &self.bracer {
             writer
@@ -2016,21 +1962,9 @@ impl crate::EoSerialize for EquipmentPaperdoll {
         let hat = reader.get_short();
         let shield = reader.get_short();
         let weapon = reader.get_short();
-        let count = 2usize;
-        let mut ring = Vec::with_capacity(count);
-        for _ in 0..count {
-            ring.push(reader.get_short());
-        }
-        let count = 2usize;
-        let mut armlet = Vec::with_capacity(count);
-        for _ in 0..count {
-            armlet.push(reader.get_short());
-        }
-        let count = 2usize;
-        let mut bracer = Vec::with_capacity(count);
-        for _ in 0..count {
-            bracer.push(reader.get_short());
-        }
+        let ring: [u16; 2] = core::array::from_fn(|_| reader.get_short());
+        let armlet: [u16; 2] = core::array::from_fn(|_| reader.get_short());
+        let bracer: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         Ok(Self {
             boots,
             accessory,
@@ -2061,17 +1995,17 @@ impl<'a> arbitrary::Arbitrary<'a> for EquipmentPaperdoll {
         let hat = u.int_in_range(0..=64008u16)?;
         let shield = u.int_in_range(0..=64008u16)?;
         let weapon = u.int_in_range(0..=64008u16)?;
-        let mut ring = Vec::new();
-        for _ in 0..2usize {
-            ring.push(u.int_in_range(0..=64008u16)?);
+        let mut ring = [0 as u16; 2];
+        for slot in ring.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
-        let mut armlet = Vec::new();
-        for _ in 0..2usize {
-            armlet.push(u.int_in_range(0..=64008u16)?);
+        let mut armlet = [0 as u16; 2];
+        for slot in armlet.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
-        let mut bracer = Vec::new();
-        for _ in 0..2usize {
-            bracer.push(u.int_in_range(0..=64008u16)?);
+        let mut bracer = [0 as u16; 2];
+        for slot in bracer.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         Ok(Self {
             boots,
@@ -2981,7 +2915,7 @@ impl crate::reflect::Reflect for NearbyInfo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MapFile {
-    pub content: Vec<u8>,
+    pub content: bytes::Bytes,
 }
 impl crate::EoSerialize for MapFile {
     #[allow(unused_variables)]
@@ -2995,7 +2929,7 @@ impl crate::EoSerialize for MapFile {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let content = reader.get_bytes(reader.remaining()).to_vec();
+        let content = reader.get_blob(reader.remaining());
         Ok(Self { content })
     }
 }
@@ -3004,7 +2938,7 @@ impl<'a> arbitrary::Arbitrary<'a> for MapFile {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let content = u.arbitrary::<Vec<u8>>()?;
+        let content = bytes::Bytes::from(u.arbitrary::<Vec<u8>>()?);
         Ok(Self { content })
     }
 }
@@ -3012,7 +2946,7 @@ impl crate::reflect::Reflect for MapFile {
     fn reflect(&self) -> crate::reflect::Value {
         crate::reflect::Value::Struct(vec![(
             "content",
-            crate::reflect::Value::Bytes(self.content.clone()),
+            crate::reflect::Value::Bytes(self.content.to_vec()),
         )])
     }
 }
@@ -3021,7 +2955,7 @@ impl crate::reflect::Reflect for MapFile {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PubFile {
     pub file_id: u8,
-    pub content: Vec<u8>,
+    pub content: bytes::Bytes,
 }
 impl crate::EoSerialize for PubFile {
     #[allow(unused_variables)]
@@ -3039,7 +2973,7 @@ impl crate::EoSerialize for PubFile {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let file_id = reader.get_char();
-        let content = reader.get_bytes(reader.remaining()).to_vec();
+        let content = reader.get_blob(reader.remaining());
         Ok(Self { file_id, content })
     }
 }
@@ -3049,7 +2983,7 @@ impl<'a> arbitrary::Arbitrary<'a> for PubFile {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
         let file_id = u.int_in_range(0..=252u8)?;
-        let content = u.arbitrary::<Vec<u8>>()?;
+        let content = bytes::Bytes::from(u.arbitrary::<Vec<u8>>()?);
         Ok(Self { file_id, content })
     }
 }
@@ -3062,7 +2996,7 @@ impl crate::reflect::Reflect for PubFile {
             ),
             (
                 "content",
-                crate::reflect::Value::Bytes(self.content.clone()),
+                crate::reflect::Value::Bytes(self.content.to_vec()),
             ),
         ])
     }
@@ -4877,7 +4811,7 @@ pub struct SkillLearn {
     pub level_requirement: u8,
     pub class_requirement: u8,
     pub cost: u32,
-    pub skill_requirements: Vec<u16>,
+    pub skill_requirements: [u16; 4],
     pub stat_requirements: SkillStatRequirements,
 }
 impl crate::EoSerialize for SkillLearn {
@@ -4899,13 +4833,6 @@ impl crate::EoSerialize for SkillLearn {
         writer
             .add_int(self.cost)
             .map_err(|e| e.in_field("SkillLearn.cost"))?;
-        if self.skill_requirements.len() != 4 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "SkillLearn.skill_requirements",
-                expected: 4,
-                actual: self.skill_requirements.len(),
-            });
-        }
         for item in &self.skill_requirements {
             writer
                 .add_short(*item)
@@ -4920,11 +4847,7 @@ impl crate::EoSerialize for SkillLearn {
         let level_requirement = reader.get_char();
         let class_requirement = reader.get_char();
         let cost = reader.get_int();
-        let count = 4usize;
-        let mut skill_requirements = Vec::with_capacity(count);
-        for _ in 0..count {
-            skill_requirements.push(reader.get_short());
-        }
+        let skill_requirements: [u16; 4] = core::array::from_fn(|_| reader.get_short());
         let stat_requirements = SkillStatRequirements::deserialize(reader)?;
         Ok(Self {
             id,
@@ -4945,9 +4868,9 @@ impl<'a> arbitrary::Arbitrary<'a> for SkillLearn {
         let level_requirement = u.int_in_range(0..=252u8)?;
         let class_requirement = u.int_in_range(0..=252u8)?;
         let cost = crate::arbitrary_support::int(u)?;
-        let mut skill_requirements = Vec::new();
-        for _ in 0..4usize {
-            skill_requirements.push(u.int_in_range(0..=64008u16)?);
+        let mut skill_requirements = [0 as u16; 4];
+        for slot in skill_requirements.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let stat_requirements = <SkillStatRequirements as arbitrary::Arbitrary>::arbitrary(u)?;
         Ok(Self {
@@ -9439,15 +9362,15 @@ pub struct WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter {
     pub session_id: u16,
     pub character_id: u32,
     pub map_id: u16,
-    pub map_rid: Vec<u16>,
+    pub map_rid: [u16; 2],
     pub map_file_size: u32,
-    pub eif_rid: Vec<u16>,
+    pub eif_rid: [u16; 2],
     pub eif_length: u16,
-    pub enf_rid: Vec<u16>,
+    pub enf_rid: [u16; 2],
     pub enf_length: u16,
-    pub esf_rid: Vec<u16>,
+    pub esf_rid: [u16; 2],
     pub esf_length: u16,
-    pub ecf_rid: Vec<u16>,
+    pub ecf_rid: [u16; 2],
     pub ecf_length: u16,
     pub name: String,
     pub title: String,
@@ -9481,13 +9404,6 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
         writer.add_short(self.map_id).map_err(|e| {
             e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.map_id")
         })?;
-        if self.map_rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.map_rid",
-                expected: 2,
-                actual: self.map_rid.len(),
-            });
-        }
         for item in &self.map_rid {
             writer.add_short(*item).map_err(|e| {
                 e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.map_rid")
@@ -9496,13 +9412,6 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
         writer.add_three(self.map_file_size).map_err(|e| {
             e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.map_file_size")
         })?;
-        if self.eif_rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.eif_rid",
-                expected: 2,
-                actual: self.eif_rid.len(),
-            });
-        }
         for item in &self.eif_rid {
             writer.add_short(*item).map_err(|e| {
                 e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.eif_rid")
@@ -9511,13 +9420,6 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
         writer.add_short(self.eif_length).map_err(|e| {
             e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.eif_length")
         })?;
-        if self.enf_rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.enf_rid",
-                expected: 2,
-                actual: self.enf_rid.len(),
-            });
-        }
         for item in &self.enf_rid {
             writer.add_short(*item).map_err(|e| {
                 e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.enf_rid")
@@ -9526,13 +9428,6 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
         writer.add_short(self.enf_length).map_err(|e| {
             e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.enf_length")
         })?;
-        if self.esf_rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.esf_rid",
-                expected: 2,
-                actual: self.esf_rid.len(),
-            });
-        }
         for item in &self.esf_rid {
             writer.add_short(*item).map_err(|e| {
                 e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.esf_rid")
@@ -9541,13 +9436,6 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
         writer.add_short(self.esf_length).map_err(|e| {
             e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.esf_length")
         })?;
-        if self.ecf_rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.ecf_rid",
-                expected: 2,
-                actual: self.ecf_rid.len(),
-            });
-        }
         for item in &self.ecf_rid {
             writer.add_short(*item).map_err(|e| {
                 e.in_field("WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter.ecf_rid")
@@ -9612,35 +9500,15 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
         let session_id = reader.get_short();
         let character_id = reader.get_int();
         let map_id = reader.get_short();
-        let count = 2usize;
-        let mut map_rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            map_rid.push(reader.get_short());
-        }
+        let map_rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let map_file_size = reader.get_three();
-        let count = 2usize;
-        let mut eif_rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            eif_rid.push(reader.get_short());
-        }
+        let eif_rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let eif_length = reader.get_short();
-        let count = 2usize;
-        let mut enf_rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            enf_rid.push(reader.get_short());
-        }
+        let enf_rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let enf_length = reader.get_short();
-        let count = 2usize;
-        let mut esf_rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            esf_rid.push(reader.get_short());
-        }
+        let esf_rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let esf_length = reader.get_short();
-        let count = 2usize;
-        let mut ecf_rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            ecf_rid.push(reader.get_short());
-        }
+        let ecf_rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let ecf_length = reader.get_short();
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -9705,29 +9573,29 @@ impl<'a> arbitrary::Arbitrary<'a> for WelcomeReplyServerPacketWelcomeCodeDataSel
         let session_id = u.int_in_range(0..=64008u16)?;
         let character_id = crate::arbitrary_support::int(u)?;
         let map_id = u.int_in_range(0..=64008u16)?;
-        let mut map_rid = Vec::new();
-        for _ in 0..2usize {
-            map_rid.push(u.int_in_range(0..=64008u16)?);
+        let mut map_rid = [0 as u16; 2];
+        for slot in map_rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let map_file_size = u.int_in_range(0..=16194276u32)?;
-        let mut eif_rid = Vec::new();
-        for _ in 0..2usize {
-            eif_rid.push(u.int_in_range(0..=64008u16)?);
+        let mut eif_rid = [0 as u16; 2];
+        for slot in eif_rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let eif_length = u.int_in_range(0..=64008u16)?;
-        let mut enf_rid = Vec::new();
-        for _ in 0..2usize {
-            enf_rid.push(u.int_in_range(0..=64008u16)?);
+        let mut enf_rid = [0 as u16; 2];
+        for slot in enf_rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let enf_length = u.int_in_range(0..=64008u16)?;
-        let mut esf_rid = Vec::new();
-        for _ in 0..2usize {
-            esf_rid.push(u.int_in_range(0..=64008u16)?);
+        let mut esf_rid = [0 as u16; 2];
+        for slot in esf_rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let esf_length = u.int_in_range(0..=64008u16)?;
-        let mut ecf_rid = Vec::new();
-        for _ in 0..2usize {
-            ecf_rid.push(u.int_in_range(0..=64008u16)?);
+        let mut ecf_rid = [0 as u16; 2];
+        for slot in ecf_rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let ecf_length = u.int_in_range(0..=64008u16)?;
         let name = crate::arbitrary_support::string(u, 0, 12)?;
@@ -16290,7 +16158,7 @@ impl crate::serialize::Packet for WarpRequestServerPacket {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WarpRequestServerPacketWarpTypeDataMapSwitch {
-    pub map_rid: Vec<u16>,
+    pub map_rid: [u16; 2],
     pub map_file_size: u32,
 }
 impl crate::EoSerialize for WarpRequestServerPacketWarpTypeDataMapSwitch {
@@ -16300,13 +16168,6 @@ impl crate::EoSerialize for WarpRequestServerPacketWarpTypeDataMapSwitch {
         use crate::EoSerialize as _;
         let start_len = writer.len();
         let _ = start_len;
-        if self.map_rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "WarpRequestServerPacketWarpTypeDataMapSwitch.map_rid",
-                expected: 2,
-                actual: self.map_rid.len(),
-            });
-        }
         for item in &self.map_rid {
             writer
                 .add_short(*item)
@@ -16319,11 +16180,7 @@ impl crate::EoSerialize for WarpRequestServerPacketWarpTypeDataMapSwitch {
     }
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
-        let count = 2usize;
-        let mut map_rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            map_rid.push(reader.get_short());
-        }
+        let map_rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let map_file_size = reader.get_three();
         Ok(Self {
             map_rid,
@@ -16336,9 +16193,9 @@ impl<'a> arbitrary::Arbitrary<'a> for WarpRequestServerPacketWarpTypeDataMapSwit
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let mut map_rid = Vec::new();
-        for _ in 0..2usize {
-            map_rid.push(u.int_in_range(0..=64008u16)?);
+        let mut map_rid = [0 as u16; 2];
+        for slot in map_rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let map_file_size = u.int_in_range(0..=16194276u32)?;
         Ok(Self {
@@ -24207,6 +24064,14 @@ impl ServerPacket {
         payload: &[u8],
     ) -> Result<Self, crate::DecodeError> {
         Self::decode_from(family, action, &mut crate::EoReader::new(payload))
+    }
+    /// As [`Self::decode`], from a shared buffer: blobs (file contents) are slices of it, not copies.
+    pub fn decode_shared(
+        family: super::PacketFamily,
+        action: super::PacketAction,
+        payload: &bytes::Bytes,
+    ) -> Result<Self, crate::DecodeError> {
+        Self::decode_from(family, action, &mut crate::EoReader::new_shared(payload))
     }
     /// Like [`Self::decode`], but a payload too short for its packet (any field read past
     /// the end of the data or of its chunk) is a [`crate::DecodeError::Truncated`] error.

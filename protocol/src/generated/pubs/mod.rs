@@ -887,7 +887,7 @@ impl crate::reflect::Reflect for EifRecord {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Eif {
-    pub rid: Vec<u16>,
+    pub rid: [u16; 2],
     pub total_items_count: u16,
     pub version: u8,
     pub items: Vec<EifRecord>,
@@ -900,13 +900,6 @@ impl crate::EoSerialize for Eif {
         let start_len = writer.len();
         let _ = start_len;
         writer.add_string("EIF");
-        if self.rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "Eif.rid",
-                expected: 2,
-                actual: self.rid.len(),
-            });
-        }
         for item in &self.rid {
             writer.add_short(*item).map_err(|e| e.in_field("Eif.rid"))?;
         }
@@ -924,11 +917,7 @@ impl crate::EoSerialize for Eif {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
-        let count = 2usize;
-        let mut rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            rid.push(reader.get_short());
-        }
+        let rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let total_items_count = reader.get_short();
         let version = reader.get_char();
         let mut items = Vec::new();
@@ -952,9 +941,9 @@ impl<'a> arbitrary::Arbitrary<'a> for Eif {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let mut rid = Vec::new();
-        for _ in 0..2usize {
-            rid.push(u.int_in_range(0..=64008u16)?);
+        let mut rid = [0 as u16; 2];
+        for slot in rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let total_items_count = u.int_in_range(0..=64008u16)?;
         let version = u.int_in_range(0..=252u8)?;
@@ -1369,7 +1358,7 @@ impl crate::reflect::Reflect for EnfRecord {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Enf {
-    pub rid: Vec<u16>,
+    pub rid: [u16; 2],
     pub total_npcs_count: u16,
     pub version: u8,
     pub npcs: Vec<EnfRecord>,
@@ -1382,13 +1371,6 @@ impl crate::EoSerialize for Enf {
         let start_len = writer.len();
         let _ = start_len;
         writer.add_string("ENF");
-        if self.rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "Enf.rid",
-                expected: 2,
-                actual: self.rid.len(),
-            });
-        }
         for item in &self.rid {
             writer.add_short(*item).map_err(|e| e.in_field("Enf.rid"))?;
         }
@@ -1406,11 +1388,7 @@ impl crate::EoSerialize for Enf {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
-        let count = 2usize;
-        let mut rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            rid.push(reader.get_short());
-        }
+        let rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let total_npcs_count = reader.get_short();
         let version = reader.get_char();
         let mut npcs = Vec::new();
@@ -1434,9 +1412,9 @@ impl<'a> arbitrary::Arbitrary<'a> for Enf {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let mut rid = Vec::new();
-        for _ in 0..2usize {
-            rid.push(u.int_in_range(0..=64008u16)?);
+        let mut rid = [0 as u16; 2];
+        for slot in rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let total_npcs_count = u.int_in_range(0..=64008u16)?;
         let version = u.int_in_range(0..=252u8)?;
@@ -1620,7 +1598,7 @@ impl crate::reflect::Reflect for EcfRecord {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Ecf {
-    pub rid: Vec<u16>,
+    pub rid: [u16; 2],
     pub total_classes_count: u16,
     pub version: u8,
     pub classes: Vec<EcfRecord>,
@@ -1633,13 +1611,6 @@ impl crate::EoSerialize for Ecf {
         let start_len = writer.len();
         let _ = start_len;
         writer.add_string("ECF");
-        if self.rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "Ecf.rid",
-                expected: 2,
-                actual: self.rid.len(),
-            });
-        }
         for item in &self.rid {
             writer.add_short(*item).map_err(|e| e.in_field("Ecf.rid"))?;
         }
@@ -1657,11 +1628,7 @@ impl crate::EoSerialize for Ecf {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
-        let count = 2usize;
-        let mut rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            rid.push(reader.get_short());
-        }
+        let rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let total_classes_count = reader.get_short();
         let version = reader.get_char();
         let mut classes = Vec::new();
@@ -1685,9 +1652,9 @@ impl<'a> arbitrary::Arbitrary<'a> for Ecf {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let mut rid = Vec::new();
-        for _ in 0..2usize {
-            rid.push(u.int_in_range(0..=64008u16)?);
+        let mut rid = [0 as u16; 2];
+        for slot in rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let total_classes_count = u.int_in_range(0..=64008u16)?;
         let version = u.int_in_range(0..=252u8)?;
@@ -2351,7 +2318,7 @@ impl crate::reflect::Reflect for EsfRecord {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Esf {
-    pub rid: Vec<u16>,
+    pub rid: [u16; 2],
     pub total_skills_count: u16,
     pub version: u8,
     pub skills: Vec<EsfRecord>,
@@ -2364,13 +2331,6 @@ impl crate::EoSerialize for Esf {
         let start_len = writer.len();
         let _ = start_len;
         writer.add_string("ESF");
-        if self.rid.len() != 2 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "Esf.rid",
-                expected: 2,
-                actual: self.rid.len(),
-            });
-        }
         for item in &self.rid {
             writer.add_short(*item).map_err(|e| e.in_field("Esf.rid"))?;
         }
@@ -2388,11 +2348,7 @@ impl crate::EoSerialize for Esf {
     #[allow(unused_variables)]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
-        let count = 2usize;
-        let mut rid = Vec::with_capacity(count);
-        for _ in 0..count {
-            rid.push(reader.get_short());
-        }
+        let rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let total_skills_count = reader.get_short();
         let version = reader.get_char();
         let mut skills = Vec::new();
@@ -2416,9 +2372,9 @@ impl<'a> arbitrary::Arbitrary<'a> for Esf {
     #[allow(unused_variables, unused_mut, unused_assignments)]
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
         let mut optional_open = true;
-        let mut rid = Vec::new();
-        for _ in 0..2usize {
-            rid.push(u.int_in_range(0..=64008u16)?);
+        let mut rid = [0 as u16; 2];
+        for slot in rid.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let total_skills_count = u.int_in_range(0..=64008u16)?;
         let version = u.int_in_range(0..=252u8)?;

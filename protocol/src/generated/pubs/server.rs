@@ -587,7 +587,7 @@ pub struct SkillMasterSkillRecord {
     pub class_requirement: u8,
     pub price: u32,
     /// IDs of skills that must be learned before a player can learn this skill
-    pub skill_requirements: Vec<u16>,
+    pub skill_requirements: [u16; 4],
     /// Strength required to learn this skill
     pub str_requirement: u16,
     /// Intelligence required to learn this skill
@@ -620,13 +620,6 @@ impl crate::EoSerialize for SkillMasterSkillRecord {
         writer
             .add_int(self.price)
             .map_err(|e| e.in_field("SkillMasterSkillRecord.price"))?;
-        if self.skill_requirements.len() != 4 {
-            return Err(crate::EncodeError::WrongLength {
-                field: "SkillMasterSkillRecord.skill_requirements",
-                expected: 4,
-                actual: self.skill_requirements.len(),
-            });
-        }
         for item in &self.skill_requirements {
             writer
                 .add_short(*item)
@@ -658,11 +651,7 @@ impl crate::EoSerialize for SkillMasterSkillRecord {
         let level_requirement = reader.get_char();
         let class_requirement = reader.get_char();
         let price = reader.get_int();
-        let count = 4usize;
-        let mut skill_requirements = Vec::with_capacity(count);
-        for _ in 0..count {
-            skill_requirements.push(reader.get_short());
-        }
+        let skill_requirements: [u16; 4] = core::array::from_fn(|_| reader.get_short());
         let str_requirement = reader.get_short();
         let int_requirement = reader.get_short();
         let wis_requirement = reader.get_short();
@@ -693,9 +682,9 @@ impl<'a> arbitrary::Arbitrary<'a> for SkillMasterSkillRecord {
         let level_requirement = u.int_in_range(0..=252u8)?;
         let class_requirement = u.int_in_range(0..=252u8)?;
         let price = crate::arbitrary_support::int(u)?;
-        let mut skill_requirements = Vec::new();
-        for _ in 0..4usize {
-            skill_requirements.push(u.int_in_range(0..=64008u16)?);
+        let mut skill_requirements = [0 as u16; 4];
+        for slot in skill_requirements.iter_mut() {
+            *slot = u.int_in_range(0..=64008u16)?;
         }
         let str_requirement = u.int_in_range(0..=64008u16)?;
         let int_requirement = u.int_in_range(0..=64008u16)?;

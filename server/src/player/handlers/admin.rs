@@ -60,6 +60,18 @@ pub(crate) fn parse(text: &str) -> Result<(String, Value), String> {
             args.insert("delay_secs".into(), json!(delay));
         }
         ("shutdown", _) => return usage("shutdown [DELAY_SECS]"),
+        ("give", [name, item, rest @ ..]) if rest.len() <= 1 => {
+            let (Ok(item), Ok(amount)) = (
+                item.parse::<u16>(),
+                rest.first().map_or(Ok(1), |a| a.parse::<u32>()),
+            ) else {
+                return usage("give NAME ITEM [AMOUNT] (numbers)");
+            };
+            args.insert("name".into(), json!(name));
+            args.insert("item".into(), json!(item));
+            args.insert("amount".into(), json!(amount));
+        }
+        ("give", _) => return usage("give NAME ITEM [AMOUNT]"),
         _ => return Err(format!("Unknown command ${command}.")),
     }
     Ok((command, Value::Object(args)))
@@ -101,6 +113,14 @@ fn describe(command: &str, result: &Value) -> String {
             text("admin_level")
         ),
         "shutdown" => format!("Shutting down in {} seconds.", text("delay_secs")),
+        "give" => format!(
+            "{} {} at {}'s feet ({},{}).",
+            text("amount"),
+            text("item_name"),
+            text("name"),
+            text("x"),
+            text("y")
+        ),
         _ => result.to_string(),
     }
 }
@@ -128,7 +148,7 @@ pub(super) fn run(player: &mut Player, text: &str) -> Result<(), Disconnect> {
             return Ok(());
         }
     };
-    let needed = player.context.config.admin.level(&command);
+    let needed = player.context.config.get().admin.level(&command);
     match needed {
         Some(needed) if admin_level >= needed => {}
         _ => {

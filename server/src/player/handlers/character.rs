@@ -70,7 +70,7 @@ async fn reply(player: &mut Player, code: CharacterReply) -> Result<(), Disconne
 pub(super) async fn request(player: &mut Player) -> Result<(), Disconnect> {
     let account_id = logged_in(player, "Character_Request before login")?;
     let count = selection_list(player, account_id).await?.len();
-    if count >= usize::from(player.context.config.world.max_characters) {
+    if count >= usize::from(player.context.config.get().world.max_characters) {
         return reply(player, CharacterReply::Full).await;
     }
     let session = session_id(player);
@@ -105,8 +105,10 @@ pub(super) async fn create(
     let Some(name) = character_name(&packet.name).filter(|_| look_ok) else {
         return reply(player, CharacterReply::NotApproved).await;
     };
+    let config = player.context.config.get();
+    let world = &config.world;
     let context = std::sync::Arc::clone(&player.context);
-    let (map, x, y) = context.spawns.pick(&context.data, &mut player.rng);
+    let (map, x, y) = context.spawns.pick(world, &context.data, &mut player.rng);
     let character = NewCharacter {
         name,
         gender: packet.gender.to_u32() as u8,
@@ -122,7 +124,7 @@ pub(super) async fn create(
         tp: 10,
         ..NewCharacter::default()
     };
-    let max = usize::from(context.config.world.max_characters);
+    let max = usize::from(world.max_characters);
     match player
         .context
         .db

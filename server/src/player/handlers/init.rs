@@ -26,7 +26,7 @@ pub(super) async fn init(
     if packet.challenge > MAX_CHALLENGE {
         return Err(Disconnect::BadHandshake("challenge out of range"));
     }
-    let min = player.context.config.server.min_version;
+    let min = player.context.config.get().server.min_version;
     let version = ClientVersion::new(
         packet.version.major,
         packet.version.minor,

@@ -2,12 +2,15 @@
 
 mod account;
 mod admin;
+mod attack;
 mod character;
 mod connection;
 mod game;
 mod init;
+mod items;
 mod login;
 mod players;
+mod range;
 mod warp;
 mod welcome;
 
@@ -44,6 +47,11 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::FacePlayer(packet) => game::face(player, packet.direction).await,
         ClientPacket::TalkReport(packet) => game::talk(player, packet.message).await,
         ClientPacket::RefreshRequest(_) => game::refresh(player).await,
+        ClientPacket::AttackUse(packet) => attack::attack(player, packet.direction).await,
+        ClientPacket::NpcRangeRequest(packet) => range::npcs(player, packet.npc_indexes).await,
+        ClientPacket::RangeRequest(packet) => {
+            range::both(player, packet.player_ids, packet.npc_indexes).await
+        }
         ClientPacket::WarpTake(packet) => warp::take(player, packet).await,
         ClientPacket::PlayersRequest(_) => players::list(player),
         ClientPacket::PlayersAccept(packet) => players::find(player, packet.name),
@@ -70,6 +78,13 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
             SitAction::Stand => game::sit(player, false).await,
             SitAction::Unrecognized(_) => Ok(()),
         },
+        ClientPacket::ItemDrop(packet) => items::drop(player, packet).await,
+        ClientPacket::ItemGet(packet) => items::get(player, packet.item_index).await,
+        ClientPacket::ItemJunk(packet) => items::junk(player, packet).await,
+        ClientPacket::ItemUse(packet) => items::use_item(player, packet.item_id).await,
+        ClientPacket::PaperdollAdd(packet) => items::equip(player, packet).await,
+        ClientPacket::PaperdollRemove(packet) => items::unequip(player, packet).await,
+        ClientPacket::StatSkillAdd(packet) => items::train(player, packet).await,
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.

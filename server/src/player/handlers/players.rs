@@ -31,6 +31,7 @@ pub(super) fn find(player: &mut Player, name: String) -> Result<(), Disconnect> 
 pub(super) async fn request(player: &mut Player, target: u16) -> Result<(), Disconnect> {
     let id = player_id(player)?;
     if target == id {
+        player.refresh_character().await;
         if let State::InGame(game) = &player.state {
             let reply = paperdoll(id, &game.character);
             player.send(&reply).await?;
@@ -70,9 +71,9 @@ pub(in crate::player) fn paperdoll(
             hat: e.hat,
             shield: e.shield,
             weapon: e.weapon,
-            ring: e.ring.to_vec(),
-            armlet: e.armlet.to_vec(),
-            bracer: e.bracer.to_vec(),
+            ring: e.ring,
+            armlet: e.armlet,
+            bracer: e.bracer,
         },
         icon: crate::world::icon(character.admin_level),
     }

@@ -13,6 +13,7 @@ use eo_protocol::net::server::{
 
 use super::session_id;
 use super::welcome::map_info;
+use crate::map::GameState;
 use crate::player::actor::{Disconnect, Player, State};
 
 /// A warp offered to the client and not yet accepted.
@@ -46,7 +47,7 @@ pub(in crate::player) async fn offer(
             WarpType::MapSwitch,
             Some(WarpRequestServerPacketWarpTypeData::MapSwitch(
                 WarpRequestServerPacketWarpTypeDataMapSwitch {
-                    map_rid: target.rid.to_vec(),
+                    map_rid: target.rid,
                     map_file_size: u32::try_from(target.file.len()).unwrap_or(u32::MAX),
                 },
             )),
@@ -64,18 +65,12 @@ pub(in crate::player) async fn offer(
         .await
 }
 
-/// A warp tile the character stepped on, if its level allows it.
+/// A warp tile the character stepped on (the map allowed it: its level requirement is met).
 pub(in crate::player) async fn step_on(
     player: &mut Player,
     warp: MapWarp,
 ) -> Result<(), Disconnect> {
-    let level = match &player.state {
-        State::InGame(game) => game.character.level,
-        _ => return Ok(()),
-    };
-    if level < warp.level_required {
-        return Ok(());
-    }
+    // The map checked the level requirement (it holds the live level).
     offer(
         player,
         warp.destination_map,
@@ -101,7 +96,7 @@ pub(super) async fn take(
     let Some(map) = player.context.data.maps.get(&warp.map) else {
         return Err(Disconnect::Closed("a warp to a missing map"));
     };
-    let content = map.file.to_vec();
+    let content = map.file.clone();
     player
         .send(&InitInitServerPacket {
             reply_code: InitReply::WarpMap,
@@ -132,15 +127,16 @@ pub(super) async fn accept(
         return Err(Disconnect::Closed("Warp_Accept outside the game"));
     };
     let switching = game.map.id != warp.map;
-    if let Some((_, _, direction)) = game.map.leave(player_id).await {
-        game.character.direction = direction.to_u32() as u8;
+    if let Some(departure) = game.map.leave(player_id).await {
+        crate::player::actor::merge_departure(&mut game.character, game.map.id, &departure);
     }
     game.character.map = warp.map;
     game.character.x = warp.x;
     game.character.y = warp.y;
     game.map = destination.clone();
     let info = map_info(player_id, &game.character);
-    let Some(nearby) = destination.enter(info, handle).await else {
+    let state = GameState::of(&game.character);
+    let Some(nearby) = destination.enter(info, state, handle).await else {
         return Err(Disconnect::Closed("the map did not answer"));
     };
     if switching {

@@ -6,8 +6,8 @@ use eo_protocol::net::client::{
     WelcomeMsgClientPacket, WelcomeRequestClientPacket,
 };
 use eo_protocol::net::server::{
-    BigCoords, CharacterBaseStatsWelcome, CharacterMapInfo, CharacterSecondaryStats,
-    CharacterStatsWelcome, EquipmentMapInfo, EquipmentWelcome, InitInitServerPacket,
+    BigCoords, CharacterBaseStatsWelcome, CharacterMapInfo, CharacterStatsWelcome,
+    EquipmentMapInfo, EquipmentWelcome, InitInitServerPacket,
     InitInitServerPacketReplyCodeData as InitData, InitInitServerPacketReplyCodeDataFileEcf,
     InitInitServerPacketReplyCodeDataFileEif, InitInitServerPacketReplyCodeDataFileEmf,
     InitInitServerPacketReplyCodeDataFileEnf, InitInitServerPacketReplyCodeDataFileEsf, InitReply,
@@ -16,34 +16,21 @@ use eo_protocol::net::server::{
     WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
     WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter,
 };
-use eo_protocol::net::{Item, Spell, Weight};
+use eo_protocol::net::{Item, Spell};
 use eo_protocol::{AdminLevel, Coords, Direction, Gender};
 
 use super::{logged_in, session_id};
+use crate::config::MAX_NEWS_LINES;
 use crate::db::Character;
-use crate::map::MapHandle;
+use crate::map::{CharacterGame, GameState, MapHandle};
 use crate::player::actor::{Disconnect, InGame, Player, State};
 use crate::world::OnlineCharacter;
-
-/// Lines of news the client shows on entering; the first is the server's greeting.
-const NEWS_LINES: usize = 9;
-const GREETING: &str = "Welcome to eo-server!";
-/// The weight a character can carry until the gameplay rules compute it.
-const MAX_WEIGHT: u8 = 70;
-
-/// The largest HP and TP a character has, until the gameplay rules derive them from stats.
-fn max_hp(character: &Character) -> u16 {
-    character.hp.max(10)
-}
-fn max_tp(character: &Character) -> u16 {
-    character.tp.max(10)
-}
 
 /// The map a character is on, or the spawn map if its map no longer exists.
 fn map_of(player: &Player, character: &Character) -> Option<MapHandle> {
     let maps = &player.context.maps;
     maps.get(&character.map)
-        .or_else(|| maps.get(&player.context.config.world.spawn_map))
+        .or_else(|| maps.get(&player.context.config.get().world.spawn_map))
         .cloned()
 }
 
@@ -75,21 +62,25 @@ pub(super) async fn request(
     let Some(map_data) = data.maps.get(&map.id) else {
         return Err(Disconnect::Closed("no map to enter"));
     };
-    let world = &context.config.world;
+    let config = context.config.get();
+    let world = &config.world;
     let e = &character.equipment;
+    let game = CharacterGame::new(GameState::of(&character), data);
+    let derived = game.derived();
+    let stats = derived.stats;
     let reply = WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter {
         session_id: session,
         character_id: packet.character_id,
         map_id: map.id,
-        map_rid: map_data.rid.to_vec(),
+        map_rid: map_data.rid,
         map_file_size: u32::try_from(map_data.file.len()).unwrap_or(u32::MAX),
-        eif_rid: data.items.rid.to_vec(),
+        eif_rid: data.items.rid,
         eif_length: data.items.count,
-        enf_rid: data.npcs.rid.to_vec(),
+        enf_rid: data.npcs.rid,
         enf_length: data.npcs.count,
-        esf_rid: data.spells.rid.to_vec(),
+        esf_rid: data.spells.rid,
         esf_length: data.spells.count,
-        ecf_rid: data.classes.rid.to_vec(),
+        ecf_rid: data.classes.rid,
         ecf_length: data.classes.count,
         name: character.name.clone(),
         title: character.title.clone(),
@@ -102,22 +93,22 @@ pub(super) async fn request(
         experience: character.experience,
         usage: character.usage,
         stats: CharacterStatsWelcome {
-            hp: character.hp,
-            max_hp: max_hp(&character),
-            tp: character.tp,
-            max_tp: max_tp(&character),
-            max_sp: 20,
+            hp: game.state().hp,
+            max_hp: derived.max_hp,
+            tp: game.state().tp,
+            max_tp: derived.max_tp,
+            max_sp: derived.max_sp,
             stat_points: character.stat_points,
             skill_points: character.skill_points,
             karma: character.karma,
-            secondary: CharacterSecondaryStats::default(),
+            secondary: game.secondary_stats(),
             base: CharacterBaseStatsWelcome {
-                str: character.str,
-                wis: character.wis,
-                intl: character.intl,
-                agi: character.agi,
-                con: character.con,
-                cha: character.cha,
+                str: stats.str,
+                wis: stats.wis,
+                intl: stats.intl,
+                agi: stats.agi,
+                con: stats.con,
+                cha: stats.cha,
             },
         },
         equipment: EquipmentWelcome {
@@ -130,9 +121,9 @@ pub(super) async fn request(
             hat: e.hat,
             shield: e.shield,
             weapon: e.weapon,
-            ring: e.ring.to_vec(),
-            armlet: e.armlet.to_vec(),
-            bracer: e.bracer.to_vec(),
+            ring: e.ring,
+            armlet: e.armlet,
+            bracer: e.bracer,
         },
         guild_rank: 0,
         settings: ServerSettings {
@@ -171,7 +162,7 @@ pub(super) async fn agree(
     // A single-file server answers every pub request with the whole file as file 1.
     let pub_file = |content: &bytes::Bytes| PubFile {
         file_id: 1,
-        content: content.to_vec(),
+        content: content.clone(),
     };
     let (reply_code, reply_code_data) = match packet.file_type_data {
         Some(FileRequest::Emf(request)) => {
@@ -186,7 +177,7 @@ pub(super) async fn agree(
                 InitReply::FileEmf,
                 InitData::FileEmf(InitInitServerPacketReplyCodeDataFileEmf {
                     map_file: MapFile {
-                        content: map.file.to_vec(),
+                        content: map.file.clone(),
                     },
                 }),
             )
@@ -225,9 +216,9 @@ pub(super) async fn agree(
         .await
 }
 
-/// What others see of a character on a map.
+/// What others see of a character on a map. The map fills in what derives from the game
+/// state (HP and TP with their maxima, level, hair, equipment graphics) when it enters.
 pub(in crate::player) fn map_info(player_id: u16, character: &Character) -> CharacterMapInfo {
-    let e = &character.equipment;
     CharacterMapInfo {
         name: character.name.clone(),
         player_id,
@@ -244,17 +235,11 @@ pub(in crate::player) fn map_info(player_id: u16, character: &Character) -> Char
         hair_style: character.hair_style,
         hair_color: character.hair_color,
         skin: character.skin,
-        max_hp: max_hp(character),
+        max_hp: 0,
         hp: character.hp,
-        max_tp: max_tp(character),
+        max_tp: 0,
         tp: character.tp,
-        equipment: EquipmentMapInfo {
-            boots: e.boots,
-            armor: e.armor,
-            hat: e.hat,
-            shield: e.shield,
-            weapon: e.weapon,
-        },
+        equipment: EquipmentMapInfo::default(),
         sit_state: SitState::Stand,
         invisible: character.hidden,
         warp_effect: None,
@@ -278,23 +263,37 @@ pub(super) async fn enter(
     };
     if map.id != character.map {
         // Its map is gone: start again at the spawn point.
-        let world = &player.context.config.world;
+        let config = player.context.config.get();
+        let world = &config.world;
         (character.map, character.x, character.y) = (map.id, world.spawn_x, world.spawn_y);
     }
+    // A mute outlives the session: one set before this login still holds.
+    if let Ok(Some(until)) = player.context.db.mute_until(character.id).await {
+        let left = until.saturating_sub(crate::db::unix_now());
+        player.muted_until = tokio::time::Instant::now().checked_add(
+            std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0)),
+        );
+    }
+    let state = GameState::of(&character);
+    // What the map will derive, for this reply (the same pure rules).
+    let game = CharacterGame::new(state.clone(), &player.context.data);
     let Some(nearby) = map
-        .enter(map_info(player_id, &character), player.handle.clone())
+        .enter(
+            map_info(player_id, &character),
+            state,
+            player.handle.clone(),
+        )
         .await
     else {
         return Err(Disconnect::Closed("the map did not answer"));
     };
-    let mut news = vec![String::new(); NEWS_LINES];
-    news[0] = GREETING.into();
+    // The protocol sends exactly the lines the client's news panel has; the first is the
+    // greeting.
+    let mut news = player.context.config.get().world.news.clone();
+    news.resize(MAX_NEWS_LINES, String::new());
     let reply = WelcomeReplyServerPacketWelcomeCodeDataEnterGame {
         news,
-        weight: Weight {
-            current: 0,
-            max: MAX_WEIGHT,
-        },
+        weight: game.weight_packet(),
         items: character
             .inventory
             .iter()

@@ -1,0 +1,510 @@
+//! Fighting on a map, decided by its actor: players striking NPCs (melee, or ranged with a
+//! bow and arrows) and each other on PK maps, NPCs striking back, kills with their drop and
+//! shared experience, and death with the respawn that follows.
+//!
+//! Blows on NPCs are gathered and sent on the map's tick: each viewer gets one Npc_Reply per
+//! NPC hit in the tick (the last attacker, the tick's damage, the HP left), not one per blow,
+//! so a crowd fighting one NPC does not flood the map. A kill is one event: each viewer gets
+//! one Npc_Spec (Npc_Accept for whoever levelled up) when it happens.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use eo_protocol::net::server::{
+    AttackPlayerServerPacket, AvatarRemoveServerPacket, AvatarReplyServerPacket, LevelUpStats,
+    NpcAcceptServerPacket, NpcJunkServerPacket, NpcKillStealProtectionState, NpcKilledData,
+    NpcReplyServerPacket, NpcSpecServerPacket, NpcUpdateAttack, PlayerKilledState,
+    RecoverPlayerServerPacket, SitState,
+};
+use eo_protocol::pubs::ItemSubtype;
+use eo_protocol::{Coords, Direction};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use super::actor::MapActor;
+use super::character::ExperienceGain;
+use super::npcs::{NpcEvents, Strike};
+use super::pathfinding::{Tile, distance, step};
+use crate::config::Config;
+use crate::rules::combat::{self, Attacker, Swing, Target};
+use crate::rules::loot::share_experience;
+use crate::rules::stats;
+
+/// The blows one NPC took since the last tick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TickHits {
+    /// Who struck.
+    attackers: HashSet<u16>,
+    /// The last to strike, and the way it faced.
+    last: (u16, Direction),
+    damage: u32,
+    hp_percentage: u16,
+}
+
+/// The map's fighting state.
+pub(super) struct Combat {
+    rng: StdRng,
+    /// Blows on NPCs waiting for the tick, by NPC index.
+    hits: BTreeMap<u8, TickHits>,
+    /// Characters that died and wait to take their respawn warp: out of sight, out of reach,
+    /// and unable to fight.
+    dead: HashSet<u16>,
+}
+
+impl Combat {
+    pub fn new(config: &Config, map_id: u16) -> Self {
+        let seed = match config.npcs.seed {
+            0 => rand::random(),
+            seed => seed ^ u64::from(map_id).wrapping_mul(0xD1B5_4A32_D192_ED03),
+        };
+        Combat {
+            rng: StdRng::seed_from_u64(seed),
+            hits: BTreeMap::new(),
+            dead: HashSet::new(),
+        }
+    }
+
+    /// The character left the map: whatever it was here ends.
+    pub fn forget(&mut self, player_id: u16) {
+        self.dead.remove(&player_id);
+    }
+
+    /// Whether the character died and has not yet taken its respawn warp.
+    pub fn is_dead(&self, player_id: u16) -> bool {
+        self.dead.contains(&player_id)
+    }
+}
+
+fn tile_of((x, y): (u16, u16)) -> Tile {
+    (
+        u8::try_from(x).unwrap_or(u8::MAX),
+        u8::try_from(y).unwrap_or(u8::MAX),
+    )
+}
+
+impl MapActor {
+    /// Whether players may fight each other here.
+    fn is_pk(&self) -> bool {
+        self.map()
+            .is_some_and(|m| m.emf.r#type == eo_protocol::map::MapType::Pk)
+            || self.config.combat.pk_maps.contains(&self.id)
+    }
+
+    /// How many tiles the character's weapon reaches: 1, or the ranged distance for a bow
+    /// with arrows worn; `None` for a bow without arrows (it cannot attack).
+    fn reach(&self, player_id: u16) -> Option<u8> {
+        let me = self.characters.get(&player_id)?;
+        let equipment = &me.game.state().equipment;
+        let items = &self.data.items.data;
+        let subtype = |id| stats::item(items, id).map(|record| record.subtype);
+        if subtype(equipment.weapon) != Some(ItemSubtype::Ranged) {
+            return Some(1);
+        }
+        (subtype(equipment.shield) == Some(ItemSubtype::Arrows))
+            .then_some(self.config.combat.ranged_distance)
+    }
+
+    /// Attack_Use: the character faces `direction` and strikes (others see the swing); the
+    /// first NPC (or, on a PK map, character) within its weapon's reach takes the blow.
+    pub(super) fn attack(&mut self, player_id: u16, direction: Direction) {
+        if self.combat.is_dead(player_id) || matches!(direction, Direction::Unrecognized(_)) {
+            return;
+        }
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        if me.info.sit_state != SitState::Stand {
+            return;
+        }
+        me.info.direction = direction;
+        let from = me.at();
+        if let Some(body) = self.encode(&AttackPlayerServerPacket {
+            player_id,
+            direction,
+        }) {
+            self.broadcast(from, player_id, &body);
+        }
+        let Some(reach) = self.reach(player_id) else {
+            return;
+        };
+        let mut at = tile_of(from);
+        for _ in 0..reach {
+            let Some(next) = step(at, direction) else {
+                return;
+            };
+            at = next;
+            if let Some(index) = self.npcs.alive_at(at) {
+                if self.npcs.alive(index).is_some_and(|npc| npc.attackable()) {
+                    self.strike_npc(player_id, direction, index);
+                }
+                return;
+            }
+            let victim = self.characters.iter().find(|(id, c)| {
+                **id != player_id
+                    && tile_of(c.at()) == at
+                    && !c.info.invisible
+                    && !self.combat.is_dead(**id)
+            });
+            if let Some((victim, _)) = victim {
+                if self.is_pk() {
+                    self.strike_player(player_id, direction, *victim);
+                }
+                return;
+            }
+            if !self.map().is_some_and(|m| m.is_walkable(at.0, at.1)) {
+                return;
+            }
+        }
+    }
+
+    /// A player's blow on NPC `index`: rolled from the formulas, then either kept for the
+    /// tick's Npc_Reply or, if it killed, the kill.
+    fn strike_npc(&mut self, player_id: u16, direction: Direction, index: u8) {
+        let (Some(me), Some(npc)) = (self.characters.get(&player_id), self.npcs.alive(index))
+        else {
+            return;
+        };
+        let Some(record) = self.npcs.record(npc.id) else {
+            return;
+        };
+        let target = Target {
+            evade: record.evade,
+            armor: record.armor,
+            sitting: false,
+            level: record.level,
+        };
+        let swing = combat::swing(
+            &self.data.formulas,
+            me.game.attacker(),
+            target,
+            &mut self.combat.rng,
+        );
+        let damage = match swing {
+            Swing::Miss => 0,
+            Swing::Hit { damage, .. } => damage,
+        };
+        let Some(hurt) = self.npcs.hurt(index, player_id, damage) else {
+            return;
+        };
+        if hurt.hp == 0 {
+            self.kill_npc(index, player_id, direction, hurt.taken);
+            return;
+        }
+        let hits = self.combat.hits.entry(index).or_insert_with(|| TickHits {
+            attackers: HashSet::new(),
+            last: (player_id, direction),
+            damage: 0,
+            hp_percentage: 100,
+        });
+        hits.attackers.insert(player_id);
+        hits.last = (player_id, direction);
+        hits.damage = hits.damage.saturating_add(hurt.taken);
+        hits.hp_percentage = hurt.hp_percentage();
+    }
+
+    /// NPC `index` died of `killer`'s blow of `damage`: its drop lands for the killer, its
+    /// experience is shared by damage, everyone who sees it (or fought it) is told, a boss's
+    /// children die with it, and it respawns in time.
+    fn kill_npc(&mut self, index: u8, killer: u16, direction: Direction, damage: u32) {
+        let Some(npc) = self.npcs.alive(index) else {
+            return;
+        };
+        let (id, at) = (npc.id, npc.at);
+        let experience = self.npcs.record(id).map_or(0, |r| r.experience);
+        let fought: Vec<(u16, u64)> = self
+            .npcs
+            .damage_by(index)
+            .into_iter()
+            .filter(|(player, _)| self.characters.contains_key(player))
+            .collect();
+        let children = self.npcs.kill(index);
+        self.combat.hits.remove(&index);
+
+        let drop = self
+            .data
+            .drops
+            .roll(id, &mut self.combat.rng)
+            .and_then(|(item, amount)| {
+                let (uid, amount) = self.drop_npc_loot(item, amount, at, killer)?;
+                Some((uid, item, amount))
+            });
+        let mut gains: HashMap<u16, ExperienceGain> = HashMap::new();
+        for (player, reward) in share_experience(experience, self.config.combat.exp_rate, &fought) {
+            if let Some(c) = self.characters.get_mut(&player) {
+                let gain = c.game.gain_experience(reward, &self.data);
+                c.game.sync_info(&mut c.info, &self.data);
+                gains.insert(player, gain);
+            }
+        }
+        let killed = NpcKilledData {
+            killer_id: killer,
+            killer_direction: direction,
+            npc_index: u16::from(index),
+            drop_index: drop.map_or(0, |(uid, _, _)| uid),
+            drop_id: drop.map_or(0, |(_, item, _)| item),
+            drop_coords: Coords { x: at.0, y: at.1 },
+            drop_amount: drop.map_or(0, |(_, _, amount)| amount),
+            damage,
+        };
+        // Those who only watched share one body; fighters get their own experience.
+        let watched = self.encode(&NpcSpecServerPacket {
+            npc_killed_data: killed.clone(),
+            experience: None,
+        });
+        let fighters: HashSet<u16> = fought.iter().map(|(player, _)| *player).collect();
+        for (player_id, c) in &self.characters {
+            let body = match gains.get(player_id).copied() {
+                Some(gain) if gain.level_up.is_some() => self.encode(&NpcAcceptServerPacket {
+                    npc_killed_data: killed.clone(),
+                    experience: Some(gain.experience),
+                    level_up: gain.level_up.map(|level| LevelUpStats {
+                        level,
+                        stat_points: gain.stat_points,
+                        skill_points: gain.skill_points,
+                        max_hp: gain.max_hp,
+                        max_tp: gain.max_tp,
+                        max_sp: gain.max_sp,
+                    }),
+                }),
+                Some(gain) => self.encode(&NpcSpecServerPacket {
+                    npc_killed_data: killed.clone(),
+                    experience: Some(gain.experience),
+                }),
+                None if fighters.contains(player_id) => self.encode(&NpcSpecServerPacket {
+                    npc_killed_data: killed.clone(),
+                    experience: Some(c.game.state().experience),
+                }),
+                None if distance(tile_of(c.at()), at) <= super::SEE_DISTANCE => watched.clone(),
+                None => None,
+            };
+            if let Some(body) = body {
+                c.player.send(body);
+            }
+        }
+        for (player, gain) in &gains {
+            if gain.level_up.is_some() {
+                self.show_level_up(*player);
+            }
+        }
+        for child in children {
+            if let Some(body) = self.encode(&NpcJunkServerPacket { npc_id: child }) {
+                for c in self.characters.values() {
+                    c.player.send(body.clone());
+                }
+            }
+        }
+    }
+
+    /// A blow from one player on another (PK maps only): everyone who sees the victim gets
+    /// Avatar_Reply; a victim brought to 0 HP dies.
+    fn strike_player(&mut self, player_id: u16, direction: Direction, victim: u16) {
+        let (Some(me), Some(them)) = (
+            self.characters.get(&player_id),
+            self.characters.get(&victim),
+        ) else {
+            return;
+        };
+        let target = them.game.target(them.info.sit_state != SitState::Stand);
+        let swing = combat::swing(
+            &self.data.formulas,
+            me.game.attacker(),
+            target,
+            &mut self.combat.rng,
+        );
+        let damage = match swing {
+            Swing::Miss => 0,
+            Swing::Hit { damage, .. } => damage,
+        };
+        let Some(them) = self.characters.get_mut(&victim) else {
+            return;
+        };
+        let taken = them.game.damage(damage);
+        them.info.hp = them.game.state().hp;
+        let dead = them.game.is_dead();
+        let at = them.at();
+        let hp_percentage = them.game.hp_percentage();
+        if let Some(body) = self.encode(&AvatarReplyServerPacket {
+            player_id,
+            victim_id: victim,
+            damage: taken,
+            direction,
+            hp_percentage,
+            dead,
+        }) {
+            for c in self.characters.values() {
+                if super::actor::in_range(at, c.at()) {
+                    c.player.send(body.clone());
+                }
+            }
+        }
+        if dead {
+            // Its new HP first, then the way to its respawn point.
+            self.revive(victim);
+            if let Some(c) = self.characters.get(&victim) {
+                let state = c.game.state();
+                if let Some(body) = self.encode(&RecoverPlayerServerPacket {
+                    hp: state.hp,
+                    tp: state.tp,
+                }) {
+                    c.player.send(body);
+                }
+            }
+            self.respawn(victim);
+        }
+    }
+
+    /// The blows NPCs strike this tick, against the characters next to them; recorded in
+    /// `events` for the tick's Npc_Player. Returns who died.
+    pub(super) fn npc_strikes(&mut self, strikes: &[Strike], events: &mut NpcEvents) -> Vec<u16> {
+        let mut died = Vec::new();
+        for strike in strikes {
+            let Some(npc) = self.npcs.alive(strike.index) else {
+                continue;
+            };
+            let Some(record) = self.npcs.record(npc.id) else {
+                continue;
+            };
+            let npc_at = npc.at;
+            let attacker = Attacker {
+                min_damage: record.min_damage,
+                max_damage: record.max_damage,
+                accuracy: record.accuracy,
+                level: record.level,
+            };
+            if self.combat.is_dead(strike.player_id) {
+                continue;
+            }
+            let Some(target) = self.characters.get_mut(&strike.player_id) else {
+                continue;
+            };
+            if target.info.invisible || distance(tile_of(target.at()), npc_at) > 1 {
+                continue;
+            }
+            let sitting = target.info.sit_state != SitState::Stand;
+            let swing = combat::swing(
+                &self.data.formulas,
+                attacker,
+                target.game.target(sitting),
+                &mut self.combat.rng,
+            );
+            let damage = match swing {
+                Swing::Miss => 0,
+                Swing::Hit { damage, .. } => damage,
+            };
+            let taken = target.game.damage(damage);
+            target.info.hp = target.game.state().hp;
+            let killed = target.game.is_dead();
+            events.attacks.push((
+                NpcUpdateAttack {
+                    npc_index: strike.index,
+                    killed: if killed {
+                        PlayerKilledState::Killed
+                    } else {
+                        PlayerKilledState::Alive
+                    },
+                    direction: strike.direction,
+                    player_id: strike.player_id,
+                    damage: taken,
+                    hp_percentage: target.game.hp_percentage(),
+                },
+                npc_at,
+            ));
+            if killed {
+                // As EOSERV does, the victim is told its new HP in the same packet.
+                self.revive(strike.player_id);
+                died.push(strike.player_id);
+            }
+        }
+        died
+    }
+
+    /// Back to the configured share of the maximum HP after dying, standing.
+    fn revive(&mut self, player_id: u16) {
+        let percent = u32::from(self.config.combat.death_hp_percent);
+        let Some(c) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        let max_hp = u32::from(c.game.derived().max_hp);
+        let hp = (max_hp * percent / 100).max(1);
+        let tp = c.game.state().tp;
+        c.game.set_hp_tp(u16::try_from(hp).unwrap_or(u16::MAX), tp);
+        c.info.hp = c.game.state().hp;
+        c.info.sit_state = SitState::Stand;
+    }
+
+    /// Where a character who died here comes back: this map's relog point, or the world's
+    /// spawn point (home) when the map has none or `[combat] respawn_home` says so.
+    fn respawn_point(&self) -> (u16, u8, u8) {
+        let world = &self.config.world;
+        let home = (world.spawn_map, world.spawn_x, world.spawn_y);
+        if self.config.combat.respawn_home {
+            return home;
+        }
+        match self.map() {
+            Some(map) if (map.emf.relog_x, map.emf.relog_y) != (0, 0) => {
+                (self.id, map.emf.relog_x, map.emf.relog_y)
+            }
+            _ => home,
+        }
+    }
+
+    /// A dead character leaves the others' sight and is offered the warp to its respawn
+    /// point (until it takes it, it can neither fight nor be fought). On this map it is moved
+    /// there at once, so it is saved there even if it never takes the warp.
+    pub(super) fn respawn(&mut self, player_id: u16) {
+        let (map, x, y) = self.respawn_point();
+        let Some(c) = self.characters.get(&player_id) else {
+            return;
+        };
+        if !c.info.invisible
+            && let Some(body) = self.encode(&AvatarRemoveServerPacket {
+                player_id,
+                warp_effect: None,
+            })
+        {
+            self.broadcast(c.at(), player_id, &body);
+        }
+        if map == self.id {
+            self.place(player_id, (u16::from(x), u16::from(y)));
+        }
+        let Some(c) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        c.info.invisible = true;
+        c.player.warp(map, x, y);
+        self.combat.dead.insert(player_id);
+    }
+
+    /// Sends the blows on NPCs gathered since the last tick: per NPC hit, one Npc_Reply to
+    /// each viewer (with the kill-steal flag for those who struck it).
+    pub(super) fn send_hits(&mut self) {
+        let hits = std::mem::take(&mut self.combat.hits);
+        for (index, hits) in hits {
+            let Some(npc) = self.npcs.alive(index) else {
+                continue;
+            };
+            let at = npc.at;
+            let reply = |flag| NpcReplyServerPacket {
+                player_id: hits.last.0,
+                player_direction: hits.last.1,
+                npc_index: u16::from(index),
+                damage: hits.damage,
+                hp_percentage: hits.hp_percentage,
+                kill_steal_protection: flag,
+            };
+            let to_watchers = self.encode(&reply(None));
+            let to_attackers = self.encode(&reply(Some(NpcKillStealProtectionState::Unprotected)));
+            for (player_id, c) in &self.characters {
+                let body = if hits.attackers.contains(player_id) {
+                    &to_attackers
+                } else if distance(tile_of(c.at()), at) <= super::SEE_DISTANCE {
+                    &to_watchers
+                } else {
+                    continue;
+                };
+                if let Some(body) = body {
+                    c.player.send(body.clone());
+                }
+            }
+        }
+    }
+}

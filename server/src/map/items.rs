@@ -1,0 +1,906 @@
+//! Items on a map: the ground (drop, pick up, protection, expiry, the per-map cap), junking,
+//! equipping and unequipping, using items, and spending stat and skill points. All of it runs
+//! inside the map actor, which owns both the ground and every character's inventory, so a
+//! pile two players race for goes to exactly one of them and nothing is duplicated or lost.
+//!
+//! For map-side code elsewhere (NPC drops, level ups from combat):
+//! - [`MapActor::drop_npc_loot`] puts an NPC's drop on the ground, protected for its killer
+//!   for `items.drop_protect_npc_secs` (the kill packet shows it); [`MapActor::put_on_ground`]
+//!   is the general form (any owner and protection, shown with Item_Add).
+//! - [`MapActor::show_level_up`] shows the level-up effect to the neighbours.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
+
+use bytes::Bytes;
+use eo_protocol::Coords;
+use eo_protocol::net::client::StatId;
+use eo_protocol::net::server::{
+    AvatarAgreeServerPacket, AvatarChange, AvatarChangeChangeTypeData,
+    AvatarChangeChangeTypeDataEquipment, AvatarChangeChangeTypeDataHairColor, AvatarChangeType,
+    EffectPlayerServerPacket, ItemAcceptServerPacket, ItemAddServerPacket, ItemAgreeServerPacket,
+    ItemDropServerPacket, ItemGetServerPacket, ItemJunkServerPacket, ItemMapInfo,
+    ItemRemoveServerPacket, ItemReplyServerPacket, ItemReplyServerPacketItemTypeData as UseData,
+    ItemReplyServerPacketItemTypeDataCureCurse, ItemReplyServerPacketItemTypeDataEffectPotion,
+    ItemReplyServerPacketItemTypeDataExpReward, ItemReplyServerPacketItemTypeDataHairDye,
+    ItemReplyServerPacketItemTypeDataHeal, ItemSpecServerPacket, PaperdollAgreeServerPacket,
+    PaperdollPingServerPacket, PaperdollRemoveServerPacket, PlayerEffect, RecoverAgreeServerPacket,
+    StatSkillAcceptServerPacket, StatSkillPlayerServerPacket,
+};
+use eo_protocol::net::{Item, Spell, ThreeItem};
+use eo_protocol::pubs::{EifRecord, ItemSpecial, ItemType};
+use tokio::time::Instant;
+
+use super::actor::{MapActor, in_range};
+use super::character::equipment_change;
+use crate::config::MAX_MOVED_AMOUNT;
+use crate::rules::stats::{self, EquipError, Slot};
+
+/// The coordinates the official client sends when an item is dropped with the button: "where
+/// the character stands".
+const DROP_HERE: u8 = 255;
+
+/// One pile on the ground.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct GroundItem {
+    pub id: u16,
+    pub amount: u32,
+    pub x: u8,
+    pub y: u8,
+    /// The player who alone may take it until `protected_until` (0: nobody).
+    pub owner: u16,
+    pub protected_until: Instant,
+    /// When it vanishes, if ever.
+    pub expires_at: Option<Instant>,
+    /// The order it was put down in (the oldest makes room at the map's cap).
+    pub placed: u64,
+}
+
+/// The items on one map's ground, by their index (uid).
+#[derive(Debug, Default)]
+pub(super) struct Ground {
+    items: BTreeMap<u16, GroundItem>,
+    next_uid: u16,
+    placed: u64,
+    /// `(expires_at, uid)` in the order items were put down, which is also the order they
+    /// expire in (every item lies for the same time). An entry whose item is gone (taken, or
+    /// its index reused) is skipped when its time comes.
+    expiries: VecDeque<(Instant, u16)>,
+}
+
+impl Ground {
+    pub(super) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// A free index (1 to 64,008, as EO shorts allow), or `None` if all are taken.
+    fn free_uid(&mut self) -> Option<u16> {
+        for _ in 0..=crate::config::MAX_GROUND_ITEMS {
+            self.next_uid = if self.next_uid >= 64_008 {
+                1
+            } else {
+                self.next_uid + 1
+            };
+            if !self.items.contains_key(&self.next_uid) {
+                return Some(self.next_uid);
+            }
+        }
+        None
+    }
+
+    /// The next time an item may expire.
+    pub(super) fn next_expiry(&self) -> Option<Instant> {
+        self.expiries.front().map(|(at, _)| *at)
+    }
+
+    fn insert(&mut self, uid: u16, mut item: GroundItem) {
+        self.placed += 1;
+        item.placed = self.placed;
+        if let Some(at) = item.expires_at {
+            self.expiries.push_back((at, uid));
+        }
+        self.items.insert(uid, item);
+    }
+
+    /// The index of the item put down first.
+    fn oldest(&self) -> Option<u16> {
+        self.items
+            .iter()
+            .min_by_key(|(_, item)| item.placed)
+            .map(|(uid, _)| *uid)
+    }
+
+    /// The indexes of the items whose time is up at `now`.
+    fn expired(&mut self, now: Instant) -> Vec<u16> {
+        let mut expired = Vec::new();
+        while let Some(&(at, uid)) = self.expiries.front() {
+            if at > now {
+                break;
+            }
+            self.expiries.pop_front();
+            if self
+                .items
+                .get(&uid)
+                .is_some_and(|i| i.expires_at == Some(at))
+            {
+                expired.push(uid);
+            }
+        }
+        expired
+    }
+
+    /// The items in view of `at`, as the nearby lists carry them.
+    pub(super) fn in_view(&self, at: (u16, u16)) -> Vec<ItemMapInfo> {
+        self.items
+            .iter()
+            .filter(|(_, i)| in_range(at, (u16::from(i.x), u16::from(i.y))))
+            .map(|(uid, i)| map_info(*uid, i))
+            .collect()
+    }
+
+    /// The items in view of `to` that were not in view of `from` (after a step).
+    pub(super) fn newly_in_view(&self, from: (u16, u16), to: (u16, u16)) -> Vec<ItemMapInfo> {
+        self.items
+            .iter()
+            .filter(|(_, i)| {
+                let at = (u16::from(i.x), u16::from(i.y));
+                in_range(to, at) && !in_range(from, at)
+            })
+            .map(|(uid, i)| map_info(*uid, i))
+            .collect()
+    }
+}
+
+fn map_info(uid: u16, item: &GroundItem) -> ItemMapInfo {
+    ItemMapInfo {
+        uid,
+        id: item.id,
+        coords: Coords {
+            x: item.x,
+            y: item.y,
+        },
+        amount: item.amount,
+    }
+}
+
+fn distance(a: (u16, u16), b: (u16, u16)) -> u32 {
+    u32::from(a.0.abs_diff(b.0)) + u32::from(a.1.abs_diff(b.1))
+}
+
+impl MapActor {
+    fn item_record(&self, id: u16) -> Option<&EifRecord> {
+        stats::item(&self.data.items.data, id)
+    }
+
+    /// Sends `body` to every character in view of `at` but `except` (hidden or not: an item
+    /// on the ground is there for everyone).
+    fn send_near(&self, at: (u16, u16), except: Option<u16>, body: &Bytes) {
+        for (id, other) in &self.characters {
+            if Some(*id) != except && in_range(at, other.at()) {
+                other.player.send(body.clone());
+            }
+        }
+    }
+
+    /// Sends `body` to the player `player_id`.
+    fn send_to(&self, player_id: u16, body: Option<Bytes>) {
+        if let (Some(me), Some(body)) = (self.characters.get(&player_id), body) {
+            me.player.send(body);
+        }
+    }
+
+    /// Puts an NPC's drop on the ground at (x, y), for its killer alone for
+    /// `items.drop_protect_npc_secs`. It is not shown here: the kill packet (Npc_Spec) carries
+    /// it to everyone who sees the NPC die. Returns its index and the amount laid down.
+    pub(super) fn drop_npc_loot(
+        &mut self,
+        id: u16,
+        amount: u32,
+        at: (u8, u8),
+        killer: u16,
+    ) -> Option<(u16, u32)> {
+        let protection = self.config.items.drop_protect_npc();
+        let amount = amount.min(MAX_MOVED_AMOUNT);
+        let uid = self.lay_on_ground(id, amount, at, killer, protection)?;
+        Some((uid, amount))
+    }
+
+    /// An operator's gift: `amount` of item `id` at the character's feet, protected for it as
+    /// an NPC's drop is for its killer. Where it lies.
+    pub(super) fn give(&mut self, player_id: u16, id: u16, amount: u32) -> Option<(u8, u8)> {
+        let (x, y) = self.characters.get(&player_id)?.at();
+        let at = (u8::try_from(x).ok()?, u8::try_from(y).ok()?);
+        let protection = self.config.items.drop_protect_npc();
+        self.put_on_ground(id, amount, at, player_id, protection, None)?;
+        Some(at)
+    }
+
+    /// Puts `amount` of item `id` on the ground at (x, y), for `owner` alone (0: anyone) for
+    /// `protection`, and shows it to everyone in view but `except`. The amount is cut to what
+    /// one packet can carry. At the map's cap the oldest item makes room. Returns its index.
+    pub(super) fn put_on_ground(
+        &mut self,
+        id: u16,
+        amount: u32,
+        (x, y): (u8, u8),
+        owner: u16,
+        protection: Duration,
+        except: Option<u16>,
+    ) -> Option<u16> {
+        let amount = amount.min(MAX_MOVED_AMOUNT);
+        let uid = self.lay_on_ground(id, amount, (x, y), owner, protection)?;
+        if let Some(body) = self.encode(&ItemAddServerPacket {
+            item_id: id,
+            item_index: uid,
+            item_amount: amount,
+            coords: Coords { x, y },
+        }) {
+            self.send_near((u16::from(x), u16::from(y)), except, &body);
+        }
+        Some(uid)
+    }
+
+    /// Puts a pile on the ground without showing it (at the map's cap the oldest item makes
+    /// room, and that is shown). Returns its index.
+    fn lay_on_ground(
+        &mut self,
+        id: u16,
+        amount: u32,
+        (x, y): (u8, u8),
+        owner: u16,
+        protection: Duration,
+    ) -> Option<u16> {
+        if amount == 0 || self.item_record(id).is_none() {
+            return None;
+        }
+        let cap = usize::try_from(self.config.items.max_ground_items).unwrap_or(usize::MAX);
+        while self.ground.len() >= cap {
+            let oldest = self.ground.oldest()?;
+            self.remove_from_ground(oldest);
+        }
+        let uid = self.ground.free_uid()?;
+        let now = Instant::now();
+        self.ground.insert(
+            uid,
+            GroundItem {
+                id,
+                amount,
+                x,
+                y,
+                owner,
+                protected_until: now + protection,
+                expires_at: self
+                    .config
+                    .items
+                    .ground_item_time()
+                    .and_then(|t| now.checked_add(t)),
+                placed: 0,
+            },
+        );
+        Some(uid)
+    }
+
+    /// Takes a pile off the ground and tells everyone in view.
+    fn remove_from_ground(&mut self, uid: u16) {
+        let Some(item) = self.ground.items.remove(&uid) else {
+            return;
+        };
+        if let Some(body) = self.encode(&ItemRemoveServerPacket { item_index: uid }) {
+            self.send_near((u16::from(item.x), u16::from(item.y)), None, &body);
+        }
+    }
+
+    /// Removes the items whose time is up.
+    pub(super) fn expire_items(&mut self) {
+        for uid in self.ground.expired(Instant::now()) {
+            self.remove_from_ground(uid);
+        }
+    }
+
+    /// Item_Drop: from the inventory to the ground, on a walkable tile within the drop
+    /// distance, protected for the dropper.
+    pub(super) fn drop_item(&mut self, player_id: u16, item: ThreeItem, at: (u8, u8)) {
+        let items = &self.config.items;
+        if item.amount == 0 || item.amount > items.max_drop_amount {
+            return;
+        }
+        let Some(record) = self.item_record(item.id) else {
+            return;
+        };
+        if record.special == ItemSpecial::Lore {
+            return;
+        }
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        let here = me.at();
+        let (x, y) = if at == (DROP_HERE, DROP_HERE) {
+            (
+                u8::try_from(here.0).unwrap_or(0),
+                u8::try_from(here.1).unwrap_or(0),
+            )
+        } else {
+            // The client sends these as encoded EO chars (the value plus one).
+            let decode = |b: u8| u8::try_from(eo_protocol::number::decode_number(&[b])).ok();
+            match (decode(at.0), decode(at.1)) {
+                (Some(x), Some(y)) => (x, y),
+                _ => return,
+            }
+        };
+        let spot = (u16::from(x), u16::from(y));
+        let walkable = self.map().is_some_and(|m| m.is_walkable(x, y));
+        let full =
+            self.ground.len() >= usize::try_from(items.max_ground_items).unwrap_or(usize::MAX);
+        if !walkable || full || distance(here, spot) > u32::from(items.drop_distance) {
+            return;
+        }
+        let protection = items.drop_protect_player();
+        let data = std::sync::Arc::clone(&self.data);
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        let dropped = me.game.remove_item(item.id, item.amount, &data);
+        if dropped == 0 {
+            return;
+        }
+        let remaining = me.game.amount_of(item.id);
+        let weight = me.game.weight_packet();
+        let Some(uid) = self.put_on_ground(
+            item.id,
+            dropped,
+            (x, y),
+            player_id,
+            protection,
+            Some(player_id),
+        ) else {
+            // No room after all: give it back.
+            if let Some(me) = self.characters.get_mut(&player_id) {
+                me.game.add_item(item.id, dropped, &data);
+            }
+            return;
+        };
+        let reply = self.encode(&ItemDropServerPacket {
+            dropped_item: ThreeItem {
+                id: item.id,
+                amount: dropped,
+            },
+            remaining_amount: remaining,
+            item_index: uid,
+            coords: Coords { x, y },
+            weight,
+        });
+        self.send_to(player_id, reply);
+    }
+
+    /// Item_Get: from the ground to the inventory, within the drop distance, if not protected
+    /// for another player, as much as the character can carry.
+    pub(super) fn get_item(&mut self, player_id: u16, uid: u16) {
+        let Some(pile) = self.ground.items.get(&uid).cloned() else {
+            return;
+        };
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        let spot = (u16::from(pile.x), u16::from(pile.y));
+        if distance(me.at(), spot) > u32::from(self.config.items.drop_distance) {
+            return;
+        }
+        if pile.owner != 0 && pile.owner != player_id && Instant::now() < pile.protected_until {
+            let body = self.encode(&ItemSpecServerPacket);
+            self.send_to(player_id, body);
+            return;
+        }
+        let items = &self.config.items;
+        let data = std::sync::Arc::clone(&self.data);
+        let can = me.game.can_take(
+            pile.id,
+            pile.amount,
+            items.max_item_amount,
+            !items.enforce_weight,
+            &data,
+        );
+        if can == 0 {
+            return;
+        }
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        let taken = me.game.add_item(pile.id, can, &data);
+        let weight = me.game.weight_packet();
+        let left = pile.amount - taken; // ok: taken <= can <= pile.amount
+        let reply = self.encode(&ItemGetServerPacket {
+            taken_item_index: uid,
+            taken_item: ThreeItem {
+                id: pile.id,
+                amount: taken,
+            },
+            weight,
+        });
+        self.send_to(player_id, reply);
+        // The others see the pile go; what is left of it comes back for everyone.
+        if let Some(body) = self.encode(&ItemRemoveServerPacket { item_index: uid }) {
+            self.send_near(spot, Some(player_id), &body);
+        }
+        if left == 0 {
+            self.ground.items.remove(&uid);
+        } else if let Some(rest) = self.ground.items.get_mut(&uid) {
+            rest.amount = left;
+            if let Some(body) = self.encode(&ItemAddServerPacket {
+                item_id: pile.id,
+                item_index: uid,
+                item_amount: left,
+                coords: Coords {
+                    x: pile.x,
+                    y: pile.y,
+                },
+            }) {
+                self.send_near(spot, None, &body);
+            }
+        }
+    }
+
+    /// Item_Junk: destroys items from the inventory.
+    pub(super) fn junk_item(&mut self, player_id: u16, item: Item) {
+        if item.amount == 0 || item.amount > self.config.items.max_drop_amount {
+            return;
+        }
+        let data = std::sync::Arc::clone(&self.data);
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        let junked = me.game.remove_item(item.id, item.amount, &data);
+        if junked == 0 {
+            return;
+        }
+        let packet = ItemJunkServerPacket {
+            junked_item: ThreeItem {
+                id: item.id,
+                amount: junked,
+            },
+            remaining_amount: me.game.amount_of(item.id),
+            weight: me.game.weight_packet(),
+        };
+        let reply = self.encode(&packet);
+        self.send_to(player_id, reply);
+    }
+
+    /// The avatar change others see when the visible equipment changed.
+    fn equipment_avatar(&self, player_id: u16) -> Option<AvatarChange> {
+        let me = self.characters.get(&player_id)?;
+        Some(AvatarChange {
+            player_id,
+            change_type: AvatarChangeType::Equipment,
+            sound: false,
+            change_type_data: Some(AvatarChangeChangeTypeData::Equipment(
+                AvatarChangeChangeTypeDataEquipment {
+                    equipment: equipment_change(&self.data, &me.game.state().equipment),
+                },
+            )),
+        })
+    }
+
+    /// Shows an appearance change to the others in view (not if the character is hidden).
+    fn show_avatar(&mut self, player_id: u16, change: AvatarChange) {
+        let data = std::sync::Arc::clone(&self.data);
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        me.game.sync_info(&mut me.info, &data);
+        let at = me.at();
+        if let Some(body) = self.encode(&AvatarAgreeServerPacket { change }) {
+            self.broadcast(at, player_id, &body);
+        }
+    }
+
+    /// Paperdoll_Add: puts on an item from the inventory.
+    pub(super) fn equip(&mut self, player_id: u16, item_id: u16, sub_loc: u8) {
+        let Some(record) = self.item_record(item_id).cloned() else {
+            return;
+        };
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        if me.game.amount_of(item_id) == 0 {
+            return;
+        }
+        let state = me.game.state();
+        let slot = match stats::can_equip(
+            &record,
+            sub_loc,
+            state.level,
+            state.class,
+            state.gender,
+            me.game.derived().stats,
+            &state.equipment,
+        ) {
+            Ok(slot) => slot,
+            Err(EquipError::WrongClass) => {
+                let body = self.encode(&PaperdollPingServerPacket {
+                    class_id: state.class,
+                });
+                self.send_to(player_id, body);
+                return;
+            }
+            Err(_) => return,
+        };
+        let data = std::sync::Arc::clone(&self.data);
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        if me.game.remove_item(item_id, 1, &data) != 1 {
+            return;
+        }
+        me.game
+            .update(&data, |state| slot.set(&mut state.equipment, item_id));
+        let remaining = me.game.amount_of(item_id);
+        let stats = me.game.stats_equipment_change();
+        let Some(change) = self.equipment_avatar(player_id) else {
+            return;
+        };
+        let reply = self.encode(&PaperdollAgreeServerPacket {
+            change: change.clone(),
+            item_id,
+            remaining_amount: remaining.min(MAX_MOVED_AMOUNT),
+            sub_loc,
+            stats,
+        });
+        self.send_to(player_id, reply);
+        if slot.is_visible() {
+            self.show_avatar(player_id, change);
+        }
+    }
+
+    /// Paperdoll_Remove: takes off an item back into the inventory. Cursed items stay on.
+    pub(super) fn unequip(&mut self, player_id: u16, item_id: u16, sub_loc: u8) {
+        let Some(record) = self.item_record(item_id) else {
+            return;
+        };
+        if record.special == ItemSpecial::Cursed {
+            return;
+        }
+        let Some(slot) = Slot::of(record.r#type, sub_loc) else {
+            return;
+        };
+        let max_amount = self.config.items.max_item_amount;
+        let data = std::sync::Arc::clone(&self.data);
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        if slot.get(&me.game.state().equipment) != item_id
+            || me.game.amount_of(item_id) >= max_amount
+        {
+            return;
+        }
+        me.game
+            .update(&data, |state| slot.set(&mut state.equipment, 0));
+        me.game.add_item(item_id, 1, &data);
+        let stats = me.game.stats_equipment_change();
+        let Some(change) = self.equipment_avatar(player_id) else {
+            return;
+        };
+        let reply = self.encode(&PaperdollRemoveServerPacket {
+            change: change.clone(),
+            item_id,
+            sub_loc,
+            stats,
+        });
+        self.send_to(player_id, reply);
+        if slot.is_visible() {
+            self.show_avatar(player_id, change);
+        }
+    }
+
+    /// Shows the level-up effect over the character to the others in view, and has the
+    /// online list show the new level. Call it after a level up.
+    pub(super) fn show_level_up(&self, player_id: u16) {
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        me.player.level_changed(me.game.state().level);
+        if let Some(body) = self.encode(&ItemAcceptServerPacket { player_id }) {
+            self.broadcast(me.at(), player_id, &body);
+        }
+    }
+
+    /// Item_Use: heal, teleport scroll, experience reward, hair dye, effect potion, alcohol,
+    /// cure curse. One item is used up when it did something.
+    pub(super) fn use_item(&mut self, player_id: u16, item_id: u16) {
+        let Some(me) = self.characters.get(&player_id) else {
+            return;
+        };
+        if me.game.amount_of(item_id) == 0 {
+            let body = self.encode(&ItemAgreeServerPacket { item_id });
+            self.send_to(player_id, body);
+            return;
+        }
+        let Some(record) = self.item_record(item_id).cloned() else {
+            return;
+        };
+        let data = std::sync::Arc::clone(&self.data);
+        let spec1 = record.spec1;
+        let at = me.at();
+        let type_data = match record.r#type {
+            ItemType::Heal => {
+                let Some(me) = self.characters.get_mut(&player_id) else {
+                    return;
+                };
+                let (hp_gain, tp_gain) = me.game.heal(u32::from(record.hp), u32::from(record.tp));
+                if hp_gain == 0 && tp_gain == 0 {
+                    return;
+                }
+                let state = me.game.state();
+                let (hp, tp) = (state.hp, state.tp);
+                let percentage = me.game.hp_percentage();
+                me.game.sync_info(&mut me.info, &data);
+                if hp_gain > 0
+                    && let Some(body) = self.encode(&RecoverAgreeServerPacket {
+                        player_id,
+                        heal_hp: u32::from(hp_gain),
+                        hp_percentage: percentage,
+                    })
+                {
+                    self.broadcast(at, player_id, &body);
+                }
+                Some(UseData::Heal(ItemReplyServerPacketItemTypeDataHeal {
+                    hp_gain: u32::from(hp_gain),
+                    hp,
+                    tp,
+                }))
+            }
+            ItemType::Teleport => {
+                if !self.map().is_some_and(|m| m.emf.can_scroll) {
+                    return;
+                }
+                let world = &self.config.world;
+                let (map, x, y) = match u16::try_from(spec1) {
+                    Ok(0) | Err(_) => (world.spawn_map, world.spawn_x, world.spawn_y),
+                    Ok(map) => (map, record.spec2, record.spec3),
+                };
+                if !self.data.maps.contains_key(&map) {
+                    return;
+                }
+                // The player task offers the warp (Warp_Request), as a warp tile would.
+                me.player.warp(map, x, y);
+                None
+            }
+            ItemType::ExpReward => {
+                let Some(me) = self.characters.get_mut(&player_id) else {
+                    return;
+                };
+                let gain = me.game.gain_experience(spec1, &data);
+                me.game.sync_info(&mut me.info, &data);
+                if gain.level_up.is_some() {
+                    self.show_level_up(player_id);
+                }
+                Some(UseData::ExpReward(
+                    ItemReplyServerPacketItemTypeDataExpReward {
+                        experience: gain.experience,
+                        level_up: gain.level_up.unwrap_or(0),
+                        stat_points: gain.stat_points,
+                        skill_points: gain.skill_points,
+                        max_hp: gain.max_hp,
+                        max_tp: gain.max_tp,
+                        max_sp: gain.max_sp,
+                    },
+                ))
+            }
+            ItemType::HairDye => {
+                let Ok(hair_color) = u8::try_from(spec1) else {
+                    return;
+                };
+                let Some(me) = self.characters.get_mut(&player_id) else {
+                    return;
+                };
+                me.game.update(&data, |state| state.hair_color = hair_color);
+                self.show_avatar(
+                    player_id,
+                    AvatarChange {
+                        player_id,
+                        change_type: AvatarChangeType::HairColor,
+                        sound: false,
+                        change_type_data: Some(AvatarChangeChangeTypeData::HairColor(
+                            AvatarChangeChangeTypeDataHairColor { hair_color },
+                        )),
+                    },
+                );
+                Some(UseData::HairDye(ItemReplyServerPacketItemTypeDataHairDye {
+                    hair_color,
+                }))
+            }
+            ItemType::EffectPotion => {
+                let Ok(effect_id) = u16::try_from(spec1) else {
+                    return;
+                };
+                if let Some(body) = self.encode(&EffectPlayerServerPacket {
+                    effects: vec![PlayerEffect {
+                        player_id,
+                        effect_id: u32::from(effect_id),
+                    }],
+                }) {
+                    self.broadcast(at, player_id, &body);
+                }
+                Some(UseData::EffectPotion(
+                    ItemReplyServerPacketItemTypeDataEffectPotion { effect_id },
+                ))
+            }
+            // The client makes the character drunk by itself.
+            ItemType::Alcohol => None,
+            ItemType::CureCurse => {
+                let cursed: Vec<Slot> = (0..15)
+                    .map(Slot)
+                    .filter(|slot| {
+                        self.item_record(slot.get(&me.game.state().equipment))
+                            .is_some_and(|r| r.special == ItemSpecial::Cursed)
+                    })
+                    .collect();
+                if cursed.is_empty() {
+                    return;
+                }
+                let Some(me) = self.characters.get_mut(&player_id) else {
+                    return;
+                };
+                // Cursed items are destroyed, as on the official server.
+                me.game.update(&data, |state| {
+                    for slot in &cursed {
+                        slot.set(&mut state.equipment, 0);
+                    }
+                });
+                let stats = me.game.stats_equipment_change();
+                if cursed.iter().any(|slot| slot.is_visible())
+                    && let Some(change) = self.equipment_avatar(player_id)
+                {
+                    self.show_avatar(player_id, change);
+                }
+                Some(UseData::CureCurse(
+                    ItemReplyServerPacketItemTypeDataCureCurse { stats },
+                ))
+            }
+            _ => return,
+        };
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        me.game.remove_item(item_id, 1, &data);
+        let packet = ItemReplyServerPacket {
+            item_type: record.r#type,
+            used_item: Item {
+                id: item_id,
+                amount: me.game.amount_of(item_id),
+            },
+            weight: me.game.weight_packet(),
+            item_type_data: type_data,
+        };
+        let reply = self.encode(&packet);
+        self.send_to(player_id, reply);
+    }
+
+    /// StatSkill_Add (stat): spends a stat point on one of the six stats.
+    pub(super) fn spend_stat_point(&mut self, player_id: u16, stat: StatId) {
+        let max_stat = self.data.formulas.limits.max_stat;
+        let data = std::sync::Arc::clone(&self.data);
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        if me.game.state().stat_points == 0 {
+            return;
+        }
+        let mut raised = false;
+        me.game.update(&data, |state| {
+            let base = &mut state.base;
+            let target = match stat {
+                StatId::Str => &mut base.str,
+                StatId::Int => &mut base.intl,
+                StatId::Wis => &mut base.wis,
+                StatId::Agi => &mut base.agi,
+                StatId::Con => &mut base.con,
+                StatId::Cha => &mut base.cha,
+                StatId::Unrecognized(_) => return,
+            };
+            if *target < max_stat {
+                *target += 1;
+                state.stat_points -= 1;
+                raised = true;
+            }
+        });
+        if !raised {
+            return;
+        }
+        me.game.sync_info(&mut me.info, &data);
+        let packet = StatSkillPlayerServerPacket {
+            stat_points: me.game.state().stat_points,
+            stats: me.game.stats_update(),
+        };
+        let reply = self.encode(&packet);
+        self.send_to(player_id, reply);
+    }
+
+    /// StatSkill_Add (skill): spends a skill point on a spell the character knows, up to the
+    /// spell's highest level.
+    pub(super) fn spend_skill_point(&mut self, player_id: u16, spell_id: u16) {
+        let max_level = usize::from(spell_id)
+            .checked_sub(1)
+            .and_then(|i| self.data.spells.data.skills.get(i))
+            .map_or(0, |s| s.max_skill_level);
+        let data = std::sync::Arc::clone(&self.data);
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return;
+        };
+        let mut spell = None;
+        me.game.update(&data, |state| {
+            if state.skill_points == 0 {
+                return;
+            }
+            if let Some((id, level)) = state.spells.iter_mut().find(|(id, _)| *id == spell_id)
+                && *level < max_level
+            {
+                *level += 1;
+                state.skill_points -= 1;
+                spell = Some(Spell {
+                    id: *id,
+                    level: *level,
+                });
+            }
+        });
+        let Some(spell) = spell else {
+            return;
+        };
+        let packet = StatSkillAcceptServerPacket {
+            skill_points: me.game.state().skill_points,
+            spell,
+        };
+        let reply = self.encode(&packet);
+        self.send_to(player_id, reply);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pile(expires_at: Option<Instant>) -> GroundItem {
+        GroundItem {
+            id: 1,
+            amount: 1,
+            x: 0,
+            y: 0,
+            owner: 0,
+            protected_until: Instant::now(),
+            expires_at,
+            placed: 0,
+        }
+    }
+
+    #[test]
+    fn the_ground_expires_in_order_and_skips_what_is_gone() {
+        let mut ground = Ground::default();
+        let t0 = Instant::now();
+        let later = |s| t0 + Duration::from_secs(s);
+        let a = ground.free_uid().unwrap();
+        ground.insert(a, pile(Some(later(1))));
+        let b = ground.free_uid().unwrap();
+        ground.insert(b, pile(Some(later(2))));
+        let c = ground.free_uid().unwrap();
+        ground.insert(c, pile(None));
+        assert_ne!(a, b);
+        assert_eq!(ground.next_expiry(), Some(later(1)));
+        assert_eq!(ground.oldest(), Some(a));
+        // `a` is picked up before its time: nothing expires for it.
+        ground.items.remove(&a);
+        assert_eq!(ground.expired(later(1)), Vec::<u16>::new());
+        assert_eq!(ground.next_expiry(), Some(later(2)));
+        assert_eq!(ground.expired(later(5)), vec![b]);
+        assert_eq!(ground.next_expiry(), None);
+        assert_eq!(ground.oldest(), Some(b), "b is still there until removed");
+    }
+
+    #[test]
+    fn indexes_wrap_and_skip_those_in_use() {
+        let mut ground = Ground {
+            next_uid: 64_007,
+            ..Ground::default()
+        };
+        ground.insert(1, pile(None));
+        assert_eq!(ground.free_uid(), Some(64_008));
+        assert_eq!(ground.free_uid(), Some(2), "1 is taken");
+    }
+}

@@ -1,0 +1,259 @@
+//! WebSocket clients (the browser client eoweb) on the game port.
+//!
+//! eoweb speaks the same EO protocol, but over WebSocket: each binary message carries exactly
+//! one EO frame, its 2-byte length prefix included, encrypted as over TCP. So a WebSocket
+//! connection is a different framing of the same frames: [`WsFrames`] turns each message into
+//! one frame through the same [`EoCodec`] (which decrypts it) and each frame sent into one
+//! message, and the player task cannot tell the two apart.
+//!
+//! A connection is a WebSocket one when its first byte is `G` (of `GET`, the handshake's
+//! request line). No EO client can start that way: its first bytes are the length of Init_Init
+//! (about 12 bytes, a first byte near 0x0D), never 70.
+
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use eo_protocol::codec::{EoCodec, FrameError, LENGTH_BYTES, MAX_BODY_LEN, Role};
+use futures_util::{Sink, Stream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_util::codec::{Decoder, Encoder, Framed};
+
+/// The largest message accepted: one whole frame.
+const MAX_MESSAGE: usize = LENGTH_BYTES + MAX_BODY_LEN;
+
+/// The frames of one connection, whatever carries them: what the player task reads and writes.
+pub trait FrameTransport:
+    Stream<Item = Result<BytesMut, FrameError>> + Sink<Bytes, Error = FrameError> + Unpin + Send + Sync
+{
+    /// The codec, to turn encryption on once the multiples are agreed.
+    fn codec_mut(&mut self) -> &mut EoCodec;
+}
+
+impl FrameTransport for Framed<TcpStream, EoCodec> {
+    fn codec_mut(&mut self) -> &mut EoCodec {
+        Framed::codec_mut(self)
+    }
+}
+
+/// A connection's frames, boxed so TCP and WebSocket connections run the same player task.
+pub type Transport = Box<dyn FrameTransport>;
+
+/// Whether a connection that starts with `first` is a WebSocket handshake.
+pub fn is_websocket(first: u8) -> bool {
+    first == b'G'
+}
+
+/// The first byte a client sends, without consuming it; `None` if it closes first or sends
+/// nothing within `within`.
+pub async fn first_byte(stream: &TcpStream, within: Duration) -> Option<u8> {
+    let mut byte = [0u8; 1];
+    match tokio::time::timeout(within, stream.peek(&mut byte)).await {
+        Ok(Ok(1)) => Some(byte[0]),
+        _ => None,
+    }
+}
+
+/// Accepts a WebSocket handshake on `stream` (within `within`) and returns the frames it
+/// carries.
+pub async fn accept(
+    stream: TcpStream,
+    within: Duration,
+) -> Result<WsFrames<TcpStream>, FrameError> {
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE));
+    let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(config));
+    match tokio::time::timeout(within, handshake).await {
+        Ok(Ok(ws)) => Ok(WsFrames::new(ws, Role::Server)),
+        Ok(Err(error)) => Err(ws_error(error)),
+        Err(_) => Err(FrameError::Io(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "the WebSocket handshake was not finished in time",
+        ))),
+    }
+}
+
+fn ws_error(error: tokio_tungstenite::tungstenite::Error) -> FrameError {
+    FrameError::Io(std::io::Error::other(format!("websocket: {error}")))
+}
+
+fn bad_message(what: &str) -> FrameError {
+    FrameError::Io(std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("websocket: {what}"),
+    ))
+}
+
+/// EO frames over a WebSocket: one frame per binary message each way.
+pub struct WsFrames<S> {
+    ws: WebSocketStream<S>,
+    codec: EoCodec,
+}
+
+impl<S> WsFrames<S> {
+    pub fn new(ws: WebSocketStream<S>, role: Role) -> Self {
+        Self {
+            ws,
+            codec: EoCodec::new(role),
+        }
+    }
+
+    /// The WebSocket itself (for tests that send what no EO client would).
+    pub fn websocket_mut(&mut self) -> &mut WebSocketStream<S> {
+        &mut self.ws
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Stream for WsFrames<S> {
+    type Item = Result<BytesMut, FrameError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            let message = match ready!(Pin::new(&mut self.ws).poll_next(cx)) {
+                None => return Poll::Ready(None),
+                Some(Err(error)) => return Poll::Ready(Some(Err(ws_error(error)))),
+                Some(Ok(message)) => message,
+            };
+            let data = match message {
+                Message::Binary(data) => data,
+                // Control messages: tungstenite answers pings itself.
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
+                Message::Close(_) => return Poll::Ready(None),
+                Message::Text(_) => {
+                    return Poll::Ready(Some(Err(bad_message("a text message"))));
+                }
+            };
+            let mut buffer = BytesMut::from(&data[..]);
+            let frame = match self.codec.decode(&mut buffer) {
+                Ok(Some(frame)) if buffer.is_empty() => Ok(frame),
+                Ok(Some(_)) => Err(bad_message("a message holding more than one EO frame")),
+                Ok(None) => Err(bad_message("a message holding part of an EO frame")),
+                Err(error) => Err(error),
+            };
+            return Poll::Ready(Some(frame));
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Bytes> for WsFrames<S> {
+    type Error = FrameError;
+
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), FrameError>> {
+        Pin::new(&mut self.ws).poll_ready(cx).map_err(ws_error)
+    }
+
+    fn start_send(mut self: Pin<&mut Self>, body: Bytes) -> Result<(), FrameError> {
+        let mut frame = BytesMut::with_capacity(LENGTH_BYTES + body.len());
+        self.codec.encode(body, &mut frame)?;
+        Pin::new(&mut self.ws)
+            .start_send(Message::Binary(frame.freeze()))
+            .map_err(ws_error)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), FrameError>> {
+        Pin::new(&mut self.ws).poll_flush(cx).map_err(ws_error)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), FrameError>> {
+        Pin::new(&mut self.ws).poll_close(cx).map_err(ws_error)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send + Sync> FrameTransport for WsFrames<S> {
+    fn codec_mut(&mut self) -> &mut EoCodec {
+        &mut self.codec
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::protocol::Role as WsRole;
+
+    use super::*;
+
+    async fn pair() -> (
+        WsFrames<tokio::io::DuplexStream>,
+        WebSocketStream<tokio::io::DuplexStream>,
+    ) {
+        let (server, client) = tokio::io::duplex(1 << 17);
+        let server = WebSocketStream::from_raw_socket(server, WsRole::Server, None).await;
+        let client = WebSocketStream::from_raw_socket(client, WsRole::Client, None).await;
+        (WsFrames::new(server, Role::Server), client)
+    }
+
+    #[tokio::test]
+    async fn one_frame_per_message_each_way() {
+        let (mut server, mut client) = pair().await;
+        // An Init body (FF FF ...) passes the codec unencrypted: length 4 = 05 FE.
+        let frame = Bytes::from_static(&[0x05, 0xFE, 0xFF, 0xFF, 1, 2]);
+        client.send(Message::Binary(frame)).await.unwrap();
+        let body = server.next().await.unwrap().unwrap();
+        assert_eq!(&body[..], &[0xFF, 0xFF, 1, 2]);
+
+        server
+            .send(Bytes::from_static(&[0xFF, 0xFF, 9]))
+            .await
+            .unwrap();
+        server
+            .send(Bytes::from_static(&[0xFF, 0xFF, 8]))
+            .await
+            .unwrap();
+        for last in [9, 8] {
+            let Message::Binary(data) = client.next().await.unwrap().unwrap() else {
+                panic!("a binary message")
+            };
+            assert_eq!(&data[..], &[0x04, 0xFE, 0xFF, 0xFF, last]);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_message_that_is_not_exactly_one_frame_is_an_error() {
+        for bad in [
+            &[0x05, 0xFE, 0xFF, 0xFF][..], // part of a frame
+            &[0x03, 0xFE, 0xFF, 0xFF, 0x03, 0xFE, 0xFF, 0xFF][..], // two frames
+            &[0x00, 0x01][..],             // a bad length
+        ] {
+            let (mut server, mut client) = pair().await;
+            client
+                .send(Message::Binary(Bytes::copy_from_slice(bad)))
+                .await
+                .unwrap();
+            assert!(server.next().await.unwrap().is_err(), "{bad:?}");
+        }
+        let (mut server, mut client) = pair().await;
+        client.send(Message::Text("hello".into())).await.unwrap();
+        assert!(server.next().await.unwrap().is_err());
+    }
+
+    #[tokio::test]
+    async fn pings_are_skipped_and_a_close_ends_the_stream() {
+        let (mut server, mut client) = pair().await;
+        client
+            .send(Message::Ping(Bytes::from_static(b"hi")))
+            .await
+            .unwrap();
+        client
+            .send(Message::Binary(Bytes::from_static(&[
+                0x04, 0xFE, 0xFF, 0xFF, 7,
+            ])))
+            .await
+            .unwrap();
+        assert_eq!(&server.next().await.unwrap().unwrap()[..], &[0xFF, 0xFF, 7]);
+        client.close(None).await.unwrap();
+        assert!(server.next().await.is_none());
+    }
+
+    #[test]
+    fn only_a_handshake_starts_with_g() {
+        assert!(is_websocket(b'G'));
+        // Init_Init's length prefix: a body of 12 is 0D FE.
+        assert!(!is_websocket(0x0D));
+    }
+}

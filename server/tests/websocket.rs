@@ -1,0 +1,97 @@
+//! WebSocket clients (eoweb) on the game port: the same game as TCP clients, one EO frame per
+//! binary message.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TestClient, TestServer, WsTestClient, enter_game, expect};
+use eo_protocol::net::client::{TalkReportClientPacket, WalkAction, WalkPlayerClientPacket};
+use eo_protocol::net::server::ServerPacket;
+use eo_protocol::{Coords, Direction};
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_websocket_client_plays_beside_a_tcp_client() {
+    let server = TestServer::start(|_| {}).await;
+    let mut web = WsTestClient::connected_ws(server.addr).await;
+    enter_game(&mut web, "webby").await;
+    let mut tcp = TestClient::connected(server.addr).await;
+    enter_game(&mut tcp, "tcpy").await;
+
+    // The TCP player walks; the browser player sees it.
+    tcp.send(&WalkPlayerClientPacket {
+        walk_action: WalkAction {
+            direction: Direction::Up,
+            timestamp: 0,
+            coords: Coords { x: 16, y: 9 },
+        },
+    })
+    .await;
+    let walked = expect(&mut web, |p| match p {
+        ServerPacket::WalkPlayer(w) => Some(w),
+        _ => None,
+    })
+    .await;
+    assert_eq!(walked.player_id, tcp.player_id);
+    assert_eq!((walked.coords.x, walked.coords.y), (16, 8));
+
+    // The browser player talks; the TCP player hears it.
+    web.send(&TalkReportClientPacket {
+        message: "hello from the browser".into(),
+    })
+    .await;
+    let heard = expect(&mut tcp, |p| match p {
+        ServerPacket::TalkPlayer(t) => Some((t.player_id, t.message)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(heard, (web.player_id, "hello from the browser".to_owned()));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_websocket_input_drops_only_that_client() {
+    use tokio_tungstenite::tungstenite::Message;
+    let server = TestServer::start(|_| {}).await;
+    let mut bystander = TestClient::connected(server.addr).await;
+    enter_game(&mut bystander, "bystander").await;
+
+    // A text message is not EO.
+    let mut web = WsTestClient::connected_ws(server.addr).await;
+    let ws = web.framed.websocket_mut();
+    ws.send(Message::Text("hello".into())).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(message)) = ws.next().await {
+            if message.is_close() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the server closes the connection");
+
+    // A broken handshake: the connection is closed.
+    let mut raw = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    raw.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut reply = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), raw.read_to_end(&mut reply)).await;
+    assert!(read.is_ok(), "closed after a bad handshake");
+    assert!(
+        !String::from_utf8_lossy(&reply).contains("101 Switching"),
+        "not upgraded"
+    );
+
+    // The bystander is still in the game.
+    bystander
+        .send(&TalkReportClientPacket {
+            message: "still here".into(),
+        })
+        .await;
+    let mut other = TestClient::connected(server.addr).await;
+    enter_game(&mut other, "other").await;
+    server.stop().await;
+}
