@@ -189,29 +189,37 @@ async fn run(args: Args) -> ExitCode {
         args.bots, args.observers, args.walk_hz, args.chat_hz, args.seconds
     );
 
-    // The observers enter first, so they see the crowd arrive.
-    let mut tasks = JoinSet::new();
+    // The observers enter first, so they see the crowd arrive. Each runs on a thread and
+    // runtime of its own, as a real client is a process of its own: in the bots' runtime a
+    // broadcast's receipt would wait behind thousands of bot tasks woken by the same traffic.
+    let mut observer_threads = Vec::new();
     for (k, inbox) in inboxes.into_iter().enumerate() {
         let name = observer_name(&args.prefix, k as u32);
-        match login::enter(&swarm, &name).await {
-            Ok(entered) => {
-                eprintln!(
-                    "eo-bots: observer {name} is on map {} at ({}, {})",
-                    entered.map, entered.x, entered.y
-                );
-                let swarm = Arc::clone(&swarm);
-                tasks.spawn(async move {
-                    if let Err(error) = play::observer(Arc::clone(&swarm), entered, inbox).await {
-                        swarm.errors.add(format!("observer: {}", error.kind()));
-                    }
-                });
-            }
+        let (entered_tx, entered_rx) = tokio::sync::oneshot::channel();
+        let swarm = Arc::clone(&swarm);
+        let thread = std::thread::Builder::new()
+            .name(format!("observer-{k}"))
+            .spawn(move || observe(swarm, name, inbox, entered_tx));
+        match thread {
+            Ok(thread) => observer_threads.push(thread),
             Err(error) => {
-                eprintln!("eo-bots: observer {name} could not enter the game: {error}");
+                eprintln!("eo-bots: cannot start an observer thread: {error}");
+                return ExitCode::from(2);
+            }
+        }
+        match entered_rx.await {
+            Ok(Ok(line)) => eprintln!("eo-bots: {line}"),
+            Ok(Err(line)) => {
+                eprintln!("eo-bots: {line}");
+                return ExitCode::from(2);
+            }
+            Err(_) => {
+                eprintln!("eo-bots: an observer thread ended before entering");
                 return ExitCode::from(2);
             }
         }
     }
+    let mut tasks = JoinSet::new();
 
     // The bots log in, at most `concurrency` at once; each then waits for the play phase.
     let login_started = Instant::now();
@@ -320,6 +328,10 @@ async fn run(args: Args) -> ExitCode {
     })
     .await;
     tasks.abort_all();
+    for thread in observer_threads {
+        // Each has seen the stop (or its connection ended); its runtime is done.
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    }
 
     let report = Report {
         args: &args,
@@ -341,6 +353,44 @@ async fn run(args: Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// An observer's thread: its own runtime, entering the game (reported on `entered`), then
+/// timing broadcasts until the run stops.
+fn observe(
+    swarm: Arc<Swarm>,
+    name: String,
+    inbox: mpsc::Receiver<swarm::WalkNote>,
+    entered: tokio::sync::oneshot::Sender<Result<String, String>>,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            let _ = entered.send(Err(format!("observer {name}: no runtime: {error}")));
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let me = match login::enter(&swarm, &name).await {
+            Ok(me) => me,
+            Err(error) => {
+                let _ = entered.send(Err(format!(
+                    "observer {name} could not enter the game: {error}"
+                )));
+                return;
+            }
+        };
+        let _ = entered.send(Ok(format!(
+            "observer {name} is on map {} at ({}, {})",
+            me.map, me.x, me.y
+        )));
+        if let Err(error) = play::observer(Arc::clone(&swarm), me, inbox).await {
+            swarm.errors.add(format!("observer: {}", error.kind()));
+        }
+    });
 }
 
 fn login_progress(swarm: &Swarm, bots: u32, started: Instant) {
