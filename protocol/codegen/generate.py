@@ -908,12 +908,14 @@ def emit_dispatch(side: str, o: list[str]):
     o.append("fn decode_from(family: super::PacketFamily, action: super::PacketAction, reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {")
     o.append("use crate::EoSerialize as _;")
     o.append("use super::PacketFamily as F; use super::PacketAction as A;")
-    o.append("Ok(match (family, action) {")
+    # Each arm's result is the function's result, so the packet is built in the caller's
+    # slot; wrapping one `match` in `Ok(..)` made a whole-enum temporary to copy from.
+    o.append("match (family, action) {")
     for p in packets:
         fam, act = p.packet
-        o.append(f"(F::{fam}, A::{act}) => Self::{fam}{act}({p.name}::deserialize(reader)?),")
-    o.append("_ => return Err(crate::DecodeError::UnknownPacket { family: family.to_u32() as u8, action: action.to_u32() as u8 }),")
-    o.append("}) }")
+        o.append(f"(F::{fam}, A::{act}) => {p.name}::deserialize(reader).map(Self::{fam}{act}),")
+    o.append("_ => Err(crate::DecodeError::UnknownPacket { family: family.to_u32() as u8, action: action.to_u32() as u8 }),")
+    o.append("} }")
     o.append("/// The packet's family.")
     o.append("#[must_use] pub fn family(&self) -> super::PacketFamily { match self {")
     for p in packets:

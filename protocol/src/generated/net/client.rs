@@ -8838,276 +8838,310 @@ impl ClientPacket {
         use super::PacketAction as A;
         use super::PacketFamily as F;
         use crate::EoSerialize as _;
-        Ok(match (family, action) {
-            (F::Init, A::Init) => Self::InitInit(InitInitClientPacket::deserialize(reader)?),
+        match (family, action) {
+            (F::Init, A::Init) => InitInitClientPacket::deserialize(reader).map(Self::InitInit),
             (F::Connection, A::Accept) => {
-                Self::ConnectionAccept(ConnectionAcceptClientPacket::deserialize(reader)?)
+                ConnectionAcceptClientPacket::deserialize(reader).map(Self::ConnectionAccept)
             }
             (F::Connection, A::Ping) => {
-                Self::ConnectionPing(ConnectionPingClientPacket::deserialize(reader)?)
+                ConnectionPingClientPacket::deserialize(reader).map(Self::ConnectionPing)
             }
             (F::Account, A::Request) => {
-                Self::AccountRequest(AccountRequestClientPacket::deserialize(reader)?)
+                AccountRequestClientPacket::deserialize(reader).map(Self::AccountRequest)
             }
             (F::Account, A::Create) => {
-                Self::AccountCreate(AccountCreateClientPacket::deserialize(reader)?)
+                AccountCreateClientPacket::deserialize(reader).map(Self::AccountCreate)
             }
             (F::Account, A::Agree) => {
-                Self::AccountAgree(AccountAgreeClientPacket::deserialize(reader)?)
+                AccountAgreeClientPacket::deserialize(reader).map(Self::AccountAgree)
             }
             (F::Character, A::Request) => {
-                Self::CharacterRequest(CharacterRequestClientPacket::deserialize(reader)?)
+                CharacterRequestClientPacket::deserialize(reader).map(Self::CharacterRequest)
             }
             (F::Character, A::Create) => {
-                Self::CharacterCreate(CharacterCreateClientPacket::deserialize(reader)?)
+                CharacterCreateClientPacket::deserialize(reader).map(Self::CharacterCreate)
             }
             (F::Character, A::Take) => {
-                Self::CharacterTake(CharacterTakeClientPacket::deserialize(reader)?)
+                CharacterTakeClientPacket::deserialize(reader).map(Self::CharacterTake)
             }
             (F::Character, A::Remove) => {
-                Self::CharacterRemove(CharacterRemoveClientPacket::deserialize(reader)?)
+                CharacterRemoveClientPacket::deserialize(reader).map(Self::CharacterRemove)
             }
             (F::Login, A::Request) => {
-                Self::LoginRequest(LoginRequestClientPacket::deserialize(reader)?)
+                LoginRequestClientPacket::deserialize(reader).map(Self::LoginRequest)
             }
             (F::Welcome, A::Request) => {
-                Self::WelcomeRequest(WelcomeRequestClientPacket::deserialize(reader)?)
+                WelcomeRequestClientPacket::deserialize(reader).map(Self::WelcomeRequest)
             }
-            (F::Welcome, A::Msg) => Self::WelcomeMsg(WelcomeMsgClientPacket::deserialize(reader)?),
+            (F::Welcome, A::Msg) => {
+                WelcomeMsgClientPacket::deserialize(reader).map(Self::WelcomeMsg)
+            }
             (F::Welcome, A::Agree) => {
-                Self::WelcomeAgree(WelcomeAgreeClientPacket::deserialize(reader)?)
+                WelcomeAgreeClientPacket::deserialize(reader).map(Self::WelcomeAgree)
             }
             (F::AdminInteract, A::Tell) => {
-                Self::AdminInteractTell(AdminInteractTellClientPacket::deserialize(reader)?)
+                AdminInteractTellClientPacket::deserialize(reader).map(Self::AdminInteractTell)
             }
             (F::AdminInteract, A::Report) => {
-                Self::AdminInteractReport(AdminInteractReportClientPacket::deserialize(reader)?)
+                AdminInteractReportClientPacket::deserialize(reader).map(Self::AdminInteractReport)
             }
             (F::Global, A::Remove) => {
-                Self::GlobalRemove(GlobalRemoveClientPacket::deserialize(reader)?)
+                GlobalRemoveClientPacket::deserialize(reader).map(Self::GlobalRemove)
             }
             (F::Global, A::Player) => {
-                Self::GlobalPlayer(GlobalPlayerClientPacket::deserialize(reader)?)
+                GlobalPlayerClientPacket::deserialize(reader).map(Self::GlobalPlayer)
             }
-            (F::Global, A::Open) => Self::GlobalOpen(GlobalOpenClientPacket::deserialize(reader)?),
+            (F::Global, A::Open) => {
+                GlobalOpenClientPacket::deserialize(reader).map(Self::GlobalOpen)
+            }
             (F::Global, A::Close) => {
-                Self::GlobalClose(GlobalCloseClientPacket::deserialize(reader)?)
+                GlobalCloseClientPacket::deserialize(reader).map(Self::GlobalClose)
             }
             (F::Talk, A::Request) => {
-                Self::TalkRequest(TalkRequestClientPacket::deserialize(reader)?)
+                TalkRequestClientPacket::deserialize(reader).map(Self::TalkRequest)
             }
-            (F::Talk, A::Open) => Self::TalkOpen(TalkOpenClientPacket::deserialize(reader)?),
-            (F::Talk, A::Msg) => Self::TalkMsg(TalkMsgClientPacket::deserialize(reader)?),
-            (F::Talk, A::Tell) => Self::TalkTell(TalkTellClientPacket::deserialize(reader)?),
-            (F::Talk, A::Report) => Self::TalkReport(TalkReportClientPacket::deserialize(reader)?),
-            (F::Talk, A::Player) => Self::TalkPlayer(TalkPlayerClientPacket::deserialize(reader)?),
-            (F::Talk, A::Use) => Self::TalkUse(TalkUseClientPacket::deserialize(reader)?),
-            (F::Talk, A::Admin) => Self::TalkAdmin(TalkAdminClientPacket::deserialize(reader)?),
+            (F::Talk, A::Open) => TalkOpenClientPacket::deserialize(reader).map(Self::TalkOpen),
+            (F::Talk, A::Msg) => TalkMsgClientPacket::deserialize(reader).map(Self::TalkMsg),
+            (F::Talk, A::Tell) => TalkTellClientPacket::deserialize(reader).map(Self::TalkTell),
+            (F::Talk, A::Report) => {
+                TalkReportClientPacket::deserialize(reader).map(Self::TalkReport)
+            }
+            (F::Talk, A::Player) => {
+                TalkPlayerClientPacket::deserialize(reader).map(Self::TalkPlayer)
+            }
+            (F::Talk, A::Use) => TalkUseClientPacket::deserialize(reader).map(Self::TalkUse),
+            (F::Talk, A::Admin) => TalkAdminClientPacket::deserialize(reader).map(Self::TalkAdmin),
             (F::Talk, A::Announce) => {
-                Self::TalkAnnounce(TalkAnnounceClientPacket::deserialize(reader)?)
+                TalkAnnounceClientPacket::deserialize(reader).map(Self::TalkAnnounce)
             }
-            (F::Attack, A::Use) => Self::AttackUse(AttackUseClientPacket::deserialize(reader)?),
+            (F::Attack, A::Use) => AttackUseClientPacket::deserialize(reader).map(Self::AttackUse),
             (F::Chair, A::Request) => {
-                Self::ChairRequest(ChairRequestClientPacket::deserialize(reader)?)
+                ChairRequestClientPacket::deserialize(reader).map(Self::ChairRequest)
             }
-            (F::Sit, A::Request) => Self::SitRequest(SitRequestClientPacket::deserialize(reader)?),
+            (F::Sit, A::Request) => {
+                SitRequestClientPacket::deserialize(reader).map(Self::SitRequest)
+            }
             (F::Emote, A::Report) => {
-                Self::EmoteReport(EmoteReportClientPacket::deserialize(reader)?)
+                EmoteReportClientPacket::deserialize(reader).map(Self::EmoteReport)
             }
-            (F::Face, A::Player) => Self::FacePlayer(FacePlayerClientPacket::deserialize(reader)?),
-            (F::Walk, A::Admin) => Self::WalkAdmin(WalkAdminClientPacket::deserialize(reader)?),
-            (F::Walk, A::Spec) => Self::WalkSpec(WalkSpecClientPacket::deserialize(reader)?),
-            (F::Walk, A::Player) => Self::WalkPlayer(WalkPlayerClientPacket::deserialize(reader)?),
-            (F::Bank, A::Open) => Self::BankOpen(BankOpenClientPacket::deserialize(reader)?),
-            (F::Bank, A::Add) => Self::BankAdd(BankAddClientPacket::deserialize(reader)?),
-            (F::Bank, A::Take) => Self::BankTake(BankTakeClientPacket::deserialize(reader)?),
-            (F::Barber, A::Buy) => Self::BarberBuy(BarberBuyClientPacket::deserialize(reader)?),
-            (F::Barber, A::Open) => Self::BarberOpen(BarberOpenClientPacket::deserialize(reader)?),
-            (F::Locker, A::Add) => Self::LockerAdd(LockerAddClientPacket::deserialize(reader)?),
-            (F::Locker, A::Take) => Self::LockerTake(LockerTakeClientPacket::deserialize(reader)?),
-            (F::Locker, A::Open) => Self::LockerOpen(LockerOpenClientPacket::deserialize(reader)?),
-            (F::Locker, A::Buy) => Self::LockerBuy(LockerBuyClientPacket::deserialize(reader)?),
+            (F::Face, A::Player) => {
+                FacePlayerClientPacket::deserialize(reader).map(Self::FacePlayer)
+            }
+            (F::Walk, A::Admin) => WalkAdminClientPacket::deserialize(reader).map(Self::WalkAdmin),
+            (F::Walk, A::Spec) => WalkSpecClientPacket::deserialize(reader).map(Self::WalkSpec),
+            (F::Walk, A::Player) => {
+                WalkPlayerClientPacket::deserialize(reader).map(Self::WalkPlayer)
+            }
+            (F::Bank, A::Open) => BankOpenClientPacket::deserialize(reader).map(Self::BankOpen),
+            (F::Bank, A::Add) => BankAddClientPacket::deserialize(reader).map(Self::BankAdd),
+            (F::Bank, A::Take) => BankTakeClientPacket::deserialize(reader).map(Self::BankTake),
+            (F::Barber, A::Buy) => BarberBuyClientPacket::deserialize(reader).map(Self::BarberBuy),
+            (F::Barber, A::Open) => {
+                BarberOpenClientPacket::deserialize(reader).map(Self::BarberOpen)
+            }
+            (F::Locker, A::Add) => LockerAddClientPacket::deserialize(reader).map(Self::LockerAdd),
+            (F::Locker, A::Take) => {
+                LockerTakeClientPacket::deserialize(reader).map(Self::LockerTake)
+            }
+            (F::Locker, A::Open) => {
+                LockerOpenClientPacket::deserialize(reader).map(Self::LockerOpen)
+            }
+            (F::Locker, A::Buy) => LockerBuyClientPacket::deserialize(reader).map(Self::LockerBuy),
             (F::Citizen, A::Request) => {
-                Self::CitizenRequest(CitizenRequestClientPacket::deserialize(reader)?)
+                CitizenRequestClientPacket::deserialize(reader).map(Self::CitizenRequest)
             }
             (F::Citizen, A::Accept) => {
-                Self::CitizenAccept(CitizenAcceptClientPacket::deserialize(reader)?)
+                CitizenAcceptClientPacket::deserialize(reader).map(Self::CitizenAccept)
             }
             (F::Citizen, A::Reply) => {
-                Self::CitizenReply(CitizenReplyClientPacket::deserialize(reader)?)
+                CitizenReplyClientPacket::deserialize(reader).map(Self::CitizenReply)
             }
             (F::Citizen, A::Remove) => {
-                Self::CitizenRemove(CitizenRemoveClientPacket::deserialize(reader)?)
+                CitizenRemoveClientPacket::deserialize(reader).map(Self::CitizenRemove)
             }
             (F::Citizen, A::Open) => {
-                Self::CitizenOpen(CitizenOpenClientPacket::deserialize(reader)?)
+                CitizenOpenClientPacket::deserialize(reader).map(Self::CitizenOpen)
             }
-            (F::Shop, A::Create) => Self::ShopCreate(ShopCreateClientPacket::deserialize(reader)?),
-            (F::Shop, A::Buy) => Self::ShopBuy(ShopBuyClientPacket::deserialize(reader)?),
-            (F::Shop, A::Sell) => Self::ShopSell(ShopSellClientPacket::deserialize(reader)?),
-            (F::Shop, A::Open) => Self::ShopOpen(ShopOpenClientPacket::deserialize(reader)?),
+            (F::Shop, A::Create) => {
+                ShopCreateClientPacket::deserialize(reader).map(Self::ShopCreate)
+            }
+            (F::Shop, A::Buy) => ShopBuyClientPacket::deserialize(reader).map(Self::ShopBuy),
+            (F::Shop, A::Sell) => ShopSellClientPacket::deserialize(reader).map(Self::ShopSell),
+            (F::Shop, A::Open) => ShopOpenClientPacket::deserialize(reader).map(Self::ShopOpen),
             (F::StatSkill, A::Open) => {
-                Self::StatSkillOpen(StatSkillOpenClientPacket::deserialize(reader)?)
+                StatSkillOpenClientPacket::deserialize(reader).map(Self::StatSkillOpen)
             }
             (F::StatSkill, A::Take) => {
-                Self::StatSkillTake(StatSkillTakeClientPacket::deserialize(reader)?)
+                StatSkillTakeClientPacket::deserialize(reader).map(Self::StatSkillTake)
             }
             (F::StatSkill, A::Remove) => {
-                Self::StatSkillRemove(StatSkillRemoveClientPacket::deserialize(reader)?)
+                StatSkillRemoveClientPacket::deserialize(reader).map(Self::StatSkillRemove)
             }
             (F::StatSkill, A::Add) => {
-                Self::StatSkillAdd(StatSkillAddClientPacket::deserialize(reader)?)
+                StatSkillAddClientPacket::deserialize(reader).map(Self::StatSkillAdd)
             }
             (F::StatSkill, A::Junk) => {
-                Self::StatSkillJunk(StatSkillJunkClientPacket::deserialize(reader)?)
+                StatSkillJunkClientPacket::deserialize(reader).map(Self::StatSkillJunk)
             }
-            (F::Item, A::Use) => Self::ItemUse(ItemUseClientPacket::deserialize(reader)?),
-            (F::Item, A::Drop) => Self::ItemDrop(ItemDropClientPacket::deserialize(reader)?),
-            (F::Item, A::Junk) => Self::ItemJunk(ItemJunkClientPacket::deserialize(reader)?),
-            (F::Item, A::Get) => Self::ItemGet(ItemGetClientPacket::deserialize(reader)?),
+            (F::Item, A::Use) => ItemUseClientPacket::deserialize(reader).map(Self::ItemUse),
+            (F::Item, A::Drop) => ItemDropClientPacket::deserialize(reader).map(Self::ItemDrop),
+            (F::Item, A::Junk) => ItemJunkClientPacket::deserialize(reader).map(Self::ItemJunk),
+            (F::Item, A::Get) => ItemGetClientPacket::deserialize(reader).map(Self::ItemGet),
             (F::Board, A::Remove) => {
-                Self::BoardRemove(BoardRemoveClientPacket::deserialize(reader)?)
+                BoardRemoveClientPacket::deserialize(reader).map(Self::BoardRemove)
             }
             (F::Board, A::Create) => {
-                Self::BoardCreate(BoardCreateClientPacket::deserialize(reader)?)
+                BoardCreateClientPacket::deserialize(reader).map(Self::BoardCreate)
             }
-            (F::Board, A::Take) => Self::BoardTake(BoardTakeClientPacket::deserialize(reader)?),
-            (F::Board, A::Open) => Self::BoardOpen(BoardOpenClientPacket::deserialize(reader)?),
+            (F::Board, A::Take) => BoardTakeClientPacket::deserialize(reader).map(Self::BoardTake),
+            (F::Board, A::Open) => BoardOpenClientPacket::deserialize(reader).map(Self::BoardOpen),
             (F::Jukebox, A::Open) => {
-                Self::JukeboxOpen(JukeboxOpenClientPacket::deserialize(reader)?)
+                JukeboxOpenClientPacket::deserialize(reader).map(Self::JukeboxOpen)
             }
-            (F::Jukebox, A::Msg) => Self::JukeboxMsg(JukeboxMsgClientPacket::deserialize(reader)?),
-            (F::Jukebox, A::Use) => Self::JukeboxUse(JukeboxUseClientPacket::deserialize(reader)?),
-            (F::Warp, A::Accept) => Self::WarpAccept(WarpAcceptClientPacket::deserialize(reader)?),
-            (F::Warp, A::Take) => Self::WarpTake(WarpTakeClientPacket::deserialize(reader)?),
+            (F::Jukebox, A::Msg) => {
+                JukeboxMsgClientPacket::deserialize(reader).map(Self::JukeboxMsg)
+            }
+            (F::Jukebox, A::Use) => {
+                JukeboxUseClientPacket::deserialize(reader).map(Self::JukeboxUse)
+            }
+            (F::Warp, A::Accept) => {
+                WarpAcceptClientPacket::deserialize(reader).map(Self::WarpAccept)
+            }
+            (F::Warp, A::Take) => WarpTakeClientPacket::deserialize(reader).map(Self::WarpTake),
             (F::Paperdoll, A::Request) => {
-                Self::PaperdollRequest(PaperdollRequestClientPacket::deserialize(reader)?)
+                PaperdollRequestClientPacket::deserialize(reader).map(Self::PaperdollRequest)
             }
             (F::Paperdoll, A::Remove) => {
-                Self::PaperdollRemove(PaperdollRemoveClientPacket::deserialize(reader)?)
+                PaperdollRemoveClientPacket::deserialize(reader).map(Self::PaperdollRemove)
             }
             (F::Paperdoll, A::Add) => {
-                Self::PaperdollAdd(PaperdollAddClientPacket::deserialize(reader)?)
+                PaperdollAddClientPacket::deserialize(reader).map(Self::PaperdollAdd)
             }
             (F::Book, A::Request) => {
-                Self::BookRequest(BookRequestClientPacket::deserialize(reader)?)
+                BookRequestClientPacket::deserialize(reader).map(Self::BookRequest)
             }
             (F::Message, A::Ping) => {
-                Self::MessagePing(MessagePingClientPacket::deserialize(reader)?)
+                MessagePingClientPacket::deserialize(reader).map(Self::MessagePing)
             }
             (F::Players, A::Accept) => {
-                Self::PlayersAccept(PlayersAcceptClientPacket::deserialize(reader)?)
+                PlayersAcceptClientPacket::deserialize(reader).map(Self::PlayersAccept)
             }
             (F::Players, A::Request) => {
-                Self::PlayersRequest(PlayersRequestClientPacket::deserialize(reader)?)
+                PlayersRequestClientPacket::deserialize(reader).map(Self::PlayersRequest)
             }
             (F::Players, A::List) => {
-                Self::PlayersList(PlayersListClientPacket::deserialize(reader)?)
+                PlayersListClientPacket::deserialize(reader).map(Self::PlayersList)
             }
-            (F::Door, A::Open) => Self::DoorOpen(DoorOpenClientPacket::deserialize(reader)?),
-            (F::Chest, A::Open) => Self::ChestOpen(ChestOpenClientPacket::deserialize(reader)?),
-            (F::Chest, A::Add) => Self::ChestAdd(ChestAddClientPacket::deserialize(reader)?),
-            (F::Chest, A::Take) => Self::ChestTake(ChestTakeClientPacket::deserialize(reader)?),
+            (F::Door, A::Open) => DoorOpenClientPacket::deserialize(reader).map(Self::DoorOpen),
+            (F::Chest, A::Open) => ChestOpenClientPacket::deserialize(reader).map(Self::ChestOpen),
+            (F::Chest, A::Add) => ChestAddClientPacket::deserialize(reader).map(Self::ChestAdd),
+            (F::Chest, A::Take) => ChestTakeClientPacket::deserialize(reader).map(Self::ChestTake),
             (F::Refresh, A::Request) => {
-                Self::RefreshRequest(RefreshRequestClientPacket::deserialize(reader)?)
+                RefreshRequestClientPacket::deserialize(reader).map(Self::RefreshRequest)
             }
             (F::Range, A::Request) => {
-                Self::RangeRequest(RangeRequestClientPacket::deserialize(reader)?)
+                RangeRequestClientPacket::deserialize(reader).map(Self::RangeRequest)
             }
             (F::PlayerRange, A::Request) => {
-                Self::PlayerRangeRequest(PlayerRangeRequestClientPacket::deserialize(reader)?)
+                PlayerRangeRequestClientPacket::deserialize(reader).map(Self::PlayerRangeRequest)
             }
             (F::NpcRange, A::Request) => {
-                Self::NpcRangeRequest(NpcRangeRequestClientPacket::deserialize(reader)?)
+                NpcRangeRequestClientPacket::deserialize(reader).map(Self::NpcRangeRequest)
             }
             (F::Party, A::Request) => {
-                Self::PartyRequest(PartyRequestClientPacket::deserialize(reader)?)
+                PartyRequestClientPacket::deserialize(reader).map(Self::PartyRequest)
             }
             (F::Party, A::Accept) => {
-                Self::PartyAccept(PartyAcceptClientPacket::deserialize(reader)?)
+                PartyAcceptClientPacket::deserialize(reader).map(Self::PartyAccept)
             }
             (F::Party, A::Remove) => {
-                Self::PartyRemove(PartyRemoveClientPacket::deserialize(reader)?)
+                PartyRemoveClientPacket::deserialize(reader).map(Self::PartyRemove)
             }
-            (F::Party, A::Take) => Self::PartyTake(PartyTakeClientPacket::deserialize(reader)?),
+            (F::Party, A::Take) => PartyTakeClientPacket::deserialize(reader).map(Self::PartyTake),
             (F::Guild, A::Request) => {
-                Self::GuildRequest(GuildRequestClientPacket::deserialize(reader)?)
+                GuildRequestClientPacket::deserialize(reader).map(Self::GuildRequest)
             }
             (F::Guild, A::Accept) => {
-                Self::GuildAccept(GuildAcceptClientPacket::deserialize(reader)?)
+                GuildAcceptClientPacket::deserialize(reader).map(Self::GuildAccept)
             }
             (F::Guild, A::Remove) => {
-                Self::GuildRemove(GuildRemoveClientPacket::deserialize(reader)?)
+                GuildRemoveClientPacket::deserialize(reader).map(Self::GuildRemove)
             }
-            (F::Guild, A::Agree) => Self::GuildAgree(GuildAgreeClientPacket::deserialize(reader)?),
+            (F::Guild, A::Agree) => {
+                GuildAgreeClientPacket::deserialize(reader).map(Self::GuildAgree)
+            }
             (F::Guild, A::Create) => {
-                Self::GuildCreate(GuildCreateClientPacket::deserialize(reader)?)
+                GuildCreateClientPacket::deserialize(reader).map(Self::GuildCreate)
             }
             (F::Guild, A::Player) => {
-                Self::GuildPlayer(GuildPlayerClientPacket::deserialize(reader)?)
+                GuildPlayerClientPacket::deserialize(reader).map(Self::GuildPlayer)
             }
-            (F::Guild, A::Take) => Self::GuildTake(GuildTakeClientPacket::deserialize(reader)?),
-            (F::Guild, A::Use) => Self::GuildUse(GuildUseClientPacket::deserialize(reader)?),
-            (F::Guild, A::Buy) => Self::GuildBuy(GuildBuyClientPacket::deserialize(reader)?),
-            (F::Guild, A::Open) => Self::GuildOpen(GuildOpenClientPacket::deserialize(reader)?),
-            (F::Guild, A::Tell) => Self::GuildTell(GuildTellClientPacket::deserialize(reader)?),
+            (F::Guild, A::Take) => GuildTakeClientPacket::deserialize(reader).map(Self::GuildTake),
+            (F::Guild, A::Use) => GuildUseClientPacket::deserialize(reader).map(Self::GuildUse),
+            (F::Guild, A::Buy) => GuildBuyClientPacket::deserialize(reader).map(Self::GuildBuy),
+            (F::Guild, A::Open) => GuildOpenClientPacket::deserialize(reader).map(Self::GuildOpen),
+            (F::Guild, A::Tell) => GuildTellClientPacket::deserialize(reader).map(Self::GuildTell),
             (F::Guild, A::Report) => {
-                Self::GuildReport(GuildReportClientPacket::deserialize(reader)?)
+                GuildReportClientPacket::deserialize(reader).map(Self::GuildReport)
             }
-            (F::Guild, A::Junk) => Self::GuildJunk(GuildJunkClientPacket::deserialize(reader)?),
-            (F::Guild, A::Kick) => Self::GuildKick(GuildKickClientPacket::deserialize(reader)?),
-            (F::Guild, A::Rank) => Self::GuildRank(GuildRankClientPacket::deserialize(reader)?),
+            (F::Guild, A::Junk) => GuildJunkClientPacket::deserialize(reader).map(Self::GuildJunk),
+            (F::Guild, A::Kick) => GuildKickClientPacket::deserialize(reader).map(Self::GuildKick),
+            (F::Guild, A::Rank) => GuildRankClientPacket::deserialize(reader).map(Self::GuildRank),
             (F::Spell, A::Request) => {
-                Self::SpellRequest(SpellRequestClientPacket::deserialize(reader)?)
+                SpellRequestClientPacket::deserialize(reader).map(Self::SpellRequest)
             }
             (F::Spell, A::TargetSelf) => {
-                Self::SpellTargetSelf(SpellTargetSelfClientPacket::deserialize(reader)?)
+                SpellTargetSelfClientPacket::deserialize(reader).map(Self::SpellTargetSelf)
             }
             (F::Spell, A::TargetOther) => {
-                Self::SpellTargetOther(SpellTargetOtherClientPacket::deserialize(reader)?)
+                SpellTargetOtherClientPacket::deserialize(reader).map(Self::SpellTargetOther)
             }
             (F::Spell, A::TargetGroup) => {
-                Self::SpellTargetGroup(SpellTargetGroupClientPacket::deserialize(reader)?)
+                SpellTargetGroupClientPacket::deserialize(reader).map(Self::SpellTargetGroup)
             }
-            (F::Spell, A::Use) => Self::SpellUse(SpellUseClientPacket::deserialize(reader)?),
+            (F::Spell, A::Use) => SpellUseClientPacket::deserialize(reader).map(Self::SpellUse),
             (F::Trade, A::Request) => {
-                Self::TradeRequest(TradeRequestClientPacket::deserialize(reader)?)
+                TradeRequestClientPacket::deserialize(reader).map(Self::TradeRequest)
             }
             (F::Trade, A::Accept) => {
-                Self::TradeAccept(TradeAcceptClientPacket::deserialize(reader)?)
+                TradeAcceptClientPacket::deserialize(reader).map(Self::TradeAccept)
             }
             (F::Trade, A::Remove) => {
-                Self::TradeRemove(TradeRemoveClientPacket::deserialize(reader)?)
+                TradeRemoveClientPacket::deserialize(reader).map(Self::TradeRemove)
             }
-            (F::Trade, A::Agree) => Self::TradeAgree(TradeAgreeClientPacket::deserialize(reader)?),
-            (F::Trade, A::Add) => Self::TradeAdd(TradeAddClientPacket::deserialize(reader)?),
-            (F::Trade, A::Close) => Self::TradeClose(TradeCloseClientPacket::deserialize(reader)?),
-            (F::Quest, A::Use) => Self::QuestUse(QuestUseClientPacket::deserialize(reader)?),
+            (F::Trade, A::Agree) => {
+                TradeAgreeClientPacket::deserialize(reader).map(Self::TradeAgree)
+            }
+            (F::Trade, A::Add) => TradeAddClientPacket::deserialize(reader).map(Self::TradeAdd),
+            (F::Trade, A::Close) => {
+                TradeCloseClientPacket::deserialize(reader).map(Self::TradeClose)
+            }
+            (F::Quest, A::Use) => QuestUseClientPacket::deserialize(reader).map(Self::QuestUse),
             (F::Quest, A::Accept) => {
-                Self::QuestAccept(QuestAcceptClientPacket::deserialize(reader)?)
+                QuestAcceptClientPacket::deserialize(reader).map(Self::QuestAccept)
             }
-            (F::Quest, A::List) => Self::QuestList(QuestListClientPacket::deserialize(reader)?),
+            (F::Quest, A::List) => QuestListClientPacket::deserialize(reader).map(Self::QuestList),
             (F::Marriage, A::Open) => {
-                Self::MarriageOpen(MarriageOpenClientPacket::deserialize(reader)?)
+                MarriageOpenClientPacket::deserialize(reader).map(Self::MarriageOpen)
             }
             (F::Marriage, A::Request) => {
-                Self::MarriageRequest(MarriageRequestClientPacket::deserialize(reader)?)
+                MarriageRequestClientPacket::deserialize(reader).map(Self::MarriageRequest)
             }
             (F::Priest, A::Accept) => {
-                Self::PriestAccept(PriestAcceptClientPacket::deserialize(reader)?)
+                PriestAcceptClientPacket::deserialize(reader).map(Self::PriestAccept)
             }
-            (F::Priest, A::Open) => Self::PriestOpen(PriestOpenClientPacket::deserialize(reader)?),
+            (F::Priest, A::Open) => {
+                PriestOpenClientPacket::deserialize(reader).map(Self::PriestOpen)
+            }
             (F::Priest, A::Request) => {
-                Self::PriestRequest(PriestRequestClientPacket::deserialize(reader)?)
+                PriestRequestClientPacket::deserialize(reader).map(Self::PriestRequest)
             }
-            (F::Priest, A::Use) => Self::PriestUse(PriestUseClientPacket::deserialize(reader)?),
-            _ => {
-                return Err(crate::DecodeError::UnknownPacket {
-                    family: family.to_u32() as u8,
-                    action: action.to_u32() as u8,
-                });
-            }
-        })
+            (F::Priest, A::Use) => PriestUseClientPacket::deserialize(reader).map(Self::PriestUse),
+            _ => Err(crate::DecodeError::UnknownPacket {
+                family: family.to_u32() as u8,
+                action: action.to_u32() as u8,
+            }),
+        }
     }
     /// The packet's family.
     #[must_use]

@@ -24098,396 +24098,466 @@ impl ServerPacket {
         use super::PacketAction as A;
         use super::PacketFamily as F;
         use crate::EoSerialize as _;
-        Ok(match (family, action) {
-            (F::Init, A::Init) => Self::InitInit(InitInitServerPacket::deserialize(reader)?),
-            (F::Warp, A::Player) => Self::WarpPlayer(WarpPlayerServerPacket::deserialize(reader)?),
+        match (family, action) {
+            (F::Init, A::Init) => InitInitServerPacket::deserialize(reader).map(Self::InitInit),
+            (F::Warp, A::Player) => {
+                WarpPlayerServerPacket::deserialize(reader).map(Self::WarpPlayer)
+            }
             (F::Welcome, A::Ping) => {
-                Self::WelcomePing(WelcomePingServerPacket::deserialize(reader)?)
+                WelcomePingServerPacket::deserialize(reader).map(Self::WelcomePing)
             }
             (F::Welcome, A::Pong) => {
-                Self::WelcomePong(WelcomePongServerPacket::deserialize(reader)?)
+                WelcomePongServerPacket::deserialize(reader).map(Self::WelcomePong)
             }
             (F::Welcome, A::Net242) => {
-                Self::WelcomeNet242(WelcomeNet242ServerPacket::deserialize(reader)?)
+                WelcomeNet242ServerPacket::deserialize(reader).map(Self::WelcomeNet242)
             }
             (F::Welcome, A::Net243) => {
-                Self::WelcomeNet243(WelcomeNet243ServerPacket::deserialize(reader)?)
+                WelcomeNet243ServerPacket::deserialize(reader).map(Self::WelcomeNet243)
             }
             (F::Players, A::List) => {
-                Self::PlayersList(PlayersListServerPacket::deserialize(reader)?)
+                PlayersListServerPacket::deserialize(reader).map(Self::PlayersList)
             }
-            (F::Warp, A::Create) => Self::WarpCreate(WarpCreateServerPacket::deserialize(reader)?),
+            (F::Warp, A::Create) => {
+                WarpCreateServerPacket::deserialize(reader).map(Self::WarpCreate)
+            }
             (F::Players, A::Reply) => {
-                Self::PlayersReply(PlayersReplyServerPacket::deserialize(reader)?)
+                PlayersReplyServerPacket::deserialize(reader).map(Self::PlayersReply)
             }
             (F::Welcome, A::Net244) => {
-                Self::WelcomeNet244(WelcomeNet244ServerPacket::deserialize(reader)?)
+                WelcomeNet244ServerPacket::deserialize(reader).map(Self::WelcomeNet244)
             }
             (F::Connection, A::Player) => {
-                Self::ConnectionPlayer(ConnectionPlayerServerPacket::deserialize(reader)?)
+                ConnectionPlayerServerPacket::deserialize(reader).map(Self::ConnectionPlayer)
             }
             (F::Account, A::Reply) => {
-                Self::AccountReply(AccountReplyServerPacket::deserialize(reader)?)
+                AccountReplyServerPacket::deserialize(reader).map(Self::AccountReply)
             }
             (F::Character, A::Reply) => {
-                Self::CharacterReply(CharacterReplyServerPacket::deserialize(reader)?)
+                CharacterReplyServerPacket::deserialize(reader).map(Self::CharacterReply)
             }
             (F::Character, A::Player) => {
-                Self::CharacterPlayer(CharacterPlayerServerPacket::deserialize(reader)?)
+                CharacterPlayerServerPacket::deserialize(reader).map(Self::CharacterPlayer)
             }
-            (F::Login, A::Reply) => Self::LoginReply(LoginReplyServerPacket::deserialize(reader)?),
+            (F::Login, A::Reply) => {
+                LoginReplyServerPacket::deserialize(reader).map(Self::LoginReply)
+            }
             (F::Welcome, A::Reply) => {
-                Self::WelcomeReply(WelcomeReplyServerPacket::deserialize(reader)?)
+                WelcomeReplyServerPacket::deserialize(reader).map(Self::WelcomeReply)
             }
             (F::AdminInteract, A::Reply) => {
-                Self::AdminInteractReply(AdminInteractReplyServerPacket::deserialize(reader)?)
+                AdminInteractReplyServerPacket::deserialize(reader).map(Self::AdminInteractReply)
             }
             (F::AdminInteract, A::Remove) => {
-                Self::AdminInteractRemove(AdminInteractRemoveServerPacket::deserialize(reader)?)
+                AdminInteractRemoveServerPacket::deserialize(reader).map(Self::AdminInteractRemove)
             }
             (F::AdminInteract, A::Agree) => {
-                Self::AdminInteractAgree(AdminInteractAgreeServerPacket::deserialize(reader)?)
+                AdminInteractAgreeServerPacket::deserialize(reader).map(Self::AdminInteractAgree)
             }
             (F::AdminInteract, A::List) => {
-                Self::AdminInteractList(AdminInteractListServerPacket::deserialize(reader)?)
+                AdminInteractListServerPacket::deserialize(reader).map(Self::AdminInteractList)
             }
             (F::AdminInteract, A::Tell) => {
-                Self::AdminInteractTell(AdminInteractTellServerPacket::deserialize(reader)?)
+                AdminInteractTellServerPacket::deserialize(reader).map(Self::AdminInteractTell)
             }
             (F::Talk, A::Request) => {
-                Self::TalkRequest(TalkRequestServerPacket::deserialize(reader)?)
+                TalkRequestServerPacket::deserialize(reader).map(Self::TalkRequest)
             }
-            (F::Talk, A::Open) => Self::TalkOpen(TalkOpenServerPacket::deserialize(reader)?),
-            (F::Talk, A::Msg) => Self::TalkMsg(TalkMsgServerPacket::deserialize(reader)?),
-            (F::Talk, A::Tell) => Self::TalkTell(TalkTellServerPacket::deserialize(reader)?),
-            (F::Talk, A::Player) => Self::TalkPlayer(TalkPlayerServerPacket::deserialize(reader)?),
-            (F::Talk, A::Reply) => Self::TalkReply(TalkReplyServerPacket::deserialize(reader)?),
-            (F::Talk, A::Admin) => Self::TalkAdmin(TalkAdminServerPacket::deserialize(reader)?),
+            (F::Talk, A::Open) => TalkOpenServerPacket::deserialize(reader).map(Self::TalkOpen),
+            (F::Talk, A::Msg) => TalkMsgServerPacket::deserialize(reader).map(Self::TalkMsg),
+            (F::Talk, A::Tell) => TalkTellServerPacket::deserialize(reader).map(Self::TalkTell),
+            (F::Talk, A::Player) => {
+                TalkPlayerServerPacket::deserialize(reader).map(Self::TalkPlayer)
+            }
+            (F::Talk, A::Reply) => TalkReplyServerPacket::deserialize(reader).map(Self::TalkReply),
+            (F::Talk, A::Admin) => TalkAdminServerPacket::deserialize(reader).map(Self::TalkAdmin),
             (F::Talk, A::Announce) => {
-                Self::TalkAnnounce(TalkAnnounceServerPacket::deserialize(reader)?)
+                TalkAnnounceServerPacket::deserialize(reader).map(Self::TalkAnnounce)
             }
-            (F::Talk, A::Server) => Self::TalkServer(TalkServerServerPacket::deserialize(reader)?),
-            (F::Talk, A::List) => Self::TalkList(TalkListServerPacket::deserialize(reader)?),
+            (F::Talk, A::Server) => {
+                TalkServerServerPacket::deserialize(reader).map(Self::TalkServer)
+            }
+            (F::Talk, A::List) => TalkListServerPacket::deserialize(reader).map(Self::TalkList),
             (F::Message, A::Open) => {
-                Self::MessageOpen(MessageOpenServerPacket::deserialize(reader)?)
+                MessageOpenServerPacket::deserialize(reader).map(Self::MessageOpen)
             }
             (F::Message, A::Close) => {
-                Self::MessageClose(MessageCloseServerPacket::deserialize(reader)?)
+                MessageCloseServerPacket::deserialize(reader).map(Self::MessageClose)
             }
             (F::Message, A::Accept) => {
-                Self::MessageAccept(MessageAcceptServerPacket::deserialize(reader)?)
+                MessageAcceptServerPacket::deserialize(reader).map(Self::MessageAccept)
             }
-            (F::Talk, A::Spec) => Self::TalkSpec(TalkSpecServerPacket::deserialize(reader)?),
+            (F::Talk, A::Spec) => TalkSpecServerPacket::deserialize(reader).map(Self::TalkSpec),
             (F::Attack, A::Player) => {
-                Self::AttackPlayer(AttackPlayerServerPacket::deserialize(reader)?)
+                AttackPlayerServerPacket::deserialize(reader).map(Self::AttackPlayer)
             }
             (F::Attack, A::Error) => {
-                Self::AttackError(AttackErrorServerPacket::deserialize(reader)?)
+                AttackErrorServerPacket::deserialize(reader).map(Self::AttackError)
             }
             (F::Avatar, A::Reply) => {
-                Self::AvatarReply(AvatarReplyServerPacket::deserialize(reader)?)
+                AvatarReplyServerPacket::deserialize(reader).map(Self::AvatarReply)
             }
             (F::Chair, A::Player) => {
-                Self::ChairPlayer(ChairPlayerServerPacket::deserialize(reader)?)
+                ChairPlayerServerPacket::deserialize(reader).map(Self::ChairPlayer)
             }
-            (F::Chair, A::Reply) => Self::ChairReply(ChairReplyServerPacket::deserialize(reader)?),
-            (F::Chair, A::Close) => Self::ChairClose(ChairCloseServerPacket::deserialize(reader)?),
+            (F::Chair, A::Reply) => {
+                ChairReplyServerPacket::deserialize(reader).map(Self::ChairReply)
+            }
+            (F::Chair, A::Close) => {
+                ChairCloseServerPacket::deserialize(reader).map(Self::ChairClose)
+            }
             (F::Chair, A::Remove) => {
-                Self::ChairRemove(ChairRemoveServerPacket::deserialize(reader)?)
+                ChairRemoveServerPacket::deserialize(reader).map(Self::ChairRemove)
             }
-            (F::Sit, A::Player) => Self::SitPlayer(SitPlayerServerPacket::deserialize(reader)?),
-            (F::Sit, A::Close) => Self::SitClose(SitCloseServerPacket::deserialize(reader)?),
-            (F::Sit, A::Remove) => Self::SitRemove(SitRemoveServerPacket::deserialize(reader)?),
-            (F::Sit, A::Reply) => Self::SitReply(SitReplyServerPacket::deserialize(reader)?),
+            (F::Sit, A::Player) => SitPlayerServerPacket::deserialize(reader).map(Self::SitPlayer),
+            (F::Sit, A::Close) => SitCloseServerPacket::deserialize(reader).map(Self::SitClose),
+            (F::Sit, A::Remove) => SitRemoveServerPacket::deserialize(reader).map(Self::SitRemove),
+            (F::Sit, A::Reply) => SitReplyServerPacket::deserialize(reader).map(Self::SitReply),
             (F::Emote, A::Player) => {
-                Self::EmotePlayer(EmotePlayerServerPacket::deserialize(reader)?)
+                EmotePlayerServerPacket::deserialize(reader).map(Self::EmotePlayer)
             }
             (F::Effect, A::Player) => {
-                Self::EffectPlayer(EffectPlayerServerPacket::deserialize(reader)?)
+                EffectPlayerServerPacket::deserialize(reader).map(Self::EffectPlayer)
             }
-            (F::Face, A::Player) => Self::FacePlayer(FacePlayerServerPacket::deserialize(reader)?),
+            (F::Face, A::Player) => {
+                FacePlayerServerPacket::deserialize(reader).map(Self::FacePlayer)
+            }
             (F::Avatar, A::Remove) => {
-                Self::AvatarRemove(AvatarRemoveServerPacket::deserialize(reader)?)
+                AvatarRemoveServerPacket::deserialize(reader).map(Self::AvatarRemove)
             }
             (F::Players, A::Agree) => {
-                Self::PlayersAgree(PlayersAgreeServerPacket::deserialize(reader)?)
+                PlayersAgreeServerPacket::deserialize(reader).map(Self::PlayersAgree)
             }
             (F::Players, A::Remove) => {
-                Self::PlayersRemove(PlayersRemoveServerPacket::deserialize(reader)?)
+                PlayersRemoveServerPacket::deserialize(reader).map(Self::PlayersRemove)
             }
-            (F::Range, A::Reply) => Self::RangeReply(RangeReplyServerPacket::deserialize(reader)?),
-            (F::Npc, A::Agree) => Self::NpcAgree(NpcAgreeServerPacket::deserialize(reader)?),
-            (F::Walk, A::Player) => Self::WalkPlayer(WalkPlayerServerPacket::deserialize(reader)?),
-            (F::Walk, A::Reply) => Self::WalkReply(WalkReplyServerPacket::deserialize(reader)?),
-            (F::Walk, A::Close) => Self::WalkClose(WalkCloseServerPacket::deserialize(reader)?),
-            (F::Walk, A::Open) => Self::WalkOpen(WalkOpenServerPacket::deserialize(reader)?),
-            (F::Bank, A::Open) => Self::BankOpen(BankOpenServerPacket::deserialize(reader)?),
-            (F::Bank, A::Reply) => Self::BankReply(BankReplyServerPacket::deserialize(reader)?),
+            (F::Range, A::Reply) => {
+                RangeReplyServerPacket::deserialize(reader).map(Self::RangeReply)
+            }
+            (F::Npc, A::Agree) => NpcAgreeServerPacket::deserialize(reader).map(Self::NpcAgree),
+            (F::Walk, A::Player) => {
+                WalkPlayerServerPacket::deserialize(reader).map(Self::WalkPlayer)
+            }
+            (F::Walk, A::Reply) => WalkReplyServerPacket::deserialize(reader).map(Self::WalkReply),
+            (F::Walk, A::Close) => WalkCloseServerPacket::deserialize(reader).map(Self::WalkClose),
+            (F::Walk, A::Open) => WalkOpenServerPacket::deserialize(reader).map(Self::WalkOpen),
+            (F::Bank, A::Open) => BankOpenServerPacket::deserialize(reader).map(Self::BankOpen),
+            (F::Bank, A::Reply) => BankReplyServerPacket::deserialize(reader).map(Self::BankReply),
             (F::Barber, A::Agree) => {
-                Self::BarberAgree(BarberAgreeServerPacket::deserialize(reader)?)
+                BarberAgreeServerPacket::deserialize(reader).map(Self::BarberAgree)
             }
-            (F::Barber, A::Open) => Self::BarberOpen(BarberOpenServerPacket::deserialize(reader)?),
+            (F::Barber, A::Open) => {
+                BarberOpenServerPacket::deserialize(reader).map(Self::BarberOpen)
+            }
             (F::Locker, A::Reply) => {
-                Self::LockerReply(LockerReplyServerPacket::deserialize(reader)?)
+                LockerReplyServerPacket::deserialize(reader).map(Self::LockerReply)
             }
-            (F::Locker, A::Get) => Self::LockerGet(LockerGetServerPacket::deserialize(reader)?),
-            (F::Locker, A::Open) => Self::LockerOpen(LockerOpenServerPacket::deserialize(reader)?),
-            (F::Locker, A::Buy) => Self::LockerBuy(LockerBuyServerPacket::deserialize(reader)?),
-            (F::Locker, A::Spec) => Self::LockerSpec(LockerSpecServerPacket::deserialize(reader)?),
+            (F::Locker, A::Get) => LockerGetServerPacket::deserialize(reader).map(Self::LockerGet),
+            (F::Locker, A::Open) => {
+                LockerOpenServerPacket::deserialize(reader).map(Self::LockerOpen)
+            }
+            (F::Locker, A::Buy) => LockerBuyServerPacket::deserialize(reader).map(Self::LockerBuy),
+            (F::Locker, A::Spec) => {
+                LockerSpecServerPacket::deserialize(reader).map(Self::LockerSpec)
+            }
             (F::Citizen, A::Reply) => {
-                Self::CitizenReply(CitizenReplyServerPacket::deserialize(reader)?)
+                CitizenReplyServerPacket::deserialize(reader).map(Self::CitizenReply)
             }
             (F::Citizen, A::Remove) => {
-                Self::CitizenRemove(CitizenRemoveServerPacket::deserialize(reader)?)
+                CitizenRemoveServerPacket::deserialize(reader).map(Self::CitizenRemove)
             }
             (F::Citizen, A::Open) => {
-                Self::CitizenOpen(CitizenOpenServerPacket::deserialize(reader)?)
+                CitizenOpenServerPacket::deserialize(reader).map(Self::CitizenOpen)
             }
             (F::Citizen, A::Request) => {
-                Self::CitizenRequest(CitizenRequestServerPacket::deserialize(reader)?)
+                CitizenRequestServerPacket::deserialize(reader).map(Self::CitizenRequest)
             }
             (F::Citizen, A::Accept) => {
-                Self::CitizenAccept(CitizenAcceptServerPacket::deserialize(reader)?)
+                CitizenAcceptServerPacket::deserialize(reader).map(Self::CitizenAccept)
             }
-            (F::Shop, A::Create) => Self::ShopCreate(ShopCreateServerPacket::deserialize(reader)?),
-            (F::Shop, A::Buy) => Self::ShopBuy(ShopBuyServerPacket::deserialize(reader)?),
-            (F::Shop, A::Sell) => Self::ShopSell(ShopSellServerPacket::deserialize(reader)?),
-            (F::Shop, A::Open) => Self::ShopOpen(ShopOpenServerPacket::deserialize(reader)?),
+            (F::Shop, A::Create) => {
+                ShopCreateServerPacket::deserialize(reader).map(Self::ShopCreate)
+            }
+            (F::Shop, A::Buy) => ShopBuyServerPacket::deserialize(reader).map(Self::ShopBuy),
+            (F::Shop, A::Sell) => ShopSellServerPacket::deserialize(reader).map(Self::ShopSell),
+            (F::Shop, A::Open) => ShopOpenServerPacket::deserialize(reader).map(Self::ShopOpen),
             (F::StatSkill, A::Open) => {
-                Self::StatSkillOpen(StatSkillOpenServerPacket::deserialize(reader)?)
+                StatSkillOpenServerPacket::deserialize(reader).map(Self::StatSkillOpen)
             }
             (F::StatSkill, A::Reply) => {
-                Self::StatSkillReply(StatSkillReplyServerPacket::deserialize(reader)?)
+                StatSkillReplyServerPacket::deserialize(reader).map(Self::StatSkillReply)
             }
             (F::StatSkill, A::Take) => {
-                Self::StatSkillTake(StatSkillTakeServerPacket::deserialize(reader)?)
+                StatSkillTakeServerPacket::deserialize(reader).map(Self::StatSkillTake)
             }
             (F::StatSkill, A::Remove) => {
-                Self::StatSkillRemove(StatSkillRemoveServerPacket::deserialize(reader)?)
+                StatSkillRemoveServerPacket::deserialize(reader).map(Self::StatSkillRemove)
             }
             (F::StatSkill, A::Player) => {
-                Self::StatSkillPlayer(StatSkillPlayerServerPacket::deserialize(reader)?)
+                StatSkillPlayerServerPacket::deserialize(reader).map(Self::StatSkillPlayer)
             }
             (F::StatSkill, A::Accept) => {
-                Self::StatSkillAccept(StatSkillAcceptServerPacket::deserialize(reader)?)
+                StatSkillAcceptServerPacket::deserialize(reader).map(Self::StatSkillAccept)
             }
             (F::StatSkill, A::Junk) => {
-                Self::StatSkillJunk(StatSkillJunkServerPacket::deserialize(reader)?)
+                StatSkillJunkServerPacket::deserialize(reader).map(Self::StatSkillJunk)
             }
-            (F::Item, A::Reply) => Self::ItemReply(ItemReplyServerPacket::deserialize(reader)?),
-            (F::Item, A::Drop) => Self::ItemDrop(ItemDropServerPacket::deserialize(reader)?),
-            (F::Item, A::Add) => Self::ItemAdd(ItemAddServerPacket::deserialize(reader)?),
-            (F::Item, A::Remove) => Self::ItemRemove(ItemRemoveServerPacket::deserialize(reader)?),
-            (F::Item, A::Junk) => Self::ItemJunk(ItemJunkServerPacket::deserialize(reader)?),
-            (F::Item, A::Get) => Self::ItemGet(ItemGetServerPacket::deserialize(reader)?),
-            (F::Item, A::Obtain) => Self::ItemObtain(ItemObtainServerPacket::deserialize(reader)?),
-            (F::Item, A::Kick) => Self::ItemKick(ItemKickServerPacket::deserialize(reader)?),
-            (F::Item, A::Agree) => Self::ItemAgree(ItemAgreeServerPacket::deserialize(reader)?),
-            (F::Item, A::Spec) => Self::ItemSpec(ItemSpecServerPacket::deserialize(reader)?),
+            (F::Item, A::Reply) => ItemReplyServerPacket::deserialize(reader).map(Self::ItemReply),
+            (F::Item, A::Drop) => ItemDropServerPacket::deserialize(reader).map(Self::ItemDrop),
+            (F::Item, A::Add) => ItemAddServerPacket::deserialize(reader).map(Self::ItemAdd),
+            (F::Item, A::Remove) => {
+                ItemRemoveServerPacket::deserialize(reader).map(Self::ItemRemove)
+            }
+            (F::Item, A::Junk) => ItemJunkServerPacket::deserialize(reader).map(Self::ItemJunk),
+            (F::Item, A::Get) => ItemGetServerPacket::deserialize(reader).map(Self::ItemGet),
+            (F::Item, A::Obtain) => {
+                ItemObtainServerPacket::deserialize(reader).map(Self::ItemObtain)
+            }
+            (F::Item, A::Kick) => ItemKickServerPacket::deserialize(reader).map(Self::ItemKick),
+            (F::Item, A::Agree) => ItemAgreeServerPacket::deserialize(reader).map(Self::ItemAgree),
+            (F::Item, A::Spec) => ItemSpecServerPacket::deserialize(reader).map(Self::ItemSpec),
             (F::Board, A::Player) => {
-                Self::BoardPlayer(BoardPlayerServerPacket::deserialize(reader)?)
+                BoardPlayerServerPacket::deserialize(reader).map(Self::BoardPlayer)
             }
-            (F::Board, A::Open) => Self::BoardOpen(BoardOpenServerPacket::deserialize(reader)?),
+            (F::Board, A::Open) => BoardOpenServerPacket::deserialize(reader).map(Self::BoardOpen),
             (F::Jukebox, A::Agree) => {
-                Self::JukeboxAgree(JukeboxAgreeServerPacket::deserialize(reader)?)
+                JukeboxAgreeServerPacket::deserialize(reader).map(Self::JukeboxAgree)
             }
             (F::Jukebox, A::Reply) => {
-                Self::JukeboxReply(JukeboxReplyServerPacket::deserialize(reader)?)
+                JukeboxReplyServerPacket::deserialize(reader).map(Self::JukeboxReply)
             }
             (F::Jukebox, A::Open) => {
-                Self::JukeboxOpen(JukeboxOpenServerPacket::deserialize(reader)?)
+                JukeboxOpenServerPacket::deserialize(reader).map(Self::JukeboxOpen)
             }
-            (F::Jukebox, A::Msg) => Self::JukeboxMsg(JukeboxMsgServerPacket::deserialize(reader)?),
+            (F::Jukebox, A::Msg) => {
+                JukeboxMsgServerPacket::deserialize(reader).map(Self::JukeboxMsg)
+            }
             (F::Jukebox, A::Player) => {
-                Self::JukeboxPlayer(JukeboxPlayerServerPacket::deserialize(reader)?)
+                JukeboxPlayerServerPacket::deserialize(reader).map(Self::JukeboxPlayer)
             }
-            (F::Jukebox, A::Use) => Self::JukeboxUse(JukeboxUseServerPacket::deserialize(reader)?),
+            (F::Jukebox, A::Use) => {
+                JukeboxUseServerPacket::deserialize(reader).map(Self::JukeboxUse)
+            }
             (F::Warp, A::Request) => {
-                Self::WarpRequest(WarpRequestServerPacket::deserialize(reader)?)
+                WarpRequestServerPacket::deserialize(reader).map(Self::WarpRequest)
             }
-            (F::Warp, A::Agree) => Self::WarpAgree(WarpAgreeServerPacket::deserialize(reader)?),
+            (F::Warp, A::Agree) => WarpAgreeServerPacket::deserialize(reader).map(Self::WarpAgree),
             (F::Paperdoll, A::Reply) => {
-                Self::PaperdollReply(PaperdollReplyServerPacket::deserialize(reader)?)
+                PaperdollReplyServerPacket::deserialize(reader).map(Self::PaperdollReply)
             }
             (F::Paperdoll, A::Ping) => {
-                Self::PaperdollPing(PaperdollPingServerPacket::deserialize(reader)?)
+                PaperdollPingServerPacket::deserialize(reader).map(Self::PaperdollPing)
             }
             (F::Paperdoll, A::Remove) => {
-                Self::PaperdollRemove(PaperdollRemoveServerPacket::deserialize(reader)?)
+                PaperdollRemoveServerPacket::deserialize(reader).map(Self::PaperdollRemove)
             }
             (F::Paperdoll, A::Agree) => {
-                Self::PaperdollAgree(PaperdollAgreeServerPacket::deserialize(reader)?)
+                PaperdollAgreeServerPacket::deserialize(reader).map(Self::PaperdollAgree)
             }
             (F::Avatar, A::Agree) => {
-                Self::AvatarAgree(AvatarAgreeServerPacket::deserialize(reader)?)
+                AvatarAgreeServerPacket::deserialize(reader).map(Self::AvatarAgree)
             }
-            (F::Book, A::Reply) => Self::BookReply(BookReplyServerPacket::deserialize(reader)?),
+            (F::Book, A::Reply) => BookReplyServerPacket::deserialize(reader).map(Self::BookReply),
             (F::Message, A::Pong) => {
-                Self::MessagePong(MessagePongServerPacket::deserialize(reader)?)
+                MessagePongServerPacket::deserialize(reader).map(Self::MessagePong)
             }
             (F::Players, A::Ping) => {
-                Self::PlayersPing(PlayersPingServerPacket::deserialize(reader)?)
+                PlayersPingServerPacket::deserialize(reader).map(Self::PlayersPing)
             }
             (F::Players, A::Pong) => {
-                Self::PlayersPong(PlayersPongServerPacket::deserialize(reader)?)
+                PlayersPongServerPacket::deserialize(reader).map(Self::PlayersPong)
             }
             (F::Players, A::Net242) => {
-                Self::PlayersNet242(PlayersNet242ServerPacket::deserialize(reader)?)
+                PlayersNet242ServerPacket::deserialize(reader).map(Self::PlayersNet242)
             }
-            (F::Door, A::Open) => Self::DoorOpen(DoorOpenServerPacket::deserialize(reader)?),
-            (F::Door, A::Close) => Self::DoorClose(DoorCloseServerPacket::deserialize(reader)?),
-            (F::Chest, A::Open) => Self::ChestOpen(ChestOpenServerPacket::deserialize(reader)?),
-            (F::Chest, A::Reply) => Self::ChestReply(ChestReplyServerPacket::deserialize(reader)?),
-            (F::Chest, A::Get) => Self::ChestGet(ChestGetServerPacket::deserialize(reader)?),
-            (F::Chest, A::Agree) => Self::ChestAgree(ChestAgreeServerPacket::deserialize(reader)?),
-            (F::Chest, A::Spec) => Self::ChestSpec(ChestSpecServerPacket::deserialize(reader)?),
-            (F::Chest, A::Close) => Self::ChestClose(ChestCloseServerPacket::deserialize(reader)?),
+            (F::Door, A::Open) => DoorOpenServerPacket::deserialize(reader).map(Self::DoorOpen),
+            (F::Door, A::Close) => DoorCloseServerPacket::deserialize(reader).map(Self::DoorClose),
+            (F::Chest, A::Open) => ChestOpenServerPacket::deserialize(reader).map(Self::ChestOpen),
+            (F::Chest, A::Reply) => {
+                ChestReplyServerPacket::deserialize(reader).map(Self::ChestReply)
+            }
+            (F::Chest, A::Get) => ChestGetServerPacket::deserialize(reader).map(Self::ChestGet),
+            (F::Chest, A::Agree) => {
+                ChestAgreeServerPacket::deserialize(reader).map(Self::ChestAgree)
+            }
+            (F::Chest, A::Spec) => ChestSpecServerPacket::deserialize(reader).map(Self::ChestSpec),
+            (F::Chest, A::Close) => {
+                ChestCloseServerPacket::deserialize(reader).map(Self::ChestClose)
+            }
             (F::Refresh, A::Reply) => {
-                Self::RefreshReply(RefreshReplyServerPacket::deserialize(reader)?)
+                RefreshReplyServerPacket::deserialize(reader).map(Self::RefreshReply)
             }
             (F::Party, A::Request) => {
-                Self::PartyRequest(PartyRequestServerPacket::deserialize(reader)?)
+                PartyRequestServerPacket::deserialize(reader).map(Self::PartyRequest)
             }
-            (F::Party, A::Reply) => Self::PartyReply(PartyReplyServerPacket::deserialize(reader)?),
+            (F::Party, A::Reply) => {
+                PartyReplyServerPacket::deserialize(reader).map(Self::PartyReply)
+            }
             (F::Party, A::Create) => {
-                Self::PartyCreate(PartyCreateServerPacket::deserialize(reader)?)
+                PartyCreateServerPacket::deserialize(reader).map(Self::PartyCreate)
             }
-            (F::Party, A::Add) => Self::PartyAdd(PartyAddServerPacket::deserialize(reader)?),
+            (F::Party, A::Add) => PartyAddServerPacket::deserialize(reader).map(Self::PartyAdd),
             (F::Party, A::Remove) => {
-                Self::PartyRemove(PartyRemoveServerPacket::deserialize(reader)?)
+                PartyRemoveServerPacket::deserialize(reader).map(Self::PartyRemove)
             }
-            (F::Party, A::Close) => Self::PartyClose(PartyCloseServerPacket::deserialize(reader)?),
-            (F::Party, A::List) => Self::PartyList(PartyListServerPacket::deserialize(reader)?),
-            (F::Party, A::Agree) => Self::PartyAgree(PartyAgreeServerPacket::deserialize(reader)?),
+            (F::Party, A::Close) => {
+                PartyCloseServerPacket::deserialize(reader).map(Self::PartyClose)
+            }
+            (F::Party, A::List) => PartyListServerPacket::deserialize(reader).map(Self::PartyList),
+            (F::Party, A::Agree) => {
+                PartyAgreeServerPacket::deserialize(reader).map(Self::PartyAgree)
+            }
             (F::Party, A::TargetGroup) => {
-                Self::PartyTargetGroup(PartyTargetGroupServerPacket::deserialize(reader)?)
+                PartyTargetGroupServerPacket::deserialize(reader).map(Self::PartyTargetGroup)
             }
-            (F::Guild, A::Reply) => Self::GuildReply(GuildReplyServerPacket::deserialize(reader)?),
+            (F::Guild, A::Reply) => {
+                GuildReplyServerPacket::deserialize(reader).map(Self::GuildReply)
+            }
             (F::Guild, A::Request) => {
-                Self::GuildRequest(GuildRequestServerPacket::deserialize(reader)?)
+                GuildRequestServerPacket::deserialize(reader).map(Self::GuildRequest)
             }
             (F::Guild, A::Create) => {
-                Self::GuildCreate(GuildCreateServerPacket::deserialize(reader)?)
+                GuildCreateServerPacket::deserialize(reader).map(Self::GuildCreate)
             }
-            (F::Guild, A::Take) => Self::GuildTake(GuildTakeServerPacket::deserialize(reader)?),
-            (F::Guild, A::Rank) => Self::GuildRank(GuildRankServerPacket::deserialize(reader)?),
-            (F::Guild, A::Sell) => Self::GuildSell(GuildSellServerPacket::deserialize(reader)?),
-            (F::Guild, A::Buy) => Self::GuildBuy(GuildBuyServerPacket::deserialize(reader)?),
-            (F::Guild, A::Open) => Self::GuildOpen(GuildOpenServerPacket::deserialize(reader)?),
-            (F::Guild, A::Tell) => Self::GuildTell(GuildTellServerPacket::deserialize(reader)?),
+            (F::Guild, A::Take) => GuildTakeServerPacket::deserialize(reader).map(Self::GuildTake),
+            (F::Guild, A::Rank) => GuildRankServerPacket::deserialize(reader).map(Self::GuildRank),
+            (F::Guild, A::Sell) => GuildSellServerPacket::deserialize(reader).map(Self::GuildSell),
+            (F::Guild, A::Buy) => GuildBuyServerPacket::deserialize(reader).map(Self::GuildBuy),
+            (F::Guild, A::Open) => GuildOpenServerPacket::deserialize(reader).map(Self::GuildOpen),
+            (F::Guild, A::Tell) => GuildTellServerPacket::deserialize(reader).map(Self::GuildTell),
             (F::Guild, A::Report) => {
-                Self::GuildReport(GuildReportServerPacket::deserialize(reader)?)
+                GuildReportServerPacket::deserialize(reader).map(Self::GuildReport)
             }
-            (F::Guild, A::Agree) => Self::GuildAgree(GuildAgreeServerPacket::deserialize(reader)?),
+            (F::Guild, A::Agree) => {
+                GuildAgreeServerPacket::deserialize(reader).map(Self::GuildAgree)
+            }
             (F::Guild, A::Accept) => {
-                Self::GuildAccept(GuildAcceptServerPacket::deserialize(reader)?)
+                GuildAcceptServerPacket::deserialize(reader).map(Self::GuildAccept)
             }
-            (F::Guild, A::Kick) => Self::GuildKick(GuildKickServerPacket::deserialize(reader)?),
+            (F::Guild, A::Kick) => GuildKickServerPacket::deserialize(reader).map(Self::GuildKick),
             (F::Spell, A::Request) => {
-                Self::SpellRequest(SpellRequestServerPacket::deserialize(reader)?)
+                SpellRequestServerPacket::deserialize(reader).map(Self::SpellRequest)
             }
             (F::Spell, A::TargetSelf) => {
-                Self::SpellTargetSelf(SpellTargetSelfServerPacket::deserialize(reader)?)
+                SpellTargetSelfServerPacket::deserialize(reader).map(Self::SpellTargetSelf)
             }
             (F::Spell, A::Player) => {
-                Self::SpellPlayer(SpellPlayerServerPacket::deserialize(reader)?)
+                SpellPlayerServerPacket::deserialize(reader).map(Self::SpellPlayer)
             }
-            (F::Spell, A::Error) => Self::SpellError(SpellErrorServerPacket::deserialize(reader)?),
+            (F::Spell, A::Error) => {
+                SpellErrorServerPacket::deserialize(reader).map(Self::SpellError)
+            }
             (F::Avatar, A::Admin) => {
-                Self::AvatarAdmin(AvatarAdminServerPacket::deserialize(reader)?)
+                AvatarAdminServerPacket::deserialize(reader).map(Self::AvatarAdmin)
             }
             (F::Spell, A::TargetGroup) => {
-                Self::SpellTargetGroup(SpellTargetGroupServerPacket::deserialize(reader)?)
+                SpellTargetGroupServerPacket::deserialize(reader).map(Self::SpellTargetGroup)
             }
             (F::Spell, A::TargetOther) => {
-                Self::SpellTargetOther(SpellTargetOtherServerPacket::deserialize(reader)?)
+                SpellTargetOtherServerPacket::deserialize(reader).map(Self::SpellTargetOther)
             }
-            (F::Spell, A::Reply) => Self::SpellReply(SpellReplyServerPacket::deserialize(reader)?),
+            (F::Spell, A::Reply) => {
+                SpellReplyServerPacket::deserialize(reader).map(Self::SpellReply)
+            }
             (F::Trade, A::Request) => {
-                Self::TradeRequest(TradeRequestServerPacket::deserialize(reader)?)
+                TradeRequestServerPacket::deserialize(reader).map(Self::TradeRequest)
             }
-            (F::Trade, A::Open) => Self::TradeOpen(TradeOpenServerPacket::deserialize(reader)?),
-            (F::Trade, A::Reply) => Self::TradeReply(TradeReplyServerPacket::deserialize(reader)?),
-            (F::Trade, A::Admin) => Self::TradeAdmin(TradeAdminServerPacket::deserialize(reader)?),
-            (F::Trade, A::Use) => Self::TradeUse(TradeUseServerPacket::deserialize(reader)?),
-            (F::Trade, A::Spec) => Self::TradeSpec(TradeSpecServerPacket::deserialize(reader)?),
-            (F::Trade, A::Agree) => Self::TradeAgree(TradeAgreeServerPacket::deserialize(reader)?),
-            (F::Trade, A::Close) => Self::TradeClose(TradeCloseServerPacket::deserialize(reader)?),
-            (F::Npc, A::Reply) => Self::NpcReply(NpcReplyServerPacket::deserialize(reader)?),
-            (F::Cast, A::Reply) => Self::CastReply(CastReplyServerPacket::deserialize(reader)?),
-            (F::Npc, A::Spec) => Self::NpcSpec(NpcSpecServerPacket::deserialize(reader)?),
-            (F::Npc, A::Accept) => Self::NpcAccept(NpcAcceptServerPacket::deserialize(reader)?),
-            (F::Cast, A::Spec) => Self::CastSpec(CastSpecServerPacket::deserialize(reader)?),
-            (F::Cast, A::Accept) => Self::CastAccept(CastAcceptServerPacket::deserialize(reader)?),
-            (F::Npc, A::Junk) => Self::NpcJunk(NpcJunkServerPacket::deserialize(reader)?),
-            (F::Npc, A::Player) => Self::NpcPlayer(NpcPlayerServerPacket::deserialize(reader)?),
-            (F::Npc, A::Dialog) => Self::NpcDialog(NpcDialogServerPacket::deserialize(reader)?),
+            (F::Trade, A::Open) => TradeOpenServerPacket::deserialize(reader).map(Self::TradeOpen),
+            (F::Trade, A::Reply) => {
+                TradeReplyServerPacket::deserialize(reader).map(Self::TradeReply)
+            }
+            (F::Trade, A::Admin) => {
+                TradeAdminServerPacket::deserialize(reader).map(Self::TradeAdmin)
+            }
+            (F::Trade, A::Use) => TradeUseServerPacket::deserialize(reader).map(Self::TradeUse),
+            (F::Trade, A::Spec) => TradeSpecServerPacket::deserialize(reader).map(Self::TradeSpec),
+            (F::Trade, A::Agree) => {
+                TradeAgreeServerPacket::deserialize(reader).map(Self::TradeAgree)
+            }
+            (F::Trade, A::Close) => {
+                TradeCloseServerPacket::deserialize(reader).map(Self::TradeClose)
+            }
+            (F::Npc, A::Reply) => NpcReplyServerPacket::deserialize(reader).map(Self::NpcReply),
+            (F::Cast, A::Reply) => CastReplyServerPacket::deserialize(reader).map(Self::CastReply),
+            (F::Npc, A::Spec) => NpcSpecServerPacket::deserialize(reader).map(Self::NpcSpec),
+            (F::Npc, A::Accept) => NpcAcceptServerPacket::deserialize(reader).map(Self::NpcAccept),
+            (F::Cast, A::Spec) => CastSpecServerPacket::deserialize(reader).map(Self::CastSpec),
+            (F::Cast, A::Accept) => {
+                CastAcceptServerPacket::deserialize(reader).map(Self::CastAccept)
+            }
+            (F::Npc, A::Junk) => NpcJunkServerPacket::deserialize(reader).map(Self::NpcJunk),
+            (F::Npc, A::Player) => NpcPlayerServerPacket::deserialize(reader).map(Self::NpcPlayer),
+            (F::Npc, A::Dialog) => NpcDialogServerPacket::deserialize(reader).map(Self::NpcDialog),
             (F::Quest, A::Report) => {
-                Self::QuestReport(QuestReportServerPacket::deserialize(reader)?)
+                QuestReportServerPacket::deserialize(reader).map(Self::QuestReport)
             }
             (F::Quest, A::Dialog) => {
-                Self::QuestDialog(QuestDialogServerPacket::deserialize(reader)?)
+                QuestDialogServerPacket::deserialize(reader).map(Self::QuestDialog)
             }
-            (F::Quest, A::List) => Self::QuestList(QuestListServerPacket::deserialize(reader)?),
-            (F::Item, A::Accept) => Self::ItemAccept(ItemAcceptServerPacket::deserialize(reader)?),
-            (F::Arena, A::Drop) => Self::ArenaDrop(ArenaDropServerPacket::deserialize(reader)?),
-            (F::Arena, A::Use) => Self::ArenaUse(ArenaUseServerPacket::deserialize(reader)?),
-            (F::Arena, A::Spec) => Self::ArenaSpec(ArenaSpecServerPacket::deserialize(reader)?),
+            (F::Quest, A::List) => QuestListServerPacket::deserialize(reader).map(Self::QuestList),
+            (F::Item, A::Accept) => {
+                ItemAcceptServerPacket::deserialize(reader).map(Self::ItemAccept)
+            }
+            (F::Arena, A::Drop) => ArenaDropServerPacket::deserialize(reader).map(Self::ArenaDrop),
+            (F::Arena, A::Use) => ArenaUseServerPacket::deserialize(reader).map(Self::ArenaUse),
+            (F::Arena, A::Spec) => ArenaSpecServerPacket::deserialize(reader).map(Self::ArenaSpec),
             (F::Arena, A::Accept) => {
-                Self::ArenaAccept(ArenaAcceptServerPacket::deserialize(reader)?)
+                ArenaAcceptServerPacket::deserialize(reader).map(Self::ArenaAccept)
             }
             (F::Marriage, A::Open) => {
-                Self::MarriageOpen(MarriageOpenServerPacket::deserialize(reader)?)
+                MarriageOpenServerPacket::deserialize(reader).map(Self::MarriageOpen)
             }
             (F::Marriage, A::Reply) => {
-                Self::MarriageReply(MarriageReplyServerPacket::deserialize(reader)?)
+                MarriageReplyServerPacket::deserialize(reader).map(Self::MarriageReply)
             }
-            (F::Priest, A::Open) => Self::PriestOpen(PriestOpenServerPacket::deserialize(reader)?),
+            (F::Priest, A::Open) => {
+                PriestOpenServerPacket::deserialize(reader).map(Self::PriestOpen)
+            }
             (F::Priest, A::Reply) => {
-                Self::PriestReply(PriestReplyServerPacket::deserialize(reader)?)
+                PriestReplyServerPacket::deserialize(reader).map(Self::PriestReply)
             }
             (F::Priest, A::Request) => {
-                Self::PriestRequest(PriestRequestServerPacket::deserialize(reader)?)
+                PriestRequestServerPacket::deserialize(reader).map(Self::PriestRequest)
             }
             (F::Recover, A::Player) => {
-                Self::RecoverPlayer(RecoverPlayerServerPacket::deserialize(reader)?)
+                RecoverPlayerServerPacket::deserialize(reader).map(Self::RecoverPlayer)
             }
             (F::Recover, A::Agree) => {
-                Self::RecoverAgree(RecoverAgreeServerPacket::deserialize(reader)?)
+                RecoverAgreeServerPacket::deserialize(reader).map(Self::RecoverAgree)
             }
             (F::Recover, A::List) => {
-                Self::RecoverList(RecoverListServerPacket::deserialize(reader)?)
+                RecoverListServerPacket::deserialize(reader).map(Self::RecoverList)
             }
             (F::Recover, A::Reply) => {
-                Self::RecoverReply(RecoverReplyServerPacket::deserialize(reader)?)
+                RecoverReplyServerPacket::deserialize(reader).map(Self::RecoverReply)
             }
             (F::Recover, A::TargetGroup) => {
-                Self::RecoverTargetGroup(RecoverTargetGroupServerPacket::deserialize(reader)?)
+                RecoverTargetGroupServerPacket::deserialize(reader).map(Self::RecoverTargetGroup)
             }
-            (F::Effect, A::Use) => Self::EffectUse(EffectUseServerPacket::deserialize(reader)?),
+            (F::Effect, A::Use) => EffectUseServerPacket::deserialize(reader).map(Self::EffectUse),
             (F::Effect, A::Agree) => {
-                Self::EffectAgree(EffectAgreeServerPacket::deserialize(reader)?)
+                EffectAgreeServerPacket::deserialize(reader).map(Self::EffectAgree)
             }
             (F::Effect, A::TargetOther) => {
-                Self::EffectTargetOther(EffectTargetOtherServerPacket::deserialize(reader)?)
+                EffectTargetOtherServerPacket::deserialize(reader).map(Self::EffectTargetOther)
             }
             (F::Effect, A::Report) => {
-                Self::EffectReport(EffectReportServerPacket::deserialize(reader)?)
+                EffectReportServerPacket::deserialize(reader).map(Self::EffectReport)
             }
-            (F::Effect, A::Spec) => Self::EffectSpec(EffectSpecServerPacket::deserialize(reader)?),
+            (F::Effect, A::Spec) => {
+                EffectSpecServerPacket::deserialize(reader).map(Self::EffectSpec)
+            }
             (F::Effect, A::Admin) => {
-                Self::EffectAdmin(EffectAdminServerPacket::deserialize(reader)?)
+                EffectAdminServerPacket::deserialize(reader).map(Self::EffectAdmin)
             }
             (F::Music, A::Player) => {
-                Self::MusicPlayer(MusicPlayerServerPacket::deserialize(reader)?)
+                MusicPlayerServerPacket::deserialize(reader).map(Self::MusicPlayer)
             }
-            _ => {
-                return Err(crate::DecodeError::UnknownPacket {
-                    family: family.to_u32() as u8,
-                    action: action.to_u32() as u8,
-                });
-            }
-        })
+            _ => Err(crate::DecodeError::UnknownPacket {
+                family: family.to_u32() as u8,
+                action: action.to_u32() as u8,
+            }),
+        }
     }
     /// The packet's family.
     #[must_use]
