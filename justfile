@@ -51,3 +51,11 @@ fuzz-server SECONDS="600": fuzz-server-seed
 # The protocol benchmark: our crate against eolib 3.3.2 on the captured-packet mix.
 bench:
     cargo bench -p eo-protocol --bench packets
+
+# One load figure: the release server with load/SCENARIO.toml (square or spread) and the eo-bots swarm.
+load SCENARIO BOTS SECONDS="60" WALK_HZ="1" CHAT_HZ="0.1":
+    load/run.sh {{SCENARIO}} {{BOTS}} {{SECONDS}} {{WALK_HZ}} {{CHAT_HZ}}
+
+# The README's load table: both scenarios at 100, 1,000 and 5,000 bots (about 25 minutes).
+load-table:
+    load/table.sh

@@ -24,6 +24,7 @@
 //! [world]
 //! data_dir = "fixtures/world"     # maps/ and pub/
 //! save_interval_secs = 60
+//! spawn_areas = []                # e.g. [{ map = 3, x = 100, y = 100, radius = 90 }]
 //! [control]
 //! socket = "eo-server.sock"       # for the admin CLI
 //! [log]
@@ -207,11 +208,28 @@ pub struct WorldConfig {
     pub spawn_map: u16,
     pub spawn_x: u8,
     pub spawn_y: u8,
+    /// Where new characters start instead, if any are given: each a square of walkable tiles
+    /// around a centre; an area is picked in proportion to its size, so a crowd spreads
+    /// evenly over them. The spawn point above stays the rescue and jail point.
+    pub spawn_areas: Vec<SpawnArea>,
     /// Characters an account may have (the official client shows 3).
     pub max_characters: u8,
     /// The news a client shows on entering the game, at most 9 lines; the first is the
     /// greeting.
     pub news: Vec<String>,
+}
+
+/// One `[world] spawn_areas` entry: the tiles within `radius` steps (in x and in y) of
+/// (`x`, `y`) on `map`. The centre must be walkable (checked at start-up, when the maps are
+/// loaded); other tiles of the square that are walls, warps or off the map are skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpawnArea {
+    pub map: u16,
+    pub x: u8,
+    pub y: u8,
+    #[serde(default)]
+    pub radius: u8,
 }
 
 impl Default for WorldConfig {
@@ -223,6 +241,7 @@ impl Default for WorldConfig {
             spawn_map: 1,
             spawn_x: 16,
             spawn_y: 9,
+            spawn_areas: Vec::new(),
             max_characters: 3,
             news: vec!["Welcome to eo-server!".to_owned()],
         }
@@ -675,6 +694,9 @@ impl Config {
         at_least_one("world.save_interval_secs", self.world.save_interval_secs)?;
         at_least_one("world.spawn_map", u64::from(self.world.spawn_map))?;
         at_least_one("world.max_characters", u64::from(self.world.max_characters))?;
+        for (i, area) in self.world.spawn_areas.iter().enumerate() {
+            at_least_one(&format!("world.spawn_areas[{i}].map"), u64::from(area.map))?;
+        }
         for (key, secs) in [
             ("server.ip_reconnect_limit_secs", s.ip_reconnect_limit_secs),
             ("server.hangup_delay_secs", s.hangup_delay_secs),
@@ -995,6 +1017,7 @@ save_interval_secs = 300
 spawn_map = 2
 spawn_x = 3
 spawn_y = 15
+spawn_areas = [{ map = 1, x = 16, y = 9, radius = 4 }, { map = 2, x = 3, y = 15 }]
 max_characters = 2
 news = ["Hello", "second line"]
 
@@ -1131,6 +1154,58 @@ max_refused = 5
             .collect();
         assert!(doc.contains("[log]"), "example not found: {doc}");
         assert_eq!(Config::from_toml_str(&doc).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn spawn_areas_come_from_the_file_or_the_environment() {
+        let c = Config::from_toml_str(FULL).unwrap();
+        assert_eq!(
+            c.world.spawn_areas,
+            [
+                SpawnArea {
+                    map: 1,
+                    x: 16,
+                    y: 9,
+                    radius: 4
+                },
+                SpawnArea {
+                    map: 2,
+                    x: 3,
+                    y: 15,
+                    radius: 0
+                }
+            ]
+        );
+        let c =
+            Config::from_toml_str("[[world.spawn_areas]]\nmap = 3\nx = 100\ny = 90\nradius = 50\n")
+                .unwrap();
+        assert_eq!(c.world.spawn_areas.len(), 1);
+        assert_eq!(c.world.spawn_areas[0].radius, 50);
+
+        let mut c = Config::default();
+        c.apply_env(env(&[(
+            "EO_WORLD_SPAWN_AREAS",
+            "[{ map = 3, x = 10, y = 12, radius = 5 }]",
+        )]))
+        .unwrap();
+        assert_eq!(c.world.spawn_areas[0].y, 12);
+
+        let e = parse_err("[world]\nspawn_areas = [{ map = 1, x = 1, y = 1, r = 2 }]\n");
+        assert_eq!(e.key, "world.spawn_areas");
+        assert!(e.problem.contains("unknown field"), "{e}");
+        let e = parse_err("[world]\nspawn_areas = [{ map = 1, x = 300, y = 1 }]\n");
+        assert_eq!(e.key, "world.spawn_areas");
+        let e = env_err(&[("EO_WORLD_SPAWN_AREAS", "[{ map = 1 }]")]);
+        assert_eq!(e.key, "EO_WORLD_SPAWN_AREAS");
+        let e = invalid(|c| {
+            c.world.spawn_areas = vec![SpawnArea {
+                map: 0,
+                x: 1,
+                y: 1,
+                radius: 0,
+            }]
+        });
+        assert_eq!(e.key, "world.spawn_areas[0].map");
     }
 
     #[test]
@@ -1476,6 +1551,7 @@ max_refused = 5
                 "EO_WORLD_MAX_CHARACTERS",
                 "EO_WORLD_NEWS",
                 "EO_WORLD_SAVE_INTERVAL_SECS",
+                "EO_WORLD_SPAWN_AREAS",
                 "EO_WORLD_SPAWN_MAP",
                 "EO_WORLD_SPAWN_X",
                 "EO_WORLD_SPAWN_Y",

@@ -9,6 +9,7 @@ pub mod db;
 pub mod map;
 pub mod net;
 pub mod player;
+pub mod process;
 pub mod reload;
 pub mod rules;
 pub mod server;

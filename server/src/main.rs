@@ -10,7 +10,7 @@ use eo_server::reload::ConfigSource;
 use eo_server::server::{LogFilterReload, RunOptions};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -32,6 +32,8 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts (see `process`).
+    eo_server::process::fix_mmap_threshold();
     let args = Args::parse();
     let mut config = match Config::load(args.config.as_deref()) {
         Ok(config) => config,
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         .with(filter)
         .with(tracing_subscriber::fmt::layer())
         .init();
+    raise_fd_limit(&config);
     let log_filter: LogFilterReload = Box::new(move |directive: &str| {
         if rust_log {
             return Err("RUST_LOG is set, and takes precedence".to_owned());
@@ -104,6 +107,30 @@ async fn serve(config: Config, options: RunOptions) -> ExitCode {
             error!("{err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Raises the open-file limit so `max_connections` sockets can be open; warns if even the hard
+/// limit is too low for them.
+fn raise_fd_limit(config: &Config) {
+    // Besides the connections: the database, its WAL, the listener, the control socket and
+    // its clients, and the map and pub files while loading.
+    const SPARE: u64 = 64;
+    match eo_server::process::raise_to_hard_limit() {
+        Ok((before, after)) => {
+            if after > before {
+                info!(before, after, "raised the open-file limit");
+            }
+            let wanted = u64::from(config.server.max_connections) + SPARE;
+            if after < wanted {
+                warn!(
+                    limit = after,
+                    wanted,
+                    "the open-file limit is below server.max_connections plus spare; raise the hard limit (ulimit -Hn)"
+                );
+            }
+        }
+        Err(error) => warn!(%error, "cannot raise the open-file limit"),
     }
 }
 

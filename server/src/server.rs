@@ -9,7 +9,7 @@ use tracing::info;
 use crate::auth::PasswordHasher;
 use crate::config::Config;
 use crate::control::{Admin, ControlSocket, Reloading, Source};
-use crate::data::GameData;
+use crate::data::{GameData, SpawnPoints};
 use crate::db::Db;
 use crate::map::MapHandle;
 use crate::net::listener::accept_loop;
@@ -33,6 +33,9 @@ pub enum StartError {
     Hasher(crate::auth::AuthError),
     #[error("game data: {0}")]
     Data(#[from] crate::data::DataError),
+    /// A spawn area that is not on a walkable tile of an existing map.
+    #[error("{0}")]
+    Spawn(#[from] crate::data::SpawnError),
     /// Another server answers on the control socket.
     #[error(
         "control socket {path}: another server is running and answering on it (stop it, or set [control] socket to another path)"
@@ -85,6 +88,7 @@ pub async fn run_with(
     } = options;
     let control = ControlSocket::bind(&config.control.socket).await?;
     let data = Arc::new(GameData::load(&config.world.data_dir)?);
+    let spawns = SpawnPoints::new(&config.world, &data)?;
     let config = Arc::new(config);
     let maps = data
         .maps
@@ -115,6 +119,7 @@ pub async fn run_with(
         // The maps keep the start-up snapshot: the keys they read are not reloadable.
         config: LiveConfig::new(Config::clone(&config)),
         data,
+        spawns,
         maps,
         db,
         hasher,

@@ -1,5 +1,5 @@
-//! A thousand players on one tile: everyone enters, and nearby lists stay within what the protocol
-//! can count (an EO char: 252).
+//! A thousand players on one tile: everyone enters, nearby lists stay within what the protocol
+//! can count (an EO char: 252), and each player's own character is always in its list.
 
 mod common;
 
@@ -20,8 +20,9 @@ const CROWD: usize = 1000;
 const WAVE: usize = 25;
 
 /// Makes an account and a character and enters the game; returns how many characters the
-/// Welcome_Reply's nearby list held, and the client (kept connected).
-async fn join(addr: std::net::SocketAddr, n: usize) -> (usize, TestClient) {
+/// Welcome_Reply's nearby list held, whether the player's own character was among them, and
+/// the client (kept connected).
+async fn join(addr: std::net::SocketAddr, n: usize) -> (usize, bool, TestClient) {
     let mut client = TestClient::connected(addr).await;
     let account = format!("crowd{n:04}");
     let name = format!("member{}", letters(n));
@@ -80,7 +81,12 @@ async fn join(addr: std::net::SocketAddr, n: usize) -> (usize, TestClient) {
             && let Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(game)) =
                 reply.welcome_code_data
         {
-            return (game.nearby.characters.len(), client);
+            let own = game
+                .nearby
+                .characters
+                .iter()
+                .any(|c| c.player_id == client.player_id);
+            return (game.nearby.characters.len(), own, client);
         }
     }
 }
@@ -111,8 +117,14 @@ async fn a_crowd_on_one_tile_all_enter_and_see_a_capped_nearby_list() {
             tasks.push(tokio::spawn(join(server.addr, wave * WAVE + i)));
         }
         for task in tasks {
-            let (seen, client) = task.await.unwrap();
+            let (seen, own, client) = task.await.unwrap();
             largest = largest.max(seen);
+            // However large the crowd, a player's own character is in its list.
+            assert!(
+                own,
+                "player {} is missing from its own nearby list",
+                client.player_id
+            );
             clients.push(client);
         }
     }

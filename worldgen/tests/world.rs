@@ -103,6 +103,7 @@ fn built_files_decode_and_reencode_byte_identically() {
         [
             "maps/00001.emf",
             "maps/00002.emf",
+            "maps/00003.emf",
             "pub/dat001.ecf",
             "pub/dat001.eif",
             "pub/dsl001.esf",
@@ -193,7 +194,7 @@ fn pub_headers_count_every_record_and_the_last_is_eof() {
 fn town_and_field_are_linked_by_warps_onto_walkable_tiles() {
     let world = world();
     let maps = maps(&world);
-    assert_eq!(maps.len(), 2);
+    assert_eq!(maps.len(), 3);
     for (id, emf) in &maps {
         for (x, y, warp) in warps(emf) {
             let target = maps
@@ -227,6 +228,11 @@ fn town_and_field_are_linked_by_warps_onto_walkable_tiles() {
         .count();
     assert!(to_field >= 1, "the town warps to map 2");
     assert!(to_town >= 1, "map 2 warps back to the town");
+    let meadow_to_town = warps(&maps[&3])
+        .into_iter()
+        .filter(|(_, _, w)| w.destination_map == 1 && w.door == 0)
+        .count();
+    assert!(meadow_to_town >= 1, "map 3 warps to the town");
 }
 
 #[test]
@@ -409,6 +415,30 @@ fn the_documented_contents_are_in_place() {
     assert_eq!(spec_at(&field, 5, 18), None);
     assert_eq!(spec_at(&field, 18, 18), None);
     assert_eq!((field.signs[0].coords.x, field.signs[0].coords.y), (2, 13));
+
+    let meadow = map(&world, 3);
+    assert_eq!(meadow.name, "Windmere Fields");
+    assert_eq!(meadow.r#type, MapType::Normal);
+    assert_eq!((meadow.width, meadow.height), (199, 199));
+    assert_eq!((meadow.relog_x, meadow.relog_y), (100, 100));
+    let west = warp_at(&meadow, 0, 100).expect("warp at (0, 100)");
+    assert_eq!(
+        (
+            west.destination_map,
+            west.destination_coords.x,
+            west.destination_coords.y,
+            west.door
+        ),
+        (1, 24, 11, 0)
+    );
+    assert_eq!(warps(&meadow).len(), 1);
+    assert!(meadow.npcs.is_empty());
+    // Open ground around the middle, for a crowd.
+    for x in 95..=105 {
+        for y in 95..=105 {
+            assert_eq!(spec_at(&meadow, x, y), None, "({x}, {y})");
+        }
+    }
 
     // The teleport scroll leads to the town's relog point.
     assert_eq!(item(11).r#type, ItemType::Teleport);
@@ -646,14 +676,14 @@ fn write_then_compare_finds_changes_missing_and_stale_files() {
     bytes[10] ^= 1;
     std::fs::write(&map1, bytes).unwrap();
     std::fs::remove_file(out.path().join("pub/dat001.ecf")).unwrap();
-    std::fs::write(out.path().join("maps/00003.emf"), b"EMF").unwrap();
+    std::fs::write(out.path().join("maps/00009.emf"), b"EMF").unwrap();
     std::fs::write(out.path().join("README.md"), b"not the tool's").unwrap();
     assert_eq!(
         world.compare(out.path()).unwrap(),
         [
             Difference::Differs(map1),
             Difference::Missing(out.path().join("pub/dat001.ecf")),
-            Difference::Unexpected(out.path().join("maps/00003.emf")),
+            Difference::Unexpected(out.path().join("maps/00009.emf")),
         ]
     );
 

@@ -9,6 +9,9 @@ use eo_protocol::data_file::{DataFile, header_rid};
 use eo_protocol::map::{Emf, MapTileSpec, MapWarp};
 use eo_protocol::pubs::{Ecf, Eif, Enf, Esf};
 
+mod spawn;
+pub use spawn::{SpawnError, SpawnPoints};
+
 /// A data file that could not be loaded: which file and why.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {problem}")]

@@ -26,6 +26,7 @@ use super::combat::Combat;
 use super::handle::{Departure, WalkOutcome};
 use super::items::Ground;
 use super::npcs::{NpcEvents, Npcs, Seen};
+use super::visibility::Visibility;
 use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE, npc_broadcast};
 use crate::config::Config;
 use crate::data::{GameData, MapData};
@@ -182,7 +183,12 @@ pub(super) struct MapActor {
     pub(super) data: Arc<GameData>,
     pub(super) id: u16,
     rx: mpsc::Receiver<MapMessage>,
+    /// The characters on the map. Their coords change only through `place` (or `enter` and
+    /// `leave`), which keep `index` in step: writing `info.coords` directly would leave the
+    /// character where the index last saw it, out of others' broadcasts.
     pub(super) characters: HashMap<u16, OnMap>,
+    /// Where `characters` stand, by cell and tile (map/visibility.rs).
+    pub(super) index: Visibility,
     pub(super) npcs: Npcs,
     tick: std::time::Duration,
     /// Blows waiting for the tick, and the dead (map/combat.rs).
@@ -209,7 +215,29 @@ impl MapActor {
             characters: HashMap::new(),
             config,
             ground: Ground::default(),
+            index: Visibility::default(),
         }
+    }
+
+    /// Moves a character on the map to `to` (keeping the index in step); whether it is here.
+    pub(super) fn place(&mut self, player_id: u16, to: (u16, u16)) -> bool {
+        let Some(me) = self.characters.get_mut(&player_id) else {
+            return false;
+        };
+        let from = me.at();
+        me.info.coords.x = to.0;
+        me.info.coords.y = to.1;
+        self.index.moved(player_id, from, to);
+        true
+    }
+
+    /// The characters within the see distance of `at` (from the index's cells, checked).
+    fn in_range_of(&self, at: (u16, u16)) -> impl Iterator<Item = (u16, &OnMap)> + '_ {
+        let reach = u16::try_from(SEE_DISTANCE).unwrap_or(u16::MAX);
+        self.index
+            .around(at, reach)
+            .filter_map(move |id| self.characters.get(&id).map(|c| (id, c)))
+            .filter(move |(_, c)| in_range(at, c.at()))
     }
 
     pub(super) fn map(&self) -> Option<&MapData> {
@@ -457,22 +485,25 @@ impl MapActor {
         {
             return;
         }
-        for (id, other) in &self.characters {
-            if *id != except && in_range(at, other.at()) {
+        for (id, other) in self.in_range_of(at) {
+            if id != except {
                 other.player.send(body.clone());
             }
         }
     }
 
     /// The characters `viewer` sees in range of `at` (at most what the protocol can count):
-    /// hidden ones only if it is the viewer.
+    /// the viewer itself first, so a crowd larger than the list never hides a player's own
+    /// character from its client; then the others in range that are not hidden.
     fn nearby_of(&self, viewer: u16, at: (u16, u16)) -> NearbyInfo {
-        let characters = self
-            .characters
-            .values()
-            .filter(|c| in_range(at, c.at()) && (!c.info.invisible || c.info.player_id == viewer))
+        let own = self.characters.get(&viewer).map(|c| c.info.clone());
+        let others = self
+            .in_range_of(at)
+            .filter(|(id, c)| *id != viewer && !c.info.invisible);
+        let characters = own
+            .into_iter()
+            .chain(others.map(|(_, c)| c.info.clone()))
             .take(MAX_NEARBY_CHARACTERS)
-            .map(|c| c.info.clone())
             .collect();
         NearbyInfo {
             characters,
@@ -507,8 +538,13 @@ impl MapActor {
         {
             self.broadcast(at, player_id, &body);
         }
-        self.characters
-            .insert(player_id, OnMap { info, player, game });
+        if let Some(old) = self
+            .characters
+            .insert(player_id, OnMap { info, player, game })
+        {
+            self.index.remove(player_id, old.at()); // entered twice: keep one
+        }
+        self.index.insert(player_id, at);
         self.nearby_of(player_id, at)
     }
 
@@ -522,6 +558,7 @@ impl MapActor {
         }
         self.combat.forget(player_id);
         let gone = self.characters.remove(&player_id)?;
+        self.index.remove(player_id, gone.at());
         let departure = gone.departure(GameState::default());
         Some(Departure {
             state: gone.game.into_state(),
@@ -546,10 +583,7 @@ impl MapActor {
             return WalkOutcome::Blocked;
         };
         let warp = map.warp(x, y).cloned();
-        if !map.is_walkable(x, y)
-            || self.characters.values().any(|c| c.at() == to)
-            || self.npcs.occupies((x, y))
-        {
+        if !map.is_walkable(x, y) || self.index.occupied(to) || self.npcs.occupies((x, y)) {
             return WalkOutcome::Blocked;
         }
         let newly_seen_npcs = self.npcs.newly_seen(tile(from), (x, y));
@@ -560,9 +594,8 @@ impl MapActor {
             direction,
             coords: eo_protocol::Coords { x, y },
         });
+        self.place(player_id, to);
         if let Some(me) = self.characters.get_mut(&player_id) {
-            me.info.coords.x = to.0;
-            me.info.coords.y = to.1;
             me.info.direction = direction;
         }
         let Some(me) = self.characters.get(&player_id) else {
@@ -570,8 +603,15 @@ impl MapActor {
         };
         let appear_me = self.appear_packet(&me.info);
         let hidden = me.info.invisible;
-        for (id, other) in &self.characters {
-            if *id == player_id {
+        // Everyone who saw the walker before the step or sees it after: within the see
+        // distance of `from` or of `to`, so within one step more of `to`.
+        let reach = u16::try_from(SEE_DISTANCE + 1).unwrap_or(u16::MAX);
+        let around = self
+            .index
+            .around(to, reach)
+            .filter_map(|id| self.characters.get(&id).map(|c| (id, c)));
+        for (id, other) in around {
+            if id == player_id {
                 continue;
             }
             if hidden {
@@ -738,15 +778,11 @@ impl MapActor {
         };
         let next_to = u32::from(x.abs_diff(cx)) + u32::from(y.abs_diff(cy)) == 1;
         let seat_at = (u16::from(cx), u16::from(cy));
-        if !next_to
-            || me.info.sit_state != SitState::Stand
-            || self.characters.values().any(|c| c.at() == seat_at)
-        {
+        if !next_to || me.info.sit_state != SitState::Stand || self.index.occupied(seat_at) {
             return None;
         }
+        self.place(player_id, seat_at);
         let me = self.characters.get_mut(&player_id)?;
-        me.info.coords.x = seat_at.0;
-        me.info.coords.y = seat_at.1;
         me.info.direction = facing;
         me.info.sit_state = SitState::Chair;
         let coords = eo_protocol::Coords { x: cx, y: cy };

@@ -463,14 +463,13 @@ impl MapActor {
         {
             self.broadcast(c.at(), player_id, &body);
         }
+        if map == self.id {
+            self.place(player_id, (u16::from(x), u16::from(y)));
+        }
         let Some(c) = self.characters.get_mut(&player_id) else {
             return;
         };
         c.info.invisible = true;
-        if map == self.id {
-            c.info.coords.x = u16::from(x);
-            c.info.coords.y = u16::from(y);
-        }
         c.player.warp(map, x, y);
         self.combat.dead.insert(player_id);
     }

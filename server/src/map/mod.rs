@@ -11,6 +11,7 @@ mod npc_broadcast;
 mod npcs;
 mod pathfinding;
 mod recovery;
+mod visibility;
 
 pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{Departure, MapHandle, WalkOutcome};

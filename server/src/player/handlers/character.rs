@@ -107,6 +107,8 @@ pub(super) async fn create(
     };
     let config = player.context.config.get();
     let world = &config.world;
+    let context = std::sync::Arc::clone(&player.context);
+    let (map, x, y) = context.spawns.pick(world, &context.data, &mut player.rng);
     let character = NewCharacter {
         name,
         gender: packet.gender.to_u32() as u8,
@@ -114,9 +116,9 @@ pub(super) async fn create(
         hair_style: packet.hair_style as u8,
         hair_color: packet.hair_color as u8,
         skin: packet.skin as u8,
-        map: world.spawn_map,
-        x: world.spawn_x,
-        y: world.spawn_y,
+        map,
+        x,
+        y,
         level: 0,
         hp: 10,
         tp: 10,

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# One load figure: starts the release server with a scenario's config, runs the eo-bots
+# swarm against it on 127.0.0.1, and appends the swarm's JSON line (with the scenario, the
+# machine's load average and the commit) to target/load/results.jsonl.
+#
+#   load/run.sh SCENARIO BOTS [SECONDS] [WALK_HZ] [CHAT_HZ] [EXTRA eo-bots ARGS...]
+#
+# SCENARIO is square or spread (load/SCENARIO.toml). LOAD_SERVER names another server
+# binary to measure (default target/release/eo-server); LOAD_PORT another port (18078). Each scenario keeps its database in
+# target/load/, so the accounts and characters made by the first run are reused by later
+# ones (delete target/load/SCENARIO.db* to start afresh). The server and the bots share this
+# machine: the JSON has the CPU of each.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scenario=${1:?usage: load/run.sh square|spread BOTS [SECONDS] [WALK_HZ] [CHAT_HZ] [ARGS...]}
+bots=${2:?usage: load/run.sh square|spread BOTS [SECONDS] [WALK_HZ] [CHAT_HZ] [ARGS...]}
+seconds=${3:-60}
+walk_hz=${4:-1}
+chat_hz=${5:-0.1}
+shift $(( $# < 5 ? $# : 5 ))
+config="load/$scenario.toml"
+[[ -f $config ]] || { echo "no $config (scenarios: square, spread)" >&2; exit 2; }
+
+cargo build --release -q -p eo-server -p eo-admin
+out=target/load
+mkdir -p "$out"
+port=${LOAD_PORT:-18078}
+
+ulimit -n "$(ulimit -Hn)"
+EO_SERVER_LISTEN="127.0.0.1:$port" \
+EO_DATABASE_PATH="$out/$scenario.db" \
+EO_CONTROL_SOCKET="$out/$scenario.sock" \
+    "${LOAD_SERVER:-target/release/eo-server}" --config "$config" 2>"$out/server.log" &
+server=$!
+stop() { kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; }
+trap stop EXIT
+# Wait until the server listens.
+for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+done
+
+kill -0 "$server" 2>/dev/null || { echo "the server did not start:" >&2; cat "$out/server.log" >&2; exit 2; }
+# (The server refuses unknown EO_* variables, so this script's own are LOAD_*.)
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+set +e
+target/release/eo-bots --addr "127.0.0.1:$port" --bots "$bots" --seconds "$seconds" \
+    --walk-hz "$walk_hz" --chat-hz "$chat_hz" --prefix "${scenario:0:2}" \
+    --server-pid "$server" "$@" | tee "$out/last.txt"
+status=${PIPESTATUS[0]}
+set -e
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+line=$(tail -n 1 "$out/last.txt")
+[[ $line == "{"* ]] || { echo "eo-bots gave no figures (exit $status)" >&2; exit "$status"; }
+extra=$(printf '{"scenario":"%s","loadavg_before":"%s","loadavg_after":"%s","commit":"%s","date":"%s"}' \
+    "$scenario" "$load_before" "$load_after" "$(git rev-parse --short HEAD)" "$(date -u +%FT%TZ)")
+python3 -c 'import json,sys; a=json.loads(sys.argv[1]); a.update(json.loads(sys.argv[2])); print(json.dumps(a, sort_keys=True))' \
+    "$line" "$extra" >> "$out/results.jsonl"
+echo "load: $scenario, $bots bots; load average $load_before before, $load_after after; appended to $out/results.jsonl"
+exit "$status"
