@@ -784,6 +784,10 @@ class StructGen:
         o.extend(self.ser)
         o.append("Ok(()) }")
         o.append("#[allow(unused_variables)]")
+        if not st.packet:
+            # Nested structs are read from their packets' code, often in another codegen
+            # unit: let them be inlined there.
+            o.append("#[inline]")
         o.append("fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {")
         o.extend(self.de)
         if self.fields:

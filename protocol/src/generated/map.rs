@@ -361,6 +361,7 @@ impl crate::EoSerialize for MapNpc {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let coords = crate::generated::Coords::deserialize(reader)?;
         let id = reader.get_short();
@@ -433,6 +434,7 @@ impl crate::EoSerialize for MapLegacyDoorKey {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let coords = crate::generated::Coords::deserialize(reader)?;
         let key = reader.get_short();
@@ -494,6 +496,7 @@ impl crate::EoSerialize for MapItem {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let coords = crate::generated::Coords::deserialize(reader)?;
         let key = reader.get_short();
@@ -582,6 +585,7 @@ impl crate::EoSerialize for MapWarp {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let destination_map = reader.get_short();
         let destination_coords = crate::generated::Coords::deserialize(reader)?;
@@ -665,6 +669,7 @@ impl crate::EoSerialize for MapSign {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let coords = crate::generated::Coords::deserialize(reader)?;
         let string_data_length = (i64::from(reader.get_short()) + (-1)).max(0) as usize;
@@ -733,6 +738,7 @@ impl crate::EoSerialize for MapTileSpecRowTile {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let x = reader.get_char();
         let tile_spec = MapTileSpec::from_u32(u32::from(reader.get_char()));
@@ -795,6 +801,7 @@ impl crate::EoSerialize for MapTileSpecRow {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let y = reader.get_char();
         let tiles_count = reader.get_char() as usize;
@@ -859,6 +866,7 @@ impl crate::EoSerialize for MapWarpRowTile {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let x = reader.get_char();
         let warp = MapWarp::deserialize(reader)?;
@@ -917,6 +925,7 @@ impl crate::EoSerialize for MapWarpRow {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let y = reader.get_char();
         let tiles_count = reader.get_char() as usize;
@@ -983,6 +992,7 @@ impl crate::EoSerialize for MapGraphicRowTile {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let x = reader.get_char();
         let graphic = reader.get_short();
@@ -1044,6 +1054,7 @@ impl crate::EoSerialize for MapGraphicRow {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let y = reader.get_char();
         let tiles_count = reader.get_char() as usize;
@@ -1117,6 +1128,7 @@ impl crate::EoSerialize for MapGraphicLayer {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let graphic_rows_count = reader.get_char() as usize;
         let count = graphic_rows_count;
@@ -1340,6 +1352,7 @@ impl crate::EoSerialize for Emf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
         let rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());

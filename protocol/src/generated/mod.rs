@@ -274,6 +274,7 @@ impl crate::EoSerialize for Coords {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let x = reader.get_char();
         let y = reader.get_char();

@@ -412,6 +412,7 @@ impl crate::EoSerialize for ByteCoords {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let x = reader.get_byte();
         let y = reader.get_byte();
@@ -464,6 +465,7 @@ impl crate::EoSerialize for WalkAction {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let direction = crate::generated::Direction::from_u32(u32::from(reader.get_char()));
         let timestamp = reader.get_three();
@@ -1593,6 +1595,7 @@ impl crate::EoSerialize for WelcomeAgreeClientPacketFileTypeDataEmf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let file_id = reader.get_short();
         Ok(Self { file_id })
@@ -1634,6 +1637,7 @@ impl crate::EoSerialize for WelcomeAgreeClientPacketFileTypeDataEif {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let file_id = reader.get_char();
         Ok(Self { file_id })
@@ -1675,6 +1679,7 @@ impl crate::EoSerialize for WelcomeAgreeClientPacketFileTypeDataEnf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let file_id = reader.get_char();
         Ok(Self { file_id })
@@ -1716,6 +1721,7 @@ impl crate::EoSerialize for WelcomeAgreeClientPacketFileTypeDataEsf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let file_id = reader.get_char();
         Ok(Self { file_id })
@@ -1757,6 +1763,7 @@ impl crate::EoSerialize for WelcomeAgreeClientPacketFileTypeDataEcf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let file_id = reader.get_char();
         Ok(Self { file_id })
@@ -2621,6 +2628,7 @@ impl crate::EoSerialize for ChairRequestClientPacketSitActionDataSit {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let coords = crate::generated::Coords::deserialize(reader)?;
         Ok(Self { coords })
@@ -2756,6 +2764,7 @@ impl crate::EoSerialize for SitRequestClientPacketSitActionDataSit {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let cursor_coords = crate::generated::Coords::deserialize(reader)?;
         Ok(Self { cursor_coords })
@@ -4350,6 +4359,7 @@ impl crate::EoSerialize for StatSkillAddClientPacketActionTypeDataStat {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let stat_id = StatId::from_u32(u32::from(reader.get_short()));
         Ok(Self { stat_id })
@@ -4391,6 +4401,7 @@ impl crate::EoSerialize for StatSkillAddClientPacketActionTypeDataSkill {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let spell_id = reader.get_short();
         Ok(Self { spell_id })
@@ -6553,6 +6564,7 @@ impl crate::EoSerialize for GuildAgreeClientPacketInfoTypeDataDescription {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let description = reader.get_string();
         Ok(Self { description })
@@ -6602,6 +6614,7 @@ impl crate::EoSerialize for GuildAgreeClientPacketInfoTypeDataRanks {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let count = 9usize;
         let mut ranks = Vec::with_capacity(count);
@@ -8223,6 +8236,7 @@ impl crate::EoSerialize for QuestAcceptClientPacketReplyTypeDataOk {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_char();
         Ok(Self)
@@ -8260,6 +8274,7 @@ impl crate::EoSerialize for QuestAcceptClientPacketReplyTypeDataLink {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let action = reader.get_char();
         Ok(Self { action })

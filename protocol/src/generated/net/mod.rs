@@ -484,6 +484,7 @@ impl crate::EoSerialize for Version {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let major = reader.get_char();
         let minor = reader.get_char();
@@ -542,6 +543,7 @@ impl crate::EoSerialize for Weight {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let current = reader.get_char();
         let max = reader.get_char();
@@ -592,6 +594,7 @@ impl crate::EoSerialize for Item {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let id = reader.get_short();
         let amount = reader.get_int();
@@ -640,6 +643,7 @@ impl crate::EoSerialize for ThreeItem {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let id = reader.get_short();
         let amount = reader.get_three();
@@ -688,6 +692,7 @@ impl crate::EoSerialize for CharItem {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let id = reader.get_short();
         let amount = reader.get_char();
@@ -735,6 +740,7 @@ impl crate::EoSerialize for Spell {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let id = reader.get_short();
         let level = reader.get_short();

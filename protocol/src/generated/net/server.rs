@@ -1405,6 +1405,7 @@ impl crate::EoSerialize for BigCoords {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let x = reader.get_short();
         let y = reader.get_short();
@@ -1466,6 +1467,7 @@ impl crate::EoSerialize for EquipmentChange {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let boots = reader.get_short();
         let armor = reader.get_short();
@@ -1560,6 +1562,7 @@ impl crate::EoSerialize for EquipmentMapInfo {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let boots = reader.get_short();
         let _ = reader.get_short();
@@ -1646,6 +1649,7 @@ impl crate::EoSerialize for EquipmentCharacterSelect {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let boots = reader.get_short();
         let armor = reader.get_short();
@@ -1762,6 +1766,7 @@ impl crate::EoSerialize for EquipmentWelcome {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let boots = reader.get_short();
         let gloves = reader.get_short();
@@ -1952,6 +1957,7 @@ impl crate::EoSerialize for EquipmentPaperdoll {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let boots = reader.get_short();
         let accessory = reader.get_short();
@@ -2179,6 +2185,7 @@ impl crate::EoSerialize for CharacterMapInfo {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -2390,6 +2397,7 @@ impl crate::EoSerialize for NpcMapInfo {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let index = reader.get_char();
         let id = reader.get_short();
@@ -2466,6 +2474,7 @@ impl crate::EoSerialize for ItemMapInfo {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let uid = reader.get_short();
         let id = reader.get_short();
@@ -2560,6 +2569,7 @@ impl crate::EoSerialize for AvatarChange {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_id = reader.get_short();
         let change_type = AvatarChangeType::from_u32(u32::from(reader.get_char()));
@@ -2655,6 +2665,7 @@ impl crate::EoSerialize for AvatarChangeChangeTypeDataEquipment {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let equipment = EquipmentChange::deserialize(reader)?;
         Ok(Self { equipment })
@@ -2700,6 +2711,7 @@ impl crate::EoSerialize for AvatarChangeChangeTypeDataHair {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let hair_style = reader.get_char();
         let hair_color = reader.get_char();
@@ -2755,6 +2767,7 @@ impl crate::EoSerialize for AvatarChangeChangeTypeDataHairColor {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let hair_color = reader.get_char();
         Ok(Self { hair_color })
@@ -2821,6 +2834,7 @@ impl crate::EoSerialize for NearbyInfo {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let characters_count = reader.get_char() as usize;
         let saved_chunked_1 = reader.chunked_reading_mode();
@@ -2928,6 +2942,7 @@ impl crate::EoSerialize for MapFile {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let content = reader.get_blob(reader.remaining());
         Ok(Self { content })
@@ -2971,6 +2986,7 @@ impl crate::EoSerialize for PubFile {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let file_id = reader.get_char();
         let content = reader.get_blob(reader.remaining());
@@ -3042,6 +3058,7 @@ impl crate::EoSerialize for OnlinePlayer {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -3145,6 +3162,7 @@ impl crate::EoSerialize for PlayersList {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -3224,6 +3242,7 @@ impl crate::EoSerialize for PlayersListFriends {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -3324,6 +3343,7 @@ impl crate::EoSerialize for CharacterSelectionListEntry {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -3457,6 +3477,7 @@ impl crate::EoSerialize for ServerSettings {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let jail_map = reader.get_short();
         let rescue_map = reader.get_short();
@@ -3564,6 +3585,7 @@ impl crate::EoSerialize for ShopTradeItem {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let item_id = reader.get_short();
         let buy_price = reader.get_three();
@@ -3646,6 +3668,7 @@ impl crate::EoSerialize for ShopCraftItem {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let item_id = reader.get_short();
         let count = 4usize;
@@ -3718,6 +3741,7 @@ impl crate::EoSerialize for ShopSoldItem {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let amount = reader.get_int();
         let id = reader.get_short();
@@ -3781,6 +3805,7 @@ impl crate::EoSerialize for CharacterBaseStats {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let str = reader.get_short();
         let intl = reader.get_short();
@@ -3871,6 +3896,7 @@ impl crate::EoSerialize for CharacterBaseStatsWelcome {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let str = reader.get_short();
         let wis = reader.get_short();
@@ -3956,6 +3982,7 @@ impl crate::EoSerialize for CharacterSecondaryStats {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let min_damage = reader.get_short();
         let max_damage = reader.get_short();
@@ -4046,6 +4073,7 @@ impl crate::EoSerialize for CharacterSecondaryStatsInfoLookup {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let max_damage = reader.get_short();
         let min_damage = reader.get_short();
@@ -4139,6 +4167,7 @@ impl crate::EoSerialize for CharacterElementalStats {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let light = reader.get_short();
         let dark = reader.get_short();
@@ -4237,6 +4266,7 @@ impl crate::EoSerialize for CharacterStatsReset {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let stat_points = reader.get_short();
         let skill_points = reader.get_short();
@@ -4363,6 +4393,7 @@ impl crate::EoSerialize for CharacterStatsWelcome {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let hp = reader.get_short();
         let max_hp = reader.get_short();
@@ -4478,6 +4509,7 @@ impl crate::EoSerialize for CharacterStatsUpdate {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let base_stats = CharacterBaseStats::deserialize(reader)?;
         let max_hp = reader.get_short();
@@ -4575,6 +4607,7 @@ impl crate::EoSerialize for CharacterStatsInfoLookup {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let hp = reader.get_short();
         let max_hp = reader.get_short();
@@ -4668,6 +4701,7 @@ impl crate::EoSerialize for CharacterStatsEquipmentChange {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let max_hp = reader.get_short();
         let max_tp = reader.get_short();
@@ -4753,6 +4787,7 @@ impl crate::EoSerialize for SkillStatRequirements {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let str = reader.get_short();
         let wis = reader.get_short();
@@ -4842,6 +4877,7 @@ impl crate::EoSerialize for SkillLearn {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let id = reader.get_short();
         let level_requirement = reader.get_char();
@@ -4940,6 +4976,7 @@ impl crate::EoSerialize for BoardPostListing {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -5041,6 +5078,7 @@ impl crate::EoSerialize for CharacterDetails {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -5176,6 +5214,7 @@ impl crate::EoSerialize for PartyMember {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_id = reader.get_short();
         let leader = reader.get_char() != 0;
@@ -5255,6 +5294,7 @@ impl crate::EoSerialize for PartyExpShare {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_id = reader.get_short();
         let experience = reader.get_int();
@@ -5324,6 +5364,7 @@ impl crate::EoSerialize for GuildStaff {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -5380,6 +5421,7 @@ impl crate::EoSerialize for GuildMember {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -5450,6 +5492,7 @@ impl crate::EoSerialize for GroupHealTargetPlayer {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_id = reader.get_short();
         let hp_percentage = reader.get_char();
@@ -5514,6 +5557,7 @@ impl crate::EoSerialize for TradeItemData {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_id = reader.get_short();
         let count = reader.remaining() / 6;
@@ -5604,6 +5648,7 @@ impl crate::EoSerialize for NpcKilledData {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let killer_id = reader.get_short();
         let killer_direction = crate::generated::Direction::from_u32(u32::from(reader.get_char()));
@@ -5726,6 +5771,7 @@ impl crate::EoSerialize for LevelUpStats {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let level = reader.get_char();
         let stat_points = reader.get_short();
@@ -5810,6 +5856,7 @@ impl crate::EoSerialize for NpcUpdatePosition {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let npc_index = reader.get_char();
         let coords = crate::generated::Coords::deserialize(reader)?;
@@ -5900,6 +5947,7 @@ impl crate::EoSerialize for NpcUpdateAttack {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let npc_index = reader.get_char();
         let killed = PlayerKilledState::from_u32(u32::from(reader.get_char()));
@@ -6005,6 +6053,7 @@ impl crate::EoSerialize for NpcUpdateChat {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let npc_index = reader.get_char();
         let message_length = reader.get_char() as usize;
@@ -6072,6 +6121,7 @@ impl crate::EoSerialize for QuestProgressEntry {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -6156,6 +6206,7 @@ impl crate::EoSerialize for DialogQuestEntry {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let quest_id = reader.get_short();
         let quest_name = reader.get_string();
@@ -6234,6 +6285,7 @@ impl crate::EoSerialize for DialogEntry {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let entry_type = DialogEntryType::from_u32(u32::from(reader.get_short()));
         let entry_type_data = match entry_type {
@@ -6311,6 +6363,7 @@ impl crate::EoSerialize for DialogEntryEntryTypeDataLink {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let link_id = reader.get_short();
         Ok(Self { link_id })
@@ -6360,6 +6413,7 @@ impl crate::EoSerialize for MapDrainDamageOther {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_id = reader.get_short();
         let hp_percentage = reader.get_char();
@@ -6424,6 +6478,7 @@ impl crate::EoSerialize for GlobalBackfillMessage {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -6484,6 +6539,7 @@ impl crate::EoSerialize for PlayerEffect {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_id = reader.get_short();
         let effect_id = reader.get_three();
@@ -6541,6 +6597,7 @@ impl crate::EoSerialize for TileEffect {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let coords = crate::generated::Coords::deserialize(reader)?;
         let effect_id = reader.get_short();
@@ -6759,6 +6816,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataOutOfDate {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let version = crate::generated::net::Version::deserialize(reader)?;
         Ok(Self { version })
@@ -6812,6 +6870,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataOk {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let seq1 = reader.get_byte();
         let seq2 = reader.get_byte();
@@ -6924,6 +6983,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataBanned {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let ban_type = InitBanType::from_u32(u32::from(reader.get_byte()));
         let ban_type_data = match ban_type {
@@ -7001,6 +7061,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataBannedBanTypeDataVa
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let minutes_remaining = reader.get_byte();
         Ok(Self { minutes_remaining })
@@ -7040,6 +7101,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataBannedBanTypeDataTe
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let minutes_remaining = reader.get_byte();
         Ok(Self { minutes_remaining })
@@ -7079,6 +7141,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataWarpMap {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let map_file = MapFile::deserialize(reader)?;
         Ok(Self { map_file })
@@ -7118,6 +7181,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataFileEmf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let map_file = MapFile::deserialize(reader)?;
         Ok(Self { map_file })
@@ -7157,6 +7221,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataFileEif {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let pub_file = PubFile::deserialize(reader)?;
         Ok(Self { pub_file })
@@ -7196,6 +7261,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataFileEnf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let pub_file = PubFile::deserialize(reader)?;
         Ok(Self { pub_file })
@@ -7235,6 +7301,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataFileEsf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let pub_file = PubFile::deserialize(reader)?;
         Ok(Self { pub_file })
@@ -7274,6 +7341,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataFileEcf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let pub_file = PubFile::deserialize(reader)?;
         Ok(Self { pub_file })
@@ -7313,6 +7381,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataMapMutation {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let map_file = MapFile::deserialize(reader)?;
         Ok(Self { map_file })
@@ -7355,6 +7424,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataPlayersList {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -7400,6 +7470,7 @@ impl crate::EoSerialize for InitInitServerPacketReplyCodeDataPlayersListFriends 
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -8074,6 +8145,7 @@ impl crate::EoSerialize for AccountReplyServerPacketReplyCodeDataExists {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -8107,6 +8179,7 @@ impl crate::EoSerialize for AccountReplyServerPacketReplyCodeDataNotApproved {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -8140,6 +8213,7 @@ impl crate::EoSerialize for AccountReplyServerPacketReplyCodeDataCreated {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -8173,6 +8247,7 @@ impl crate::EoSerialize for AccountReplyServerPacketReplyCodeDataChangeFailed {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -8206,6 +8281,7 @@ impl crate::EoSerialize for AccountReplyServerPacketReplyCodeDataChanged {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -8239,6 +8315,7 @@ impl crate::EoSerialize for AccountReplyServerPacketReplyCodeDataRequestDenied {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -8277,6 +8354,7 @@ impl crate::EoSerialize for AccountReplyServerPacketReplyCodeDataDefault {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let sequence_start = reader.get_char();
         let _ = reader.get_string();
@@ -8491,6 +8569,7 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataExists {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -8524,6 +8603,7 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataFull {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -8557,6 +8637,7 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataFull3 {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -8590,6 +8671,7 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataNotApproved {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -8643,6 +8725,7 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataOk {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let characters_count = reader.get_char() as usize;
         let _ = reader.get_char();
@@ -8716,6 +8799,7 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataDeleted {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let characters_count = reader.get_char() as usize;
         reader.next_chunk()?;
@@ -8771,6 +8855,7 @@ impl crate::EoSerialize for CharacterReplyServerPacketReplyCodeDataDefault {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -9020,6 +9105,7 @@ impl crate::EoSerialize for LoginReplyServerPacketReplyCodeDataWrongUser {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -9053,6 +9139,7 @@ impl crate::EoSerialize for LoginReplyServerPacketReplyCodeDataWrongUserPassword
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -9106,6 +9193,7 @@ impl crate::EoSerialize for LoginReplyServerPacketReplyCodeDataOk {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let characters_count = reader.get_char() as usize;
         let _ = reader.get_char();
@@ -9162,6 +9250,7 @@ impl crate::EoSerialize for LoginReplyServerPacketReplyCodeDataBanned {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -9195,6 +9284,7 @@ impl crate::EoSerialize for LoginReplyServerPacketReplyCodeDataLoggedIn {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -9228,6 +9318,7 @@ impl crate::EoSerialize for LoginReplyServerPacketReplyCodeDataBusy {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_string();
         Ok(Self)
@@ -9496,6 +9587,7 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataSelectCharact
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let session_id = reader.get_short();
         let character_id = reader.get_int();
@@ -9820,6 +9912,7 @@ impl crate::EoSerialize for WelcomeReplyServerPacketWelcomeCodeDataEnterGame {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let saved_chunked_1 = reader.chunked_reading_mode();
         reader.set_chunked_reading_mode(true);
@@ -10057,6 +10150,7 @@ impl crate::EoSerialize for AdminInteractReplyServerPacketMessageTypeDataMessage
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_name = reader.get_string();
         reader.next_chunk()?;
@@ -10116,6 +10210,7 @@ impl crate::EoSerialize for AdminInteractReplyServerPacketMessageTypeDataReport 
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_name = reader.get_string();
         reader.next_chunk()?;
@@ -14266,6 +14361,7 @@ impl crate::EoSerialize for StatSkillReplyServerPacketReplyCodeDataWrongClass {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let class_id = reader.get_char();
         Ok(Self { class_id })
@@ -14733,6 +14829,7 @@ impl crate::EoSerialize for ItemReplyServerPacketItemTypeDataHeal {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let hp_gain = reader.get_int();
         let hp = reader.get_short();
@@ -14782,6 +14879,7 @@ impl crate::EoSerialize for ItemReplyServerPacketItemTypeDataHairDye {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let hair_color = reader.get_char();
         Ok(Self { hair_color })
@@ -14823,6 +14921,7 @@ impl crate::EoSerialize for ItemReplyServerPacketItemTypeDataEffectPotion {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let effect_id = reader.get_short();
         Ok(Self { effect_id })
@@ -14862,6 +14961,7 @@ impl crate::EoSerialize for ItemReplyServerPacketItemTypeDataCureCurse {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let stats = CharacterStatsEquipmentChange::deserialize(reader)?;
         Ok(Self { stats })
@@ -14928,6 +15028,7 @@ impl crate::EoSerialize for ItemReplyServerPacketItemTypeDataExpReward {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let experience = reader.get_int();
         let level_up = reader.get_char();
@@ -16179,6 +16280,7 @@ impl crate::EoSerialize for WarpRequestServerPacketWarpTypeDataMapSwitch {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let map_rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
         let map_file_size = reader.get_three();
@@ -16356,6 +16458,7 @@ impl crate::EoSerialize for WarpAgreeServerPacketWarpTypeDataMapSwitch {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let map_id = reader.get_short();
         let warp_effect = WarpEffect::from_u32(u32::from(reader.get_char()));
@@ -17742,6 +17845,7 @@ impl crate::EoSerialize for PartyReplyServerPacketReplyCodeDataAlreadyInAnotherP
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_name = reader.get_string();
         Ok(Self { player_name })
@@ -17781,6 +17885,7 @@ impl crate::EoSerialize for PartyReplyServerPacketReplyCodeDataAlreadyInYourPart
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_name = reader.get_string();
         Ok(Self { player_name })
@@ -18314,6 +18419,7 @@ impl crate::EoSerialize for GuildReplyServerPacketReplyCodeDataCreateAdd {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let name = reader.get_string();
         Ok(Self { name })
@@ -18353,6 +18459,7 @@ impl crate::EoSerialize for GuildReplyServerPacketReplyCodeDataCreateAddConfirm 
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let name = reader.get_string();
         Ok(Self { name })
@@ -18396,6 +18503,7 @@ impl crate::EoSerialize for GuildReplyServerPacketReplyCodeDataJoinRequest {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let player_id = reader.get_short();
         let name = reader.get_string();
@@ -21973,6 +22081,7 @@ impl crate::EoSerialize for QuestListServerPacketPageDataProgress {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let mut quest_progress_entries = Vec::new();
         while reader.remaining() > 0 {
@@ -22034,6 +22143,7 @@ impl crate::EoSerialize for QuestListServerPacketPageDataHistory {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let mut completed_quests = Vec::new();
         while reader.remaining() > 0 {
@@ -22573,6 +22683,7 @@ impl crate::EoSerialize for MarriageReplyServerPacketReplyCodeDataSuccess {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let gold_amount = reader.get_int();
         Ok(Self { gold_amount })
@@ -23286,6 +23397,7 @@ impl crate::EoSerialize for EffectUseServerPacketEffectDataQuake {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let quake_strength = reader.get_char();
         Ok(Self { quake_strength })
@@ -23628,6 +23740,7 @@ impl crate::EoSerialize for EffectSpecServerPacketMapDamageTypeDataTpDrain {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let tp_damage = reader.get_short();
         let tp = reader.get_short();
@@ -23693,6 +23806,7 @@ impl crate::EoSerialize for EffectSpecServerPacketMapDamageTypeDataSpikes {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let hp_damage = reader.get_short();
         let hp = reader.get_short();

@@ -584,6 +584,7 @@ impl crate::EoSerialize for EifRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let name_length = reader.get_char() as usize;
         let name = reader.get_fixed_string(name_length, false);
@@ -915,6 +916,7 @@ impl crate::EoSerialize for Eif {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
         let rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
@@ -1191,6 +1193,7 @@ impl crate::EoSerialize for EnfRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let name_length = reader.get_char() as usize;
         let name = reader.get_fixed_string(name_length, false);
@@ -1386,6 +1389,7 @@ impl crate::EoSerialize for Enf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
         let rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
@@ -1522,6 +1526,7 @@ impl crate::EoSerialize for EcfRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let name_length = reader.get_char() as usize;
         let name = reader.get_fixed_string(name_length, false);
@@ -1626,6 +1631,7 @@ impl crate::EoSerialize for Ecf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
         let rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());
@@ -2067,6 +2073,7 @@ impl crate::EoSerialize for EsfRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let name_length = reader.get_char() as usize;
         let chant_length = reader.get_char() as usize;
@@ -2346,6 +2353,7 @@ impl crate::EoSerialize for Esf {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
         let rid: [u16; 2] = core::array::from_fn(|_| reader.get_short());

@@ -35,6 +35,7 @@ impl crate::EoSerialize for DropRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let item_id = reader.get_short();
         let min_amount = reader.get_three();
@@ -118,6 +119,7 @@ impl crate::EoSerialize for DropNpcRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let npc_id = reader.get_short();
         let drops_count = reader.get_short() as usize;
@@ -181,6 +183,7 @@ impl crate::EoSerialize for DropFile {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
         let mut npcs = Vec::new();
@@ -260,6 +263,7 @@ impl crate::EoSerialize for InnQuestionRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let question_length = reader.get_char() as usize;
         let question = reader.get_fixed_string(question_length, false);
@@ -384,6 +388,7 @@ impl crate::EoSerialize for InnRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let behavior_id = reader.get_short();
         let name_length = reader.get_char() as usize;
@@ -538,6 +543,7 @@ impl crate::EoSerialize for InnFile {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
         let mut inns = Vec::new();
@@ -646,6 +652,7 @@ impl crate::EoSerialize for SkillMasterSkillRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let skill_id = reader.get_short();
         let level_requirement = reader.get_char();
@@ -822,6 +829,7 @@ impl crate::EoSerialize for SkillMasterRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let behavior_id = reader.get_short();
         let name_length = reader.get_char() as usize;
@@ -926,6 +934,7 @@ impl crate::EoSerialize for SkillMasterFile {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
         let mut skill_masters = Vec::new();
@@ -998,6 +1007,7 @@ impl crate::EoSerialize for ShopTradeRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let item_id = reader.get_short();
         let buy_price = reader.get_three();
@@ -1074,6 +1084,7 @@ impl crate::EoSerialize for ShopCraftIngredientRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let item_id = reader.get_short();
         let amount = reader.get_char();
@@ -1131,6 +1142,7 @@ impl crate::EoSerialize for ShopCraftRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let item_id = reader.get_short();
         let count = 4usize;
@@ -1256,6 +1268,7 @@ impl crate::EoSerialize for ShopRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let behavior_id = reader.get_short();
         let name_length = reader.get_char() as usize;
@@ -1382,6 +1395,7 @@ impl crate::EoSerialize for ShopFile {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
         let mut shops = Vec::new();
@@ -1448,6 +1462,7 @@ impl crate::EoSerialize for TalkMessageRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let message_length = reader.get_char() as usize;
         let message = reader.get_fixed_string(message_length, false);
@@ -1511,6 +1526,7 @@ impl crate::EoSerialize for TalkRecord {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let npc_id = reader.get_short();
         let rate = reader.get_char();
@@ -1585,6 +1601,7 @@ impl crate::EoSerialize for TalkFile {
         Ok(())
     }
     #[allow(unused_variables)]
+    #[inline]
     fn deserialize(reader: &mut crate::EoReader<'_>) -> Result<Self, crate::DecodeError> {
         let _ = reader.get_fixed_string(3, false);
         let mut npcs = Vec::new();
