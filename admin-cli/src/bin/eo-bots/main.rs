@@ -10,6 +10,7 @@
 
 mod conn;
 mod crowd;
+mod flood;
 mod grid;
 mod login;
 mod play;
@@ -79,6 +80,10 @@ struct Args {
     /// The server's process id, to report its CPU use during the run and its memory.
     #[arg(long, value_name = "PID")]
     server_pid: Option<u32>,
+    /// Flooding clients beside the swarm during play: each sends walks as fast as its socket
+    /// takes them until the server drops it, then connects again a second later.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=26))]
+    flooders: u32,
 }
 
 fn main() -> ExitCode {
@@ -139,6 +144,11 @@ fn bot_name(prefix: &str, i: u32) -> String {
 /// Observer `k`'s name: never a bot's (bots' first letter is at most `d`: 64,000 < 4 * 26^3).
 fn observer_name(prefix: &str, k: u32) -> String {
     format!("{prefix}obs{}", (b'a' + (k % 26) as u8) as char)
+}
+
+/// Flooder `k`'s name: never a bot's or an observer's.
+fn flooder_name(prefix: &str, k: u32) -> String {
+    format!("{prefix}fld{}", (b'a' + (k % 26) as u8) as char)
 }
 
 fn period(hz: f64) -> Option<Duration> {
@@ -289,6 +299,20 @@ async fn run(args: Args) -> ExitCode {
         Counters::get(&c.logins_failed)
     );
 
+    // The flooders wait for the play phase, then flood until the end.
+    let flood = Arc::new(flood::FloodCounters::default());
+    let mut flooder_threads = Vec::new();
+    for k in 0..args.flooders {
+        let name = flooder_name(&args.prefix, k);
+        match flood::spawn(Arc::clone(&swarm), name, Arc::clone(&flood)) {
+            Ok(thread) => flooder_threads.push(thread),
+            Err(error) => {
+                eprintln!("eo-bots: cannot start a flooder thread: {error}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+
     // Play.
     let play_started = Instant::now();
     let until = tokio::time::Instant::now() + Duration::from_secs(args.seconds);
@@ -328,7 +352,7 @@ async fn run(args: Args) -> ExitCode {
     })
     .await;
     tasks.abort_all();
-    for thread in observer_threads {
+    for thread in observer_threads.into_iter().chain(flooder_threads) {
         // Each has seen the stop (or its connection ended); its runtime is done.
         let _ = tokio::task::spawn_blocking(move || thread.join()).await;
     }
@@ -344,6 +368,7 @@ async fn run(args: Args) -> ExitCode {
         server_rss,
         server_syscalls,
         own_cpu_percent,
+        flood: &flood,
     };
     report.print();
     let all_stayed = Counters::get(&c.logins_ok) == u64::from(args.bots)
@@ -437,6 +462,7 @@ struct Report<'a> {
     /// Read and write syscalls of the server during play.
     server_syscalls: Option<(u64, u64)>,
     own_cpu_percent: Option<f64>,
+    flood: &'a flood::FloodCounters,
 }
 
 impl Report<'_> {
@@ -506,6 +532,21 @@ impl Report<'_> {
             get(&c.unmatched),
             get(&c.observer_overflow)
         );
+        let flood_sent = self.flood.sent.load(std::sync::atomic::Ordering::Relaxed);
+        let flood_dropped = self
+            .flood
+            .dropped
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let flood_entered = self
+            .flood
+            .entered
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if args.flooders > 0 {
+            println!(
+                "flooders: {}, entered the game {flood_entered} times, sent {flood_sent} walks, dropped by the server {flood_dropped} times",
+                args.flooders
+            );
+        }
         println!(
             "cpu during play (100% = one core): server {}, bots {}",
             percent(self.server_cpu_percent),
@@ -579,6 +620,12 @@ impl Report<'_> {
             "server_write_syscalls": self.server_syscalls.map(|s| s.1),
             "packets_per_server_write": packets_per_write.map(round),
         });
+        // (Outside the macro, which has a recursion limit.)
+        let mut line = line;
+        line["flooders"] = args.flooders.into();
+        line["flood_entered"] = flood_entered.into();
+        line["flood_walks_sent"] = flood_sent.into();
+        line["flood_dropped"] = flood_dropped.into();
         println!("{line}");
     }
 }
@@ -597,5 +644,7 @@ mod tests {
         let bots: std::collections::HashSet<_> = (0..64_000).map(|i| bot_name("x", i)).collect();
         assert_eq!(bots.len(), 64_000);
         assert!((0..26).all(|k| !bots.contains(&observer_name("x", k))));
+        assert!((0..26).all(|k| !bots.contains(&flooder_name("x", k))));
+        assert_ne!(flooder_name("x", 0), observer_name("x", 0));
     }
 }
