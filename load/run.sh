@@ -6,7 +6,9 @@
 #   load/run.sh SCENARIO BOTS [SECONDS] [WALK_HZ] [CHAT_HZ] [EXTRA eo-bots ARGS...]
 #
 # SCENARIO is square or spread (load/SCENARIO.toml). LOAD_SERVER names another server
-# binary to measure (default target/release/eo-server); LOAD_PORT another port (18078). Each scenario keeps its database in
+# binary to measure (default target/release/eo-server); LOAD_PORT another port (18078);
+# LOAD_LOG_FILTER the server's log filter (info: logins and every dropped client, in
+# target/load/server.log). Each scenario keeps its database in
 # target/load/, so the accounts and characters made by the first run are reused by later
 # ones (delete target/load/SCENARIO.db* to start afresh). The server and the bots share this
 # machine: the JSON has the CPU of each.
@@ -30,6 +32,7 @@ port=${LOAD_PORT:-18078}
 ulimit -n "$(ulimit -Hn)"
 EO_SERVER_LISTEN="127.0.0.1:$port" \
 EO_DATABASE_PATH="$out/$scenario.db" \
+EO_LOG_FILTER="${LOAD_LOG_FILTER:-info}" \
 EO_CONTROL_SOCKET="$out/$scenario.sock" \
     "${LOAD_SERVER:-target/release/eo-server}" --config "$config" 2>"$out/server.log" &
 server=$!
