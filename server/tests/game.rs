@@ -828,3 +828,29 @@ async fn admins_talk_in_admin_chat_and_announce_to_everyone() {
     assert_eq!(first, "server news");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_client_asking_about_players_is_told_of_those_it_can_see_once_each() {
+    let server = TestServer::start(|_| {}).await;
+    let mut first = TestClient::connected(server.addr).await;
+    enter(&mut first, "asking", "gamma").await;
+    let mut second = TestClient::connected(server.addr).await;
+    enter(&mut second, "asked", "delta").await;
+    let delta_id = second.player_id;
+
+    // Asked twice, with an id nobody has: delta once, nothing else, and no NPCs.
+    first
+        .send(&eo_protocol::net::client::PlayerRangeRequestClientPacket {
+            player_ids: vec![delta_id, 999, delta_id],
+        })
+        .await;
+    let nearby = expect(&mut first, |p| match p {
+        ServerPacket::RangeReply(reply) => Some(reply.nearby),
+        _ => None,
+    })
+    .await;
+    let names: Vec<&str> = nearby.characters.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["delta"]);
+    assert!(nearby.npcs.is_empty());
+    server.stop().await;
+}

@@ -426,8 +426,10 @@ impl MapActor {
         let Some(me) = self.characters.get(&player_id) else {
             return;
         };
+        let mut asked = std::collections::HashSet::new();
         let characters = player_ids
             .iter()
+            .filter(|id| asked.insert(**id))
             .filter_map(|id| self.characters.get(id))
             .filter(|c| {
                 in_range(me.at(), c.at()) && (!c.info.invisible || c.info.player_id == player_id)

@@ -57,6 +57,9 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::RangeRequest(packet) => {
             range::both(player, packet.player_ids, packet.npc_indexes).await
         }
+        ClientPacket::PlayerRangeRequest(packet) => {
+            range::both(player, packet.player_ids, Vec::new()).await
+        }
         ClientPacket::WarpTake(packet) => warp::take(player, packet).await,
         ClientPacket::PlayersRequest(_) => players::list(player),
         ClientPacket::PlayersAccept(packet) => players::find(player, packet.name),

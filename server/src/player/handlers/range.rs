@@ -1,5 +1,5 @@
-//! NpcRange_Request and Range_Request: a client asks about NPCs (and characters) it was told
-//! of but does not know yet; its map answers with those it can see.
+//! NpcRange_Request, PlayerRange_Request and Range_Request: a client asks about NPCs or
+//! characters it was told of but does not know yet; its map answers with those it can see.
 
 use crate::player::actor::{Disconnect, Player, State};
 
@@ -17,7 +17,8 @@ pub(super) async fn npcs(player: &mut Player, indexes: Vec<u8>) -> Result<(), Di
     Ok(())
 }
 
-/// Range_Request: answered with Range_Reply.
+/// Range_Request, and PlayerRange_Request (characters only): answered with Range_Reply, as
+/// EOSERV answers both.
 pub(super) async fn both(
     player: &mut Player,
     player_ids: Vec<u16>,
