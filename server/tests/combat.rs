@@ -143,9 +143,14 @@ fn spawn(npc: u16, x: u8, y: u8, spawn_type: u8, spawn_time: u16) -> String {
 }
 
 fn test_world(maps: &[String], recovery_secs: u32) -> TestWorld {
+    test_world_with(maps, &formulas(recovery_secs))
+}
+
+/// [`test_world`] with its own formulas file.
+fn test_world_with(maps: &[String], formulas: &str) -> TestWorld {
     let builder = common::world::world()
         .append("npcs.toml", TEST_NPCS)
-        .data_file("formulas.toml", &formulas(recovery_secs))
+        .data_file("formulas.toml", formulas)
         .data_file("drops.toml", DROPS);
     maps.iter()
         .fold(builder, |builder, map| builder.map(map))
@@ -808,5 +813,30 @@ async fn a_bow_with_arrows_reaches_further_than_a_fist() {
         u32::from(reply.hp_percentage),
         (1000 - reply.damage) * 100 / 1000
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_hurt_npc_regains_hp_on_the_npc_recovery_interval() {
+    // NPCs regain 10 HP every second; characters never (a long interval).
+    let formulas = format!("{}npc_interval_secs = 1\nnpc_hp = \"10\"\n", formulas(1000));
+    let world = test_world_with(&[arena("Normal", &spawn(DUMMY, 3, 3, 7, 1))], &formulas);
+    let server = start(&world, world.first_new_map, |_| {}).await;
+    let (mut hero, _) = player(&server, "healer", |c| c.hp = 1000).await;
+    let me = hero.player_id;
+    let blow = async |hero: &mut TestClient| {
+        attack(hero, Direction::Right).await;
+        expect(hero, |p| match p {
+            ServerPacket::NpcReply(r) if r.player_id == me => Some(r.hp_percentage),
+            _ => None,
+        })
+        .await
+    };
+    // 30 HP, hit for 10: 66%. Two seconds later it has its 30 again, so the next blow
+    // leaves it at 66% once more (33% without recovery, as the first test shows), and it
+    // never gains past its maximum.
+    assert_eq!(blow(&mut hero).await, 66);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(blow(&mut hero).await, 66);
     server.stop().await;
 }

@@ -408,6 +408,7 @@ impl MapActor {
             self.respawn(player_id);
         }
         self.recover_if_due();
+        self.recover_npcs_if_due();
     }
 
     /// NpcRange_Request: the NPCs asked about that the player can see (Npc_Agree).

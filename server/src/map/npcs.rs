@@ -329,6 +329,15 @@ impl Npcs {
             .map(|npc| npc.index)
     }
 
+    /// Every living NPC below its maximum HP regains what `gain(hp, max_hp)` gives (bounded
+    /// to its maximum). Clients are not told: they see an NPC's HP only in the bar of a blow.
+    pub fn recover(&mut self, gain: impl Fn(u32, u32) -> u32) {
+        for npc in self.list.iter_mut().filter(|n| n.alive && n.hp < n.max_hp) {
+            let gained = gain(npc.hp, npc.max_hp);
+            npc.hp = npc.hp.saturating_add(gained).min(npc.max_hp);
+        }
+    }
+
     /// Ticks since the map started.
     pub fn now(&self) -> u64 {
         self.now

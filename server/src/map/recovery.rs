@@ -1,13 +1,31 @@
 //! HP and TP regeneration on the map's tick: every `[recovery] interval_secs` of the formulas
 //! file each living character on the map regains what the formulas give (more while sitting)
-//! and is told its new HP and TP (Recover_Player).
+//! and is told its new HP and TP (Recover_Player); every `npc_interval_secs` each living NPC
+//! regains `npc_hp`.
 
 use eo_protocol::net::server::{RecoverPlayerServerPacket, SitState};
 
 use super::actor::MapActor;
-use crate::rules::combat::recovery;
+use crate::rules::combat::{npc_recovery, recovery};
 
 impl MapActor {
+    /// Regenerates every NPC if this tick is an NPC recovery tick.
+    pub(super) fn recover_npcs_if_due(&mut self) {
+        let interval_ms = self
+            .data
+            .formulas
+            .recovery
+            .npc_interval_secs
+            .saturating_mul(1000);
+        let every = self.config.npcs.ticks(interval_ms);
+        if !self.npcs.now().is_multiple_of(every) {
+            return;
+        }
+        let formulas = &self.data.formulas;
+        self.npcs
+            .recover(|hp, max_hp| npc_recovery(formulas, hp, max_hp));
+    }
+
     /// Regenerates every character if this tick is a recovery tick.
     pub(super) fn recover_if_due(&mut self) {
         let interval_ms = self

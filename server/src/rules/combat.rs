@@ -89,6 +89,15 @@ pub fn recovery(
     (hp_gain as u16, tp_gain as u16) // ok: bounded by a u16 difference
 }
 
+/// What an NPC with `hp` of `max_hp` regains on an NPC recovery tick (never past its maximum).
+pub fn npc_recovery(formulas: &Formulas, hp: u32, max_hp: u32) -> u32 {
+    let values = [f64::from(max_hp), f64::from(hp)];
+    to_bounded(
+        formulas.recovery.npc_hp.eval(&values),
+        max_hp.saturating_sub(hp),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,6 +45,8 @@ pub const DAMAGE_VARIABLES: &[&str] = &["damage", "target_armor", "critical"];
 pub const EXPERIENCE_VARIABLES: &[&str] = &["level"];
 /// Variables of the [recovery] formulas, in this order.
 pub const RECOVERY_VARIABLES: &[&str] = &["max_hp", "max_tp", "hp", "tp", "level", "sitting"];
+/// Variables of `recovery.npc_hp`, in this order.
+pub const NPC_RECOVERY_VARIABLES: &[&str] = &["max_hp", "hp"];
 
 /// The stat group names, in ECF `stat_group` order.
 pub const STAT_GROUPS: [&str; 5] = ["melee", "rogue", "caster", "archer", "peasant"];
@@ -76,6 +78,8 @@ pub struct RecoveryRules {
     pub interval_secs: u64,
     pub hp: Expr,
     pub tp: Expr,
+    pub npc_interval_secs: u64,
+    pub npc_hp: Expr,
 }
 
 /// Upper bounds on derived values.
@@ -166,6 +170,8 @@ struct RawRecovery {
     interval_secs: u64,
     hp: String,
     tp: String,
+    npc_interval_secs: u64,
+    npc_hp: String,
 }
 
 impl Default for Formulas {
@@ -305,6 +311,9 @@ fn compile(raw: RawFile) -> Result<Formulas, String> {
     if raw.recovery.interval_secs == 0 {
         return Err("recovery.interval_secs: must be at least 1".into());
     }
+    if raw.recovery.npc_interval_secs == 0 {
+        return Err("recovery.npc_interval_secs: must be at least 1".into());
+    }
     let g = &raw.stat_groups;
     Ok(Formulas {
         max_hp: expr("stats.max_hp", &raw.stats.max_hp, STAT_VARIABLES)?,
@@ -335,6 +344,12 @@ fn compile(raw: RawFile) -> Result<Formulas, String> {
             interval_secs: raw.recovery.interval_secs,
             hp: expr("recovery.hp", &raw.recovery.hp, RECOVERY_VARIABLES)?,
             tp: expr("recovery.tp", &raw.recovery.tp, RECOVERY_VARIABLES)?,
+            npc_interval_secs: raw.recovery.npc_interval_secs,
+            npc_hp: expr(
+                "recovery.npc_hp",
+                &raw.recovery.npc_hp,
+                NPC_RECOVERY_VARIABLES,
+            )?,
         },
         limits,
     })
@@ -356,6 +371,7 @@ mod tests {
         assert_eq!(f.experience.to_reach.len(), 251);
         assert_eq!(f.experience.stat_points_per_level, 3);
         assert_eq!(f.recovery.interval_secs, 90);
+        assert_eq!(f.recovery.npc_interval_secs, 105);
         assert_eq!(f.limits.max_weight, 250);
         assert_eq!(
             Formulas::load(Path::new("/nonexistent")).unwrap(),
@@ -396,6 +412,10 @@ mod tests {
         assert!(error.contains("limits.max_weight"), "{error}");
         let error = load("[recovery]\ninterval_secs = 0\n").unwrap_err();
         assert!(error.contains("recovery.interval_secs"), "{error}");
+        let error = load("[recovery]\nnpc_interval_secs = 0\n").unwrap_err();
+        assert!(error.contains("recovery.npc_interval_secs"), "{error}");
+        let error = load("[recovery]\nnpc_hp = \"tp\"\n").unwrap_err();
+        assert!(error.contains("recovery.npc_hp"), "{error}");
         let error = load("not toml").unwrap_err();
         assert!(error.starts_with("world/formulas.toml:"), "{error}");
     }
