@@ -840,3 +840,47 @@ async fn a_hurt_npc_regains_hp_on_the_npc_recovery_interval() {
     assert_eq!(blow(&mut hero).await, 66);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_player_killed_by_several_npcs_in_one_tick_dies_once() {
+    // Four brutes (50 HP a blow) round a player with 1 HP strike it on the same tick: the
+    // first blow kills it; the others must not strike the revived player again, or it would
+    // die twice and be offered two warps (the first of them then stale).
+    let spawns: String = [(1, 3), (3, 3), (2, 2), (2, 4)]
+        .iter()
+        .map(|(x, y)| spawn(BRUTE, *x, *y, 0, 60))
+        .collect();
+    let world = test_world(&[arena("Normal", &spawns)], 90);
+    let server = start(&world, world.first_new_map, |_| {}).await;
+    let (mut victim, _) = player(&server, "victim", |c| c.hp = 1).await;
+    let me = victim.player_id;
+    let blows = expect(&mut victim, |p| match p {
+        ServerPacket::NpcPlayer(u) if u.attacks.iter().any(|a| a.player_id == me) => {
+            Some(u.attacks)
+        }
+        _ => None,
+    })
+    .await;
+    let kills = blows
+        .iter()
+        .filter(|a| a.player_id == me && a.killed == PlayerKilledState::Killed)
+        .count();
+    assert_eq!(kills, 1, "{blows:?}");
+    assert_eq!(
+        blows.iter().filter(|a| a.player_id == me).count(),
+        1,
+        "no blow after the killing one: {blows:?}"
+    );
+    // One warp offered: everything the map sent before its answer to a refresh holds one.
+    victim.send(&RefreshRequestClientPacket).await;
+    let mut offers = 0;
+    loop {
+        match expect(&mut victim, Some).await {
+            ServerPacket::WarpRequest(_) => offers += 1,
+            ServerPacket::RefreshReply(_) => break,
+            _ => {}
+        }
+    }
+    assert_eq!(offers, 1);
+    server.stop().await;
+}

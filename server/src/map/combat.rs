@@ -370,7 +370,9 @@ impl MapActor {
                 accuracy: record.accuracy,
                 level: record.level,
             };
-            if self.combat.is_dead(strike.player_id) {
+            // Killed earlier in this tick: revived already, but not struck again (it would
+            // die twice and be offered two respawn warps).
+            if self.combat.is_dead(strike.player_id) || died.contains(&strike.player_id) {
                 continue;
             }
             let Some(target) = self.characters.get_mut(&strike.player_id) else {
