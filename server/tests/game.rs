@@ -524,6 +524,15 @@ async fn a_warp_tile_takes_a_player_to_the_other_map_and_back() {
     .await;
     assert_eq!(gone, traveller_id);
 
+    // The same Warp_Accept again (a client's retry, or an offer replaced by a later one) is
+    // stale: ignored, and the connection stays (the walk below goes on it).
+    traveller
+        .send(&WarpAcceptClientPacket {
+            map_id: 2,
+            session_id: request.session_id,
+        })
+        .await;
+
     // Map 2's warp at (0,15) leads back to the town (24,11), in view of the watcher.
     traveller.walk(Direction::Left, 0, 15).await;
     let request = expect(&mut traveller, |p| match p {

@@ -80,10 +80,17 @@ pub(in crate::player) async fn step_on(
     .await
 }
 
-fn pending(player: &Player, map_id: u16, session_id: u16) -> Result<PendingWarp, Disconnect> {
+/// The warp offered that `(map_id, session_id)` answers. A Warp_Take or Warp_Accept for no
+/// warp offered, or for one replaced by a later offer (a death's respawn after a warp tile,
+/// an operator's warp), is stale rather than hostile, so it is ignored and the connection
+/// stays.
+fn pending(player: &Player, map_id: u16, session_id: u16) -> Option<PendingWarp> {
     match &player.pending_warp {
-        Some(warp) if warp.map == map_id && warp.session == session_id => Ok(warp.clone()),
-        _ => Err(Disconnect::Closed("a warp packet for no warp offered")),
+        Some(warp) if warp.map == map_id && warp.session == session_id => Some(warp.clone()),
+        _ => {
+            tracing::debug!(addr = %player.addr, map_id, session_id, "a warp packet for no warp offered; ignored");
+            None
+        }
     }
 }
 
@@ -92,7 +99,9 @@ pub(super) async fn take(
     player: &mut Player,
     packet: WarpTakeClientPacket,
 ) -> Result<(), Disconnect> {
-    let warp = pending(player, packet.map_id, packet.session_id)?;
+    let Some(warp) = pending(player, packet.map_id, packet.session_id) else {
+        return Ok(());
+    };
     let Some(map) = player.context.data.maps.get(&warp.map) else {
         return Err(Disconnect::Closed("a warp to a missing map"));
     };
@@ -114,7 +123,9 @@ pub(super) async fn accept(
     player: &mut Player,
     packet: WarpAcceptClientPacket,
 ) -> Result<(), Disconnect> {
-    let warp = pending(player, packet.map_id, packet.session_id)?;
+    let Some(warp) = pending(player, packet.map_id, packet.session_id) else {
+        return Ok(());
+    };
     player.pending_warp = None;
     let Some(player_id) = player.player_id else {
         return Err(Disconnect::Closed("no player id"));
