@@ -34,7 +34,7 @@ EO_SERVER_LISTEN="127.0.0.1:$port" \
 EO_DATABASE_PATH="$out/$scenario.db" \
 EO_LOG_FILTER="${LOAD_LOG_FILTER:-info}" \
 EO_CONTROL_SOCKET="$out/$scenario.sock" \
-    "${LOAD_SERVER:-target/release/eo-server}" --config "$config" 2>"$out/server.log" &
+    "${LOAD_SERVER:-target/release/eo-server}" --config "$config" >"$out/server.log" 2>&1 &
 server=$!
 stop() { kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; }
 trap stop EXIT

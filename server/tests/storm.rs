@@ -176,3 +176,40 @@ async fn the_reconnect_interval_holds_under_a_storm() {
     assert_eq!(most_lines, 1);
     assert_eq!(events.values().sum::<u64>(), 190);
 }
+
+/// A client that resets its connection (what a killed game window does) has left; it is not
+/// an offender, so the log has no "dropped" line for it. A client sending garbage from
+/// another address afterwards is, which shows the log was written up to then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_resetting_its_connection_is_not_logged_as_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = BinaryServer::start(dir.path(), config_in(dir.path(), |_| {}));
+    let stream = connect_from(server.addr, "127.0.0.4".parse().unwrap()).await;
+    let leaver = stream.local_addr().unwrap();
+    // Closing with a zero linger sends a reset instead of a FIN.
+    socket2::SockRef::from(&stream)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    let mut client = TestClient::on(stream);
+    client.handshake().await;
+    common::enter_game(&mut client, "leaver").await;
+    drop(client);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let mut garbage = connect_from(server.addr, "127.0.0.5".parse().unwrap()).await;
+    let offender = garbage.local_addr().unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut garbage, &[0x00; 64])
+        .await
+        .unwrap();
+    server
+        .wait_for_line(Duration::from_secs(5), |l| {
+            l.contains(&offender.to_string()) && l.contains("dropped")
+        })
+        .await;
+    let about_leaver: Vec<String> = server
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains(&leaver.to_string()) && l.contains("dropped"))
+        .collect();
+    assert!(about_leaver.is_empty(), "{about_leaver:?}");
+}

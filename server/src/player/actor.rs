@@ -159,6 +159,24 @@ pub(crate) enum Disconnect {
     Flood(#[from] Flood),
 }
 
+impl Disconnect {
+    /// What a failed read means: a client that resets or aborts its connection has left (a
+    /// closed game window does that), which is no offense to log; any other failure is.
+    fn from_read(error: FrameError) -> Self {
+        match &error {
+            FrameError::Io(io)
+                if matches!(
+                    io.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+                ) =>
+            {
+                Disconnect::PeerClosed
+            }
+            _ => error.into(),
+        }
+    }
+}
+
 /// One connected client.
 pub(crate) struct Player {
     pub addr: SocketAddr,
@@ -303,7 +321,7 @@ impl Player {
             tokio::select! {
                 frame = self.framed.next() => match frame {
                     Some(Ok(body)) => self.handle_body(body).await?,
-                    Some(Err(error)) => return Err(error.into()),
+                    Some(Err(error)) => return Err(Disconnect::from_read(error)),
                     None => return Err(Disconnect::PeerClosed),
                 },
                 received = outbox.recv_many(&mut messages, OUTBOX_BATCH) => {
