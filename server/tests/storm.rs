@@ -42,8 +42,10 @@ async fn storm(
             let (addr, ip) = (server.addr, *ip);
             tasks.push(tokio::spawn(async move {
                 let mut stream = connect_from(addr, ip).await;
-                // A refused connection is closed at once; an admitted one waits for Init_Init.
-                let refused = closed_within(&mut stream, Duration::from_millis(500)).await;
+                // A refused connection is closed at once; an admitted one waits for Init_Init
+                // (hung up on only after hangup_delay_secs, 3). A second leaves room for a
+                // busy machine.
+                let refused = closed_within(&mut stream, Duration::from_secs(1)).await;
                 (ip, stream, refused)
             }));
         }
@@ -177,7 +179,8 @@ async fn the_reconnect_interval_holds_under_a_storm() {
     assert_eq!(events.values().sum::<u64>(), 190);
 }
 
-/// A client that resets its connection (what a killed game window does) has left; it is not
+/// A client that resets its connection (what a killed game window does; here after the
+/// handshake) has left; it is not
 /// an offender, so the log has no "dropped" line for it. A client sending garbage from
 /// another address afterwards is, which shows the log was written up to then.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,7 +195,6 @@ async fn a_client_resetting_its_connection_is_not_logged_as_dropped() {
         .unwrap();
     let mut client = TestClient::on(stream);
     client.handshake().await;
-    common::enter_game(&mut client, "leaver").await;
     drop(client);
     tokio::time::sleep(Duration::from_millis(300)).await;
 

@@ -126,7 +126,7 @@ pub(crate) enum Disconnect {
     #[error("closed by the client")]
     PeerClosed,
     #[error("bad frame: {0}")]
-    Frame(#[from] FrameError),
+    Frame(FrameError),
     #[error("{0}")]
     Sequence(#[from] SequenceMismatch),
     #[error("undecodable packet: {0}")]
@@ -159,20 +159,23 @@ pub(crate) enum Disconnect {
     Flood(#[from] Flood),
 }
 
-impl Disconnect {
-    /// What a failed read means: a client that resets or aborts its connection has left (a
-    /// closed game window does that), which is no offense to log; any other failure is.
-    fn from_read(error: FrameError) -> Self {
+impl From<FrameError> for Disconnect {
+    /// A client that resets or aborts its connection, or is gone when the server writes to
+    /// it, has left (a killed game window does that): no offense to log. Any other failure
+    /// of the frames is.
+    fn from(error: FrameError) -> Self {
         match &error {
             FrameError::Io(io)
                 if matches!(
                     io.kind(),
-                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+                    std::io::ErrorKind::ConnectionReset
+                        | std::io::ErrorKind::ConnectionAborted
+                        | std::io::ErrorKind::BrokenPipe
                 ) =>
             {
                 Disconnect::PeerClosed
             }
-            _ => error.into(),
+            _ => Disconnect::Frame(error),
         }
     }
 }
@@ -321,7 +324,7 @@ impl Player {
             tokio::select! {
                 frame = self.framed.next() => match frame {
                     Some(Ok(body)) => self.handle_body(body).await?,
-                    Some(Err(error)) => return Err(Disconnect::from_read(error)),
+                    Some(Err(error)) => return Err(error.into()),
                     None => return Err(Disconnect::PeerClosed),
                 },
                 received = outbox.recv_many(&mut messages, OUTBOX_BATCH) => {
