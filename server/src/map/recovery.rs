@@ -9,16 +9,15 @@ use super::actor::MapActor;
 use crate::rules::combat::{npc_recovery, recovery};
 
 impl MapActor {
+    /// Whether this tick is one of those every `secs` seconds on the map's clock.
+    fn is_tick_every(&self, secs: u64) -> bool {
+        let every = self.config.npcs.ticks(secs.saturating_mul(1000));
+        self.npcs.now().is_multiple_of(every)
+    }
+
     /// Regenerates every NPC if this tick is an NPC recovery tick.
     pub(super) fn recover_npcs_if_due(&mut self) {
-        let interval_ms = self
-            .data
-            .formulas
-            .recovery
-            .npc_interval_secs
-            .saturating_mul(1000);
-        let every = self.config.npcs.ticks(interval_ms);
-        if !self.npcs.now().is_multiple_of(every) {
+        if !self.is_tick_every(self.data.formulas.recovery.npc_interval_secs) {
             return;
         }
         let formulas = &self.data.formulas;
@@ -28,14 +27,7 @@ impl MapActor {
 
     /// Regenerates every character if this tick is a recovery tick.
     pub(super) fn recover_if_due(&mut self) {
-        let interval_ms = self
-            .data
-            .formulas
-            .recovery
-            .interval_secs
-            .saturating_mul(1000);
-        let every = self.config.npcs.ticks(interval_ms);
-        if !self.npcs.now().is_multiple_of(every) {
+        if !self.is_tick_every(self.data.formulas.recovery.interval_secs) {
             return;
         }
         let formulas = &self.data.formulas;
