@@ -12,6 +12,7 @@ pub mod reflect;
 pub mod sequence;
 pub mod serialize;
 pub mod string;
+pub mod tile;
 pub mod writer;
 
 #[rustfmt::skip]

@@ -67,32 +67,9 @@ impl MapData {
         if x >= self.width || y >= self.height {
             return false;
         }
-        match self.specs.get(&(x, y)) {
-            None => true,
-            Some(spec) => !matches!(
-                spec,
-                MapTileSpec::Wall
-                    | MapTileSpec::ChairDown
-                    | MapTileSpec::ChairLeft
-                    | MapTileSpec::ChairRight
-                    | MapTileSpec::ChairUp
-                    | MapTileSpec::ChairDownRight
-                    | MapTileSpec::ChairUpLeft
-                    | MapTileSpec::ChairAll
-                    | MapTileSpec::Chest
-                    | MapTileSpec::BankVault
-                    | MapTileSpec::Edge
-                    | MapTileSpec::Board1
-                    | MapTileSpec::Board2
-                    | MapTileSpec::Board3
-                    | MapTileSpec::Board4
-                    | MapTileSpec::Board5
-                    | MapTileSpec::Board6
-                    | MapTileSpec::Board7
-                    | MapTileSpec::Board8
-                    | MapTileSpec::Jukebox
-            ),
-        }
+        self.specs
+            .get(&(x, y))
+            .is_none_or(|spec| !spec.blocks_characters())
     }
 
     /// Whether an NPC may stand on (x, y): walkable for a character, not an NPC boundary, and

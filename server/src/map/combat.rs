@@ -25,7 +25,7 @@ use super::character::ExperienceGain;
 use super::npcs::{NpcEvents, Strike};
 use super::pathfinding::{Tile, distance, step};
 use crate::config::Config;
-use crate::rules::combat::{self, Attacker, Swing, Target};
+use crate::rules::combat::{self, Attacker, Target};
 use crate::rules::loot::share_experience;
 use crate::rules::stats;
 
@@ -178,10 +178,7 @@ impl MapActor {
             target,
             &mut self.combat.rng,
         );
-        let damage = match swing {
-            Swing::Miss => 0,
-            Swing::Hit { damage, .. } => damage,
-        };
+        let damage = swing.damage();
         let Some(hurt) = self.npcs.hurt(index, player_id, damage) else {
             return;
         };
@@ -310,10 +307,7 @@ impl MapActor {
             target,
             &mut self.combat.rng,
         );
-        let damage = match swing {
-            Swing::Miss => 0,
-            Swing::Hit { damage, .. } => damage,
-        };
+        let damage = swing.damage();
         let Some(them) = self.characters.get_mut(&victim) else {
             return;
         };
@@ -388,10 +382,7 @@ impl MapActor {
                 target.game.target(sitting),
                 &mut self.combat.rng,
             );
-            let damage = match swing {
-                Swing::Miss => 0,
-                Swing::Hit { damage, .. } => damage,
-            };
+            let damage = swing.damage();
             let taken = target.game.damage(damage);
             target.info.hp = target.game.state().hp;
             let killed = target.game.is_dead();

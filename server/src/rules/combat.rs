@@ -32,6 +32,16 @@ pub enum Swing {
     Hit { damage: u32, critical: bool },
 }
 
+impl Swing {
+    /// The damage dealt: 0 for a miss.
+    pub fn damage(self) -> u32 {
+        match self {
+            Swing::Miss => 0,
+            Swing::Hit { damage, .. } => damage,
+        }
+    }
+}
+
 /// The most damage one hit may do (the protocol's three-byte number).
 pub const MAX_HIT_DAMAGE: u32 = 16_194_276;
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use eo_protocol::Direction;
 use eo_protocol::data_file::DataFile;
-use eo_protocol::map::{Emf, MapTileSpec};
+use eo_protocol::map::Emf;
 
 /// The walkable tiles of one map.
 #[derive(Debug)]
@@ -31,7 +31,7 @@ impl Grid {
         };
         for row in &emf.tile_spec_rows {
             for tile in &row.tiles {
-                if blocks(tile.tile_spec)
+                if tile.tile_spec.blocks_characters()
                     && let Some(i) = index(tile.x, row.y)
                 {
                     open[i] = false;
@@ -74,33 +74,6 @@ impl Grid {
         };
         self.open(to.0, to.1).then_some(to)
     }
-}
-
-/// Tile specs nobody can stand on.
-fn blocks(spec: MapTileSpec) -> bool {
-    matches!(
-        spec,
-        MapTileSpec::Wall
-            | MapTileSpec::ChairDown
-            | MapTileSpec::ChairLeft
-            | MapTileSpec::ChairRight
-            | MapTileSpec::ChairUp
-            | MapTileSpec::ChairDownRight
-            | MapTileSpec::ChairUpLeft
-            | MapTileSpec::ChairAll
-            | MapTileSpec::Chest
-            | MapTileSpec::BankVault
-            | MapTileSpec::Edge
-            | MapTileSpec::Board1
-            | MapTileSpec::Board2
-            | MapTileSpec::Board3
-            | MapTileSpec::Board4
-            | MapTileSpec::Board5
-            | MapTileSpec::Board6
-            | MapTileSpec::Board7
-            | MapTileSpec::Board8
-            | MapTileSpec::Jukebox
-    )
 }
 
 /// A map's id and rid: which file it is.
