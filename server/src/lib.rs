@@ -12,7 +12,9 @@ pub mod player;
 pub mod process;
 pub mod reload;
 pub mod rules;
+pub mod save;
 pub mod server;
+pub mod supervise;
 pub mod world;
 
 pub use server::run;

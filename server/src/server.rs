@@ -15,8 +15,11 @@ use crate::map::MapHandle;
 use crate::net::listener::accept_loop;
 use crate::player::PlayerContext;
 use crate::reload::{ConfigSource, LiveConfig};
+use crate::save::SaveQueue;
 use crate::world::WorldHandle;
 
+/// How long shutdown waits for the last saves to commit.
+const SHUTDOWN_SAVE_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 /// Threads that hash passwords, and how many hashing jobs may wait before logins get Busy.
 const HASHER_THREADS: usize = 2;
 const HASHER_QUEUE: usize = 64;
@@ -90,21 +93,22 @@ pub async fn run_with(
     let data = Arc::new(GameData::load(&config.world.data_dir)?);
     let spawns = SpawnPoints::new(&config.world, &data)?;
     let config = Arc::new(config);
-    let maps = data
-        .maps
-        .keys()
-        .filter_map(|id| {
-            MapHandle::spawn(Arc::clone(&data), *id, Arc::clone(&config))
-                .map(|handle| (*id, handle))
-        })
-        .collect();
-    info!(maps = data.maps.len(), "game data loaded");
     let db = Db::open(&config.database.path)
         .await
         .map_err(|error| StartError::Database {
             path: config.database.path.display().to_string(),
             error,
         })?;
+    let saves = SaveQueue::spawn(db.clone());
+    let maps = data
+        .maps
+        .keys()
+        .filter_map(|id| {
+            MapHandle::spawn(Arc::clone(&data), *id, Arc::clone(&config), saves.clone())
+                .map(|handle| (*id, handle))
+        })
+        .collect();
+    info!(maps = data.maps.len(), "game data loaded");
     let hasher = match hasher {
         Some(hasher) => hasher,
         None => PasswordHasher::new(HASHER_THREADS, HASHER_QUEUE).map_err(StartError::Hasher)?,
@@ -122,6 +126,7 @@ pub async fn run_with(
         spawns,
         maps,
         db,
+        saves,
         hasher,
         world,
         shutdown,
@@ -143,11 +148,27 @@ pub async fn run_with(
         ));
     }
     let control = tokio::spawn(control.serve(Arc::clone(&admin), context.shutdown.clone()));
-    accept_loop(listener, context).await;
+    accept_loop(listener, Arc::clone(&context)).await;
     // The control socket stops at the same shutdown; let it finish what it is answering.
     let _ = control.await;
+    save_everyone(&context).await;
     info!("server stopped");
     Ok(())
+}
+
+/// At shutdown, after the players have left (each left its map, saved): whatever is still on a
+/// map (a player task that did not end in time) is saved too, and the saves are waited for.
+async fn save_everyone(context: &PlayerContext) {
+    for map in context.maps.values() {
+        let _ = map.save_all().await;
+    }
+    match tokio::time::timeout(SHUTDOWN_SAVE_GRACE, context.saves.barrier()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::error!(%error, "saving at shutdown failed"),
+        Err(_) => tracing::error!(
+            "the saves were not confirmed within {SHUTDOWN_SAVE_GRACE:?}; stopping anyway"
+        ),
+    }
 }
 
 /// Reloads the configuration on each SIGHUP until shutdown; the outcome is logged and audited

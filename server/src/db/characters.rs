@@ -6,8 +6,8 @@ use rusqlite::{
 };
 
 use super::{
-    Character, CharacterSummary, Db, DbError, Equipment, NewCharacter, is_foreign_key_violation,
-    is_unique_violation, unix_now,
+    Character, CharacterSummary, Db, DbError, Equipment, NewCharacter, SaveReport,
+    is_constraint_violation, is_foreign_key_violation, is_unique_violation, unix_now,
 };
 
 impl Db {
@@ -58,12 +58,17 @@ impl Db {
             .await
     }
 
-    /// Saves the characters in ONE transaction: either every one is written or, if any fails
-    /// (e.g. an amount of 0 or above `i32::MAX`, or an item id listed twice), none is. Writes
-    /// every column except `id`, `account_id`, `name` and `created_at`, and replaces the
-    /// inventory, bank and spell rows. A character whose id no longer exists is skipped (and
-    /// logged); returns how many were saved.
-    pub async fn save_characters(&self, characters: Vec<Character>) -> Result<usize, DbError> {
+    /// Saves the characters in ONE transaction (see the save path, `crate::save`). Writes every
+    /// column except `id`, `account_id`, `name`, `created_at` and `admin_level` (that one is
+    /// only ever written by [`Db::set_admin_level`], so a save in flight cannot undo a
+    /// promotion), and replaces the inventory, bank and spell rows.
+    ///
+    /// A character whose row breaks a constraint (an amount of 0 or above `i32::MAX`, an item
+    /// id listed twice) is refused alone, rolled back to its savepoint and logged, and the rest
+    /// are committed: a broken character must not stop every other save for good. A character
+    /// whose id no longer exists is skipped (and logged). Any other error (an I/O error, a
+    /// busy database) fails the whole batch, which then changes nothing.
+    pub async fn save_characters(&self, characters: Vec<Character>) -> Result<SaveReport, DbError> {
         self.call(move |conn| save_characters(conn, &characters))
             .await
     }
@@ -299,32 +304,47 @@ fn character_from_row(row: &Row<'_>) -> rusqlite::Result<Character> {
     })
 }
 
-fn save_characters(conn: &mut Connection, characters: &[Character]) -> Result<usize, DbError> {
+fn save_characters(conn: &mut Connection, characters: &[Character]) -> Result<SaveReport, DbError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut saved = 0;
+    let mut report = SaveReport::default();
     for character in characters {
-        if save_one(&tx, character)? {
-            saved += 1;
-        } else {
-            tracing::warn!(
-                id = character.id,
-                name = %character.name,
-                "not saving a character that is no longer in the database"
-            );
+        tx.execute_batch("SAVEPOINT one_character")?;
+        match save_one(&tx, character) {
+            Ok(true) => report.saved += 1,
+            Ok(false) => {
+                tracing::warn!(
+                    id = character.id,
+                    name = %character.name,
+                    "not saving a character that is no longer in the database"
+                );
+                report.missing.push(character.id);
+            }
+            Err(error) if is_constraint_violation(&error) => {
+                tx.execute_batch("ROLLBACK TO one_character")?;
+                tracing::error!(
+                    id = character.id,
+                    name = %character.name,
+                    %error,
+                    "a character's state breaks the database's rules; it was NOT saved"
+                );
+                report.refused.push(character.id);
+            }
+            Err(error) => return Err(error.into()),
         }
+        tx.execute_batch("RELEASE one_character")?;
     }
     tx.commit()?;
-    Ok(saved)
+    Ok(report)
 }
 
 /// Writes one character inside the batch's transaction; false if its row does not exist.
-fn save_one(tx: &Transaction<'_>, c: &Character) -> Result<bool, DbError> {
+fn save_one(tx: &Transaction<'_>, c: &Character) -> rusqlite::Result<bool> {
     let e = &c.equipment;
     let updated = tx
         .prepare_cached(
             "UPDATE characters SET
                 title = :title, home = :home, fiance = :fiance, partner = :partner,
-                admin_level = :admin_level, class = :class, gender = :gender, race = :race,
+                class = :class, gender = :gender, race = :race,
                 hair_style = :hair_style, hair_color = :hair_color, skin = :skin,
                 map = :map, x = :x, y = :y, direction = :direction,
                 level = :level, experience = :experience, hp = :hp, tp = :tp,
@@ -344,7 +364,6 @@ fn save_one(tx: &Transaction<'_>, c: &Character) -> Result<bool, DbError> {
             ":home": c.home,
             ":fiance": c.fiance,
             ":partner": c.partner,
-            ":admin_level": c.admin_level,
             ":class": c.class,
             ":gender": c.gender,
             ":race": c.race,
@@ -414,7 +433,7 @@ fn replace_pairs<A, B>(
     value: &str,
     character_id: i64,
     pairs: &[(A, B)],
-) -> Result<(), DbError>
+) -> rusqlite::Result<()>
 where
     A: rusqlite::ToSql,
     B: rusqlite::ToSql,
@@ -646,7 +665,10 @@ mod tests {
         character.inventory = vec![(1, 10), (2, 20)];
         character.bank = vec![(3, 30)];
         character.spells = vec![(4, 1)];
-        assert_eq!(db.save_characters(vec![character]).await, Ok(1));
+        assert_eq!(
+            db.save_characters(vec![character]).await.map(|r| r.saved),
+            Ok(1)
+        );
         assert_eq!(count_rows(&db, "character_inventory", id).await, 2);
 
         assert_eq!(db.delete_character(bob, id).await, Err(DbError::NotFound));
@@ -680,7 +702,24 @@ mod tests {
             .unwrap();
         let base = db.load_character(id).await.unwrap().unwrap();
         let full = full_character(base);
-        assert_eq!(db.save_characters(vec![full.clone()]).await, Ok(1));
+        let saved = |n| {
+            Ok(SaveReport {
+                saved: n,
+                ..SaveReport::default()
+            })
+        };
+        assert_eq!(db.save_characters(vec![full.clone()]).await, saved(1));
+        let loaded = db.load_character(id).await.unwrap().unwrap();
+        // Everything but the admin level, which only `set_admin_level` writes.
+        assert_eq!(loaded.admin_level, 0);
+        assert_eq!(
+            loaded,
+            Character {
+                admin_level: 0,
+                ..full.clone()
+            }
+        );
+        db.set_admin_level("Full", 4).await.unwrap();
         let loaded = db.load_character(id).await.unwrap().unwrap();
         assert_eq!(loaded, full);
 
@@ -704,12 +743,13 @@ mod tests {
         smaller.bank.clear();
         smaller.spells = vec![(7, 7)];
         smaller.hidden = false;
-        assert_eq!(db.save_characters(vec![smaller.clone()]).await, Ok(1));
+        assert_eq!(db.save_characters(vec![smaller.clone()]).await, saved(1));
         assert_eq!(db.load_character(id).await.unwrap().unwrap(), smaller);
 
-        // id, account, name and creation time are not rewritten by a save.
+        // id, account, name, creation time and admin level are not rewritten by a save.
         let mut renamed = smaller.clone();
         renamed.name = "Other".into();
+        renamed.admin_level = 1;
         renamed.account_id = alice + 5;
         renamed.created_at = 1;
         db.save_characters(vec![renamed]).await.unwrap();
@@ -717,7 +757,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_batch_is_one_transaction() {
+    async fn a_broken_character_is_refused_alone() {
         let (_dir, db) = temp_db().await;
         let alice = account(&db, "alice").await;
         let first = db
@@ -747,16 +787,23 @@ mod tests {
             let mut second_bad = second_before.clone();
             second_bad.level = 50;
             spoil(&mut second_bad);
-            let result = db
+            let report = db
                 .save_characters(vec![first_changed.clone(), second_bad])
-                .await;
-            assert!(
-                matches!(result, Err(DbError::Sqlite(_))),
-                "{what}: {result:?}"
+                .await
+                .unwrap();
+            assert_eq!(
+                report,
+                SaveReport {
+                    saved: 1,
+                    missing: Vec::new(),
+                    refused: vec![second],
+                },
+                "{what}"
             );
+            // The broken one is refused whole (its row and its item rows), the other written.
             assert_eq!(
                 db.load_character(first).await.unwrap().unwrap(),
-                first_before,
+                first_changed,
                 "{what}"
             );
             assert_eq!(
@@ -770,13 +817,18 @@ mod tests {
         let mut ghost = first_before.clone();
         ghost.id = second + 100;
         assert_eq!(
-            db.save_characters(vec![first_changed.clone(), ghost]).await,
-            Ok(1)
+            db.save_characters(vec![first_changed.clone(), ghost])
+                .await
+                .map(|r| (r.saved, r.missing)),
+            Ok((1, vec![second + 100]))
         );
         assert_eq!(
             db.load_character(first).await.unwrap().unwrap(),
             first_changed
         );
-        assert_eq!(db.save_characters(Vec::new()).await, Ok(0));
+        assert_eq!(
+            db.save_characters(Vec::new()).await,
+            Ok(SaveReport::default())
+        );
     }
 }

@@ -42,7 +42,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use models::{
     Account, AuditEntry, Ban, Character, CharacterSummary, Equipment, NewAccount, NewAudit, NewBan,
-    NewCharacter,
+    NewCharacter, SaveReport,
 };
 
 /// How many jobs may wait for the database thread before senders wait their turn.
@@ -96,6 +96,14 @@ fn is_unique_violation(error: &rusqlite::Error) -> bool {
         rusqlite::Error::SqliteFailure(e, _)
             if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                 || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+/// Whether `error` is a constraint violation of any kind (CHECK, UNIQUE, NOT NULL, ...).
+fn is_constraint_violation(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ConstraintViolation
     )
 }
 
@@ -251,6 +259,13 @@ pub(crate) mod test_support {
         let dir = TempDir::new().unwrap();
         let db = Db::open(&dir.path().join("test.sqlite")).await.unwrap();
         (dir, db)
+    }
+
+    /// A handle whose database thread is gone: every call answers [`DbError::Closed`].
+    pub fn closed_db() -> Db {
+        let (jobs, receiver) = mpsc::channel::<Job>(1);
+        drop(receiver);
+        Db { jobs }
     }
 
     /// An account named `name`; returns its id.

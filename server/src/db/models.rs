@@ -194,6 +194,17 @@ pub struct Character {
     pub spells: Vec<(u16, u16)>,
 }
 
+/// What became of a batch of characters given to `save_characters`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SaveReport {
+    /// How many were written.
+    pub saved: usize,
+    /// The ids of those whose row no longer exists (deleted meanwhile).
+    pub missing: Vec<i64>,
+    /// The ids of those whose state broke a constraint: not written (and logged).
+    pub refused: Vec<i64>,
+}
+
 /// What `create_character` needs. Everything not here starts at 0 or empty; `race` is set to
 /// `skin`. `Default` gives a level-0 character with zero stats at map 0 (0,0).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

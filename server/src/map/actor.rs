@@ -19,35 +19,49 @@ use eo_protocol::net::{Item, ThreeItem};
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::sleep_until;
-use tracing::warn;
+use tracing::{error, warn};
 
 use super::character::{CharacterGame, GameState};
 use super::combat::Combat;
-use super::handle::{Departure, WalkOutcome};
+use super::handle::WalkOutcome;
 use super::items::Ground;
 use super::npcs::{NpcEvents, Npcs, Seen};
+use super::views::map_info;
 use super::visibility::Visibility;
 use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE, npc_broadcast};
 use crate::config::Config;
 use crate::data::{GameData, MapData};
+use crate::db::Character;
 use crate::net::packet;
 use crate::player::PlayerHandle;
+use crate::save::SaveQueue;
 
 pub(super) enum MapMessage {
+    /// The character comes onto the map: from now on the map owns it (map/persistence.rs).
     Enter {
-        character: Box<CharacterMapInfo>,
-        state: Box<GameState>,
+        player_id: u16,
+        character: Box<Character>,
         player: PlayerHandle,
         reply: oneshot::Sender<NearbyInfo>,
     },
+    /// The character leaves the map, saved on its way out; `None` if it is not here.
     Leave {
         player_id: u16,
-        reply: oneshot::Sender<Departure>,
+        reply: oneshot::Sender<Option<Character>>,
     },
-    /// Where the character is and its game state, for saving (it stays on the map).
-    Snapshot {
+    /// Paperdoll_Request: the character's paperdoll, sent to `to`.
+    Paperdoll {
         player_id: u16,
-        reply: oneshot::Sender<Departure>,
+        to: PlayerHandle,
+    },
+    /// An operator changed the character's admin level (its paperdoll shows it).
+    SetAdminLevel {
+        player_id: u16,
+        level: u8,
+    },
+    /// Queue the save of everyone on the map now; answers how many that is.
+    SaveAll {
+        reply: oneshot::Sender<usize>,
     },
     Walk {
         player_id: u16,
@@ -115,6 +129,33 @@ pub(super) enum MapMessage {
     },
 }
 
+impl MapMessage {
+    /// The message's name, for the line a panic while handling it logs.
+    pub(super) fn kind(&self) -> &'static str {
+        match self {
+            MapMessage::Enter { .. } => "enter",
+            MapMessage::Leave { .. } => "leave",
+            MapMessage::Paperdoll { .. } => "paperdoll",
+            MapMessage::SetAdminLevel { .. } => "set admin level",
+            MapMessage::SaveAll { .. } => "save all",
+            MapMessage::Walk { .. } => "walk",
+            MapMessage::Face { .. } => "face",
+            MapMessage::Talk { .. } => "talk",
+            MapMessage::Nearby { .. } => "nearby",
+            MapMessage::Emote { .. } => "emote",
+            MapMessage::Sit { .. } => "sit",
+            MapMessage::Chair { .. } => "chair",
+            MapMessage::Positions { .. } => "positions",
+            MapMessage::SetHidden { .. } => "set hidden",
+            MapMessage::NpcRange { .. } => "npc range",
+            MapMessage::Attack { .. } => "attack",
+            MapMessage::Range { .. } => "range",
+            MapMessage::Item { action, .. } => action.kind(),
+            MapMessage::Give { .. } => "give",
+        }
+    }
+}
+
 /// What a player does with items, stats and equipment (each decided in map/items.rs).
 #[derive(Debug, Clone)]
 pub(super) enum ItemAction {
@@ -128,26 +169,34 @@ pub(super) enum ItemAction {
     SpendSkill { spell_id: u16 },
 }
 
+impl ItemAction {
+    fn kind(&self) -> &'static str {
+        match self {
+            ItemAction::Drop { .. } => "item drop",
+            ItemAction::Get { .. } => "item get",
+            ItemAction::Junk { .. } => "item junk",
+            ItemAction::Use { .. } => "item use",
+            ItemAction::Equip { .. } => "equip",
+            ItemAction::Unequip { .. } => "unequip",
+            ItemAction::SpendStat { .. } => "spend stat point",
+            ItemAction::SpendSkill { .. } => "spend skill point",
+        }
+    }
+}
+
 pub(super) struct OnMap {
     pub(super) info: CharacterMapInfo,
     pub(super) player: PlayerHandle,
     /// The character's game state (see `map/character.rs`).
     pub(super) game: CharacterGame,
+    /// The whole character as it was last queued for saving (map/persistence.rs); what is
+    /// live (position, game state) is in `info` and `game`.
+    pub(super) record: Box<Character>,
 }
 
 impl OnMap {
     pub(super) fn at(&self) -> (u16, u16) {
         (self.info.coords.x, self.info.coords.y)
-    }
-
-    /// Where it stands and its game state now.
-    fn departure(&self, state: GameState) -> Departure {
-        Departure {
-            x: u8::try_from(self.info.coords.x).unwrap_or(0),
-            y: u8::try_from(self.info.coords.y).unwrap_or(0),
-            direction: self.info.direction,
-            state,
-        }
     }
 
     /// Its tile on the u8 grid NPCs use (characters are never placed off it).
@@ -196,6 +245,8 @@ pub(super) struct MapActor {
     pub(super) config: Arc<Config>,
     /// The items on the ground (map/items.rs).
     pub(super) ground: Ground,
+    /// Where the characters on the map are saved (map/persistence.rs).
+    pub(super) saves: SaveQueue,
 }
 
 impl MapActor {
@@ -204,6 +255,7 @@ impl MapActor {
         id: u16,
         rx: mpsc::Receiver<MapMessage>,
         config: Arc<Config>,
+        saves: SaveQueue,
     ) -> Self {
         Self {
             npcs: Npcs::new(Arc::clone(&data), id, &config.npcs),
@@ -216,6 +268,7 @@ impl MapActor {
             config,
             ground: Ground::default(),
             index: Visibility::default(),
+            saves,
         }
     }
 
@@ -247,50 +300,90 @@ impl MapActor {
     pub(super) async fn run(mut self) {
         let mut ticker = tokio::time::interval(self.tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let save_interval = self.config.world.save_interval();
+        let mut save =
+            tokio::time::interval_at(tokio::time::Instant::now() + save_interval, save_interval);
+        save.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Each event is handled under `supervise`: a panic while handling one is logged and
+        // the map goes on with the next, so one bad message never takes the map, and everyone
+        // on it, down until a restart.
         loop {
-            // The map's own clock (NPCs act on it) and the next item on the ground to expire.
-            // The actor ends when every handle is gone.
+            // The map's own clock (NPCs act on it), its saves, and the next item on the
+            // ground to expire. The actor ends when every handle is gone.
             let expiry = self.ground.next_expiry();
-            let message = tokio::select! {
+            tokio::select! {
                 message = self.rx.recv() => match message {
-                    Some(message) => message,
+                    Some(message) => {
+                        let kind = message.kind();
+                        self.supervise(kind, |map| map.handle(message));
+                    }
                     None => break,
                 },
-                _ = ticker.tick() => {
-                    self.tick();
-                    continue;
-                }
+                _ = ticker.tick() => self.supervise("tick", Self::tick),
+                _ = save.tick() => self.supervise("save", Self::save_changed),
                 () = async { sleep_until(expiry.unwrap_or_else(tokio::time::Instant::now)).await },
-                    if expiry.is_some() => {
-                    self.expire_items();
-                    continue;
-                }
-            };
-            self.handle(message);
+                    if expiry.is_some() => self.supervise("expire items", Self::expire_items),
+            }
+        }
+        // The last handle is gone (the server stopped): whatever changed since the last save
+        // is queued before the map goes.
+        self.supervise("save", Self::save_changed);
+    }
+
+    /// Runs one event's work; a panic in it is caught and logged with what the map was
+    /// doing, and the map goes on. A half-done change is kept as it is: item moves take from
+    /// the giver before they give (map/items.rs), so what a panic can cut short loses at most
+    /// what was being moved and never doubles it.
+    fn supervise(&mut self, what: &'static str, work: impl FnOnce(&mut Self)) {
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self)));
+        if let Err(panic) = caught {
+            error!(
+                map = self.id,
+                handling = what,
+                "the map actor panicked ({}); the map goes on",
+                crate::supervise::panic_message(panic.as_ref())
+            );
         }
     }
 
     fn handle(&mut self, message: MapMessage) {
+        #[cfg(feature = "fault-injection")]
+        super::fault::inject(&message);
         {
             match message {
                 MapMessage::Enter {
+                    player_id,
                     character,
-                    state,
                     player,
                     reply,
                 } => {
-                    let nearby = self.enter(*character, *state, player);
+                    let nearby = self.enter(player_id, *character, player);
+                    // Given up on by the player task, it stays here all the same: that task
+                    // leaves it when it closes.
                     let _ = reply.send(nearby);
                 }
                 MapMessage::Leave { player_id, reply } => {
-                    if let Some(departure) = self.leave(player_id) {
-                        let _ = reply.send(departure);
+                    // A player task that gave up waiting still counts the character as here
+                    // (it leaves it again when it closes): it stays.
+                    if reply.is_closed() {
+                        return;
+                    }
+                    let Some((character, player)) = self.leave(player_id) else {
+                        let _ = reply.send(None);
+                        return;
+                    };
+                    if let Err(Some(character)) = reply.send(Some(character)) {
+                        self.come_back(player_id, character, player);
                     }
                 }
-                MapMessage::Snapshot { player_id, reply } => {
-                    if let Some(me) = self.characters.get(&player_id) {
-                        let _ = reply.send(me.departure(me.game.state().clone()));
+                MapMessage::Paperdoll { player_id, to } => self.show_paperdoll(player_id, &to),
+                MapMessage::SetAdminLevel { player_id, level } => {
+                    if let Some(me) = self.characters.get_mut(&player_id) {
+                        me.record.admin_level = level;
                     }
+                }
+                MapMessage::SaveAll { reply } => {
+                    let _ = reply.send(self.save_all());
                 }
                 MapMessage::Walk {
                     player_id,
@@ -525,33 +618,46 @@ impl MapActor {
         })
     }
 
+    /// A character comes onto the map (others in range see it appear); what it sees.
     fn enter(
         &mut self,
-        mut info: CharacterMapInfo,
-        state: GameState,
+        player_id: u16,
+        mut character: Character,
         player: PlayerHandle,
     ) -> NearbyInfo {
-        info.map_id = self.id;
-        let game = CharacterGame::new(state, &self.data);
+        character.map = self.id;
+        let mut info = map_info(player_id, &character);
+        let game = CharacterGame::new(GameState::of(&character), &self.data);
         game.sync_info(&mut info, &self.data);
-        let player_id = info.player_id;
         let at = (info.coords.x, info.coords.y);
         if !info.invisible
             && let Some(body) = self.appear_packet(&info)
         {
             self.broadcast(at, player_id, &body);
         }
-        if let Some(old) = self
-            .characters
-            .insert(player_id, OnMap { info, player, game })
-        {
-            self.index.remove(player_id, old.at()); // entered twice: keep one
+        let record = Box::new(character);
+        if let Some(old) = self.characters.insert(
+            player_id,
+            OnMap {
+                info,
+                player,
+                game,
+                record,
+            },
+        ) {
+            // Entered twice without leaving (never expected): the newer copy stays.
+            warn!(map = self.id, player_id, name = %old.record.name, "a character entered twice; the earlier copy is dropped");
+            self.index.remove(player_id, old.at());
         }
         self.index.insert(player_id, at);
         self.nearby_of(player_id, at)
     }
 
-    fn leave(&mut self, player_id: u16) -> Option<Departure> {
+    /// A character leaves the map (others in range see it go). It is queued for saving, with
+    /// every character whose holdings changed, before it is gone (map/persistence.rs).
+    /// Returns the whole character and its player's handle; `None` if it is not here.
+    fn leave(&mut self, player_id: u16) -> Option<(Character, PlayerHandle)> {
+        let character = self.queue_departure(player_id)?;
         if let Some(body) = self.encode(&AvatarRemoveServerPacket {
             player_id,
             warp_effect: None,
@@ -562,11 +668,13 @@ impl MapActor {
         self.combat.forget(player_id);
         let gone = self.characters.remove(&player_id)?;
         self.index.remove(player_id, gone.at());
-        let departure = gone.departure(GameState::default());
-        Some(Departure {
-            state: gone.game.into_state(),
-            ..departure
-        })
+        Some((character, gone.player))
+    }
+
+    /// A character whose departure its player task no longer waited for comes back where it
+    /// was: the task still counts it as here.
+    fn come_back(&mut self, player_id: u16, character: Character, player: PlayerHandle) {
+        let _ = self.enter(player_id, character, player);
     }
 
     fn walk(&mut self, player_id: u16, direction: Direction) -> WalkOutcome {

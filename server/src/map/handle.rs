@@ -6,18 +6,19 @@ use std::time::Duration;
 
 use eo_protocol::Direction;
 use eo_protocol::map::MapWarp;
-use eo_protocol::net::server::{CharacterMapInfo, NearbyInfo};
+use eo_protocol::net::server::NearbyInfo;
 use tokio::sync::{mpsc, oneshot};
 
 use super::actor::{ItemAction, MapActor, MapMessage};
-use super::character::GameState;
 use crate::data::MapData;
+use crate::db::Character;
 use crate::player::PlayerHandle;
+use crate::save::SaveQueue;
 
 /// How many messages may wait for one map.
 const MAP_QUEUE_LEN: usize = 4096;
 /// How long a player waits for its map's answer before giving up on it.
-const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What became of a walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,14 +31,19 @@ pub enum WalkOutcome {
     Warp(MapWarp, u8, u8),
 }
 
-/// A character taken off a map (or a snapshot of one on it): where it stood and its game
-/// state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Departure {
-    pub x: u8,
-    pub y: u8,
-    pub direction: Direction,
-    pub state: GameState,
+/// Why a map could not do what a player task asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MapError {
+    /// The map did not answer in time. The message is queued all the same and will be
+    /// handled: a character sent with `enter` is on the map then.
+    #[error("the map did not answer in time")]
+    TimedOut,
+    /// The map has stopped, or failed while handling the message (its actor logged why).
+    #[error("the map failed to answer")]
+    Failed,
+    /// The character is not on this map.
+    #[error("the character is not on this map")]
+    NotHere,
 }
 
 /// A cheap, cloneable handle to one map actor.
@@ -56,53 +62,95 @@ impl PartialEq for MapHandle {
 impl Eq for MapHandle {}
 
 impl MapHandle {
-    /// Starts the actor of one map.
+    /// Starts the actor of one map; it saves the characters on it through `saves`.
     pub fn spawn(
         data: Arc<crate::data::GameData>,
         id: u16,
         config: Arc<crate::config::Config>,
+        saves: SaveQueue,
     ) -> Option<Self> {
         let _map: &MapData = data.maps.get(&id)?;
         let (tx, rx) = mpsc::channel(MAP_QUEUE_LEN);
-        tokio::spawn(MapActor::new(data, id, rx, config).run());
+        tokio::spawn(MapActor::new(data, id, rx, config, saves).run());
         Some(Self { id, tx })
     }
 
     async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> MapMessage) -> Option<T> {
-        let (reply, rx) = oneshot::channel();
-        self.tx.send(make(reply)).await.ok()?;
-        tokio::time::timeout(REPLY_TIMEOUT, rx).await.ok()?.ok()
+        self.ask_within(Some(REPLY_TIMEOUT), make).await.ok()
     }
 
-    /// Puts a character on the map with its game state (others in range see it appear) and
-    /// returns what it sees. The map fills in the info's HP, level and equipment graphics
-    /// from the state.
+    /// Sends a message and waits for its answer, `within` a time if given. The message is
+    /// always sent whole (waiting for room in the queue): a timeout only stops the waiting for
+    /// the answer, so [`MapError::TimedOut`] means the map will still handle it.
+    async fn ask_within<T>(
+        &self,
+        within: Option<Duration>,
+        make: impl FnOnce(oneshot::Sender<T>) -> MapMessage,
+    ) -> Result<T, MapError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(make(reply))
+            .await
+            .map_err(|_| MapError::Failed)?;
+        match within {
+            Some(within) => match tokio::time::timeout(within, rx).await {
+                Ok(answer) => answer.map_err(|_| MapError::Failed),
+                Err(_) => Err(MapError::TimedOut),
+            },
+            None => rx.await.map_err(|_| MapError::Failed),
+        }
+    }
+
+    /// Puts a character on the map (others in range see it appear) and returns what it sees.
+    /// From then on the map owns the character and saves it. On [`MapError::TimedOut`] the
+    /// character is on the map all the same (or soon will be); on [`MapError::Failed`] it
+    /// may or may not be: the caller's last save of it stands.
     pub async fn enter(
         &self,
-        character: CharacterMapInfo,
-        state: GameState,
+        player_id: u16,
+        character: Character,
         player: PlayerHandle,
-    ) -> Option<NearbyInfo> {
-        self.ask(|reply| MapMessage::Enter {
+    ) -> Result<NearbyInfo, MapError> {
+        self.ask_within(Some(REPLY_TIMEOUT), |reply| MapMessage::Enter {
+            player_id,
             character: Box::new(character),
-            state: Box::new(state),
             player,
             reply,
         })
         .await
     }
 
-    /// Takes a character off the map (others in range see it leave); returns where it stood
-    /// and its game state.
-    pub async fn leave(&self, player_id: u16) -> Option<Departure> {
-        self.ask(|reply| MapMessage::Leave { player_id, reply })
-            .await
+    /// Takes a character off the map (others in range see it leave), queueing its save with
+    /// every character whose holdings changed, and returns it as it is now. With `within`,
+    /// the wait is bounded: on [`MapError::TimedOut`] the character stays on the map (a map
+    /// that finds its asker gone keeps it), so the caller still has it there. Without, the
+    /// call waits for as long as the map takes (a map never waits on a player, so it answers).
+    pub async fn leave(
+        &self,
+        player_id: u16,
+        within: Option<Duration>,
+    ) -> Result<Character, MapError> {
+        self.ask_within(within, |reply| MapMessage::Leave { player_id, reply })
+            .await?
+            .ok_or(MapError::NotHere)
     }
 
-    /// Where a character on the map stands and its game state now, for saving.
-    pub async fn snapshot(&self, player_id: u16) -> Option<Departure> {
-        self.ask(|reply| MapMessage::Snapshot { player_id, reply })
-            .await
+    /// Sends the character's paperdoll, as it is now, to `to` (fire-and-forget).
+    pub async fn paperdoll(&self, player_id: u16, to: PlayerHandle) {
+        let _ = self.tx.send(MapMessage::Paperdoll { player_id, to }).await;
+    }
+
+    /// An operator changed the character's admin level (fire-and-forget).
+    pub async fn set_admin_level(&self, player_id: u16, level: u8) {
+        let _ = self
+            .tx
+            .send(MapMessage::SetAdminLevel { player_id, level })
+            .await;
+    }
+
+    /// Queues the save of everyone on the map now; how many (`None` if the map failed).
+    pub async fn save_all(&self) -> Option<usize> {
+        self.ask(|reply| MapMessage::SaveAll { reply }).await
     }
 
     /// One step in `direction`.

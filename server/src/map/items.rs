@@ -402,12 +402,19 @@ impl MapActor {
         if can == 0 {
             return;
         }
+        // Off the ground first, then into the inventory: a panic in between loses the pile
+        // rather than doubling it.
+        let left = pile.amount.saturating_sub(can);
+        if left == 0 {
+            self.ground.items.remove(&uid);
+        } else if let Some(rest) = self.ground.items.get_mut(&uid) {
+            rest.amount = left;
+        }
         let Some(me) = self.characters.get_mut(&player_id) else {
             return;
         };
         let taken = me.game.add_item(pile.id, can, &data);
         let weight = me.game.weight_packet();
-        let left = pile.amount - taken; // ok: taken <= can <= pile.amount
         let reply = self.encode(&ItemGetServerPacket {
             taken_item_index: uid,
             taken_item: ThreeItem {
@@ -421,11 +428,8 @@ impl MapActor {
         if let Some(body) = self.encode(&ItemRemoveServerPacket { item_index: uid }) {
             self.send_near(spot, Some(player_id), &body);
         }
-        if left == 0 {
-            self.ground.items.remove(&uid);
-        } else if let Some(rest) = self.ground.items.get_mut(&uid) {
-            rest.amount = left;
-            if let Some(body) = self.encode(&ItemAddServerPacket {
+        if left > 0
+            && let Some(body) = self.encode(&ItemAddServerPacket {
                 item_id: pile.id,
                 item_index: uid,
                 item_amount: left,
@@ -433,9 +437,9 @@ impl MapActor {
                     x: pile.x,
                     y: pile.y,
                 },
-            }) {
-                self.send_near(spot, None, &body);
-            }
+            })
+        {
+            self.send_near(spot, None, &body);
         }
     }
 

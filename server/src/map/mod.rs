@@ -5,16 +5,21 @@
 mod actor;
 pub mod character;
 mod combat;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 mod handle;
 mod items;
 mod npc_broadcast;
 mod npcs;
 mod pathfinding;
+mod persistence;
 mod recovery;
+mod views;
 mod visibility;
 
 pub use character::{CharacterGame, ExperienceGain, GameState};
-pub use handle::{Departure, MapHandle, WalkOutcome};
+pub use handle::{MapError, MapHandle, REPLY_TIMEOUT, WalkOutcome};
+pub use views::{map_info, paperdoll};
 
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.
 pub const SEE_DISTANCE: u32 = 11;

@@ -76,6 +76,8 @@ pub struct PlayerContext {
     pub spawns: crate::data::SpawnPoints,
     pub maps: std::collections::HashMap<u16, crate::map::MapHandle>,
     pub db: Db,
+    /// The save path (`crate::save`): the maps queue characters' saves on it.
+    pub saves: crate::save::SaveQueue,
     pub hasher: PasswordHasher,
     pub world: WorldHandle,
     pub shutdown: CancellationToken,
@@ -99,11 +101,16 @@ pub(crate) enum State {
     InGame(Box<InGame>),
 }
 
-/// The character a player plays, and the map it is on.
+/// The character a player plays, and the map that holds it. The map owns the character
+/// (its record, position, inventory: see `map/persistence.rs`); the player task keeps only
+/// what it needs for itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct InGame {
     pub account_id: i64,
-    pub character: crate::db::Character,
+    pub character_id: i64,
+    pub name: String,
+    /// The admin level in force, for the commands and chat channels it opens.
+    pub admin_level: u8,
     pub map: crate::map::MapHandle,
 }
 
@@ -157,6 +164,8 @@ pub(crate) enum Disconnect {
     Encode(#[from] EncodeError),
     #[error("flooding: {0}")]
     Flood(#[from] Flood),
+    #[error("its map: {0}")]
+    Map(#[from] crate::map::MapError),
 }
 
 impl From<FrameError> for Disconnect {
@@ -204,6 +213,9 @@ pub(crate) struct Player {
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
     pub muted_until: Option<Instant>,
+    /// A character was in the game on this connection: before the account is released its
+    /// saves must be on disk, so a relog loads what was played.
+    pub played: bool,
     /// The packet rate and the pace of actions.
     flood: FloodGuard,
     /// Cancelled by a handle that found the outbox full: the client does not read.
@@ -263,15 +275,29 @@ impl Player {
         match message {
             PlayerMessage::Send(body) => self.write(body).await?,
             PlayerMessage::Close(reason) => return Err(Disconnect::ClosedByServer(reason)),
-            PlayerMessage::ShowPaperdoll(to) => self.show_paperdoll(&to).await,
+            PlayerMessage::ShowPaperdoll(to) => {
+                if let (State::InGame(game), Some(player_id)) = (&self.state, self.player_id) {
+                    game.map.paperdoll(player_id, to).await;
+                }
+            }
             PlayerMessage::SetAdminLevel(level) => {
-                if let State::InGame(game) = &mut self.state {
-                    game.character.admin_level = level;
+                if let (State::InGame(game), Some(player_id)) = (&mut self.state, self.player_id) {
+                    game.admin_level = level;
+                    game.map.set_admin_level(player_id, level).await;
                 }
             }
             PlayerMessage::Save(reply) => {
-                let saved = self.save().await;
-                let _ = reply.send(saved);
+                let State::InGame(game) = &self.state else {
+                    let _ = reply.send(false);
+                    return Ok(());
+                };
+                // The map queues it; the wait for the commit is not this task's (saves never
+                // hold up a player's outbox).
+                let queued = game.map.save_all().await.is_some();
+                let saves = self.context.saves.clone();
+                tokio::spawn(async move {
+                    let _ = reply.send(queued && saves.barrier().await.is_ok());
+                });
             }
             PlayerMessage::Mute(duration) => self.mute(duration).await?,
             PlayerMessage::Warp { map, x, y } => handlers::offer_warp(self, map, x, y).await?,
@@ -315,9 +341,6 @@ impl Player {
         let ping_rate = config.ping_rate();
         let mut ping = interval_at(Instant::now() + ping_rate, ping_rate);
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let save_interval = live.world.save_interval();
-        let mut save = interval_at(Instant::now() + save_interval, save_interval);
-        save.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.context.shutdown.clone();
         let mut messages = Vec::with_capacity(OUTBOX_BATCH);
         loop {
@@ -338,9 +361,6 @@ impl Player {
                     // Tell the client why it is being closed ("the server is rebooting").
                     let _ = self.send(&eo_protocol::net::server::MessageCloseServerPacket).await;
                     return Err(Disconnect::ClosedByServer(CloseReason::Shutdown));
-                }
-                _ = save.tick(), if matches!(self.state, State::InGame(_)) => {
-                    self.save().await;
                 }
                 () = sleep_until(hangup), if !self.accepted() => return Err(Disconnect::HandshakeTimeout),
                 _ = ping.tick(), if self.accepted() => self.ping().await?,
@@ -374,48 +394,6 @@ impl Player {
             }
             None => false,
         }
-    }
-
-    /// Sends this player's paperdoll to another player.
-    async fn show_paperdoll(&mut self, to: &PlayerHandle) {
-        self.refresh_character().await;
-        let (State::InGame(game), Some(player_id)) = (&self.state, self.player_id) else {
-            return;
-        };
-        if let Ok(body) = packet::encode(&handlers::paperdoll(player_id, &game.character)) {
-            to.send(body);
-        }
-    }
-
-    /// Saves the character in play (on the save interval or when an operator asks; logout
-    /// saves separately). Whether a character was saved.
-    async fn save(&mut self) -> bool {
-        self.refresh_character().await;
-        let State::InGame(game) = &self.state else {
-            return false;
-        };
-        let character = game.character.clone();
-        match self.context.db.save_characters(vec![character]).await {
-            Ok(_) => true,
-            Err(error) => {
-                tracing::error!(addr = %self.addr, %error, "save failed");
-                false
-            }
-        }
-    }
-
-    /// Updates this task's copy of the character in play with the live game state its map
-    /// holds (the map is the authority; this copy is only the snapshot for saving). Whether
-    /// the map answered.
-    pub async fn refresh_character(&mut self) -> bool {
-        let (State::InGame(game), Some(player_id)) = (&mut self.state, self.player_id) else {
-            return false;
-        };
-        let Some(now) = game.map.snapshot(player_id).await else {
-            return false;
-        };
-        merge_departure(&mut game.character, game.map.id, &now);
-        true
     }
 
     async fn ping(&mut self) -> Result<(), Disconnect> {
@@ -548,6 +526,7 @@ pub async fn run_connection(
         selected: None,
         pending_warp: None,
         muted_until: None,
+        played: false,
         flood,
         kill,
         framed,
@@ -576,7 +555,7 @@ pub async fn run_connection(
                 %addr,
                 state = player.state.name(),
                 "a handler panicked ({}); connection closed, the server goes on",
-                panic_message(panic.as_ref())
+                crate::supervise::panic_message(panic.as_ref())
             );
             None
         }
@@ -588,47 +567,25 @@ pub async fn run_connection(
     dropped
 }
 
-/// The message a panic was raised with, if it is text.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
-    if let Some(message) = payload.downcast_ref::<&'static str>() {
-        message
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message
-    } else {
-        "no message"
-    }
-}
-
-/// Takes the character off its map (its neighbours are told) and saves it where it stood.
+/// Takes the character off its map (its neighbours are told; the map queues its save) and
+/// waits until its saves are on disk, so the account is not free to log in again before.
+///
+/// The map is asked without a time limit: the character is the map's until it has left, and
+/// a map never waits on a player, so it answers (a map that stopped answers at once).
 async fn leave_game(player: &mut Player) {
-    let State::InGame(game) = std::mem::replace(&mut player.state, State::New) else {
-        return;
-    };
-    let mut character = game.character;
-    if let Some(player_id) = player.player_id {
+    let state = std::mem::replace(&mut player.state, State::New);
+    if let (State::InGame(game), Some(player_id)) = (&state, player.player_id) {
         player.context.world.leave_game(player_id);
+        match game.map.leave(player_id, None).await {
+            Ok(_) => debug!(addr = %player.addr, name = %game.name, "left the game"),
+            Err(error) => {
+                tracing::warn!(addr = %player.addr, name = %game.name, %error, "leaving the map failed; its last save stands");
+            }
+        }
     }
-    if let Some(player_id) = player.player_id
-        && let Some(departure) = game.map.leave(player_id).await
+    if player.played
+        && let Err(error) = player.context.saves.barrier().await
     {
-        merge_departure(&mut character, game.map.id, &departure);
+        tracing::error!(addr = %player.addr, %error, "the logout's save was not confirmed");
     }
-    let name = character.name.clone();
-    match player.context.db.save_characters(vec![character]).await {
-        Ok(_) => debug!(addr = %player.addr, %name, "saved on logout"),
-        Err(error) => tracing::error!(addr = %player.addr, %name, %error, "save on logout failed"),
-    }
-}
-
-/// Writes where a character stood on `map` and its game state into the copy to save.
-pub(crate) fn merge_departure(
-    character: &mut crate::db::Character,
-    map: u16,
-    departure: &crate::map::Departure,
-) {
-    character.map = map;
-    character.x = departure.x;
-    character.y = departure.y;
-    character.direction = departure.direction.to_u32() as u8;
-    departure.state.apply_to(character);
 }

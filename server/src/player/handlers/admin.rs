@@ -138,8 +138,8 @@ pub(super) fn run(player: &mut Player, text: &str) -> Result<(), Disconnect> {
     let State::InGame(game) = &player.state else {
         return Err(Disconnect::Closed("a $ command outside the game"));
     };
-    let character = game.character.name.clone();
-    let admin_level = game.character.admin_level;
+    let character = game.name.clone();
+    let admin_level = game.admin_level;
     let handle = player.handle.clone();
     let (command, args) = match parse(text) {
         Ok(parsed) => parsed,

@@ -16,7 +16,7 @@ const ANNOUNCE_LEVEL: u8 = 3;
 /// The player id and admin level of a character in the game.
 fn playing(player: &Player) -> Result<(u16, u8), Disconnect> {
     match (&player.state, player.player_id) {
-        (State::InGame(game), Some(id)) => Ok((id, game.character.admin_level)),
+        (State::InGame(game), Some(id)) => Ok((id, game.admin_level)),
         _ => Err(Disconnect::Closed("an in-game packet outside the game")),
     }
 }
@@ -84,12 +84,7 @@ pub(super) async fn emote(
 /// Chair_Request: sit on the chair at `seat`, or stand up (`None`).
 pub(super) async fn chair(player: &mut Player, seat: Option<(u8, u8)>) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;
-    if let (Some((x, y, direction)), State::InGame(game)) =
-        (map.chair(id, seat).await, &mut player.state)
-    {
-        (game.character.x, game.character.y) = (x, y);
-        game.character.direction = direction.to_u32() as u8;
-    }
+    map.chair(id, seat).await;
     Ok(())
 }
 
@@ -110,15 +105,7 @@ fn in_game(player: &Player) -> Result<(MapHandle, u16), Disconnect> {
 /// Walk_Player (and the admin and ghost variants, treated alike for now).
 pub(super) async fn walk(player: &mut Player, direction: Direction) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;
-    let outcome = map.walk(id, direction).await;
-    if let (WalkOutcome::Moved { x, y } | WalkOutcome::Warp(_, x, y), State::InGame(game)) =
-        (&outcome, &mut player.state)
-    {
-        // The player task keeps its own copy of the position, for saving.
-        (game.character.x, game.character.y) = (*x, *y);
-        game.character.direction = direction.to_u32() as u8;
-    }
-    match outcome {
+    match map.walk(id, direction).await {
         WalkOutcome::Moved { .. } => Ok(()),
         WalkOutcome::Warp(warp, _, _) => super::warp::step_on(player, warp).await,
         // The client moved already: put it back where the map has it.
@@ -129,9 +116,6 @@ pub(super) async fn walk(player: &mut Player, direction: Direction) -> Result<()
 /// Face_Player.
 pub(super) async fn face(player: &mut Player, direction: Direction) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;
-    if let State::InGame(game) = &mut player.state {
-        game.character.direction = direction.to_u32() as u8;
-    }
     map.face(id, direction).await;
     Ok(())
 }

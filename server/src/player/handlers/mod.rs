@@ -16,7 +16,6 @@ mod range;
 mod warp;
 mod welcome;
 
-pub(super) use players::paperdoll;
 pub(super) use warp::{PendingWarp, offer as offer_warp};
 
 use eo_protocol::net::client::{ChairRequestClientPacketSitActionData, ClientPacket, SitAction};

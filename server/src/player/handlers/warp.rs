@@ -12,8 +12,7 @@ use eo_protocol::net::server::{
 };
 
 use super::session_id;
-use super::welcome::map_info;
-use crate::map::GameState;
+use crate::map::REPLY_TIMEOUT;
 use crate::player::actor::{Disconnect, Player, State};
 
 /// A warp offered to the client and not yet accepted.
@@ -138,18 +137,15 @@ pub(super) async fn accept(
         return Err(Disconnect::Closed("Warp_Accept outside the game"));
     };
     let switching = game.map.id != warp.map;
-    if let Some(departure) = game.map.leave(player_id).await {
-        crate::player::actor::merge_departure(&mut game.character, game.map.id, &departure);
-    }
-    game.character.map = warp.map;
-    game.character.x = warp.x;
-    game.character.y = warp.y;
+    // A map too slow to answer keeps the character (it stays where it was); the connection
+    // closes, and leaving the game then waits for that map.
+    let mut character = game.map.leave(player_id, Some(REPLY_TIMEOUT)).await?;
+    character.x = warp.x;
+    character.y = warp.y;
+    // From here the destination holds it, answering or not: leaving the game takes it off
+    // there.
     game.map = destination.clone();
-    let info = map_info(player_id, &game.character);
-    let state = GameState::of(&game.character);
-    let Some(nearby) = destination.enter(info, state, handle).await else {
-        return Err(Disconnect::Closed("the map did not answer"));
-    };
+    let nearby = destination.enter(player_id, character, handle).await?;
     if switching {
         player.context.world.changed_map(player_id, warp.map);
     }

@@ -6,18 +6,17 @@ use eo_protocol::net::client::{
     WelcomeMsgClientPacket, WelcomeRequestClientPacket,
 };
 use eo_protocol::net::server::{
-    BigCoords, CharacterBaseStatsWelcome, CharacterMapInfo, CharacterStatsWelcome,
-    EquipmentMapInfo, EquipmentWelcome, InitInitServerPacket,
+    CharacterBaseStatsWelcome, CharacterStatsWelcome, EquipmentWelcome, InitInitServerPacket,
     InitInitServerPacketReplyCodeData as InitData, InitInitServerPacketReplyCodeDataFileEcf,
     InitInitServerPacketReplyCodeDataFileEif, InitInitServerPacketReplyCodeDataFileEmf,
     InitInitServerPacketReplyCodeDataFileEnf, InitInitServerPacketReplyCodeDataFileEsf, InitReply,
-    LoginMessageCode, MapFile, PubFile, ServerSettings, SitState, WelcomeCode,
-    WelcomeReplyServerPacket, WelcomeReplyServerPacketWelcomeCodeData as Data,
+    LoginMessageCode, MapFile, PubFile, ServerSettings, WelcomeCode, WelcomeReplyServerPacket,
+    WelcomeReplyServerPacketWelcomeCodeData as Data,
     WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
     WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter,
 };
 use eo_protocol::net::{Item, Spell};
-use eo_protocol::{AdminLevel, Coords, Direction, Gender};
+use eo_protocol::{AdminLevel, Coords};
 
 use super::{logged_in, session_id};
 use crate::config::MAX_NEWS_LINES;
@@ -216,36 +215,6 @@ pub(super) async fn agree(
         .await
 }
 
-/// What others see of a character on a map. The map fills in what derives from the game
-/// state (HP and TP with their maxima, level, hair, equipment graphics) when it enters.
-pub(in crate::player) fn map_info(player_id: u16, character: &Character) -> CharacterMapInfo {
-    CharacterMapInfo {
-        name: character.name.clone(),
-        player_id,
-        map_id: character.map,
-        coords: BigCoords {
-            x: u16::from(character.x),
-            y: u16::from(character.y),
-        },
-        direction: Direction::from_u32(u32::from(character.direction)),
-        class_id: character.class,
-        guild_tag: "   ".into(),
-        level: character.level,
-        gender: Gender::from_u32(u32::from(character.gender)),
-        hair_style: character.hair_style,
-        hair_color: character.hair_color,
-        skin: character.skin,
-        max_hp: 0,
-        hp: character.hp,
-        max_tp: 0,
-        tp: character.tp,
-        equipment: EquipmentMapInfo::default(),
-        sit_state: SitState::Stand,
-        invisible: character.hidden,
-        warp_effect: None,
-    }
-}
-
 /// Welcome_Msg: enter the game on the character's map.
 pub(super) async fn enter(
     player: &mut Player,
@@ -274,19 +243,45 @@ pub(super) async fn enter(
             std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0)),
         );
     }
-    let state = GameState::of(&character);
     // What the map will derive, for this reply (the same pure rules).
-    let game = CharacterGame::new(state.clone(), &player.context.data);
-    let Some(nearby) = map
-        .enter(
-            map_info(player_id, &character),
-            state,
-            player.handle.clone(),
-        )
-        .await
-    else {
-        return Err(Disconnect::Closed("the map did not answer"));
+    let game = CharacterGame::new(GameState::of(&character), &player.context.data);
+    let items = character
+        .inventory
+        .iter()
+        .map(|(id, amount)| Item {
+            id: *id,
+            amount: *amount,
+        })
+        .collect();
+    let spells = character
+        .spells
+        .iter()
+        .map(|(id, level)| Spell {
+            id: *id,
+            level: *level,
+        })
+        .collect();
+    let online = OnlineCharacter {
+        name: character.name.clone(),
+        title: character.title.clone(),
+        level: character.level,
+        class_id: character.class,
+        admin_level: character.admin_level,
+        map: map.id,
     };
+    // From here the map holds the character (see `crate::save`): even if it does not answer,
+    // leaving the game takes it off that map.
+    player.played = true;
+    player.state = State::InGame(Box::new(InGame {
+        account_id,
+        character_id: character.id,
+        name: character.name.clone(),
+        admin_level: character.admin_level,
+        map: map.clone(),
+    }));
+    let nearby = map
+        .enter(player_id, character, player.handle.clone())
+        .await?;
     // The protocol sends exactly the lines the client's news panel has; the first is the
     // greeting.
     let mut news = player.context.config.get().world.news.clone();
@@ -294,41 +289,12 @@ pub(super) async fn enter(
     let reply = WelcomeReplyServerPacketWelcomeCodeDataEnterGame {
         news,
         weight: game.weight_packet(),
-        items: character
-            .inventory
-            .iter()
-            .map(|(id, amount)| Item {
-                id: *id,
-                amount: *amount,
-            })
-            .collect(),
-        spells: character
-            .spells
-            .iter()
-            .map(|(id, level)| Spell {
-                id: *id,
-                level: *level,
-            })
-            .collect(),
+        items,
+        spells,
         nearby,
     };
-    tracing::info!(addr = %player.addr, character = %character.name, map = map.id, "entered the game");
-    player.context.world.enter_game(
-        player_id,
-        OnlineCharacter {
-            name: character.name.clone(),
-            title: character.title.clone(),
-            level: character.level,
-            class_id: character.class,
-            admin_level: character.admin_level,
-            map: map.id,
-        },
-    );
-    player.state = State::InGame(Box::new(InGame {
-        account_id,
-        character,
-        map,
-    }));
+    tracing::info!(addr = %player.addr, character = %online.name, map = map.id, "entered the game");
+    player.context.world.enter_game(player_id, online);
     player
         .send(&WelcomeReplyServerPacket {
             welcome_code: WelcomeCode::EnterGame,

@@ -1,0 +1,88 @@
+//! The save path: every save of a character in play goes through one actor, the save queue, in
+//! the order it was asked for, and reaches the database as atomic transactions.
+//!
+//! # Why nothing can be duplicated by a crash
+//!
+//! Items change hands only between characters on one map (a drop and a pick-up; later trades,
+//! chests and lockers), and the map actor owns every character on it: their records, positions,
+//! inventories and equipment (`map/persistence.rs`). So the map is the unit of durability:
+//!
+//! - every `world.save_interval_secs` a map queues, as one batch, every character on it that
+//!   changed since it was last queued;
+//! - when a character leaves a map (a warp or a logout), the map queues it, in the same batch,
+//!   with every other character on the map whose holdings (inventory, equipment, bank) changed
+//!   since they were last queued, before the character is gone from the map;
+//! - this queue keeps the batches in the order they came and writes what it holds as one
+//!   transaction; batches that arrive while a write is under way are merged, a later state of a
+//!   character replacing an earlier one (committing two consecutive batches together is the
+//!   same as committing them one after the other, atomically).
+//!
+//! Take a character that received an item from another on a map. The first batch that holds
+//! the receiver's new state is either the map's periodic batch (which holds the giver too, if it
+//! is still on the map) or a departure batch (which holds every character on the map whose
+//! holdings changed, the giver included). If the giver left the map before that, its own
+//! departure batch came earlier in the queue. Either way the giver's new state is committed no
+//! later than the receiver's: a crash at any instant leaves each item with exactly one owner, or
+//! with its previous owner. What lies on the ground belongs to nobody: a crash (like any
+//! restart) clears it.
+//!
+//! A crash loses at most the last save interval of positions and gains. A logout waits for its
+//! batch to commit ([`SaveQueue::barrier`]) before the account may log in again, so a quick
+//! relog never loads a state older than the one just played.
+//!
+//! The queue never makes a map wait: sending a batch cannot block (the inbox is unbounded, and
+//! drained into the pending set at once, which holds at most one state per character).
+
+mod actor;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::db::{Character, Db};
+
+/// A batch of characters to save, or a request to be told when everything queued before it is
+/// on disk.
+enum SaveMessage {
+    Batch(Vec<Character>),
+    Barrier(oneshot::Sender<()>),
+}
+
+/// Why [`SaveQueue::barrier`] could not confirm the saves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SaveError {
+    /// The queue stopped (the database thread is gone) before what was queued was committed.
+    #[error("the save queue stopped before the saves were committed")]
+    Stopped,
+}
+
+/// A cheap, cloneable handle to the save queue. The queue ends once every handle is dropped
+/// and what it holds is written.
+#[derive(Clone, Debug)]
+pub struct SaveQueue {
+    tx: mpsc::UnboundedSender<SaveMessage>,
+}
+
+impl SaveQueue {
+    /// Starts the queue, writing through `db`.
+    pub fn spawn(db: Db) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(actor::SaveActor::new(rx, db).run());
+        Self { tx }
+    }
+
+    /// Queues characters to save together, in one transaction (never waits).
+    pub fn save(&self, characters: Vec<Character>) {
+        if !characters.is_empty() {
+            // A closed queue means the server is stopping for good; nothing is left to do.
+            let _ = self.tx.send(SaveMessage::Batch(characters));
+        }
+    }
+
+    /// Waits until everything queued before this call is committed.
+    pub async fn barrier(&self) -> Result<(), SaveError> {
+        let (reply, done) = oneshot::channel();
+        self.tx
+            .send(SaveMessage::Barrier(reply))
+            .map_err(|_| SaveError::Stopped)?;
+        done.await.map_err(|_| SaveError::Stopped)
+    }
+}
