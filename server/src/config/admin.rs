@@ -1,0 +1,98 @@
+//! `[admin]`: the admin level each in-game `$` command needs.
+
+use serde::{Deserialize, Serialize};
+
+use super::ConfigError;
+
+/// The highest admin level.
+pub const MAX_ADMIN_LEVEL: u8 = 5;
+
+/// `[admin]`: the admin level (0 player, 1 Light Guide, 2 Guardian, 3 Game Master, 4 High
+/// Game Master, 5) each in-game `$` command needs. `$show` needs what `$hide` does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminConfig {
+    pub kick: u8,
+    pub mute: u8,
+    pub info: u8,
+    pub warp: u8,
+    pub warptome: u8,
+    pub warpmeto: u8,
+    pub hide: u8,
+    pub ban: u8,
+    pub unban: u8,
+    pub announce: u8,
+    pub shutdown: u8,
+    pub give: u8,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            kick: 1,
+            mute: 1,
+            info: 1,
+            warp: 2,
+            warptome: 2,
+            warpmeto: 2,
+            hide: 2,
+            ban: 2,
+            unban: 3,
+            announce: 3,
+            shutdown: 4,
+            give: 3,
+        }
+    }
+}
+
+impl AdminConfig {
+    /// Every command's level, by the command's name.
+    pub fn levels(&self) -> [(&'static str, u8); 12] {
+        [
+            ("kick", self.kick),
+            ("mute", self.mute),
+            ("info", self.info),
+            ("warp", self.warp),
+            ("warptome", self.warptome),
+            ("warpmeto", self.warpmeto),
+            ("hide", self.hide),
+            ("ban", self.ban),
+            ("unban", self.unban),
+            ("announce", self.announce),
+            ("shutdown", self.shutdown),
+            ("give", self.give),
+        ]
+    }
+
+    /// The level the in-game command `command` needs; `None` if it is not an in-game command.
+    pub fn level(&self, command: &str) -> Option<u8> {
+        let command = if command == "show" { "hide" } else { command };
+        self.levels()
+            .into_iter()
+            .find(|(name, _)| *name == command)
+            .map(|(_, level)| level)
+    }
+
+    /// Checks the rules the types cannot express; each error names the key.
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        for (key, level) in self.levels() {
+            if level > MAX_ADMIN_LEVEL {
+                return Err(ConfigError::new(
+                    format!("admin.{key}"),
+                    format!("{level} is above the highest admin level ({MAX_ADMIN_LEVEL})"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::tests::invalid;
+
+    #[test]
+    fn validation_rules() {
+        assert_eq!(invalid(|c| c.admin.ban = 6).key, "admin.ban");
+    }
+}

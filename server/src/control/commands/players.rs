@@ -1,0 +1,194 @@
+//! Commands about characters in the game: who is on, where they stand, warps, hiding and
+//! giving items.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::args::{GiveArgs, NameArgs, NoArgs, WarpArgs, args, name_arg};
+use super::{Admin, CommandError, CommandResult, ErrorCode, Source};
+
+impl Admin {
+    pub(super) async fn players(&self, args: Value) -> CommandResult {
+        let NoArgs {} = self::args(args)?;
+        let players = self.context.world.players().await;
+        // Positions belong to the maps: ask each map with players on it once.
+        let mut positions: HashMap<u16, (u16, u16)> = HashMap::new();
+        let mut maps: Vec<u16> = players.iter().map(|p| p.map).collect();
+        maps.sort_unstable();
+        maps.dedup();
+        for map in maps {
+            if let Some(handle) = self.context.maps.get(&map) {
+                for (id, x, y) in handle.positions().await {
+                    positions.insert(id, (x, y));
+                }
+            }
+        }
+        let list: Vec<Value> = players
+            .iter()
+            .map(|p| {
+                let at = positions.get(&p.player_id);
+                json!({
+                    "name": p.name,
+                    "account": p.account,
+                    "map": p.map,
+                    "x": at.map(|a| a.0),
+                    "y": at.map(|a| a.1),
+                    "level": p.level,
+                    "admin_level": p.admin_level,
+                    "address": p.addr.to_string(),
+                })
+            })
+            .collect();
+        Ok(json!({ "players": list }))
+    }
+
+    /// The character named `name`, in the game.
+    async fn online(&self, name: &str) -> Result<crate::world::PlayerInfo, CommandError> {
+        let name = name_arg(name)?;
+        self.context
+            .world
+            .player(name.clone())
+            .await
+            .ok_or_else(|| CommandError::not_found(format!("{name} is not in the game")))
+    }
+
+    /// The character giving an in-game command; commands about oneself have no meaning on the
+    /// control socket.
+    async fn giver(&self, source: &Source) -> Result<crate::world::PlayerInfo, CommandError> {
+        match source {
+            Source::Game { character } => self.online(character).await,
+            Source::Control { .. } | Source::Signal => Err(CommandError::bad_request(
+                "this command is only for a character in the game",
+            )),
+        }
+    }
+
+    /// Where a character in the game stands: (map, x, y).
+    async fn position(
+        &self,
+        player: &crate::world::PlayerInfo,
+    ) -> Result<(u16, u8, u8), CommandError> {
+        let lost = || {
+            CommandError::new(
+                ErrorCode::Failed,
+                format!("{} has no position", player.name),
+            )
+        };
+        let map = self.context.maps.get(&player.map).ok_or_else(lost)?;
+        let (_, x, y) = map
+            .positions()
+            .await
+            .into_iter()
+            .find(|(id, _, _)| *id == player.player_id)
+            .ok_or_else(lost)?;
+        let x = u8::try_from(x).map_err(|_| lost())?;
+        let y = u8::try_from(y).map_err(|_| lost())?;
+        Ok((player.map, x, y))
+    }
+
+    /// Puts items at a character's feet, for it alone to pick up for a while (EOSERV's
+    /// `$sitem`, through the ground so the client's own pick-up shows it in the inventory).
+    pub(super) async fn give(&self, args: Value) -> CommandResult {
+        let GiveArgs { name, item, amount } = self::args(args)?;
+        let amount = amount.unwrap_or(1);
+        let most = crate::config::MAX_MOVED_AMOUNT;
+        if amount == 0 || amount > most {
+            return Err(CommandError::bad_request(format!(
+                "the amount must be 1 to {most}"
+            )));
+        }
+        // The pub file's last record, "eof", is a terminator, not an item.
+        let Some(record) = crate::rules::stats::item(&self.context.data.items.data, item)
+            .filter(|record| !record.name.eq_ignore_ascii_case("eof"))
+        else {
+            return Err(CommandError::not_found(format!("there is no item {item}")));
+        };
+        let item_name = record.name.clone();
+        let player = self.online(&name).await?;
+        let map = self.context.maps.get(&player.map).ok_or_else(|| {
+            CommandError::new(ErrorCode::Failed, format!("{} has no map", player.name))
+        })?;
+        let (x, y) = map
+            .give(player.player_id, item, amount)
+            .await
+            .ok_or_else(|| {
+                CommandError::new(ErrorCode::Failed, "the items could not be put down")
+            })?;
+        Ok(json!({
+            "name": player.name, "item": item, "item_name": item_name, "amount": amount,
+            "map": player.map, "x": x, "y": y,
+        }))
+    }
+
+    /// Offers `player` a warp to `(map, x, y)` once the place is checked.
+    fn warp_player(
+        &self,
+        player: &crate::world::PlayerInfo,
+        map: u16,
+        x: u8,
+        y: u8,
+    ) -> CommandResult {
+        let Some(data) = self.context.data.maps.get(&map) else {
+            return Err(CommandError::not_found(format!("there is no map {map}")));
+        };
+        if x >= data.width || y >= data.height {
+            return Err(CommandError::bad_request(format!(
+                "({x}, {y}) is outside map {map} ({} x {})",
+                data.width, data.height
+            )));
+        }
+        player.handle.warp(map, x, y);
+        Ok(json!({ "name": player.name, "map": map, "x": x, "y": y }))
+    }
+
+    pub(super) async fn warp(&self, args: Value) -> CommandResult {
+        let WarpArgs { name, map, x, y } = self::args(args)?;
+        let player = self.online(&name).await?;
+        self.warp_player(&player, map, x, y)
+    }
+
+    /// `warptome` (`to_me`: the character named comes to the giver) and `warpmeto` (the giver
+    /// goes to it).
+    pub(super) async fn warp_to(&self, source: &Source, args: Value, to_me: bool) -> CommandResult {
+        let NameArgs { name } = self::args(args)?;
+        let giver = self.giver(source).await?;
+        let other = self.online(&name).await?;
+        let (moving, staying) = if to_me {
+            (&other, &giver)
+        } else {
+            (&giver, &other)
+        };
+        let (map, x, y) = self.position(staying).await?;
+        self.warp_player(moving, map, x, y)
+    }
+
+    pub(super) async fn info(&self, args: Value) -> CommandResult {
+        let NameArgs { name } = self::args(args)?;
+        let player = self.online(&name).await?;
+        let (map, x, y) = self.position(&player).await?;
+        Ok(json!({
+            "name": player.name,
+            "account": player.account,
+            "map": map,
+            "x": x,
+            "y": y,
+            "level": player.level,
+            "admin_level": player.admin_level,
+        }))
+    }
+
+    /// `hide` and `show`: the giver disappears from, or reappears to, the others on its map.
+    pub(super) async fn hide(&self, source: &Source, args: Value, hidden: bool) -> CommandResult {
+        let NoArgs {} = self::args(args)?;
+        let giver = self.giver(source).await?;
+        let map = self.context.maps.get(&giver.map).ok_or_else(|| {
+            CommandError::new(ErrorCode::Failed, format!("{} has no map", giver.name))
+        })?;
+        let changed = map
+            .set_hidden(giver.player_id, hidden)
+            .await
+            .ok_or_else(|| CommandError::new(ErrorCode::Failed, "the map did not answer"))?;
+        Ok(json!({ "name": giver.name, "hidden": hidden, "changed": changed }))
+    }
+}
