@@ -286,24 +286,11 @@ impl Player {
                     game.map.set_admin_level(player_id, level).await;
                 }
             }
-            PlayerMessage::Save(reply) => {
-                let State::InGame(game) = &self.state else {
-                    let _ = reply.send(false);
-                    return Ok(());
-                };
-                // The map queues it; the wait for the commit is not this task's (saves never
-                // hold up a player's outbox).
-                let queued = game.map.save_all().await.is_some();
-                let saves = self.context.saves.clone();
-                tokio::spawn(async move {
-                    let _ = reply.send(queued && saves.barrier().await.is_ok());
-                });
-            }
             PlayerMessage::Mute(duration) => self.mute(duration).await?,
             PlayerMessage::Warp { map, x, y } => handlers::offer_warp(self, map, x, y).await?,
             PlayerMessage::LevelChanged(level) => {
                 if let Some(id) = self.player_id {
-                    self.context.world.changed_level(id, level);
+                    self.context.world.changed_level(id, level).await;
                 }
             }
         }
@@ -562,7 +549,7 @@ pub async fn run_connection(
     };
     leave_game(&mut player).await;
     if let Some(player_id) = player.player_id {
-        player.context.world.release(player_id);
+        player.context.world.release(player_id).await;
     }
     dropped
 }
@@ -575,7 +562,7 @@ pub async fn run_connection(
 async fn leave_game(player: &mut Player) {
     let state = std::mem::replace(&mut player.state, State::New);
     if let (State::InGame(game), Some(player_id)) = (&state, player.player_id) {
-        player.context.world.leave_game(player_id);
+        player.context.world.leave_game(player_id).await;
         match game.map.leave(player_id, None).await {
             Ok(_) => debug!(addr = %player.addr, name = %game.name, "left the game"),
             Err(error) => {

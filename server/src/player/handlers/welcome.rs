@@ -294,7 +294,7 @@ pub(super) async fn enter(
         nearby,
     };
     tracing::info!(addr = %player.addr, character = %online.name, map = map.id, "entered the game");
-    player.context.world.enter_game(player_id, online);
+    player.context.world.enter_game(player_id, online).await;
     player
         .send(&WelcomeReplyServerPacket {
             welcome_code: WelcomeCode::EnterGame,
