@@ -130,3 +130,22 @@ impl PlayerHandle {
         self.tx.is_closed()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_control_message_to_a_full_outbox_disconnects_instead_of_waiting() {
+        let (handle, outbox, kill) = PlayerHandle::new();
+        for _ in 0..OUTBOX_LEN {
+            handle.send(Bytes::from_static(b"packet"));
+        }
+        assert!(!kill.is_cancelled(), "full, not yet over");
+        handle.set_admin_level(3);
+        assert!(kill.is_cancelled(), "a slow reader is disconnected");
+        // Nothing waits to be queued later, out of order.
+        tokio::task::yield_now().await;
+        assert_eq!(outbox.len(), OUTBOX_LEN);
+    }
+}

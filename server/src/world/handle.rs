@@ -231,3 +231,41 @@ impl WorldHandle {
             .unwrap_or(false)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_callers_messages_past_a_full_queue_keep_their_order() {
+        let world = WorldHandle::spawn(8, 8);
+        let (player, _outbox, _kill) = PlayerHandle::new();
+        let id = world
+            .allocate_player_id(player, "127.0.0.1:1".parse().unwrap())
+            .await
+            .unwrap();
+        world
+            .enter_game(
+                id,
+                OnlineCharacter {
+                    name: "alice".into(),
+                    title: String::new(),
+                    level: 0,
+                    class_id: 0,
+                    admin_level: 0,
+                    map: 1,
+                },
+            )
+            .await;
+        // Three queues' worth of level changes without a pause: the queue fills, and the
+        // changes still arrive in order, so the last one stands.
+        let changes = WORLD_QUEUE_LEN * 3;
+        for n in 0..changes {
+            world.changed_level(id, (n % 200) as u8).await;
+        }
+        let last = ((changes - 1) % 200) as u8;
+        let players = world.players().await;
+        assert_eq!(players.len(), 1);
+        assert_eq!(players[0].level, last);
+    }
+}
