@@ -408,6 +408,9 @@ impl Player {
     async fn handle_body(&mut self, body: BytesMut) -> Result<(), Disconnect> {
         let now = Instant::now();
         self.flood.packet(now)?;
+        if body.is_empty() {
+            return Ok(()); // a WebSocket control message: counted, nothing to handle
+        }
         let action_byte = body.first().copied().unwrap_or(0);
         let family_byte = body.get(1).copied().unwrap_or(0);
         let family = PacketFamily::from_u32(u32::from(family_byte));
