@@ -36,6 +36,7 @@ pub const LIVE_KEYS: &[(&str, When)] = &[
     ("log.offender_interval_secs", When::Now),
     ("admin", When::Now),
     ("flood", When::NewConnections),
+    ("login", When::Now),
 ];
 
 /// When a reloaded key takes effect.
