@@ -101,7 +101,8 @@ impl LiveConfig {
         self.current.subscribe()
     }
 
-    fn replace(&self, config: Config) {
+    /// Puts `config` in force as it is (a reload checks it first, see [`reload`]).
+    pub(crate) fn replace(&self, config: Config) {
         self.current.send_replace(Arc::new(config));
     }
 }
