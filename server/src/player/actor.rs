@@ -164,6 +164,9 @@ pub(crate) enum Disconnect {
     Refused(&'static str),
     #[error("{0} wrong passwords (login.max_attempts)")]
     WrongPasswords(u32),
+    /// The database could not say whether the client is banned: it is refused, not let in.
+    #[error("refused: the bans could not be checked ({0})")]
+    BanCheckFailed(String),
     #[error("closed by the server: {0:?}")]
     ClosedByServer(CloseReason),
     #[error("writing timed out (slow reader)")]

@@ -109,12 +109,17 @@ pub(super) async fn request(
         Err(AuthError::Busy) => return reply(player, LoginReply::Busy).await,
         Err(_) => return reply(player, LoginReply::WrongUserPassword).await,
     }
-    if let Ok(Some(_)) = context
+    // A ban that cannot be checked keeps the player out (fails closed).
+    match context
         .db
         .active_ban_for(Some(account.id), None, unix_now())
         .await
     {
-        return reply(player, LoginReply::Banned).await;
+        Ok(None) => {}
+        Ok(Some(_)) => return reply(player, LoginReply::Banned).await,
+        Err(error) => {
+            return busy_and_close(player, Disconnect::BanCheckFailed(error.to_string())).await;
+        }
     }
     let Some(player_id) = player.player_id else {
         return Err(Disconnect::Closed("no player id"));
