@@ -79,6 +79,8 @@ pub struct PlayerContext {
     /// The save path (`crate::save`): the maps queue characters' saves on it.
     pub saves: crate::save::SaveQueue,
     pub hasher: PasswordHasher,
+    /// Counts wrong passwords and shares the hasher between addresses (`[login]`).
+    pub login_guard: crate::auth::guard::LoginGuard,
     pub world: WorldHandle,
     pub shutdown: CancellationToken,
     /// The admin commands, for in-game `$` commands (set once the server has built them; weak,
@@ -156,6 +158,15 @@ pub(crate) enum Disconnect {
     BadWebSocket(String),
     #[error("closed: {0}")]
     Closed(&'static str),
+    /// Refused and closed for a reason logged once elsewhere (a login lock): not an offense
+    /// to log again at each attempt.
+    #[error("refused: {0}")]
+    Refused(&'static str),
+    #[error("{0} wrong passwords (login.max_attempts)")]
+    WrongPasswords(u32),
+    /// The database could not say whether the client is banned: it is refused, not let in.
+    #[error("refused: the bans could not be checked ({0})")]
+    BanCheckFailed(String),
     #[error("closed by the server: {0:?}")]
     ClosedByServer(CloseReason),
     #[error("writing timed out (slow reader)")]
@@ -213,6 +224,9 @@ pub(crate) struct Player {
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
     pub muted_until: Option<Instant>,
+    /// Wrong passwords sent on this connection (logins and password changes), against
+    /// `login.max_attempts`.
+    pub wrong_passwords: u32,
     /// A character was in the game on this connection: before the account is released its
     /// saves must be on disk, so a relog loads what was played.
     pub played: bool,
@@ -395,6 +409,9 @@ impl Player {
     async fn handle_body(&mut self, body: BytesMut) -> Result<(), Disconnect> {
         let now = Instant::now();
         self.flood.packet(now)?;
+        if body.is_empty() {
+            return Ok(()); // a WebSocket control message: counted, nothing to handle
+        }
         let action_byte = body.first().copied().unwrap_or(0);
         let family_byte = body.get(1).copied().unwrap_or(0);
         let family = PacketFamily::from_u32(u32::from(family_byte));
@@ -513,6 +530,7 @@ pub async fn run_connection(
         selected: None,
         pending_warp: None,
         muted_until: None,
+        wrong_passwords: 0,
         played: false,
         flood,
         kill,
@@ -530,6 +548,10 @@ pub async fn run_connection(
         }
         Ok(Err(Disconnect::ClosedByServer(CloseReason::Shutdown))) => {
             debug!(%addr, "connection closed for shutdown");
+            None
+        }
+        Ok(Err(Disconnect::Refused(reason))) => {
+            debug!(%addr, reason, "connection refused and closed");
             None
         }
         Ok(Err(reason)) => Some(Dropped {
