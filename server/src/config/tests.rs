@@ -1,3 +1,5 @@
+//! Built only for tests: `config.rs` declares this module under #[cfg(test)].
+//!
 //! Tests of the configuration as a whole (defaults, the documented example, a full file), and
 //! the fixtures the sections' own tests share.
 
