@@ -10,7 +10,7 @@ mod common;
 use std::collections::HashSet;
 
 use common::world::TestWorld;
-use common::{TestClient, TestServer, create_character, edit_character, enter_character, expect};
+use common::{TestClient, TestServer, edited_player, expect};
 use eo_protocol::Coords;
 use eo_protocol::Direction;
 use eo_protocol::net::client::{
@@ -186,11 +186,8 @@ async fn player(
     TestClient,
     eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
 ) {
-    let mut client = TestClient::connected(server.addr).await;
-    let id = create_character(&mut client, name).await;
-    edit_character(server, id, edit).await;
-    let entered = enter_character(&mut client, id).await;
-    (client, entered.enter)
+    let (client, _, entered) = edited_player(server, name, edit).await;
+    (client, entered)
 }
 
 async fn attack(client: &mut TestClient, direction: Direction) {

@@ -119,10 +119,7 @@ async fn player(
     name: &str,
     edit: impl FnOnce(&mut eo_server::db::Character),
 ) -> (TestClient, i32) {
-    let mut client = TestClient::connected(server.addr).await;
-    let id = create_character(&mut client, name).await;
-    edit_character(server, id, edit).await;
-    enter_character(&mut client, id).await;
+    let (client, id, _) = edited_player(server, name, edit).await;
     (client, id)
 }
 

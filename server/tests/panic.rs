@@ -5,9 +5,9 @@
 #![cfg(feature = "fault-injection")]
 
 mod common;
+#[path = "common/logs.rs"]
+mod logs;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Control, TestClient, TestServer, enter_game, expect};
@@ -16,32 +16,9 @@ use eo_protocol::net::client::TalkReportClientPacket;
 use eo_protocol::net::server::ServerPacket;
 use serde_json::json;
 
-/// The log lines of this test binary (it holds one test, so they are this test's).
-fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
-    #[derive(Clone)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-    impl Write for Capture {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buffer = Arc::new(Mutex::new(Vec::new()));
-    let capture = Capture(Arc::clone(&buffer));
-    tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_env_filter("info")
-        .with_writer(move || capture.clone())
-        .init();
-    buffer
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panic_in_one_players_handler_closes_only_that_connection_and_releases_it() {
-    let logs = capture_logs();
+    let logs = logs::captured();
     let server = TestServer::start(|_| {}).await;
     let mut control = Control::connect(&server.socket).await;
     let mut victim = TestClient::connected(server.addr).await;
@@ -102,7 +79,7 @@ async fn a_panic_in_one_players_handler_closes_only_that_connection_and_releases
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(released, "{}", control.ok("status", json!({})).await);
-    let log = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    let log = logs::text(&logs);
     let line = log
         .lines()
         .find(|l| l.contains("panicked"))

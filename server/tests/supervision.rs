@@ -6,13 +6,14 @@
 #![cfg(feature = "fault-injection")]
 
 mod common;
+#[path = "common/logs.rs"]
+mod logs;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{
-    Control, TestClient, TestServer, create_character, edit_character, enter_character, enter_game,
+    Control, TestClient, TestServer, create_character, edited_player, enter_character, enter_game,
     expect, saved_character,
 };
 use eo_protocol::Direction;
@@ -30,34 +31,8 @@ use eo_server::map::fault::{MAP_PANIC_LINE, MAP_STALL_LINE};
 use eo_server::world::fault::WORLD_PANIC_LINE;
 use serde_json::json;
 
-/// The log lines of this test binary, captured once for all its tests.
-fn logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    Arc::clone(LOGS.get_or_init(|| {
-        #[derive(Clone)]
-        struct Capture(Arc<Mutex<Vec<u8>>>);
-        impl Write for Capture {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let capture = Capture(Arc::clone(&buffer));
-        tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_env_filter("info")
-            .with_writer(move || capture.clone())
-            .init();
-        buffer
-    }))
-}
-
 fn logged(logs: &Arc<Mutex<Vec<u8>>>, needle: &str) -> bool {
-    String::from_utf8_lossy(&logs.lock().unwrap()).contains(needle)
+    logs::text(logs).contains(needle)
 }
 
 async fn say(client: &mut TestClient, message: &str) {
@@ -94,7 +69,7 @@ fn names(nearby: &NearbyInfo) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panic_in_a_map_is_caught_and_the_map_and_everyone_on_it_go_on() {
-    let logs = logs();
+    let logs = logs::captured();
     let server = TestServer::start(|_| {}).await;
     let mut alice = TestClient::connected(server.addr).await;
     enter_game(&mut alice, "alice").await;
@@ -131,7 +106,7 @@ async fn a_panic_in_a_map_is_caught_and_the_map_and_everyone_on_it_go_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panic_in_the_world_is_caught_and_logins_chat_and_the_list_go_on() {
-    let logs = logs();
+    let logs = logs::captured();
     let server = TestServer::start(|_| {}).await;
     let mut alice = TestClient::connected(server.addr).await;
     enter_game(&mut alice, "alice").await;
@@ -179,19 +154,6 @@ async fn a_panic_in_the_world_is_caught_and_logins_chat_and_the_list_go_on() {
     server.stop().await;
 }
 
-/// A player in the game at the spawn point, its character edited first.
-async fn player(
-    server: &TestServer,
-    name: &str,
-    edit: impl FnOnce(&mut eo_server::db::Character),
-) -> (TestClient, i32) {
-    let mut client = TestClient::connected(server.addr).await;
-    let id = create_character(&mut client, name).await;
-    edit_character(server, id, edit).await;
-    enter_character(&mut client, id).await;
-    (client, id)
-}
-
 fn gold(c: &eo_server::db::Character) -> u32 {
     c.inventory
         .iter()
@@ -206,8 +168,9 @@ const STALL: Duration = Duration::from_millis(7_000);
 async fn a_warp_off_a_map_too_slow_to_answer_keeps_the_character_there_with_its_changes() {
     let server = TestServer::start(|_| {}).await;
     let mut control = Control::connect(&server.socket).await;
-    let (mut alice, alice_id) = player(&server, "alice", |c| c.inventory = vec![(1, 500)]).await;
-    let (mut bobby, _) = player(&server, "bobby", |_| {}).await;
+    let (mut alice, alice_id, _) =
+        edited_player(&server, "alice", |c| c.inventory = vec![(1, 500)]).await;
+    let (mut bobby, _, _) = edited_player(&server, "bobby", |_| {}).await;
     // Alice drops 100 gold: the map holds her with 400.
     alice
         .send(&ItemDropClientPacket {

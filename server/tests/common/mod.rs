@@ -577,6 +577,24 @@ pub async fn enter_character<T: FrameTransport>(client: &mut TestClient<T>, id: 
     Entered { select, enter }
 }
 
+/// A player in the game at the spawn point, its saved character edited first: the client, the
+/// character's id, and what entering the game told it.
+pub async fn edited_player(
+    server: &TestServer,
+    name: &str,
+    edit: impl FnOnce(&mut eo_server::db::Character),
+) -> (
+    TestClient,
+    i32,
+    eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
+) {
+    let mut client = TestClient::connected(server.addr).await;
+    let id = create_character(&mut client, name).await;
+    edit_character(server, id, edit).await;
+    let entered = enter_character(&mut client, id).await;
+    (client, id, entered.enter)
+}
+
 /// Changes a saved character in the server's database (while it is not in the game).
 pub async fn edit_character(
     server: &TestServer,
