@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
 
-/// The highest admin level.
+/// The highest admin level (the one place it is declared).
 pub const MAX_ADMIN_LEVEL: u8 = 5;
 
 /// `[admin]`: the admin level (0 player, 1 Light Guide, 2 Guardian, 3 Game Master, 4 High

@@ -19,7 +19,7 @@ mod players;
 mod server_ops;
 
 pub use args::{MAX_BAN_SECS, MAX_MESSAGE_CHARS, parse_duration};
-pub use moderation::{DEFAULT_MUTE_SECS, MAX_ADMIN_LEVEL, MAX_MUTE_SECS};
+pub use moderation::{DEFAULT_MUTE_SECS, MAX_MUTE_SECS};
 pub use server_ops::{DEFAULT_AUDIT_LIMIT, MAX_SHUTDOWN_DELAY_SECS, SERVER_NAME};
 
 /// Every command, in the order `help` texts list them.

@@ -9,6 +9,7 @@ use super::{
     Character, CharacterSummary, Db, DbError, Equipment, NewCharacter, SaveReport,
     is_constraint_violation, is_foreign_key_violation, is_unique_violation, unix_now,
 };
+use crate::config::MAX_ADMIN_LEVEL;
 
 impl Db {
     /// The account's characters for the select screen, oldest (lowest id) first.
@@ -73,12 +74,13 @@ impl Db {
             .await
     }
 
-    /// Whether a character with this name exists (case-insensitive).
-    /// Sets a character's admin level (0 to 5), by name; `NotFound` if there is none. Takes
-    /// effect when the character next enters the game.
+    /// Sets a character's admin level (0 to [`MAX_ADMIN_LEVEL`]), by name (any case), durably;
+    /// `NotFound` if there is none. This is the only write of the column.
     pub async fn set_admin_level(&self, name: &str, level: u8) -> Result<(), DbError> {
-        if level > 5 {
-            return Err(DbError::Invalid(format!("admin level {level} is above 5")));
+        if level > MAX_ADMIN_LEVEL {
+            return Err(DbError::Invalid(format!(
+                "admin level {level} is above {MAX_ADMIN_LEVEL}"
+            )));
         }
         let name = name.to_owned();
         self.call_durable(move |conn| {
@@ -94,6 +96,7 @@ impl Db {
         .await
     }
 
+    /// Whether a character with this name exists (case-insensitive).
     pub async fn character_name_exists(&self, name: &str) -> Result<bool, DbError> {
         let name = name.to_owned();
         self.call(move |conn| {

@@ -10,11 +10,9 @@ use super::args::{
     ip_arg, name_arg, parse_duration,
 };
 use super::{Admin, CommandError, CommandResult, Source};
+use crate::config::MAX_ADMIN_LEVEL;
 use crate::db::{DbError, NewBan, unix_now};
 use crate::world::KickTarget;
-
-/// The highest admin level (High Game Master).
-pub const MAX_ADMIN_LEVEL: u8 = 5;
 
 /// How long `mute` lasts when no duration is given (five minutes).
 pub const DEFAULT_MUTE_SECS: u64 = 5 * 60;
