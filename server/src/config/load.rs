@@ -374,6 +374,7 @@ mod tests {
         assert_eq!(
             names,
             [
+                "EO_ADMIN_ADMIN_CHAT",
                 "EO_ADMIN_ANNOUNCE",
                 "EO_ADMIN_BAN",
                 "EO_ADMIN_GIVE",

@@ -149,11 +149,13 @@ impl WorldHandle {
         self.tell(WorldMessage::SetGlobal { player_id, on });
     }
 
-    /// Global, admin or announcement chat from a player.
-    pub fn chat(&self, player_id: u16, channel: Channel, message: String) {
+    /// Global, admin or announcement chat from a player, if its admin level is at least
+    /// `needed` (admin chat then reaches only those at `needed` too).
+    pub fn chat(&self, player_id: u16, channel: Channel, needed: u8, message: String) {
         self.tell(WorldMessage::Chat {
             player_id,
             channel,
+            needed,
             message,
         });
     }
