@@ -43,6 +43,7 @@
 //! announce = 3
 //! shutdown = 4
 //! give = 3
+//! promote = 4
 //! admin_chat = 1                  # Talk_Admin: who may send it and who hears it
 //! [npcs]                          # the maps' clock and NPC behaviour (see config/npcs.rs)
 //! tick_ms = 125

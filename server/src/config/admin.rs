@@ -1,5 +1,6 @@
-//! `[admin]`: the admin level each admin action needs: the in-game `$` commands, admin chat and
-//! announcements sent as packets.
+//! `[admin]`: the admin level each admin action needs: the in-game `$` commands (and the same
+//! commands on the control socket when given `--as` a character), admin chat and announcements
+//! sent as packets.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,7 @@ pub struct AdminConfig {
     pub announce: u8,
     pub shutdown: u8,
     pub give: u8,
+    pub promote: u8,
     /// Admin chat (Talk_Admin): who may send it, and who hears it.
     pub admin_chat: u8,
 }
@@ -45,6 +47,7 @@ impl Default for AdminConfig {
             announce: 3,
             shutdown: 4,
             give: 3,
+            promote: 4,
             admin_chat: 1,
         }
     }
@@ -52,7 +55,7 @@ impl Default for AdminConfig {
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn commands(&self) -> [(&'static str, u8); 12] {
+    pub fn commands(&self) -> [(&'static str, u8); 13] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -66,10 +69,12 @@ impl AdminConfig {
             ("announce", self.announce),
             ("shutdown", self.shutdown),
             ("give", self.give),
+            ("promote", self.promote),
         ]
     }
 
-    /// The level the in-game command `command` needs; `None` if it is not an in-game command.
+    /// The level the command `command` needs from a character (in the game, or named with
+    /// `--as` on the control socket); `None` if characters may not use it at all.
     pub fn level(&self, command: &str) -> Option<u8> {
         let command = if command == "show" { "hide" } else { command };
         self.commands()
@@ -109,7 +114,7 @@ mod tests {
     #[test]
     fn only_commands_have_a_command_level() {
         let admin = super::AdminConfig::default();
-        assert_eq!(admin.level("give"), Some(3));
+        assert_eq!(admin.level("promote"), Some(4));
         assert_eq!(admin.level("show"), admin.level("hide"));
         assert_eq!(admin.level("admin_chat"), None);
         assert_eq!(admin.level("save"), None);

@@ -29,7 +29,8 @@ pub(crate) enum PlayerMessage {
     Close(CloseReason),
     /// Another player asks to see this one's paperdoll: send it to that handle.
     ShowPaperdoll(PlayerHandle),
-    /// An operator changed the character's admin level: keep it (so saving keeps it too).
+    /// An operator changed the character's admin level: its map shows it (the icon others
+    /// see). The level in force is the database's and the world's, not kept here.
     SetAdminLevel(u8),
     /// Save the character in play now; answer whether a character was saved.
     Save(oneshot::Sender<bool>),
@@ -100,8 +101,8 @@ impl PlayerHandle {
         let _ = self.tx.try_send(PlayerMessage::ShowPaperdoll(to));
     }
 
-    /// Sets the admin level of the character in play. A full outbox waits on a task of its
-    /// own, so the change is not lost (the next save would undo it).
+    /// Shows a new admin level of the character in play on its map. A full outbox waits on a
+    /// task of its own, so the change is not lost.
     pub fn set_admin_level(&self, level: u8) {
         self.tell(PlayerMessage::SetAdminLevel(level));
     }

@@ -276,7 +276,6 @@ pub(super) async fn enter(
         account_id,
         character_id: character.id,
         name: character.name.clone(),
-        admin_level: character.admin_level,
         map: map.clone(),
     }));
     let nearby = map
