@@ -1,16 +1,19 @@
 //! Admin levels with real clients and the real control socket: an admin acts only on characters
 //! below its own level (in the game, and on the socket `as` a character); a demotion is in force
-//! at once; admin chat and announcements sent as packets follow `[admin]`, reloaded or not.
+//! at once, also one while the character is entering the game; admin chat and announcements
+//! sent as packets follow `[admin]`, reloaded or not.
 
 mod common;
 
 use std::time::Duration;
 
 use common::{Control, TestClient, TestServer, create_character, enter_game, expect};
+use eo_protocol::AdminLevel;
 use eo_protocol::net::client::{
     TalkAdminClientPacket, TalkAnnounceClientPacket, TalkMsgClientPacket, TalkReportClientPacket,
+    WelcomeMsgClientPacket, WelcomeRequestClientPacket,
 };
-use eo_protocol::net::server::ServerPacket;
+use eo_protocol::net::server::{ServerPacket, WelcomeReplyServerPacketWelcomeCodeData};
 use serde_json::{Value, json};
 
 async fn say(client: &mut TestClient, message: &str) {
@@ -394,6 +397,72 @@ async fn a_demoted_admin_loses_its_commands_and_admin_chat_at_once() {
         heard(&mut plain).await,
         global_line("guide", "second marker")
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_demotion_while_the_character_is_being_chosen_holds_once_it_is_in_the_game() {
+    let server = TestServer::start(|_| {}).await;
+    let mut control = Control::connect(&server.socket).await;
+    let mut guide = TestClient::connected(server.addr).await;
+    enter_game(&mut guide, "guide").await;
+    let mut plain = TestClient::connected(server.addr).await;
+    enter_game(&mut plain, "plain").await;
+    control
+        .ok("promote", json!({"name": "guide", "level": 1}))
+        .await;
+    let mut master = TestClient::connected(server.addr).await;
+    let id = create_character(&mut master, "master").await as u32;
+    control
+        .ok("promote", json!({"name": "master", "level": 3}))
+        .await;
+
+    // Welcome_Request loads the character (level 3) ...
+    master
+        .send(&WelcomeRequestClientPacket { character_id: id })
+        .await;
+    let select = expect(&mut master, |p| match p {
+        ServerPacket::WelcomeReply(r) => match r.welcome_code_data {
+            Some(WelcomeReplyServerPacketWelcomeCodeData::SelectCharacter(s)) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    })
+    .await;
+    assert_eq!(select.admin, AdminLevel::from_u32(3));
+    // ... the demotion finds it in no world yet ...
+    let demoted = control
+        .ok("promote", json!({"name": "master", "level": 0}))
+        .await;
+    assert_eq!(demoted["online"], false);
+    // ... and Welcome_Msg brings it into the game.
+    master
+        .send(&WelcomeMsgClientPacket {
+            session_id: u32::from(select.session_id),
+            character_id: id,
+        })
+        .await;
+    expect(&mut master, |p| match p {
+        ServerPacket::WelcomeReply(r) => match r.welcome_code_data {
+            Some(WelcomeReplyServerPacketWelcomeCodeData::EnterGame(_)) => Some(()),
+            _ => None,
+        },
+        _ => None,
+    })
+    .await;
+
+    // The demotion is in force: in the world's list, for commands and for admin chat.
+    assert!(
+        players(&mut control)
+            .await
+            .contains(&("master".to_owned(), 0))
+    );
+    say(&mut master, "$kick plain").await;
+    assert_eq!(answer(&mut master).await, "You may not use $kick.");
+    admin_chat(&mut master, "stale level").await;
+    global(&mut master, "marker").await;
+    assert_eq!(heard(&mut guide).await, global_line("master", "marker"));
+    assert_eq!(heard(&mut plain).await, global_line("master", "marker"));
     server.stop().await;
 }
 

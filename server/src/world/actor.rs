@@ -57,6 +57,7 @@ pub(super) enum WorldMessage {
     EnterGame {
         player_id: u16,
         character: OnlineCharacter,
+        reply: oneshot::Sender<()>,
     },
     ChangedMap {
         player_id: u16,
@@ -242,7 +243,11 @@ impl WorldActor {
                 WorldMessage::EnterGame {
                     player_id,
                     character,
-                } => self.enter_game(player_id, character),
+                    reply,
+                } => {
+                    self.enter_game(player_id, character);
+                    let _ = reply.send(());
+                }
                 WorldMessage::ChangedMap { player_id, map } => {
                     if let Some(playing) = self.playing_mut(player_id) {
                         playing.character.map = map;
@@ -621,8 +626,8 @@ impl WorldActor {
         true
     }
 
-    /// A new admin level for a character in the game (the world's copy and the player task's,
-    /// which is what gets saved); whether it is in the game.
+    /// A new admin level for a character in the game (the world's copy, which chat checks, and
+    /// its map's, which others see); whether it is in the game.
     fn set_admin_level(&mut self, name: &str, level: u8) -> bool {
         let Some(id) = self.playing_id(name) else {
             return false;

@@ -106,12 +106,16 @@ impl WorldHandle {
     }
 
     /// A character entered the game on `player_id`: it can be whispered, found, listed, and
-    /// hears global chat.
-    pub fn enter_game(&self, player_id: u16, character: OnlineCharacter) {
-        self.tell(WorldMessage::EnterGame {
+    /// hears global chat. Answers once the world has it (false if the world is gone), so what
+    /// the character's task asks of the world afterwards finds it there.
+    pub async fn enter_game(&self, player_id: u16, character: OnlineCharacter) -> bool {
+        self.ask(|reply| WorldMessage::EnterGame {
             player_id,
             character,
-        });
+            reply,
+        })
+        .await
+        .is_some()
     }
 
     /// The character on `player_id` is now on `map`.
@@ -215,7 +219,7 @@ impl WorldHandle {
     }
 
     /// Sets the admin level of the character named `name` if it is in the game (what the
-    /// world shows and what its player task saves); whether it is in the game.
+    /// world checks chat against and what its map shows); whether it is in the game.
     pub async fn set_admin_level(&self, name: String, level: u8) -> bool {
         self.ask(|reply| WorldMessage::SetAdminLevel { name, level, reply })
             .await

@@ -187,6 +187,27 @@ pub(super) fn run(player: &mut Player, text: &str) -> Result<(), Disconnect> {
     Ok(())
 }
 
+/// Puts the stored admin level in force for a character that has just entered the game with
+/// `loaded` (read when it was chosen, Welcome_Request). A `promote` since then stored the new
+/// level but, finding the character not yet in the world, told nobody: the world has the
+/// character now (entering is acknowledged), so any later `promote` reaches it, and any earlier
+/// one is in the database read here.
+pub(super) async fn catch_up_admin_level(player: &Player, name: &str, loaded: u8) {
+    match player.context.db.admin_level_of(name).await {
+        Ok(Some((_, level))) if level != loaded => {
+            player
+                .context
+                .world
+                .set_admin_level(name.to_owned(), level)
+                .await;
+        }
+        Ok(_) => {}
+        Err(error) => {
+            tracing::warn!(%error, character = name, "the admin level could not be reread");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
