@@ -1,19 +1,23 @@
 //! Admin levels with real clients and the real control socket: an admin acts only on characters
-//! below its own level (in the game, and on the socket `as` a character); a demotion is in force
-//! at once, also one while the character is entering the game; admin chat and announcements
-//! sent as packets follow `[admin]`, reloaded or not.
+//! below its own level (in the game, and on the socket `as` a character); a promotion or
+//! demotion is in force at once, over saves, a new login, a login under way and a `kill -9`;
+//! admin chat and announcements sent as packets follow `[admin]`, reloaded or not.
 
+#[path = "common/binary.rs"]
+mod binary;
 mod common;
 
+use std::path::Path;
 use std::time::Duration;
 
 use common::{Control, TestClient, TestServer, create_character, enter_game, expect};
-use eo_protocol::AdminLevel;
 use eo_protocol::net::client::{
-    TalkAdminClientPacket, TalkAnnounceClientPacket, TalkMsgClientPacket, TalkReportClientPacket,
-    WelcomeMsgClientPacket, WelcomeRequestClientPacket,
+    RefreshRequestClientPacket, TalkAdminClientPacket, TalkAnnounceClientPacket,
+    TalkMsgClientPacket, TalkReportClientPacket, WelcomeMsgClientPacket,
+    WelcomeRequestClientPacket,
 };
 use eo_protocol::net::server::{ServerPacket, WelcomeReplyServerPacketWelcomeCodeData};
+use eo_protocol::{AdminLevel, Direction};
 use serde_json::{Value, json};
 
 async fn say(client: &mut TestClient, message: &str) {
@@ -529,4 +533,93 @@ async fn admin_chat_and_announcements_follow_the_admin_section_and_its_reload() 
         Heard::Admin("guardian".into(), "and answered".into())
     );
     server.stop().await;
+}
+
+/// (admin level, x, y) of a character as the database has it.
+fn stored(db: &Path, name: &str) -> (u8, u8, u8) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(
+        "SELECT admin_level, x, y FROM characters WHERE name = ?1",
+        [name],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )
+    .unwrap()
+}
+
+/// Waits until a save has stored the character at `(x, y)`; returns its stored admin level.
+async fn saved_at(db: &Path, name: &str, at: (u8, u8)) -> u8 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (level, x, y) = stored(db, name);
+        if (x, y) == at {
+            return level;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no save of {name} at {at:?}: ({x}, {y})"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// One step, then a refresh, answered once the step was taken.
+async fn step(client: &mut TestClient, direction: Direction, to: (u8, u8)) {
+    client.walk(direction, to.0, to.1).await;
+    client.send(&RefreshRequestClientPacket).await;
+    expect(client, |p| match p {
+        ServerPacket::RefreshReply(_) => Some(()),
+        _ => None,
+    })
+    .await;
+}
+
+/// Logs in and enters the game with `name` again; the admin level the server greets it with.
+async fn relog(addr: std::net::SocketAddr, name: &str) -> (TestClient, AdminLevel) {
+    let mut client = TestClient::connected(addr).await;
+    let id = create_character(&mut client, name).await;
+    let entered = common::enter_character(&mut client, id).await;
+    (client, entered.select.admin)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn levels_set_while_playing_survive_saves_a_relog_and_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = binary::config_in(dir.path(), |c| c.world.save_interval_secs = 1);
+    let db = config.database.path.clone();
+    let mut server = binary::BinaryServer::start(dir.path(), config.clone());
+    let mut control = Control::connect(&config.control.socket).await;
+    let mut keeper = TestClient::connected(server.addr).await;
+    enter_game(&mut keeper, "keeper").await;
+
+    // Promoted while playing, then walking: the periodic save that stores the walk keeps the
+    // level.
+    let promoted = control
+        .ok("promote", json!({"name": "keeper", "level": 3}))
+        .await;
+    assert_eq!(promoted["online"], true);
+    step(&mut keeper, Direction::Up, (16, 8)).await;
+    assert_eq!(saved_at(&db, "keeper", (16, 8)).await, 3);
+    // Demoted while playing: the same.
+    control
+        .ok("promote", json!({"name": "keeper", "level": 1}))
+        .await;
+    step(&mut keeper, Direction::Down, (16, 9)).await;
+    assert_eq!(saved_at(&db, "keeper", (16, 9)).await, 1);
+
+    // A new login has it.
+    drop(keeper);
+    let (keeper, level) = relog(server.addr, "keeper").await;
+    assert_eq!(level, AdminLevel::from_u32(1));
+    assert_eq!(players(&mut control).await, [("keeper".to_owned(), 1)]);
+
+    // Demoted while playing, then kill -9 at once: the restarted server has the demotion.
+    control
+        .ok("promote", json!({"name": "keeper", "level": 0}))
+        .await;
+    server.kill_hard();
+    drop(keeper);
+    let server = binary::BinaryServer::start(dir.path(), config);
+    assert_eq!(stored(&db, "keeper").0, 0);
+    let (_keeper, level) = relog(server.addr, "keeper").await;
+    assert_eq!(level, AdminLevel::Player);
 }
