@@ -48,6 +48,10 @@ fuzz-server-seed:
 fuzz-server SECONDS="600": fuzz-server-seed
     cd server/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run live_connection -- -max_total_time={{SECONDS}}
 
+# The crash-and-dupe test alone, with KILLS kills of the release server (about 0.9 s a kill; see the README's Sturdiness).
+dupe-soak KILLS="2000":
+    DUPE_KILLS={{KILLS}} cargo test --release -p eo-server --test crash kill_9_while_players_trade -- --nocapture
+
 # The protocol benchmark: our crate against eolib 3.3.2 on the captured-packet mix.
 bench:
     cargo bench -p eo-protocol --bench packets

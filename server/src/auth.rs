@@ -8,6 +8,12 @@
 //! Hashes are PHC strings (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`) with a fresh 16-byte
 //! random salt from the operating system. Verification uses the parameters stored in the PHC
 //! string, so changing the cost later keeps old hashes valid.
+//!
+//! Who may have a password checked or hashed, and how often it may be wrong, is the login
+//! guard's ([`guard`]).
+
+pub mod guard;
+mod lockout;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};

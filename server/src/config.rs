@@ -78,6 +78,13 @@
 //! packets_per_sec = 30            # every packet; beyond packet_burst the client is dropped
 //! packet_burst = 60
 //! max_refused = 20                # refusals forgiven at one a second; beyond, dropped
+//! [login]                         # wrong passwords and the hashing queue (0 = off)
+//! max_attempts = 3                # wrong passwords per connection; the last closes it
+//! max_account_failures = 10       # per account within failure_window_secs, then locked
+//! max_address_failures = 20       # per address (unknown accounts too), then locked
+//! failure_window_secs = 600
+//! lockout_secs = 600              # locked: Login_Reply Busy, the password is not checked
+//! max_hashing_per_address = 4     # password checks one address may have queued or running
 //! ```
 
 use std::path::Path;
@@ -91,6 +98,7 @@ mod flood;
 mod items;
 mod load;
 mod log;
+mod login;
 mod npcs;
 mod server;
 #[cfg(test)]
@@ -105,6 +113,7 @@ pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT
 pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
 pub use log::LogConfig;
+pub use login::LoginConfig;
 pub use npcs::NpcConfig;
 pub use server::{ClientVersion, ParseClientVersionError, ServerConfig};
 pub use world::{MAX_NEWS_LINES, SpawnArea, WorldConfig};
@@ -130,6 +139,7 @@ pub struct Config {
     pub combat: CombatConfig,
     pub items: ItemsConfig,
     pub flood: FloodConfig,
+    pub login: LoginConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -164,6 +174,7 @@ impl Config {
         self.combat.validate()?;
         self.log.validate()?;
         self.flood.validate()?;
+        self.login.validate()?;
         Ok(())
     }
 }

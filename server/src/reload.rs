@@ -36,6 +36,7 @@ pub const LIVE_KEYS: &[(&str, When)] = &[
     ("log.offender_interval_secs", When::Now),
     ("admin", When::Now),
     ("flood", When::NewConnections),
+    ("login", When::Now),
 ];
 
 /// When a reloaded key takes effect.
@@ -100,7 +101,8 @@ impl LiveConfig {
         self.current.subscribe()
     }
 
-    fn replace(&self, config: Config) {
+    /// Puts `config` in force as it is (a reload checks it first, see [`reload`]).
+    pub(crate) fn replace(&self, config: Config) {
         self.current.send_replace(Arc::new(config));
     }
 }

@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::info;
 
 use crate::auth::PasswordHasher;
+use crate::auth::guard::LoginGuard;
 use crate::config::Config;
 use crate::control::{Admin, ControlSocket, Reloading, Source};
 use crate::data::{GameData, SpawnPoints};
@@ -119,15 +120,18 @@ pub async fn run_with(
     if let Some(addr) = listen {
         info!(%addr, "listening");
     }
+    // The maps keep the start-up snapshot: the keys they read are not reloadable.
+    let live = LiveConfig::new(Config::clone(&config));
+    let login_guard = LoginGuard::spawn(live.subscribe());
     let context = Arc::new(PlayerContext {
-        // The maps keep the start-up snapshot: the keys they read are not reloadable.
-        config: LiveConfig::new(Config::clone(&config)),
+        config: live,
         data,
         spawns,
         maps,
         db,
         saves,
         hasher,
+        login_guard,
         world,
         shutdown,
         admin: std::sync::OnceLock::new(),

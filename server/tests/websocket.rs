@@ -1,12 +1,17 @@
 //! WebSocket clients (eoweb) on the game port: the same game as TCP clients, one EO frame per
 //! binary message.
 
+#[path = "common/binary.rs"]
+mod binary;
 mod common;
 
 use std::time::Duration;
 
+use binary::{BinaryServer, config_in};
 use common::{TestClient, TestServer, WsTestClient, enter_game, expect};
-use eo_protocol::net::client::{TalkReportClientPacket, WalkAction, WalkPlayerClientPacket};
+use eo_protocol::net::client::{
+    RefreshRequestClientPacket, TalkReportClientPacket, WalkAction, WalkPlayerClientPacket,
+};
 use eo_protocol::net::server::ServerPacket;
 use eo_protocol::{Coords, Direction};
 use futures_util::{SinkExt, StreamExt};
@@ -94,4 +99,39 @@ async fn bad_websocket_input_drops_only_that_client() {
     let mut other = TestClient::connected(server.addr).await;
     enter_game(&mut other, "other").await;
     server.stop().await;
+}
+
+/// Against the real binary on its default limits: WebSocket pings (which tungstenite answers
+/// by itself) count toward `flood.packets_per_sec` like game packets, so a client sending
+/// thousands is dropped with one log line, while a browser player beside it plays on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_pings_count_toward_flood_control() {
+    use tokio_tungstenite::tungstenite::Message;
+    let dir = tempfile::tempdir().unwrap();
+    let server = BinaryServer::start(dir.path(), config_in(dir.path(), |_| {}));
+    let mut player = WsTestClient::connected_ws(server.addr).await;
+    enter_game(&mut player, "player").await;
+
+    let mut pinger = WsTestClient::connected_ws(server.addr).await;
+    let ws = pinger.framed.websocket_mut();
+    for _ in 0..2_000 {
+        if ws.send(Message::Ping("hi".into())).await.is_err() {
+            break; // closed already
+        }
+    }
+    assert!(
+        pinger.is_closed_within(Duration::from_secs(5)).await,
+        "the pinger is dropped"
+    );
+    let line = server
+        .wait_for_line(Duration::from_secs(5), |l| l.contains("dropped: flooding"))
+        .await;
+    assert!(line.contains("flood.packets_per_sec"), "{line}");
+
+    player.send(&RefreshRequestClientPacket).await;
+    expect(&mut player, |p| match p {
+        ServerPacket::RefreshReply(_) => Some(()),
+        _ => None,
+    })
+    .await;
 }

@@ -89,6 +89,14 @@ action_burst = 2
 packets_per_sec = 100
 packet_burst = 200
 max_refused = 5
+
+[login]
+max_attempts = 5
+max_account_failures = 0
+max_address_failures = 50
+failure_window_secs = 60
+lockout_secs = 120
+max_hashing_per_address = 1
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -145,6 +153,14 @@ fn defaults_match_the_documented_table() {
     assert_eq!((c.flood.face_ms, c.flood.chat_ms), (120, 500));
     assert_eq!((c.flood.packets_per_sec, c.flood.packet_burst), (30, 60));
     assert_eq!((c.flood.action_burst, c.flood.max_refused), (4, 20));
+    assert_eq!(c.login.max_attempts, 3);
+    assert_eq!(
+        (c.login.max_account_failures, c.login.max_address_failures),
+        (10, 20)
+    );
+    assert_eq!(c.login.failure_window(), Duration::from_secs(600));
+    assert_eq!(c.login.lockout(), Duration::from_secs(600));
+    assert_eq!(c.login.max_hashing_per_address, 4);
     assert_eq!(c.admin.level("kick"), Some(1));
     assert_eq!(c.admin.level("shutdown"), Some(4));
     c.validate().unwrap();

@@ -16,7 +16,8 @@ pub const MAX_NEWS_LINES: usize = 9;
 pub struct WorldConfig {
     /// Directory holding `maps/` and `pub/`.
     pub data_dir: PathBuf,
-    /// Seconds between saves of all online characters.
+    /// Seconds between a map's saves of the characters on it that changed (each map saves on its
+    /// own clock, and at every departure; see `crate::save`).
     pub save_interval_secs: u64,
     /// Where new characters start: a map id and a tile (EOSERV's SpawnMap, SpawnX, SpawnY).
     pub spawn_map: u16,

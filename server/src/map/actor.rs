@@ -247,6 +247,9 @@ pub(super) struct MapActor {
     pub(super) ground: Ground,
     /// Where the characters on the map are saved (map/persistence.rs).
     pub(super) saves: SaveQueue,
+    /// Test builds: the map handles nothing until then (map/fault.rs).
+    #[cfg(feature = "fault-injection")]
+    stalled_until: Option<tokio::time::Instant>,
 }
 
 impl MapActor {
@@ -269,6 +272,8 @@ impl MapActor {
             ground: Ground::default(),
             index: Visibility::default(),
             saves,
+            #[cfg(feature = "fault-injection")]
+            stalled_until: None,
         }
     }
 
@@ -308,6 +313,10 @@ impl MapActor {
         // the map goes on with the next, so one bad message never takes the map, and everyone
         // on it, down until a restart.
         loop {
+            #[cfg(feature = "fault-injection")]
+            if let Some(until) = self.stalled_until.take() {
+                tokio::time::sleep_until(until).await;
+            }
             // The map's own clock (NPCs act on it), its saves, and the next item on the
             // ground to expire. The actor ends when every handle is gone.
             let expiry = self.ground.next_expiry();
@@ -348,7 +357,9 @@ impl MapActor {
 
     fn handle(&mut self, message: MapMessage) {
         #[cfg(feature = "fault-injection")]
-        super::fault::inject(&message);
+        if let Some(stall) = super::fault::inject(&message) {
+            self.stalled_until = Some(tokio::time::Instant::now() + stall);
+        }
         {
             match message {
                 MapMessage::Enter {

@@ -28,6 +28,11 @@ use tokio_util::codec::{Decoder, Encoder, Framed};
 const MAX_MESSAGE: usize = LENGTH_BYTES + MAX_BODY_LEN;
 
 /// The frames of one connection, whatever carries them: what the player task reads and writes.
+///
+/// An empty item is a message that carried no EO frame (a WebSocket ping, pong or other
+/// control frame): the player task counts it against the packet rate like any frame, so a
+/// client cannot flood with them, and otherwise ignores it. EO over TCP never yields one (a
+/// frame's body is at least two bytes).
 pub trait FrameTransport:
     Stream<Item = Result<BytesMut, FrameError>> + Sink<Bytes, Error = FrameError> + Unpin + Send + Sync
 {
@@ -114,30 +119,29 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for WsFrames<S> {
     type Item = Result<BytesMut, FrameError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        loop {
-            let message = match ready!(Pin::new(&mut self.ws).poll_next(cx)) {
-                None => return Poll::Ready(None),
-                Some(Err(error)) => return Poll::Ready(Some(Err(ws_error(error)))),
-                Some(Ok(message)) => message,
-            };
-            let data = match message {
-                Message::Binary(data) => data,
-                // Control messages: tungstenite answers pings itself.
-                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
-                Message::Close(_) => return Poll::Ready(None),
-                Message::Text(_) => {
-                    return Poll::Ready(Some(Err(bad_message("a text message"))));
-                }
-            };
-            let mut buffer = BytesMut::from(&data[..]);
-            let frame = match self.codec.decode(&mut buffer) {
-                Ok(Some(frame)) if buffer.is_empty() => Ok(frame),
-                Ok(Some(_)) => Err(bad_message("a message holding more than one EO frame")),
-                Ok(None) => Err(bad_message("a message holding part of an EO frame")),
-                Err(error) => Err(error),
-            };
-            return Poll::Ready(Some(frame));
-        }
+        let message = match ready!(Pin::new(&mut self.ws).poll_next(cx)) {
+            None => return Poll::Ready(None),
+            Some(Err(error)) => return Poll::Ready(Some(Err(ws_error(error)))),
+            Some(Ok(message)) => message,
+        };
+        let data = match message {
+            Message::Binary(data) => data,
+            // Control messages: tungstenite answers pings itself; each is yielded as an empty
+            // item so it counts toward flood control (see `FrameTransport`).
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {
+                return Poll::Ready(Some(Ok(BytesMut::new())));
+            }
+            Message::Close(_) => return Poll::Ready(None),
+            Message::Text(_) => return Poll::Ready(Some(Err(bad_message("a text message")))),
+        };
+        let mut buffer = BytesMut::from(&data[..]);
+        let frame = match self.codec.decode(&mut buffer) {
+            Ok(Some(frame)) if buffer.is_empty() => Ok(frame),
+            Ok(Some(_)) => Err(bad_message("a message holding more than one EO frame")),
+            Ok(None) => Err(bad_message("a message holding part of an EO frame")),
+            Err(error) => Err(error),
+        };
+        Poll::Ready(Some(frame))
     }
 }
 
@@ -233,7 +237,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn pings_are_skipped_and_a_close_ends_the_stream() {
+    async fn a_ping_is_an_empty_item_and_a_close_ends_the_stream() {
         let (mut server, mut client) = pair().await;
         client
             .send(Message::Ping(Bytes::from_static(b"hi")))
@@ -245,6 +249,7 @@ mod tests {
             ])))
             .await
             .unwrap();
+        assert!(server.next().await.unwrap().unwrap().is_empty(), "the ping");
         assert_eq!(&server.next().await.unwrap().unwrap()[..], &[0xFF, 0xFF, 7]);
         client.close(None).await.unwrap();
         assert!(server.next().await.is_none());

@@ -79,6 +79,8 @@ pub struct PlayerContext {
     /// The save path (`crate::save`): the maps queue characters' saves on it.
     pub saves: crate::save::SaveQueue,
     pub hasher: PasswordHasher,
+    /// Counts wrong passwords and shares the hasher between addresses (`[login]`).
+    pub login_guard: crate::auth::guard::LoginGuard,
     pub world: WorldHandle,
     pub shutdown: CancellationToken,
     /// The admin commands, for in-game `$` commands (set once the server has built them; weak,
@@ -154,6 +156,15 @@ pub(crate) enum Disconnect {
     BadWebSocket(String),
     #[error("closed: {0}")]
     Closed(&'static str),
+    /// Refused and closed for a reason logged once elsewhere (a login lock): not an offense
+    /// to log again at each attempt.
+    #[error("refused: {0}")]
+    Refused(&'static str),
+    #[error("{0} wrong passwords (login.max_attempts)")]
+    WrongPasswords(u32),
+    /// The database could not say whether the client is banned: it is refused, not let in.
+    #[error("refused: the bans could not be checked ({0})")]
+    BanCheckFailed(String),
     #[error("closed by the server: {0:?}")]
     ClosedByServer(CloseReason),
     #[error("writing timed out (slow reader)")]
@@ -211,6 +222,9 @@ pub(crate) struct Player {
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
     pub muted_until: Option<Instant>,
+    /// Wrong passwords sent on this connection (logins and password changes), against
+    /// `login.max_attempts`.
+    pub wrong_passwords: u32,
     /// A character was in the game on this connection: before the account is released its
     /// saves must be on disk, so a relog loads what was played.
     pub played: bool,
@@ -283,24 +297,11 @@ impl Player {
                     game.map.set_admin_level(player_id, level).await;
                 }
             }
-            PlayerMessage::Save(reply) => {
-                let State::InGame(game) = &self.state else {
-                    let _ = reply.send(false);
-                    return Ok(());
-                };
-                // The map queues it; the wait for the commit is not this task's (saves never
-                // hold up a player's outbox).
-                let queued = game.map.save_all().await.is_some();
-                let saves = self.context.saves.clone();
-                tokio::spawn(async move {
-                    let _ = reply.send(queued && saves.barrier().await.is_ok());
-                });
-            }
             PlayerMessage::Mute(duration) => self.mute(duration).await?,
             PlayerMessage::Warp { map, x, y } => handlers::offer_warp(self, map, x, y).await?,
             PlayerMessage::LevelChanged(level) => {
                 if let Some(id) = self.player_id {
-                    self.context.world.changed_level(id, level);
+                    self.context.world.changed_level(id, level).await;
                 }
             }
         }
@@ -405,6 +406,9 @@ impl Player {
     async fn handle_body(&mut self, body: BytesMut) -> Result<(), Disconnect> {
         let now = Instant::now();
         self.flood.packet(now)?;
+        if body.is_empty() {
+            return Ok(()); // a WebSocket control message: counted, nothing to handle
+        }
         let action_byte = body.first().copied().unwrap_or(0);
         let family_byte = body.get(1).copied().unwrap_or(0);
         let family = PacketFamily::from_u32(u32::from(family_byte));
@@ -523,6 +527,7 @@ pub async fn run_connection(
         selected: None,
         pending_warp: None,
         muted_until: None,
+        wrong_passwords: 0,
         played: false,
         flood,
         kill,
@@ -542,6 +547,10 @@ pub async fn run_connection(
             debug!(%addr, "connection closed for shutdown");
             None
         }
+        Ok(Err(Disconnect::Refused(reason))) => {
+            debug!(%addr, reason, "connection refused and closed");
+            None
+        }
         Ok(Err(reason)) => Some(Dropped {
             state: player.state.name(),
             reason: reason.to_string(),
@@ -559,7 +568,7 @@ pub async fn run_connection(
     };
     leave_game(&mut player).await;
     if let Some(player_id) = player.player_id {
-        player.context.world.release(player_id);
+        player.context.world.release(player_id).await;
     }
     dropped
 }
@@ -572,7 +581,7 @@ pub async fn run_connection(
 async fn leave_game(player: &mut Player) {
     let state = std::mem::replace(&mut player.state, State::New);
     if let (State::InGame(game), Some(player_id)) = (&state, player.player_id) {
-        player.context.world.leave_game(player_id);
+        player.context.world.leave_game(player_id).await;
         match game.map.leave(player_id, None).await {
             Ok(_) => debug!(addr = %player.addr, name = %game.name, "left the game"),
             Err(error) => {

@@ -3,13 +3,11 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// How many outgoing packets may wait for one player before it counts as a slow reader.
 pub const OUTBOX_LEN: usize = 256;
-/// How long [`PlayerHandle::save`] waits for the player task to queue and answer.
-const SAVE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a player's connection is being closed by someone else.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +30,6 @@ pub(crate) enum PlayerMessage {
     /// An operator changed the character's admin level: its map shows it (the icon others
     /// see). The level in force is the database's and the world's, not kept here.
     SetAdminLevel(u8),
-    /// Save the character in play now; answer whether a character was saved.
-    Save(oneshot::Sender<bool>),
     /// An operator muted the character for this long (zero lifts a mute): its chat is dropped
     /// until then, and it is told so once, now.
     Mute(Duration),
@@ -58,7 +54,6 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Close(reason) => write!(f, "Close({reason:?})"),
             PlayerMessage::ShowPaperdoll(_) => write!(f, "ShowPaperdoll"),
             PlayerMessage::SetAdminLevel(level) => write!(f, "SetAdminLevel({level})"),
-            PlayerMessage::Save(_) => write!(f, "Save"),
             PlayerMessage::Mute(duration) => write!(f, "Mute({duration:?})"),
             PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
             PlayerMessage::LevelChanged(level) => write!(f, "LevelChanged({level})"),
@@ -101,8 +96,8 @@ impl PlayerHandle {
         let _ = self.tx.try_send(PlayerMessage::ShowPaperdoll(to));
     }
 
-    /// Shows a new admin level of the character in play on its map. A full outbox waits on a
-    /// task of its own, so the change is not lost.
+    /// Shows a new admin level of the character in play on its map (the icon others see). The
+    /// level in force is the database's and the world's, not kept by the player task.
     pub fn set_admin_level(&self, level: u8) {
         self.tell(PlayerMessage::SetAdminLevel(level));
     }
@@ -122,33 +117,37 @@ impl PlayerHandle {
         self.tell(PlayerMessage::LevelChanged(level));
     }
 
-    /// Queues a message that must not be lost: a full outbox waits on a task of its own.
+    /// Queues a message that must not be lost. The outbox is full only when the client does
+    /// not read what it is sent: like [`Self::send`], that disconnects it (a slow reader), so
+    /// the bound holds, the order is kept, and what the message would have changed is read
+    /// again from the database at its next login (admin levels and mutes are stored first).
     fn tell(&self, message: PlayerMessage) {
-        if let Err(mpsc::error::TrySendError::Full(message)) = self.tx.try_send(message) {
-            let tx = self.tx.clone();
-            tokio::spawn(async move {
-                let _ = tx.send(message).await;
-            });
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(message) {
+            self.kill.cancel();
         }
-    }
-
-    /// Asks the player task to save its character now. `Some(true)` once saved, `Some(false)`
-    /// if it has no character in play or the save failed, `None` if it did not answer in time
-    /// (or is gone).
-    pub async fn save(&self) -> Option<bool> {
-        let (reply, rx) = oneshot::channel();
-        let asked = async {
-            self.tx.send(PlayerMessage::Save(reply)).await.ok()?;
-            rx.await.ok()
-        };
-        tokio::time::timeout(SAVE_TIMEOUT, asked)
-            .await
-            .ok()
-            .flatten()
     }
 
     /// Whether the player task has ended.
     pub fn is_closed(&self) -> bool {
         self.tx.is_closed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_control_message_to_a_full_outbox_disconnects_instead_of_waiting() {
+        let (handle, outbox, kill) = PlayerHandle::new();
+        for _ in 0..OUTBOX_LEN {
+            handle.send(Bytes::from_static(b"packet"));
+        }
+        assert!(!kill.is_cancelled(), "full, not yet over");
+        handle.set_admin_level(3);
+        assert!(kill.is_cancelled(), "a slow reader is disconnected");
+        // Nothing waits to be queued later, out of order.
+        tokio::task::yield_now().await;
+        assert_eq!(outbox.len(), OUTBOX_LEN);
     }
 }

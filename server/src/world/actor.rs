@@ -52,12 +52,11 @@ pub(super) enum WorldMessage {
         reply: oneshot::Sender<Result<(), LoginRefused>>,
     },
     Counts {
-        reply: oneshot::Sender<(usize, usize)>,
+        reply: oneshot::Sender<WorldCounts>,
     },
     EnterGame {
         player_id: u16,
         character: OnlineCharacter,
-        reply: oneshot::Sender<()>,
     },
     ChangedMap {
         player_id: u16,
@@ -123,6 +122,35 @@ pub(super) enum WorldMessage {
         name: String,
         reply: oneshot::Sender<Option<PlayerInfo>>,
     },
+}
+
+impl WorldMessage {
+    /// The message's name, for the line a panic while handling it logs.
+    pub(super) fn kind(&self) -> &'static str {
+        match self {
+            WorldMessage::SetLimits { .. } => "set limits",
+            WorldMessage::AllocateId { .. } => "allocate id",
+            WorldMessage::Release { .. } => "release",
+            WorldMessage::Login { .. } => "login",
+            WorldMessage::Counts { .. } => "counts",
+            WorldMessage::EnterGame { .. } => "enter game",
+            WorldMessage::ChangedMap { .. } => "changed map",
+            WorldMessage::ChangedLevel { .. } => "changed level",
+            WorldMessage::OnlineList { .. } => "online list",
+            WorldMessage::Find { .. } => "find",
+            WorldMessage::Paperdoll { .. } => "paperdoll",
+            WorldMessage::LeaveGame { .. } => "leave game",
+            WorldMessage::SetGlobal { .. } => "set global",
+            WorldMessage::Chat { .. } => "chat",
+            WorldMessage::Whisper { .. } => "whisper",
+            WorldMessage::Players { .. } => "players",
+            WorldMessage::Kick { .. } => "kick",
+            WorldMessage::Announce { .. } => "announce",
+            WorldMessage::ServerMessage { .. } => "server message",
+            WorldMessage::SetAdminLevel { .. } => "set admin level",
+            WorldMessage::Player { .. } => "player",
+        }
+    }
 }
 
 /// Whom a kick closes.
@@ -196,6 +224,23 @@ pub(super) struct WorldActor {
     max_players: usize,
     /// Where the search for a free id starts, so ids are not reused at once.
     next_id: u16,
+    /// The online list (Players_Request) as encoded for the last request; `None` once it
+    /// changed (a character entered or left, or its level or admin level changed). A client
+    /// asking again and again costs a copy, not a sort and an encoding of everyone.
+    online_list: Option<Bytes>,
+    /// How many times the online list was built, for `status`.
+    online_list_builds: u64,
+}
+
+/// What `status` reports of the world.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorldCounts {
+    /// Connections holding a player id.
+    pub connections: usize,
+    /// Accounts logged in.
+    pub logged_in: usize,
+    /// Times the online list was built (it is kept until it changes).
+    pub online_list_builds: u64,
 }
 
 impl WorldActor {
@@ -208,11 +253,34 @@ impl WorldActor {
             max_ids: max_ids.max(1),
             max_players,
             next_id: 1,
+            online_list: None,
+            online_list_builds: 0,
         }
     }
 
+    /// Handles messages until every handle is gone. Each runs supervised: a panic while
+    /// handling one is logged with the message kind and the world goes on, so the online
+    /// list, chat and logins outlive one bad message.
     pub(super) async fn run(mut self) {
         while let Some(message) = self.rx.recv().await {
+            let kind = message.kind();
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.handle(message);
+            }));
+            if let Err(panic) = caught {
+                tracing::error!(
+                    handling = kind,
+                    "the world actor panicked ({}); the world goes on",
+                    crate::supervise::panic_message(panic.as_ref())
+                );
+            }
+        }
+    }
+
+    fn handle(&mut self, message: WorldMessage) {
+        #[cfg(feature = "fault-injection")]
+        super::fault::inject(&message);
+        {
             match message {
                 WorldMessage::AllocateId {
                     player,
@@ -238,16 +306,16 @@ impl WorldActor {
                     let _ = reply.send(self.login(player_id, account_id, account_name));
                 }
                 WorldMessage::Counts { reply } => {
-                    let _ = reply.send((self.connections.len(), self.accounts.len()));
+                    let _ = reply.send(WorldCounts {
+                        connections: self.connections.len(),
+                        logged_in: self.accounts.len(),
+                        online_list_builds: self.online_list_builds,
+                    });
                 }
                 WorldMessage::EnterGame {
                     player_id,
                     character,
-                    reply,
-                } => {
-                    self.enter_game(player_id, character);
-                    let _ = reply.send(());
-                }
+                } => self.enter_game(player_id, character),
                 WorldMessage::ChangedMap { player_id, map } => {
                     if let Some(playing) = self.playing_mut(player_id) {
                         playing.character.map = map;
@@ -256,6 +324,7 @@ impl WorldActor {
                 WorldMessage::ChangedLevel { player_id, level } => {
                     if let Some(playing) = self.playing_mut(player_id) {
                         playing.character.level = level;
+                        self.online_list = None;
                     }
                 }
                 WorldMessage::OnlineList { player_id } => self.online_list(player_id),
@@ -381,13 +450,25 @@ impl WorldActor {
             character,
             global: true,
         });
+        self.online_list = None;
+    }
+
+    /// Sends the online list to `player_id`, building it only if it changed.
+    fn online_list(&mut self, player_id: u16) {
+        if !self.connections.contains_key(&player_id) {
+            return;
+        }
+        if self.online_list.is_none() {
+            self.online_list = self.build_online_list();
+            self.online_list_builds += 1;
+        }
+        if let (Some(to), Some(body)) = (self.connections.get(&player_id), &self.online_list) {
+            to.player.send(body.clone());
+        }
     }
 
     /// Everyone in the game, in name order, capped at what the list's count can hold.
-    fn online_list(&self, player_id: u16) {
-        let Some(to) = self.connections.get(&player_id) else {
-            return;
-        };
+    fn build_online_list(&self) -> Option<Bytes> {
         let mut players: Vec<OnlinePlayer> = self
             .connections
             .values()
@@ -403,16 +484,14 @@ impl WorldActor {
             .collect();
         players.sort_by(|a, b| a.name.cmp(&b.name));
         players.truncate(MAX_ONLINE_LIST);
-        if let Some(body) = Self::encode(&InitInitServerPacket {
+        Self::encode(&InitInitServerPacket {
             reply_code: InitReply::PlayersList,
             reply_code_data: Some(InitInitServerPacketReplyCodeData::PlayersList(
                 InitInitServerPacketReplyCodeDataPlayersList {
                     players_list: PlayersList { players },
                 },
             )),
-        }) {
-            to.player.send(body);
-        }
+        })
     }
 
     /// #find: offline, on the same map as the asker, or elsewhere.
@@ -449,6 +528,7 @@ impl WorldActor {
         if self.names.get(&playing.character.name) == Some(&player_id) {
             self.names.remove(&playing.character.name);
         }
+        self.online_list = None;
     }
 
     fn encode<P: Packet>(packet: &P) -> Option<Bytes> {
@@ -638,6 +718,7 @@ impl WorldActor {
         if let Some(playing) = connection.playing.as_mut() {
             playing.character.admin_level = level;
         }
+        self.online_list = None;
         connection.player.set_admin_level(level);
         true
     }

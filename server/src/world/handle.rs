@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use tokio::sync::{mpsc, oneshot};
 
-pub use super::actor::{Channel, KickTarget, OnlineCharacter, PlayerInfo, icon};
+pub use super::actor::{Channel, KickTarget, OnlineCharacter, PlayerInfo, WorldCounts, icon};
 use super::actor::{WorldActor, WorldMessage};
 use crate::player::PlayerHandle;
 
@@ -52,9 +52,8 @@ impl WorldHandle {
     }
 
     /// The connection holding `player_id` is gone: frees the id and any account it held.
-    /// Fire-and-forget, so it can be called from a task that is ending.
-    pub fn release(&self, player_id: u16) {
-        self.tell(WorldMessage::Release { player_id });
+    pub async fn release(&self, player_id: u16) {
+        self.tell(WorldMessage::Release { player_id }).await;
     }
 
     /// Marks `account_id` as online on `player_id`, atomically: at most one connection holds an
@@ -78,8 +77,8 @@ impl WorldHandle {
         rx.await.unwrap_or(Err(LoginRefused::Unavailable))
     }
 
-    /// How many connections hold an id, and how many accounts are logged in.
-    pub async fn counts(&self) -> Option<(usize, usize)> {
+    /// How many connections hold an id, how many accounts are logged in, and more.
+    pub async fn counts(&self) -> Option<WorldCounts> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(WorldMessage::Counts { reply }).await.ok()?;
         rx.await.ok()
@@ -87,76 +86,84 @@ impl WorldHandle {
 
     /// New limits from a reloaded configuration: ids for `max_ids` connections, `max_players`
     /// logged in. Those above a lowered limit stay until they leave.
-    pub fn set_limits(&self, max_ids: u16, max_players: usize) {
+    pub async fn set_limits(&self, max_ids: u16, max_players: usize) {
         self.tell(WorldMessage::SetLimits {
             max_ids,
             max_players,
-        });
+        })
+        .await;
     }
 
-    /// Fire-and-forget: messages that need no reply. A full queue waits on a task of its own
-    /// so the caller (a player task) never blocks on the world.
-    fn tell(&self, message: WorldMessage) {
+    /// A message that needs no reply but must not be lost (who is in the game, where): a
+    /// full queue makes the caller wait its turn, so the bound holds and the order of one
+    /// caller's messages is kept. The world never waits on a player, so no cycle can form.
+    async fn tell(&self, message: WorldMessage) {
+        // A closed queue means the server is stopping; nothing is left to tell.
+        let _ = self.tx.send(message).await;
+    }
+
+    /// A request a client's packet made (the online list, #find, chat): dropped when the
+    /// queue is full, so a crowd's flood waits on nobody and holds no memory; the client
+    /// asks again or says it again.
+    fn offer(&self, message: WorldMessage) {
         if let Err(mpsc::error::TrySendError::Full(message)) = self.tx.try_send(message) {
-            let tx = self.tx.clone();
-            tokio::spawn(async move {
-                let _ = tx.send(message).await;
-            });
+            tracing::debug!(
+                message = message.kind(),
+                "the world's queue is full; a client's request was dropped"
+            );
         }
     }
 
     /// A character entered the game on `player_id`: it can be whispered, found, listed, and
-    /// hears global chat. Answers once the world has it (false if the world is gone), so what
-    /// the character's task asks of the world afterwards finds it there.
-    pub async fn enter_game(&self, player_id: u16, character: OnlineCharacter) -> bool {
-        self.ask(|reply| WorldMessage::EnterGame {
+    /// hears global chat.
+    pub async fn enter_game(&self, player_id: u16, character: OnlineCharacter) {
+        self.tell(WorldMessage::EnterGame {
             player_id,
             character,
-            reply,
         })
-        .await
-        .is_some()
+        .await;
     }
 
     /// The character on `player_id` is now on `map`.
-    pub fn changed_map(&self, player_id: u16, map: u16) {
-        self.tell(WorldMessage::ChangedMap { player_id, map });
+    pub async fn changed_map(&self, player_id: u16, map: u16) {
+        self.tell(WorldMessage::ChangedMap { player_id, map }).await;
     }
 
     /// The character of `player_id` reached a new level (for the online list and `players`).
-    pub fn changed_level(&self, player_id: u16, level: u8) {
-        self.tell(WorldMessage::ChangedLevel { player_id, level });
+    pub async fn changed_level(&self, player_id: u16, level: u8) {
+        self.tell(WorldMessage::ChangedLevel { player_id, level })
+            .await;
     }
 
     /// Sends the online list (Init_Init PlayersList) to `player_id`.
     pub fn online_list(&self, player_id: u16) {
-        self.tell(WorldMessage::OnlineList { player_id });
+        self.offer(WorldMessage::OnlineList { player_id });
     }
 
     /// #find: tells `player_id` whether `name` is offline, on its map, or elsewhere.
     pub fn find(&self, player_id: u16, name: String) {
-        self.tell(WorldMessage::Find { player_id, name });
+        self.offer(WorldMessage::Find { player_id, name });
     }
 
     /// Asks the player `target` to show its paperdoll to `player_id`.
     pub fn paperdoll(&self, player_id: u16, target: u16) {
-        self.tell(WorldMessage::Paperdoll { player_id, target });
+        self.offer(WorldMessage::Paperdoll { player_id, target });
     }
 
     /// The character on `player_id` left the game.
-    pub fn leave_game(&self, player_id: u16) {
-        self.tell(WorldMessage::LeaveGame { player_id });
+    pub async fn leave_game(&self, player_id: u16) {
+        self.tell(WorldMessage::LeaveGame { player_id }).await;
     }
 
     /// Opens or closes the global chat channel for a player.
-    pub fn set_global(&self, player_id: u16, on: bool) {
-        self.tell(WorldMessage::SetGlobal { player_id, on });
+    pub async fn set_global(&self, player_id: u16, on: bool) {
+        self.tell(WorldMessage::SetGlobal { player_id, on }).await;
     }
 
     /// Global, admin or announcement chat from a player, if its admin level is at least
     /// `needed` (admin chat then reaches only those at `needed` too).
     pub fn chat(&self, player_id: u16, channel: Channel, needed: u8, message: String) {
-        self.tell(WorldMessage::Chat {
+        self.offer(WorldMessage::Chat {
             player_id,
             channel,
             needed,
@@ -166,7 +173,7 @@ impl WorldHandle {
 
     /// A private message; the sender is told if nobody of that name is online.
     pub fn whisper(&self, player_id: u16, to: String, message: String) {
-        self.tell(WorldMessage::Whisper {
+        self.offer(WorldMessage::Whisper {
             player_id,
             to,
             message,
@@ -200,8 +207,8 @@ impl WorldHandle {
     }
 
     /// Talk_Announce from `from` to everyone in the game (fire-and-forget).
-    pub fn announce(&self, from: String, message: String) {
-        self.tell(WorldMessage::Announce { from, message });
+    pub async fn announce(&self, from: String, message: String) {
+        self.tell(WorldMessage::Announce { from, message }).await;
     }
 
     /// A server message (Talk_Server) to the character named `to`; whether it is in the game.
@@ -224,5 +231,43 @@ impl WorldHandle {
         self.ask(|reply| WorldMessage::SetAdminLevel { name, level, reply })
             .await
             .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_callers_messages_past_a_full_queue_keep_their_order() {
+        let world = WorldHandle::spawn(8, 8);
+        let (player, _outbox, _kill) = PlayerHandle::new();
+        let id = world
+            .allocate_player_id(player, "127.0.0.1:1".parse().unwrap())
+            .await
+            .unwrap();
+        world
+            .enter_game(
+                id,
+                OnlineCharacter {
+                    name: "alice".into(),
+                    title: String::new(),
+                    level: 0,
+                    class_id: 0,
+                    admin_level: 0,
+                    map: 1,
+                },
+            )
+            .await;
+        // Three queues' worth of level changes without a pause: the queue fills, and the
+        // changes still arrive in order, so the last one stands.
+        let changes = WORLD_QUEUE_LEN * 3;
+        for n in 0..changes {
+            world.changed_level(id, (n % 200) as u8).await;
+        }
+        let last = ((changes - 1) % 200) as u8;
+        let players = world.players().await;
+        assert_eq!(players.len(), 1);
+        assert_eq!(players[0].level, last);
     }
 }

@@ -2,8 +2,10 @@
 //! logged in at most once.
 
 mod actor;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 mod handle;
 
 pub use handle::{
-    Channel, KickTarget, LoginRefused, OnlineCharacter, PlayerInfo, WorldHandle, icon,
+    Channel, KickTarget, LoginRefused, OnlineCharacter, PlayerInfo, WorldCounts, WorldHandle, icon,
 };

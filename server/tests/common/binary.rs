@@ -28,7 +28,8 @@ pub struct BinaryServer {
 }
 
 /// The test configuration in `dir`: database, control socket and config file there, the
-/// bundled world, 127.0.0.1 on a free port, and no per-address limits; `adjust` may change more.
+/// bundled world, 127.0.0.1 on a free port, and no per-address connection or hashing limits;
+/// `adjust` may change more.
 pub fn config_in(dir: &Path, adjust: impl FnOnce(&mut Config)) -> Config {
     let mut config = Config::default();
     config.server.listen = "127.0.0.1:0".parse().unwrap();
@@ -37,6 +38,8 @@ pub fn config_in(dir: &Path, adjust: impl FnOnce(&mut Config)) -> Config {
     config.world.data_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world");
     config.server.ip_reconnect_limit_secs = 0;
     config.server.max_connections_per_ip = 0;
+    // Every test client comes from 127.0.0.1 unless it says otherwise.
+    config.login.max_hashing_per_address = 0;
     adjust(&mut config);
     config.validate().unwrap();
     config

@@ -51,6 +51,16 @@ impl TestServer {
     /// Starts a server with the default configuration, except for the listen address and the
     /// database (a file in a temporary directory); `adjust` may change more.
     pub async fn start(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let hasher = PasswordHasher::with_cost(2, 64, HashCost::insecure_fast()).unwrap();
+        TestServer::start_with_hasher(hasher, adjust).await
+    }
+
+    /// [`TestServer::start`] with a password hasher of the test's own (e.g. a slow one with a
+    /// short queue, to make logins contend for it).
+    pub async fn start_with_hasher(
+        hasher: PasswordHasher,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.database.path = dir.path().join("test.db");
@@ -59,6 +69,8 @@ impl TestServer {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world");
         config.server.ip_reconnect_limit_secs = 0;
         config.server.max_connections_per_ip = 0;
+        // Every test client comes from 127.0.0.1 unless it says otherwise.
+        config.login.max_hashing_per_address = 0;
         adjust(&mut config);
         config.validate().unwrap();
         // The configuration is also written to a file, which `reload` rereads (tests change
@@ -69,7 +81,6 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let shutdown = CancellationToken::new();
-        let hasher = PasswordHasher::with_cost(2, 64, HashCost::insecure_fast()).unwrap();
         let token = shutdown.clone();
         let task = tokio::spawn(async move {
             let options = eo_server::server::RunOptions {

@@ -4,8 +4,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::task::JoinSet;
-use tracing::{info, warn};
+use tracing::info;
 
 use super::args::{
     AnnounceArgs, AuditArgs, MessageArgs, NoArgs, ShutdownArgs, args, message_text, name_arg,
@@ -22,15 +21,16 @@ pub const DEFAULT_AUDIT_LIMIT: usize = 20;
 impl Admin {
     pub(super) async fn status(&self, args: Value) -> CommandResult {
         let NoArgs {} = self::args(args)?;
-        let (connections, logged_in) = self.context.world.counts().await.unwrap_or((0, 0));
+        let counts = self.context.world.counts().await.unwrap_or_default();
         let players = self.context.world.players().await.len();
         let config = self.context.config.get();
         Ok(json!({
             "version": env!("CARGO_PKG_VERSION"),
             "uptime_secs": self.started.elapsed().as_secs(),
-            "connections": connections,
-            "logged_in": logged_in,
+            "connections": counts.connections,
+            "logged_in": counts.logged_in,
             "players": players,
+            "online_list_builds": counts.online_list_builds,
             "maps": self.context.maps.len(),
             "database": config.database.path.display().to_string(),
             "listen": self.listen.map_or_else(|| config.server.listen.to_string(), |a| a.to_string()),
@@ -39,7 +39,7 @@ impl Admin {
     }
 
     /// Rereads the configuration file and puts in force what can change while running.
-    pub(super) fn reload(&self, args: Value) -> CommandResult {
+    pub(super) async fn reload(&self, args: Value) -> CommandResult {
         let NoArgs {} = self::args(args)?;
         let Some(source) = &self.reloading.source else {
             return Err(CommandError::new(
@@ -54,10 +54,13 @@ impl Admin {
         // What lives outside the configuration follows it here.
         let (old, new) = (&before.server, &now.server);
         if (old.max_connections, old.max_players) != (new.max_connections, new.max_players) {
-            self.context.world.set_limits(
-                u16::try_from(new.max_connections).unwrap_or(u16::MAX),
-                new.max_players as usize,
-            );
+            self.context
+                .world
+                .set_limits(
+                    u16::try_from(new.max_connections).unwrap_or(u16::MAX),
+                    new.max_players as usize,
+                )
+                .await;
         }
         if before.log.filter != now.log.filter {
             let applied = match &self.reloading.log_filter {
@@ -74,12 +77,13 @@ impl Admin {
             .map_err(|error| CommandError::new(ErrorCode::Failed, error.to_string()))
     }
 
-    pub(super) fn announce(&self, args: Value) -> CommandResult {
+    pub(super) async fn announce(&self, args: Value) -> CommandResult {
         let AnnounceArgs { message } = self::args(args)?;
         let message = message_text(&message)?;
         self.context
             .world
-            .announce(SERVER_NAME.into(), message.clone());
+            .announce(SERVER_NAME.into(), message.clone())
+            .await;
         Ok(json!({ "message": message }))
     }
 
@@ -100,28 +104,29 @@ impl Admin {
         Ok(json!({ "name": name, "message": message }))
     }
 
+    /// Saves every character in the game now: each map queues everyone on it as one batch
+    /// (see `crate::save`), and the answer comes once they are committed.
     pub(super) async fn save(&self, args: Value) -> CommandResult {
         let NoArgs {} = self::args(args)?;
-        let players = self.context.world.players().await;
-        let mut saves = JoinSet::new();
-        for player in players {
-            saves.spawn(async move { (player.name, player.handle.save().await) });
-        }
-        let (mut saved, mut failed) = (0usize, Vec::new());
-        while let Some(joined) = saves.join_next().await {
-            match joined {
-                Ok((_, Some(true))) => saved += 1,
-                // Left the game meanwhile: its logout saved it.
-                Ok((_, Some(false))) => {}
-                Ok((name, None)) => failed.push(name),
-                Err(error) => warn!(%error, "a save task failed"),
+        let mut saved = 0usize;
+        let mut failed = Vec::new();
+        for (id, map) in &self.context.maps {
+            match map.save_all().await {
+                Some(count) => saved += count,
+                None => failed.push(format!("map {id}")),
             }
         }
+        self.context.saves.barrier().await.map_err(|error| {
+            CommandError::new(
+                ErrorCode::Failed,
+                format!("the saves were not committed: {error}"),
+            )
+        })?;
         failed.sort();
         Ok(json!({ "saved": saved, "failed": failed }))
     }
 
-    pub(super) fn shutdown(&self, args: Value) -> CommandResult {
+    pub(super) async fn shutdown(&self, args: Value) -> CommandResult {
         let ShutdownArgs {
             delay_secs,
             message,
@@ -140,7 +145,8 @@ impl Admin {
         if let Some(message) = &message {
             self.context
                 .world
-                .announce(SERVER_NAME.into(), message.clone());
+                .announce(SERVER_NAME.into(), message.clone())
+                .await;
         }
         let shutdown = self.context.shutdown.clone();
         tokio::spawn(async move {

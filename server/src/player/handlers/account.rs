@@ -8,6 +8,7 @@ use eo_protocol::net::server::{
     AccountReplyServerPacketReplyCodeDataDefault,
 };
 
+use super::login::{count_wrong_password, trusted_address};
 use super::session_id;
 use crate::auth::AuthError;
 use crate::db::{DbError, NewAccount};
@@ -102,9 +103,19 @@ pub(super) async fn create(
     if !valid_password(&packet.password) || texts.iter().any(|t| t.len() > TEXT_FIELD_MAX) {
         return reply(player, AccountReply::NotApproved).await;
     }
-    let password_hash = match player.context.hasher.hash(packet.password).await {
+    // No "busy" reply exists for account creation; the client may try again.
+    let Ok(slot) = player
+        .context
+        .login_guard
+        .hash_new_password(player.addr.ip())
+        .await
+    else {
+        return reply(player, AccountReply::NotApproved).await;
+    };
+    let hashed = player.context.hasher.hash(packet.password).await;
+    drop(slot);
+    let password_hash = match hashed {
         Ok(hash) => hash,
-        // No "busy" reply exists for account creation; the client may try again.
         Err(AuthError::Busy) => return reply(player, AccountReply::NotApproved).await,
         Err(_) => return reply(player, AccountReply::NotApproved).await,
     };
@@ -125,37 +136,53 @@ pub(super) async fn create(
     }
 }
 
-/// Account_Agree: change a password, given the old one.
+/// Account_Agree: change a password, given the old one. Only a logged-in player may, and only
+/// its own account's (the official client offers it on the character screen). A wrong old
+/// password counts as a wrong login password (`[login]`), and a locked account or address is
+/// refused without checking it.
 pub(super) async fn change_password(
     player: &mut Player,
     packet: AccountAgreeClientPacket,
 ) -> Result<(), Disconnect> {
+    let Some(own) = player.account_id() else {
+        return Err(Disconnect::Closed("Account_Agree before logging in"));
+    };
     let Some(name) = account_name(&packet.username) else {
         return reply(player, AccountReply::ChangeFailed).await;
     };
     let account = match player.context.db.account_by_name(&name).await {
-        Ok(Some(account)) => account,
+        Ok(Some(account)) if account.id == own => account,
         _ => return reply(player, AccountReply::ChangeFailed).await,
     };
-    // Logged in, only your own account's password can be changed.
-    if let Some(own) = player.account_id()
-        && own != account.id
-    {
-        return reply(player, AccountReply::ChangeFailed).await;
-    }
     if !valid_password(&packet.new_password) {
         return reply(player, AccountReply::ChangeFailed).await;
     }
-    let hasher = player.context.hasher.clone();
-    if !matches!(
-        hasher
-            .verify(packet.old_password, account.password_hash)
-            .await,
-        Ok(true)
-    ) {
+    let trusted = trusted_address(player, &account);
+    let Ok(slot) = player
+        .context
+        .login_guard
+        .check_password(player.addr.ip(), Some(account.id), trusted)
+        .await
+    else {
         return reply(player, AccountReply::ChangeFailed).await;
+    };
+    let hasher = player.context.hasher.clone();
+    match hasher
+        .verify(packet.old_password, account.password_hash.clone())
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            drop(slot);
+            let counted = count_wrong_password(player, Some(&account)).await;
+            reply(player, AccountReply::ChangeFailed).await?;
+            return counted;
+        }
+        Err(_) => return reply(player, AccountReply::ChangeFailed).await,
     }
-    let Ok(hash) = hasher.hash(packet.new_password).await else {
+    let hashed = hasher.hash(packet.new_password).await;
+    drop(slot);
+    let Ok(hash) = hashed else {
         return reply(player, AccountReply::ChangeFailed).await;
     };
     match player.context.db.set_password(account.id, hash).await {

@@ -189,9 +189,10 @@ pub(super) fn run(player: &mut Player, text: &str) -> Result<(), Disconnect> {
 
 /// Puts the stored admin level in force for a character that has just entered the game with
 /// `loaded` (read when it was chosen, Welcome_Request). A `promote` since then stored the new
-/// level but, finding the character not yet in the world, told nobody: the world has the
-/// character now (entering is acknowledged), so any later `promote` reaches it, and any earlier
-/// one is in the database read here.
+/// level but, finding the character not yet in the world, told nobody. The character's entry
+/// is in the world's queue before this read, and the world takes its messages in order: a
+/// `promote` that stores its level after the read finds the character in the world, and one
+/// that stored it before is in what is read here.
 pub(super) async fn catch_up_admin_level(player: &Player, name: &str, loaded: u8) {
     match player.context.db.admin_level_of(name).await {
         Ok(Some((_, level))) if level != loaded => {

@@ -63,9 +63,9 @@ pub(super) fn whisper(player: &mut Player, to: String, message: String) -> Resul
 }
 
 /// Global_Open / Global_Close: the global chat tab opened or closed.
-pub(super) fn global(player: &mut Player, on: bool) -> Result<(), Disconnect> {
+pub(super) async fn global(player: &mut Player, on: bool) -> Result<(), Disconnect> {
     let id = playing(player)?;
-    player.context.world.set_global(id, on);
+    player.context.world.set_global(id, on).await;
     Ok(())
 }
 

@@ -51,7 +51,13 @@ pub(super) async fn init(
     }
     let ip = player.addr.ip().to_string();
     let now = unix_now();
-    if let Ok(Some(ban)) = player.context.db.active_ban_for(None, Some(&ip), now).await {
+    // A ban that cannot be checked keeps the client out (fails closed). No Init_Init reply
+    // says "busy", and Banned would be a lie, so the connection is closed without one.
+    let ban = match player.context.db.active_ban_for(None, Some(&ip), now).await {
+        Ok(ban) => ban,
+        Err(error) => return Err(Disconnect::BanCheckFailed(error.to_string())),
+    };
+    if let Some(ban) = ban {
         let (ban_type, ban_type_data) = match ban.expires_at {
             None => (InitBanType::Permanent, None),
             Some(expires) => {

@@ -1,4 +1,5 @@
-//! Login_Request: checks the password and the world's guard against double logins.
+//! Login_Request: checks the password, the login guard's locks (`[login]`), bans, and the
+//! world's guard against double logins.
 
 use eo_protocol::net::client::LoginRequestClientPacket;
 use eo_protocol::net::server::{
@@ -10,7 +11,8 @@ use tracing::info;
 use super::account::account_name;
 use super::character::selection_list;
 use crate::auth::AuthError;
-use crate::db::unix_now;
+use crate::auth::guard::Refusal;
+use crate::db::{Account, unix_now};
 use crate::player::actor::{Disconnect, Player, State};
 use crate::world::LoginRefused;
 
@@ -23,6 +25,37 @@ async fn reply(player: &mut Player, code: LoginReply) -> Result<(), Disconnect> 
         .await
 }
 
+/// Answers Busy and closes the connection: the official client shows its "server busy"
+/// message only once the connection is closed.
+async fn busy_and_close(player: &mut Player, error: Disconnect) -> Result<(), Disconnect> {
+    reply(player, LoginReply::Busy).await?;
+    Err(error)
+}
+
+/// Whether `account` was last logged into from this connection's address: its lock (when
+/// others guessed its password) does not keep its owner out.
+pub(super) fn trusted_address(player: &Player, account: &Account) -> bool {
+    account.last_ip.as_deref() == Some(player.addr.ip().to_string().as_str())
+}
+
+/// Counts a wrong password (or an unknown account) on this connection: the login guard counts
+/// it for the address and the account, the connection against `login.max_attempts`. The
+/// error, once they are used up, closes the connection: send the reply first.
+pub(super) async fn count_wrong_password(
+    player: &mut Player,
+    account: Option<&Account>,
+) -> Result<(), Disconnect> {
+    let ip = player.addr.ip();
+    let account = account.map(|account| (account.id, account.username.as_str()));
+    player.context.login_guard.failed(ip, account).await;
+    player.wrong_passwords = player.wrong_passwords.saturating_add(1);
+    let max = player.context.config.get().login.max_attempts;
+    if max != 0 && player.wrong_passwords >= max {
+        return Err(Disconnect::WrongPasswords(player.wrong_passwords));
+    }
+    Ok(())
+}
+
 pub(super) async fn request(
     player: &mut Player,
     packet: LoginRequestClientPacket,
@@ -30,32 +63,63 @@ pub(super) async fn request(
     if player.state != State::Accepted {
         return Err(Disconnect::Closed("Login_Request while logged in"));
     }
-    let Some(name) = account_name(&packet.username) else {
-        return reply(player, LoginReply::WrongUser).await;
-    };
     let context = std::sync::Arc::clone(&player.context);
-    let account = match context.db.account_by_name(&name).await {
-        Ok(Some(account)) => account,
-        Ok(None) => return reply(player, LoginReply::WrongUser).await,
-        Err(_) => return reply(player, LoginReply::Busy).await,
+    let account = match account_name(&packet.username) {
+        None => None,
+        Some(name) => match context.db.account_by_name(&name).await {
+            Ok(account) => account,
+            Err(_) => return reply(player, LoginReply::Busy).await,
+        },
     };
-    match context
-        .hasher
-        .verify(packet.password, account.password_hash.clone())
+    let trusted = account
+        .as_ref()
+        .is_some_and(|account| trusted_address(player, account));
+    // A locked address or account is refused before any hashing: guessing costs the server
+    // nothing while locked.
+    let slot = match context
+        .login_guard
+        .check_password(player.addr.ip(), account.as_ref().map(|a| a.id), trusted)
         .await
     {
+        Ok(slot) => slot,
+        Err(Refusal::Locked) => {
+            return busy_and_close(player, Disconnect::Refused("locked after failed logins")).await;
+        }
+        Err(Refusal::Busy) => return reply(player, LoginReply::Busy).await,
+    };
+    let Some(account) = account else {
+        drop(slot);
+        let counted = count_wrong_password(player, None).await;
+        reply(player, LoginReply::WrongUser).await?;
+        return counted;
+    };
+    let verified = context
+        .hasher
+        .verify(packet.password, account.password_hash.clone())
+        .await;
+    drop(slot);
+    match verified {
         Ok(true) => {}
-        Ok(false) => return reply(player, LoginReply::WrongUserPassword).await,
+        Ok(false) => {
+            let counted = count_wrong_password(player, Some(&account)).await;
+            reply(player, LoginReply::WrongUserPassword).await?;
+            return counted;
+        }
         // The hashing queue is full: say so at once rather than make everyone wait.
         Err(AuthError::Busy) => return reply(player, LoginReply::Busy).await,
         Err(_) => return reply(player, LoginReply::WrongUserPassword).await,
     }
-    if let Ok(Some(_)) = context
+    // A ban that cannot be checked keeps the player out (fails closed).
+    match context
         .db
         .active_ban_for(Some(account.id), None, unix_now())
         .await
     {
-        return reply(player, LoginReply::Banned).await;
+        Ok(None) => {}
+        Ok(Some(_)) => return reply(player, LoginReply::Banned).await,
+        Err(error) => {
+            return busy_and_close(player, Disconnect::BanCheckFailed(error.to_string())).await;
+        }
     }
     let Some(player_id) = player.player_id else {
         return Err(Disconnect::Closed("no player id"));

@@ -70,8 +70,8 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
             game::world_chat(player, Channel::Announce, packet.message)
         }
         ClientPacket::TalkTell(packet) => game::whisper(player, packet.name, packet.message),
-        ClientPacket::GlobalOpen(_) => game::global(player, true),
-        ClientPacket::GlobalClose(_) => game::global(player, false),
+        ClientPacket::GlobalOpen(_) => game::global(player, true).await,
+        ClientPacket::GlobalClose(_) => game::global(player, false).await,
         ClientPacket::EmoteReport(packet) => game::emote(player, packet.emote).await,
         ClientPacket::ChairRequest(packet) => match packet.sit_action_data {
             Some(ChairRequestClientPacketSitActionData::Sit(seat)) => {

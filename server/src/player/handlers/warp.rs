@@ -147,7 +147,7 @@ pub(super) async fn accept(
     game.map = destination.clone();
     let nearby = destination.enter(player_id, character, handle).await?;
     if switching {
-        player.context.world.changed_map(player_id, warp.map);
+        player.context.world.changed_map(player_id, warp.map).await;
     }
     let (warp_type, warp_type_data) = if switching {
         (
