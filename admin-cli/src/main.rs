@@ -43,6 +43,10 @@ struct Cli {
     /// Print the result as JSON instead of a table.
     #[arg(long, global = true)]
     json: bool,
+    /// Act as this character: the command runs with its admin level and is refused as it
+    /// would be in the game (the `[admin]` level, and only on characters below it).
+    #[arg(long = "as", value_name = "NAME", global = true)]
+    as_character: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -208,10 +212,11 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<(), Failure> {
     let (command, args) = request(&cli.command)?;
     let socket = socket_path(cli).map_err(Failure::Unreachable)?;
-    let reply = exchange(
-        &socket,
-        &json!({ "id": 1, "command": command, "args": args }),
-    )?;
+    let mut request = json!({ "id": 1, "command": command, "args": args });
+    if let Some(name) = &cli.as_character {
+        request["as"] = json!(name);
+    }
+    let reply = exchange(&socket, &request)?;
     if reply.get("ok") == Some(&Value::Bool(true)) {
         let result = reply.get("result").cloned().unwrap_or(Value::Null);
         if cli.json {

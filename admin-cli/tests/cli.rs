@@ -381,6 +381,52 @@ async fn mute_and_warp() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn as_a_character_the_command_has_its_admin_level() {
+    let server = TestServer::start(|_| {}).await;
+    let socket = server.socket.clone();
+    let mut guard = TestClient::connected(server.addr).await;
+    enter_game(&mut guard, "guard").await;
+    let mut master = TestClient::connected(server.addr).await;
+    enter_game(&mut master, "master").await;
+    ok(&socket, &["promote", "guard", "2"]).await;
+    ok(&socket, &["promote", "master", "3"]).await;
+
+    // Not below the character acted as: refused, exit 1, the reason on standard error.
+    let refused = eo_admin(&socket, &["--as", "guard", "kick", "master"]).await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(
+        stderr(&refused),
+        "eo-admin: forbidden: guard may not use kick on master: their admin level is not \
+         below guard's.\n"
+    );
+    let refused = eo_admin(&socket, &["--json", "--as", "guard", "save"]).await;
+    assert_eq!(refused.status.code(), Some(1));
+    let error: Value = serde_json::from_str(&stdout(&refused)).unwrap();
+    assert_eq!(error["code"], "forbidden");
+    let refused = eo_admin(&socket, &["kick", "guard", "--as", "nobody"]).await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("not_found"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // Below it: done, and the audit trail says as whom.
+    assert_eq!(
+        ok(&socket, &["--as", "master", "kick", "guard"]).await,
+        "kicked guard\n"
+    );
+    assert!(guard.is_closed_within(Duration::from_secs(5)).await);
+    let audit = ok_json(&socket, &["audit", "1"]).await;
+    let who = audit["entries"][0]["who"].as_str().unwrap();
+    assert!(
+        who.starts_with("uid ") && who.ends_with(" as master"),
+        "{who}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_applies_live_keys_names_the_rest_and_refuses_a_bad_file() {
     use common::enter_game_reply;
     use eo_protocol::net::client::TalkReportClientPacket;

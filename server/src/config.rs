@@ -30,7 +30,7 @@
 //! [log]
 //! filter = "info"                 # a tracing EnvFilter directive; RUST_LOG overrides it
 //! offender_interval_secs = 60     # refused and dropped connections: one line per address per interval
-//! [admin]                         # the admin level each in-game `$` command needs
+//! [admin]                         # the admin level each admin action needs (config/admin.rs)
 //! kick = 1
 //! mute = 1
 //! info = 1
@@ -43,6 +43,8 @@
 //! announce = 3
 //! shutdown = 4
 //! give = 3
+//! promote = 4
+//! admin_chat = 1                  # Talk_Admin: who may send it and who hears it
 //! [npcs]                          # the maps' clock and NPC behaviour (see config/npcs.rs)
 //! tick_ms = 125
 //! speeds_ms = [900, 600, 1300, 1900, 3700, 7500, 15000]   # spawn types 0..6

@@ -1,14 +1,17 @@
-//! `[admin]`: the admin level each in-game `$` command needs.
+//! `[admin]`: the admin level each admin action needs: the in-game `$` commands (and the same
+//! commands on the control socket when given `--as` a character), admin chat and announcements
+//! sent as packets.
 
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
 
-/// The highest admin level.
+/// The highest admin level (the one place it is declared).
 pub const MAX_ADMIN_LEVEL: u8 = 5;
 
 /// `[admin]`: the admin level (0 player, 1 Light Guide, 2 Guardian, 3 Game Master, 4 High
-/// Game Master, 5) each in-game `$` command needs. `$show` needs what `$hide` does.
+/// Game Master, 5) each admin action needs. `$show` needs what `$hide` does; `announce` is both
+/// `$announce` and the client's announcement packet (Talk_Announce).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AdminConfig {
@@ -24,6 +27,9 @@ pub struct AdminConfig {
     pub announce: u8,
     pub shutdown: u8,
     pub give: u8,
+    pub promote: u8,
+    /// Admin chat (Talk_Admin): who may send it, and who hears it.
+    pub admin_chat: u8,
 }
 
 impl Default for AdminConfig {
@@ -41,13 +47,15 @@ impl Default for AdminConfig {
             announce: 3,
             shutdown: 4,
             give: 3,
+            promote: 4,
+            admin_chat: 1,
         }
     }
 }
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn levels(&self) -> [(&'static str, u8); 12] {
+    pub fn commands(&self) -> [(&'static str, u8); 13] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -61,13 +69,15 @@ impl AdminConfig {
             ("announce", self.announce),
             ("shutdown", self.shutdown),
             ("give", self.give),
+            ("promote", self.promote),
         ]
     }
 
-    /// The level the in-game command `command` needs; `None` if it is not an in-game command.
+    /// The level the command `command` needs from a character (in the game, or named with
+    /// `--as` on the control socket); `None` if characters may not use it at all.
     pub fn level(&self, command: &str) -> Option<u8> {
         let command = if command == "show" { "hide" } else { command };
-        self.levels()
+        self.commands()
             .into_iter()
             .find(|(name, _)| *name == command)
             .map(|(_, level)| level)
@@ -75,7 +85,11 @@ impl AdminConfig {
 
     /// Checks the rules the types cannot express; each error names the key.
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
-        for (key, level) in self.levels() {
+        let keys = self
+            .commands()
+            .into_iter()
+            .chain([("admin_chat", self.admin_chat)]);
+        for (key, level) in keys {
             if level > MAX_ADMIN_LEVEL {
                 return Err(ConfigError::new(
                     format!("admin.{key}"),
@@ -94,5 +108,15 @@ mod tests {
     #[test]
     fn validation_rules() {
         assert_eq!(invalid(|c| c.admin.ban = 6).key, "admin.ban");
+        assert_eq!(invalid(|c| c.admin.admin_chat = 6).key, "admin.admin_chat");
+    }
+
+    #[test]
+    fn only_commands_have_a_command_level() {
+        let admin = super::AdminConfig::default();
+        assert_eq!(admin.level("promote"), Some(4));
+        assert_eq!(admin.level("show"), admin.level("hide"));
+        assert_eq!(admin.level("admin_chat"), None);
+        assert_eq!(admin.level("save"), None);
     }
 }

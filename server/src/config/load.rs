@@ -374,6 +374,7 @@ mod tests {
         assert_eq!(
             names,
             [
+                "EO_ADMIN_ADMIN_CHAT",
                 "EO_ADMIN_ANNOUNCE",
                 "EO_ADMIN_BAN",
                 "EO_ADMIN_GIVE",
@@ -381,6 +382,7 @@ mod tests {
                 "EO_ADMIN_INFO",
                 "EO_ADMIN_KICK",
                 "EO_ADMIN_MUTE",
+                "EO_ADMIN_PROMOTE",
                 "EO_ADMIN_SHUTDOWN",
                 "EO_ADMIN_UNBAN",
                 "EO_ADMIN_WARP",

@@ -54,6 +54,8 @@ unban = 4
 announce = 2
 shutdown = 5
 give = 5
+promote = 5
+admin_chat = 2
 [npcs]
 tick_ms = 50
 speeds_ms = [100, 200, 300, 400, 500, 600, 700]
@@ -210,6 +212,7 @@ fn full_file_parses_and_round_trips() {
     assert_eq!(c.admin.level("show"), Some(1));
     assert_eq!(c.admin.level("shutdown"), Some(5));
     assert_eq!(c.admin.level("save"), None);
+    assert_eq!((c.admin.promote, c.admin.admin_chat), (5, 2));
 
     let printed = c.to_toml_string();
     assert_eq!(Config::from_toml_str(&printed).unwrap(), c);

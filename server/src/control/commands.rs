@@ -1,6 +1,7 @@
-//! The admin commands, implemented once for every source (the control socket now, in-game `$`
-//! commands later): [`Admin::execute`] takes a command name and its arguments as a JSON object
-//! and answers a JSON result or a [`CommandError`].
+//! The admin commands, implemented once for every source (the control socket, in-game `$`
+//! commands, signals): [`Admin::execute`] takes a command name and its arguments as a JSON object
+//! and answers a JSON result or a [`CommandError`]. Who may do what (the `[admin]` levels and
+//! the hierarchy between admins) is decided here too, in `commands/hierarchy.rs`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,12 +15,14 @@ use crate::db::{DbError, NewAudit};
 use crate::player::PlayerContext;
 
 mod args;
+mod hierarchy;
 mod moderation;
 mod players;
 mod server_ops;
 
 pub use args::{MAX_BAN_SECS, MAX_MESSAGE_CHARS, parse_duration};
-pub use moderation::{DEFAULT_MUTE_SECS, MAX_ADMIN_LEVEL, MAX_MUTE_SECS};
+use hierarchy::Caller;
+pub use moderation::{DEFAULT_MUTE_SECS, MAX_MUTE_SECS};
 pub use server_ops::{DEFAULT_AUDIT_LIMIT, MAX_SHUTDOWN_DELAY_SECS, SERVER_NAME};
 
 /// Every command, in the order `help` texts list them.
@@ -32,8 +35,12 @@ pub const COMMANDS: &[&str] = &[
 /// Who gave a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// The control socket; the peer's uid.
-    Control { uid: u32 },
+    /// The control socket: the peer's uid, and the character the request names with `as`
+    /// (`eo-admin --as NAME`), whose admin level then limits the command as in the game.
+    Control {
+        uid: u32,
+        as_character: Option<String>,
+    },
     /// An in-game `$` command; the character's name.
     Game { character: String },
     /// A signal to the server process (SIGHUP reloads the configuration).
@@ -53,7 +60,14 @@ impl Source {
     /// The audit trail's `who` column.
     pub fn who(&self) -> String {
         match self {
-            Source::Control { uid } => format!("uid {uid}"),
+            Source::Control {
+                uid,
+                as_character: None,
+            } => format!("uid {uid}"),
+            Source::Control {
+                uid,
+                as_character: Some(name),
+            } => format!("uid {uid} as {name}"),
             Source::Game { character } => character.clone(),
             Source::Signal => "SIGHUP".to_owned(),
         }
@@ -70,6 +84,9 @@ pub enum ErrorCode {
     BadRequest,
     /// No command of that name.
     UnknownCommand,
+    /// The giver's admin level does not allow it: the command's `[admin]` level is above it,
+    /// or the character acted on is not below it.
+    Forbidden,
     /// The command could not be carried out (the database failed, ...).
     Failed,
 }
@@ -80,6 +97,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::UnknownCommand => "unknown_command",
+            ErrorCode::Forbidden => "forbidden",
             ErrorCode::Failed => "failed",
         }
     }
@@ -107,6 +125,10 @@ impl CommandError {
 
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
     }
 
     /// A database failure.
@@ -182,8 +204,14 @@ impl Admin {
     }
 
     /// Runs `command` with `args` (a JSON object, or null for none) for `source`; records it in
-    /// the audit trail if it changes something.
+    /// the audit trail if it changes something. A character's command (in the game, or `as` one
+    /// on the socket) its admin level does not allow is refused first, and not recorded: players
+    /// typing `$kick` would fill the trail.
     pub async fn execute(&self, source: &Source, command: &str, args: Value) -> CommandResult {
+        let caller = self.caller(source).await?;
+        if COMMANDS.contains(&command) {
+            self.permitted(&caller, command)?;
+        }
         let arguments = if args.is_null() {
             "{}".to_owned()
         } else {
@@ -192,25 +220,25 @@ impl Admin {
         let result = match command {
             "status" => self.status(args).await,
             "players" => self.players(args).await,
-            "kick" => self.kick(args).await,
-            "ban" => self.ban(source, args).await,
+            "kick" => self.kick(&caller, args).await,
+            "ban" => self.ban(&caller, args).await,
             "unban" => self.unban(args).await,
             "bans" => self.bans(args).await,
             "announce" => self.announce(args).await,
             "message" => self.message(args).await,
-            "promote" => self.promote(args).await,
+            "promote" => self.promote(&caller, args).await,
             "save" => self.save(args).await,
             "shutdown" => self.shutdown(args).await,
             "audit" => self.audit(args).await,
-            "mute" => self.mute(args).await,
-            "warp" => self.warp(args).await,
+            "mute" => self.mute(&caller, args).await,
+            "warp" => self.warp(&caller, args).await,
             "info" => self.info(args).await,
-            "warptome" => self.warp_to(source, args, true).await,
-            "warpmeto" => self.warp_to(source, args, false).await,
-            "hide" => self.hide(source, args, true).await,
-            "show" => self.hide(source, args, false).await,
+            "warptome" => self.warp_to(&caller, args, true).await,
+            "warpmeto" => self.warp_to(&caller, args, false).await,
+            "hide" => self.hide(&caller, args, true).await,
+            "show" => self.hide(&caller, args, false).await,
             "reload" => self.reload(args).await,
-            "give" => self.give(args).await,
+            "give" => self.give(&caller, args).await,
             other => Err(CommandError::new(
                 ErrorCode::UnknownCommand,
                 format!(
@@ -221,17 +249,18 @@ impl Admin {
         };
         if audited(command) {
             let error = result.as_ref().err().map(ToString::to_string);
+            let who = caller.who();
             match &error {
                 None => {
-                    info!(source = source.kind(), who = %source.who(), command, %arguments, "admin command")
+                    info!(source = source.kind(), %who, command, %arguments, "admin command")
                 }
                 Some(error) => {
-                    info!(source = source.kind(), who = %source.who(), command, %arguments, %error, "admin command failed");
+                    info!(source = source.kind(), %who, command, %arguments, %error, "admin command failed");
                 }
             }
             let entry = NewAudit {
                 source: source.kind().into(),
-                who: source.who(),
+                who,
                 command: command.into(),
                 arguments,
                 error,

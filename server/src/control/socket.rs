@@ -279,8 +279,19 @@ async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R, max: usize) -> io::R
     }
 }
 
-/// A request line parsed: its id, command and arguments; or the id (if any) and the error.
-fn parse_request(line: &[u8]) -> Result<(Value, String, Value), (Value, CommandError)> {
+/// A request line, parsed.
+#[derive(Debug, PartialEq)]
+struct Request {
+    /// Echoed in the reply.
+    id: Value,
+    command: String,
+    args: Value,
+    /// The character whose admin level the command runs with (`eo-admin --as NAME`).
+    as_character: Option<String>,
+}
+
+/// A request line parsed; or the id (if any) and the error.
+fn parse_request(line: &[u8]) -> Result<Request, (Value, CommandError)> {
     let request: Value = serde_json::from_slice(line).map_err(|e| {
         (
             Value::Null,
@@ -304,13 +315,28 @@ fn parse_request(line: &[u8]) -> Result<(Value, String, Value), (Value, CommandE
         }
     };
     let args = request.remove("args").unwrap_or(Value::Null);
+    let as_character = match request.remove("as") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) if !name.trim().is_empty() => Some(name.trim().to_owned()),
+        Some(_) => {
+            return Err((
+                id,
+                CommandError::bad_request("\"as\" must be a character's name"),
+            ));
+        }
+    };
     if let Some(key) = request.keys().next() {
         return Err((
             id,
             CommandError::bad_request(format!("unknown field {key:?} in the request")),
         ));
     }
-    Ok((id, command, args))
+    Ok(Request {
+        id,
+        command,
+        args,
+        as_character,
+    })
 }
 
 /// The reply line for a result.
@@ -328,7 +354,6 @@ fn reply(id: Value, result: Result<Value, CommandError>) -> Vec<u8> {
 async fn connection(stream: UnixStream, uid: u32, admin: Arc<Admin>, shutdown: CancellationToken) {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
-    let source = Source::Control { uid };
     loop {
         let line = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -351,7 +376,13 @@ async fn connection(stream: UnixStream, uid: u32, admin: Arc<Admin>, shutdown: C
                     continue;
                 }
                 match parse_request(&line) {
-                    Ok((id, command, args)) => {
+                    Ok(Request {
+                        id,
+                        command,
+                        args,
+                        as_character,
+                    }) => {
+                        let source = Source::Control { uid, as_character };
                         reply(id, admin.execute(&source, &command, args).await)
                     }
                     Err((id, error)) => reply(id, Err(error)),
@@ -408,14 +439,27 @@ mod tests {
 
     #[test]
     fn requests_are_parsed_or_answered_with_an_error() {
-        let (id, command, args) =
+        let request =
             parse_request(br#"{"id": 7, "command": "kick", "args": {"name": "a"}}"#).unwrap();
         assert_eq!(
-            (id, command.as_str(), args),
-            (json!(7), "kick", json!({"name": "a"}))
+            request,
+            Request {
+                id: json!(7),
+                command: "kick".into(),
+                args: json!({"name": "a"}),
+                as_character: None
+            }
         );
-        let (id, _, args) = parse_request(br#"{"command": "status"}"#).unwrap();
-        assert_eq!((id, args), (Value::Null, Value::Null));
+        let request = parse_request(br#"{"command": "status"}"#).unwrap();
+        assert_eq!((request.id, request.args), (Value::Null, Value::Null));
+        let request = parse_request(br#"{"command": "kick", "as": " Bob "}"#).unwrap();
+        assert_eq!(request.as_character.as_deref(), Some("Bob"));
+        for bad in [
+            &br#"{"id": 2, "command": "kick", "as": 5}"#[..],
+            br#"{"id": 2, "command": "kick", "as": " "}"#,
+        ] {
+            assert_eq!(parse_request(bad).unwrap_err().0, json!(2));
+        }
         assert_eq!(parse_request(b"{nope").unwrap_err().0, Value::Null);
         assert_eq!(parse_request(b"[1]").unwrap_err().0, Value::Null);
         assert_eq!(parse_request(b"\xff\xfe").unwrap_err().0, Value::Null);

@@ -9,6 +9,7 @@ use super::{
     Character, CharacterSummary, Db, DbError, Equipment, NewCharacter, SaveReport,
     is_constraint_violation, is_foreign_key_violation, is_unique_violation, unix_now,
 };
+use crate::config::MAX_ADMIN_LEVEL;
 
 impl Db {
     /// The account's characters for the select screen, oldest (lowest id) first.
@@ -73,12 +74,14 @@ impl Db {
             .await
     }
 
-    /// Whether a character with this name exists (case-insensitive).
-    /// Sets a character's admin level (0 to 5), by name; `NotFound` if there is none. Takes
-    /// effect when the character next enters the game.
+    /// Sets a character's admin level (0 to [`MAX_ADMIN_LEVEL`]), by name (any case), durably;
+    /// `NotFound` if there is none. This is the only write of the column: the level stored is
+    /// the one in force (see [`Db::admin_level_of`]).
     pub async fn set_admin_level(&self, name: &str, level: u8) -> Result<(), DbError> {
-        if level > 5 {
-            return Err(DbError::Invalid(format!("admin level {level} is above 5")));
+        if level > MAX_ADMIN_LEVEL {
+            return Err(DbError::Invalid(format!(
+                "admin level {level} is above {MAX_ADMIN_LEVEL}"
+            )));
         }
         let name = name.to_owned();
         self.call_durable(move |conn| {
@@ -94,6 +97,34 @@ impl Db {
         .await
     }
 
+    /// The admin level of the character named `name` (any case), with its name as stored;
+    /// `None` if there is no such character. The admin commands read levels here: a promotion
+    /// is stored before the world hears of it, so this is never behind.
+    pub async fn admin_level_of(&self, name: &str) -> Result<Option<(String, u8)>, DbError> {
+        let name = name.to_owned();
+        self.call(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT name, admin_level FROM characters WHERE name = ?1")?
+                .query_row([&name], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?)
+        })
+        .await
+    }
+
+    /// The highest admin level among the characters of the account `account_id` (0 if it has
+    /// none).
+    pub async fn account_admin_level(&self, account_id: i64) -> Result<u8, DbError> {
+        self.call(move |conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT COALESCE(MAX(admin_level), 0) FROM characters WHERE account_id = ?1",
+                )?
+                .query_row([account_id], |row| row.get(0))?)
+        })
+        .await
+    }
+
+    /// Whether a character with this name exists (case-insensitive).
     pub async fn character_name_exists(&self, name: &str) -> Result<bool, DbError> {
         let name = name.to_owned();
         self.call(move |conn| {
@@ -690,6 +721,36 @@ mod tests {
         db.create_character(alice, new_character("Doomed"), 1)
             .await
             .unwrap();
+    }
+
+    #[tokio::test]
+    async fn admin_levels_by_name_and_by_account() {
+        let (_dir, db) = temp_db().await;
+        let alice = account(&db, "alice").await;
+        for name in ["Main", "Alt"] {
+            db.create_character(alice, new_character(name), 3)
+                .await
+                .unwrap();
+        }
+        assert_eq!(db.account_admin_level(alice).await, Ok(0));
+        db.set_admin_level("alt", 3).await.unwrap();
+        assert_eq!(db.admin_level_of("ALT").await, Ok(Some(("Alt".into(), 3))));
+        assert_eq!(
+            db.admin_level_of("Main").await,
+            Ok(Some(("Main".into(), 0)))
+        );
+        assert_eq!(db.admin_level_of("nobody").await, Ok(None));
+        assert_eq!(db.account_admin_level(alice).await, Ok(3));
+        assert_eq!(db.account_admin_level(alice + 100).await, Ok(0));
+        assert!(matches!(
+            db.set_admin_level("Main", crate::config::MAX_ADMIN_LEVEL + 1)
+                .await,
+            Err(DbError::Invalid(_))
+        ));
+        assert_eq!(
+            db.set_admin_level("nobody", 1).await,
+            Err(DbError::NotFound)
+        );
     }
 
     #[tokio::test]

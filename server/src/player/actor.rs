@@ -111,8 +111,6 @@ pub(crate) struct InGame {
     pub account_id: i64,
     pub character_id: i64,
     pub name: String,
-    /// The admin level in force, for the commands and chat channels it opens.
-    pub admin_level: u8,
     pub map: crate::map::MapHandle,
 }
 
@@ -295,8 +293,7 @@ impl Player {
                 }
             }
             PlayerMessage::SetAdminLevel(level) => {
-                if let (State::InGame(game), Some(player_id)) = (&mut self.state, self.player_id) {
-                    game.admin_level = level;
+                if let (State::InGame(game), Some(player_id)) = (&self.state, self.player_id) {
                     game.map.set_admin_level(player_id, level).await;
                 }
             }

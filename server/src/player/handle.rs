@@ -27,7 +27,8 @@ pub(crate) enum PlayerMessage {
     Close(CloseReason),
     /// Another player asks to see this one's paperdoll: send it to that handle.
     ShowPaperdoll(PlayerHandle),
-    /// An operator changed the character's admin level: keep it (so saving keeps it too).
+    /// An operator changed the character's admin level: its map shows it (the icon others
+    /// see). The level in force is the database's and the world's, not kept here.
     SetAdminLevel(u8),
     /// An operator muted the character for this long (zero lifts a mute): its chat is dropped
     /// until then, and it is told so once, now.
@@ -95,7 +96,8 @@ impl PlayerHandle {
         let _ = self.tx.try_send(PlayerMessage::ShowPaperdoll(to));
     }
 
-    /// Sets the admin level of the character in play (the commands and chat it may use).
+    /// Shows a new admin level of the character in play on its map (the icon others see). The
+    /// level in force is the database's and the world's, not kept by the player task.
     pub fn set_admin_level(&self, level: u8) {
         self.tell(PlayerMessage::SetAdminLevel(level));
     }

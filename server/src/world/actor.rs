@@ -17,9 +17,6 @@ use tracing::warn;
 
 use crate::net::packet;
 
-/// The admin level from which admin chat is seen (Guardian and up sees it in the official
-/// game; Light Guides may send help requests, which are not built yet).
-pub const ADMIN_CHAT_LEVEL: u8 = 1;
 /// The online list's count is an EO short.
 const MAX_ONLINE_LIST: usize = 64_008;
 
@@ -90,6 +87,8 @@ pub(super) enum WorldMessage {
     Chat {
         player_id: u16,
         channel: Channel,
+        /// The admin level the channel needs (`[admin]`, read by the sender's task).
+        needed: u8,
         message: String,
     },
     Whisper {
@@ -348,8 +347,9 @@ impl WorldActor {
                 WorldMessage::Chat {
                     player_id,
                     channel,
+                    needed,
                     message,
-                } => self.chat(player_id, channel, message),
+                } => self.chat(player_id, channel, needed, message),
                 WorldMessage::Whisper {
                     player_id,
                     to,
@@ -541,11 +541,14 @@ impl WorldActor {
         }
     }
 
-    fn chat(&self, player_id: u16, channel: Channel, message: String) {
+    /// Chat on `channel`, from a character whose admin level is at least `needed` (the level
+    /// held here: a demotion holds at once); admin chat reaches only those at `needed` too.
+    fn chat(&self, player_id: u16, channel: Channel, needed: u8, message: String) {
         let Some(from) = self
             .connections
             .get(&player_id)
             .and_then(|c| c.playing.as_ref())
+            .filter(|p| p.character.admin_level >= needed)
         else {
             return;
         };
@@ -571,7 +574,7 @@ impl WorldActor {
             };
             let wanted = match channel {
                 Channel::Global => playing.global,
-                Channel::Admin => playing.character.admin_level >= ADMIN_CHAT_LEVEL,
+                Channel::Admin => playing.character.admin_level >= needed,
                 Channel::Announce => true,
             };
             if *id != player_id && wanted {
@@ -703,8 +706,8 @@ impl WorldActor {
         true
     }
 
-    /// A new admin level for a character in the game (the world's copy and the player task's,
-    /// which is what gets saved); whether it is in the game.
+    /// A new admin level for a character in the game (the world's copy, which chat checks, and
+    /// its map's, which others see); whether it is in the game.
     fn set_admin_level(&mut self, name: &str, level: u8) -> bool {
         let Some(id) = self.playing_id(name) else {
             return false;

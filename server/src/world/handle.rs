@@ -160,11 +160,13 @@ impl WorldHandle {
         self.tell(WorldMessage::SetGlobal { player_id, on }).await;
     }
 
-    /// Global, admin or announcement chat from a player.
-    pub fn chat(&self, player_id: u16, channel: Channel, message: String) {
+    /// Global, admin or announcement chat from a player, if its admin level is at least
+    /// `needed` (admin chat then reaches only those at `needed` too).
+    pub fn chat(&self, player_id: u16, channel: Channel, needed: u8, message: String) {
         self.offer(WorldMessage::Chat {
             player_id,
             channel,
+            needed,
             message,
         });
     }
@@ -224,7 +226,7 @@ impl WorldHandle {
     }
 
     /// Sets the admin level of the character named `name` if it is in the game (what the
-    /// world shows and what its player task saves); whether it is in the game.
+    /// world checks chat against and what its map shows); whether it is in the game.
     pub async fn set_admin_level(&self, name: String, level: u8) -> bool {
         self.ask(|reply| WorldMessage::SetAdminLevel { name, level, reply })
             .await

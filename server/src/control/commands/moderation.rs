@@ -1,4 +1,6 @@
-//! Moderation: kick, ban, unban, bans, mute and promote.
+//! Moderation: kick, ban, unban, bans, mute and promote. A character may kick, ban, mute or
+//! promote only characters below its own admin level (`hierarchy.rs`); a ban by IP address has
+//! no character to compare with and needs only `ban`'s level, and `unban` acts on no character.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -9,12 +11,10 @@ use super::args::{
     BanArgs, BansArgs, DurationArg, KickArgs, MuteArgs, PromoteArgs, UnbanArgs, args, ban_secs,
     ip_arg, name_arg, parse_duration,
 };
-use super::{Admin, CommandError, CommandResult, Source};
+use super::{Admin, Caller, CommandError, CommandResult};
+use crate::config::MAX_ADMIN_LEVEL;
 use crate::db::{DbError, NewBan, unix_now};
 use crate::world::KickTarget;
-
-/// The highest admin level (High Game Master).
-pub const MAX_ADMIN_LEVEL: u8 = 5;
 
 /// How long `mute` lasts when no duration is given (five minutes).
 pub const DEFAULT_MUTE_SECS: u64 = 5 * 60;
@@ -22,9 +22,10 @@ pub const DEFAULT_MUTE_SECS: u64 = 5 * 60;
 pub const MAX_MUTE_SECS: u64 = 7 * 24 * 60 * 60;
 
 impl Admin {
-    pub(super) async fn kick(&self, args: Value) -> CommandResult {
+    pub(super) async fn kick(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
         let KickArgs { name, reason } = self::args(args)?;
         let name = name_arg(&name)?;
+        self.may_act_on(caller, "kick", &name).await?;
         let reason = reason.unwrap_or_else(|| "kicked by an operator".into());
         let kicked = self
             .context
@@ -58,7 +59,7 @@ impl Admin {
         }
     }
 
-    pub(super) async fn ban(&self, source: &Source, args: Value) -> CommandResult {
+    pub(super) async fn ban(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
         let BanArgs {
             name,
             ip,
@@ -75,10 +76,13 @@ impl Admin {
             ),
         };
         let reason = reason.unwrap_or_default();
-        let banned_by = format!("{} ({})", source.kind(), source.who());
+        let banned_by = format!("{} ({})", caller.source.kind(), caller.who());
         let (ban, account, target) = match (name, ip) {
             (Some(name), None) => {
-                let (account_id, username) = self.account_named(&name_arg(&name)?).await?;
+                let name = name_arg(&name)?;
+                let (account_id, username) = self.account_named(&name).await?;
+                self.may_act_on_account(caller, "ban", &name, account_id)
+                    .await?;
                 let ban = NewBan {
                     account_id: Some(account_id),
                     ip: None,
@@ -182,7 +186,7 @@ impl Admin {
         Ok(json!({ "bans": list }))
     }
 
-    pub(super) async fn promote(&self, args: Value) -> CommandResult {
+    pub(super) async fn promote(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
         let PromoteArgs { name, level } = self::args(args)?;
         let name = name_arg(&name)?;
         if level > MAX_ADMIN_LEVEL {
@@ -190,6 +194,8 @@ impl Admin {
                 "the admin level is 0 to {MAX_ADMIN_LEVEL}"
             )));
         }
+        self.may_act_on(caller, "promote", &name).await?;
+        Self::may_give_level(caller, level)?;
         match self.context.db.set_admin_level(&name, level).await {
             Ok(()) => {}
             Err(DbError::NotFound) => {
@@ -212,7 +218,7 @@ impl Admin {
         Ok(json!({ "name": name, "level": level, "online": online, "note": note }))
     }
 
-    pub(super) async fn mute(&self, args: Value) -> CommandResult {
+    pub(super) async fn mute(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
         let MuteArgs { name, duration } = self::args(args)?;
         let secs = match duration {
             None => DEFAULT_MUTE_SECS,
@@ -227,6 +233,7 @@ impl Admin {
             )));
         }
         let name = name_arg(&name)?;
+        self.may_act_on(caller, "mute", &name).await?;
         // Stored, so the mute outlives the session; told to the player task if it is online,
         // which checks each chat packet against it.
         let until = (secs > 0).then(|| unix_now().saturating_add_unsigned(secs));

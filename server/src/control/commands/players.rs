@@ -1,12 +1,13 @@
 //! Commands about characters in the game: who is on, where they stand, warps, hiding and
-//! giving items.
+//! giving items. Warping or giving to another character needs an admin level above that
+//! character's (`hierarchy.rs`); `info` only reads, and needs only its `[admin]` level.
 
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
 use super::args::{GiveArgs, NameArgs, NoArgs, WarpArgs, args, name_arg};
-use super::{Admin, CommandError, CommandResult, ErrorCode, Source};
+use super::{Admin, Caller, CommandError, CommandResult, ErrorCode};
 
 impl Admin {
     pub(super) async fn players(&self, args: Value) -> CommandResult {
@@ -53,13 +54,13 @@ impl Admin {
             .ok_or_else(|| CommandError::not_found(format!("{name} is not in the game")))
     }
 
-    /// The character giving an in-game command; commands about oneself have no meaning on the
-    /// control socket.
-    async fn giver(&self, source: &Source) -> Result<crate::world::PlayerInfo, CommandError> {
-        match source {
-            Source::Game { character } => self.online(character).await,
-            Source::Control { .. } | Source::Signal => Err(CommandError::bad_request(
-                "this command is only for a character in the game",
+    /// The character giving the command (in the game, or named with `as` on the socket); the
+    /// operator has no character to move or hide.
+    async fn giver(&self, caller: &Caller<'_>) -> Result<crate::world::PlayerInfo, CommandError> {
+        match caller.character() {
+            Some(character) => self.online(character).await,
+            None => Err(CommandError::bad_request(
+                "this command is only for a character in the game (or \"as\" one)",
             )),
         }
     }
@@ -89,8 +90,9 @@ impl Admin {
 
     /// Puts items at a character's feet, for it alone to pick up for a while (EOSERV's
     /// `$sitem`, through the ground so the client's own pick-up shows it in the inventory).
-    pub(super) async fn give(&self, args: Value) -> CommandResult {
+    pub(super) async fn give(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
         let GiveArgs { name, item, amount } = self::args(args)?;
+        self.may_act_on(caller, "give", name.trim()).await?;
         let amount = amount.unwrap_or(1);
         let most = crate::config::MAX_MOVED_AMOUNT;
         if amount == 0 || amount > most {
@@ -142,17 +144,26 @@ impl Admin {
         Ok(json!({ "name": player.name, "map": map, "x": x, "y": y }))
     }
 
-    pub(super) async fn warp(&self, args: Value) -> CommandResult {
+    pub(super) async fn warp(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
         let WarpArgs { name, map, x, y } = self::args(args)?;
+        self.may_act_on(caller, "warp", name.trim()).await?;
         let player = self.online(&name).await?;
         self.warp_player(&player, map, x, y)
     }
 
-    /// `warptome` (`to_me`: the character named comes to the giver) and `warpmeto` (the giver
-    /// goes to it).
-    pub(super) async fn warp_to(&self, source: &Source, args: Value, to_me: bool) -> CommandResult {
+    /// `warptome` (`to_me`: the character named comes to the giver, which acts on it) and
+    /// `warpmeto` (the giver goes to it).
+    pub(super) async fn warp_to(
+        &self,
+        caller: &Caller<'_>,
+        args: Value,
+        to_me: bool,
+    ) -> CommandResult {
         let NameArgs { name } = self::args(args)?;
-        let giver = self.giver(source).await?;
+        if to_me {
+            self.may_act_on(caller, "warptome", name.trim()).await?;
+        }
+        let giver = self.giver(caller).await?;
         let other = self.online(&name).await?;
         let (moving, staying) = if to_me {
             (&other, &giver)
@@ -179,9 +190,14 @@ impl Admin {
     }
 
     /// `hide` and `show`: the giver disappears from, or reappears to, the others on its map.
-    pub(super) async fn hide(&self, source: &Source, args: Value, hidden: bool) -> CommandResult {
+    pub(super) async fn hide(
+        &self,
+        caller: &Caller<'_>,
+        args: Value,
+        hidden: bool,
+    ) -> CommandResult {
         let NoArgs {} = self::args(args)?;
-        let giver = self.giver(source).await?;
+        let giver = self.giver(caller).await?;
         let map = self.context.maps.get(&giver.map).ok_or_else(|| {
             CommandError::new(ErrorCode::Failed, format!("{} has no map", giver.name))
         })?;

@@ -1,13 +1,15 @@
 //! In-game `$` commands: a public chat line starting with `$` is never said aloud; it is
 //! parsed into an admin command and run through the same [`Admin::execute`] as the control
-//! socket, with the character as its source. The answer goes to the giver alone (Talk_Server).
+//! socket, with the character as its source; `execute` decides whether the character may (its
+//! admin level as stored, so a demotion holds from the next line on). The answer goes to the
+//! giver alone (Talk_Server).
 
 use std::sync::Weak;
 
 use eo_protocol::net::server::TalkServerServerPacket;
 use serde_json::{Map, Value, json};
 
-use crate::control::{Admin, CommandError, Source};
+use crate::control::{Admin, CommandError, ErrorCode, Source};
 use crate::net::packet;
 use crate::player::PlayerHandle;
 use crate::player::actor::{Disconnect, Player, State};
@@ -72,6 +74,14 @@ pub(crate) fn parse(text: &str) -> Result<(String, Value), String> {
             args.insert("amount".into(), json!(amount));
         }
         ("give", _) => return usage("give NAME ITEM [AMOUNT]"),
+        ("promote", [name, level]) => {
+            let Ok(level) = level.parse::<u8>() else {
+                return usage("promote NAME LEVEL (a number)");
+            };
+            args.insert("name".into(), json!(name));
+            args.insert("level".into(), json!(level));
+        }
+        ("promote", _) => return usage("promote NAME LEVEL"),
         _ => return Err(format!("Unknown command ${command}.")),
     }
     Ok((command, Value::Object(args)))
@@ -84,8 +94,16 @@ fn describe(command: &str, result: &Value) -> String {
         Some(other) => other.to_string(),
         None => String::new(),
     };
+    let names = |key: &str| match result.get(key) {
+        Some(Value::Array(names)) => names
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => text(key),
+    };
     match command {
-        "kick" => format!("Kicked {}.", text("kicked")),
+        "kick" => format!("Kicked {}.", names("kicked")),
         "ban" => format!("Banned account {}.", text("account")),
         "unban" => format!("Lifted {} ban(s).", text("removed")),
         "mute" => format!(
@@ -113,6 +131,7 @@ fn describe(command: &str, result: &Value) -> String {
             text("admin_level")
         ),
         "shutdown" => format!("Shutting down in {} seconds.", text("delay_secs")),
+        "promote" => format!("{} is now admin level {}.", text("name"), text("level")),
         "give" => format!(
             "{} {} at {}'s feet ({},{}).",
             text("amount"),
@@ -139,7 +158,6 @@ pub(super) fn run(player: &mut Player, text: &str) -> Result<(), Disconnect> {
         return Err(Disconnect::Closed("a $ command outside the game"));
     };
     let character = game.name.clone();
-    let admin_level = game.admin_level;
     let handle = player.handle.clone();
     let (command, args) = match parse(text) {
         Ok(parsed) => parsed,
@@ -148,14 +166,6 @@ pub(super) fn run(player: &mut Player, text: &str) -> Result<(), Disconnect> {
             return Ok(());
         }
     };
-    let needed = player.context.config.get().admin.level(&command);
-    match needed {
-        Some(needed) if admin_level >= needed => {}
-        _ => {
-            reply(&handle, format!("You may not use ${command}."));
-            return Ok(());
-        }
-    }
     let admin: Option<Weak<Admin>> = player.context.admin.get().cloned();
     tokio::spawn(async move {
         let Some(admin) = admin.and_then(|weak| weak.upgrade()) else {
@@ -165,11 +175,38 @@ pub(super) fn run(player: &mut Player, text: &str) -> Result<(), Disconnect> {
         let source = Source::Game { character };
         let answer = match admin.execute(&source, &command, args).await {
             Ok(result) => describe(&command, &result),
+            // A refusal is a sentence of its own ("You may not use $kick.").
+            Err(CommandError {
+                code: ErrorCode::Forbidden,
+                message,
+            }) => message,
             Err(CommandError { message, .. }) => format!("${command} failed: {message}"),
         };
         reply(&handle, answer);
     });
     Ok(())
+}
+
+/// Puts the stored admin level in force for a character that has just entered the game with
+/// `loaded` (read when it was chosen, Welcome_Request). A `promote` since then stored the new
+/// level but, finding the character not yet in the world, told nobody. The character's entry
+/// is in the world's queue before this read, and the world takes its messages in order: a
+/// `promote` that stores its level after the read finds the character in the world, and one
+/// that stored it before is in what is read here.
+pub(super) async fn catch_up_admin_level(player: &Player, name: &str, loaded: u8) {
+    match player.context.db.admin_level_of(name).await {
+        Ok(Some((_, level))) if level != loaded => {
+            player
+                .context
+                .world
+                .set_admin_level(name.to_owned(), level)
+                .await;
+        }
+        Ok(_) => {}
+        Err(error) => {
+            tracing::warn!(%error, character = name, "the admin level could not be reread");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -202,6 +239,11 @@ mod tests {
             parse("$shutdown 30").unwrap(),
             ("shutdown".into(), json!({"delay_secs": 30}))
         );
+        assert_eq!(
+            parse("$promote bob 2").unwrap(),
+            ("promote".into(), json!({"name": "bob", "level": 2}))
+        );
+        assert!(parse("$promote bob 300").is_err());
         assert!(parse("$warp bob x 3 4").is_err());
         assert!(parse("$kick").is_err());
         assert!(parse("$save").unwrap_err().contains("Unknown"));

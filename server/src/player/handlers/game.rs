@@ -9,14 +9,11 @@ use crate::world::Channel;
 
 /// The longest chat message passed on (the official client's input box holds fewer).
 const MAX_MESSAGE_LEN: usize = 128;
-/// Admin levels that may use admin chat and announcements (Light Guide and Guardian).
-const ADMIN_CHAT_LEVEL: u8 = 1;
-const ANNOUNCE_LEVEL: u8 = 3;
 
-/// The player id and admin level of a character in the game.
-fn playing(player: &Player) -> Result<(u16, u8), Disconnect> {
+/// The player id of a character in the game.
+fn playing(player: &Player) -> Result<u16, Disconnect> {
     match (&player.state, player.player_id) {
-        (State::InGame(game), Some(id)) => Ok((id, game.admin_level)),
+        (State::InGame(_), Some(id)) => Ok(id),
         _ => Err(Disconnect::Closed("an in-game packet outside the game")),
     }
 }
@@ -35,26 +32,27 @@ pub(super) fn world_chat(
     channel: Channel,
     message: String,
 ) -> Result<(), Disconnect> {
-    let (id, admin_level) = playing(player)?;
+    let id = playing(player)?;
     if player.muted() {
         return Ok(());
     }
+    // The level `[admin]` asks now (a reload applies at once); the world holds the admin
+    // levels in force and checks the sender's, and each listener's for admin chat.
+    let admin = &player.context.config.get().admin;
     let needed = match channel {
         Channel::Global => 0,
-        Channel::Admin => ADMIN_CHAT_LEVEL,
-        Channel::Announce => ANNOUNCE_LEVEL,
+        Channel::Admin => admin.admin_chat,
+        Channel::Announce => admin.announce,
     };
-    if admin_level >= needed
-        && let Some(message) = trimmed(message)
-    {
-        player.context.world.chat(id, channel, message);
+    if let Some(message) = trimmed(message) {
+        player.context.world.chat(id, channel, needed, message);
     }
     Ok(())
 }
 
 /// Talk_Tell: a private message.
 pub(super) fn whisper(player: &mut Player, to: String, message: String) -> Result<(), Disconnect> {
-    let (id, _) = playing(player)?;
+    let id = playing(player)?;
     if player.muted() {
         return Ok(());
     }
@@ -66,7 +64,7 @@ pub(super) fn whisper(player: &mut Player, to: String, message: String) -> Resul
 
 /// Global_Open / Global_Close: the global chat tab opened or closed.
 pub(super) async fn global(player: &mut Player, on: bool) -> Result<(), Disconnect> {
-    let (id, _) = playing(player)?;
+    let id = playing(player)?;
     player.context.world.set_global(id, on).await;
     Ok(())
 }

@@ -276,7 +276,6 @@ pub(super) async fn enter(
         account_id,
         character_id: character.id,
         name: character.name.clone(),
-        admin_level: character.admin_level,
         map: map.clone(),
     }));
     let nearby = map
@@ -294,7 +293,9 @@ pub(super) async fn enter(
         nearby,
     };
     tracing::info!(addr = %player.addr, character = %online.name, map = map.id, "entered the game");
+    let (name, loaded_level) = (online.name.clone(), online.admin_level);
     player.context.world.enter_game(player_id, online).await;
+    super::admin::catch_up_admin_level(player, &name, loaded_level).await;
     player
         .send(&WelcomeReplyServerPacket {
             welcome_code: WelcomeCode::EnterGame,
