@@ -9,8 +9,8 @@ use super::ConfigError;
 /// The highest admin level (the one place it is declared).
 pub const MAX_ADMIN_LEVEL: u8 = 5;
 
-/// `[admin]`: the admin level (0 player, 1 Light Guide, 2 Guardian, 3 Game Master, 4 High
-/// Game Master, 5) each admin action needs. `$show` needs what `$hide` does; `announce` is both
+/// `[admin]`: the admin level (the protocol's `AdminLevel`: 0 player, 1 spy, 2 light guide, 3
+/// guardian, 4 game master, 5 high game master) each admin action needs. `$show` needs what `$hide` does; `announce` is both
 /// `$announce` and the client's announcement packet (Talk_Announce).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
