@@ -85,6 +85,9 @@
 //! failure_window_secs = 600
 //! lockout_secs = 600              # locked: Login_Reply Busy, the password is not checked
 //! max_hashing_per_address = 4     # password checks one address may have queued or running
+//! [barber]                        # a new hair style: base_cost + cost_per_level * level
+//! base_cost = 0
+//! cost_per_level = 200
 //! ```
 
 use std::path::Path;
@@ -92,6 +95,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 mod admin;
+mod barber;
 mod combat;
 mod files;
 mod flood;
@@ -106,6 +110,7 @@ mod tests;
 mod world;
 
 pub use admin::{AdminConfig, MAX_ADMIN_LEVEL};
+pub use barber::BarberConfig;
 pub use combat::CombatConfig;
 pub use files::{ControlConfig, DatabaseConfig};
 pub use flood::{FloodConfig, MAX_PACE_MS};
@@ -140,6 +145,7 @@ pub struct Config {
     pub items: ItemsConfig,
     pub flood: FloodConfig,
     pub login: LoginConfig,
+    pub barber: BarberConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -175,6 +181,7 @@ impl Config {
         self.log.validate()?;
         self.flood.validate()?;
         self.login.validate()?;
+        self.barber.validate()?;
         Ok(())
     }
 }

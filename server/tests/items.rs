@@ -138,25 +138,6 @@ async fn until_refresh(
     }
 }
 
-/// What the map sends the client before it answers one more request: the map handles a
-/// player's requests in order and queues its answers in order, so an Item_Use of an item
-/// nobody has (answered with Item_Agree) comes after everything it sent before.
-async fn until_barrier(client: &mut TestClient) -> Vec<ServerPacket> {
-    const NOBODY_HAS: u16 = 64_000;
-    client
-        .send(&ItemUseClientPacket {
-            item_id: NOBODY_HAS,
-        })
-        .await;
-    let mut before = Vec::new();
-    loop {
-        match client.recv().await {
-            ServerPacket::ItemAgree(reply) if reply.item_id == NOBODY_HAS => return before,
-            other => before.push(other),
-        }
-    }
-}
-
 fn drop_here(id: u16, amount: u32) -> ItemDropClientPacket {
     ItemDropClientPacket {
         item: ThreeItem { id, amount },
@@ -235,8 +216,8 @@ async fn two_players_racing_for_one_pile_exactly_one_gets_it() {
         // Both ask at once.
         let get = ItemGetClientPacket { item_index: uid };
         tokio::join!(bob.send(&get), carol.send(&get));
-        let bob_saw = until_barrier(&mut bob).await;
-        let carol_saw = until_barrier(&mut carol).await;
+        let bob_saw = map_barrier(&mut bob).await;
+        let carol_saw = map_barrier(&mut carol).await;
         let took = |seen: &[ServerPacket]| {
             seen.iter()
                 .filter(|p| matches!(p, ServerPacket::ItemGet(g) if g.taken_item.amount == 100))
@@ -296,7 +277,7 @@ async fn amounts_from_clients_are_checked() {
             },
         })
         .await;
-    let seen = until_barrier(&mut alice).await;
+    let seen = map_barrier(&mut alice).await;
     let (_, nearby) = until_refresh(&mut alice).await;
     assert!(
         !seen
@@ -371,7 +352,7 @@ async fn weight_limits_pickups_and_walking() {
             item_index: dropped.item_index,
         })
         .await;
-    let seen = until_barrier(&mut alice).await;
+    let seen = map_barrier(&mut alice).await;
     assert!(!seen.iter().any(|p| matches!(p, ServerPacket::ItemGet(_))));
     bob.send(&ItemGetClientPacket {
         item_index: dropped.item_index,
@@ -419,7 +400,7 @@ async fn equipping_checks_requirements_and_others_see_the_look_change() {
     for (item, sub_loc) in [(3, 0), (6, 0), (19, 0), (20, 2)] {
         alice.send(&equip(item, sub_loc)).await;
     }
-    let seen = until_barrier(&mut alice).await;
+    let seen = map_barrier(&mut alice).await;
     assert!(
         !seen
             .iter()
@@ -542,7 +523,7 @@ async fn using_items_heals_levels_up_dyes_and_teleports() {
     assert_eq!((healed.heal_hp, healed.hp_percentage), (9, 100));
     // At full health it does nothing and is not used up.
     alice.send(&use_item(10)).await;
-    let seen = until_barrier(&mut alice).await;
+    let seen = map_barrier(&mut alice).await;
     assert!(!seen.iter().any(|p| matches!(p, ServerPacket::ItemReply(_))));
 
     // 100 experience on top of 50 reaches level 1 (133): points, new maxima, and bob sees
@@ -608,7 +589,7 @@ async fn using_items_heals_levels_up_dyes_and_teleports() {
     };
     assert_eq!(cure.stats.base_stats.cha, 0, "the ring's cha is gone");
     alice.send(&use_item(16)).await;
-    let seen = until_barrier(&mut alice).await;
+    let seen = map_barrier(&mut alice).await;
     assert!(!seen.iter().any(|p| matches!(p, ServerPacket::ItemReply(_))));
 
     // The scroll offers a warp to its destination.
@@ -657,7 +638,7 @@ async fn stat_points_are_spent_and_kept_across_a_relog() {
     assert_eq!(first.stats.max_weight, 71, "70 + str");
     let second = wait!(&mut alice, StatSkillPlayer);
     assert_eq!((second.stat_points, second.stats.base_stats.str), (0, 2));
-    let seen = until_barrier(&mut alice).await;
+    let seen = map_barrier(&mut alice).await;
     assert!(
         !seen
             .iter()
@@ -723,7 +704,7 @@ async fn ground_items_expire_and_a_map_holds_only_so_many() {
     for _ in 0..3 {
         alice.send(&drop_here(1, 1)).await;
     }
-    let seen = until_barrier(&mut alice).await;
+    let seen = map_barrier(&mut alice).await;
     let drops = seen
         .iter()
         .filter(|p| matches!(p, ServerPacket::ItemDrop(_)))

@@ -388,6 +388,8 @@ mod tests {
                 "EO_ADMIN_WARP",
                 "EO_ADMIN_WARPMETO",
                 "EO_ADMIN_WARPTOME",
+        "EO_BARBER_BASE_COST",
+        "EO_BARBER_COST_PER_LEVEL",
                 "EO_COMBAT_DEATH_HP_PERCENT",
                 "EO_COMBAT_EXP_RATE",
                 "EO_COMBAT_PK_MAPS",

@@ -99,6 +99,9 @@ max_address_failures = 50
 failure_window_secs = 60
 lockout_secs = 120
 max_hashing_per_address = 1
+[barber]
+base_cost = 10
+cost_per_level = 150
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

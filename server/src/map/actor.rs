@@ -63,6 +63,11 @@ pub(super) enum MapMessage {
     SaveAll {
         reply: oneshot::Sender<usize>,
     },
+    /// A packet of a feature that lives on the map (map/services.rs).
+    Packet {
+        player_id: u16,
+        packet: Box<eo_protocol::net::client::ClientPacket>,
+    },
     Walk {
         player_id: u16,
         direction: Direction,
@@ -138,6 +143,7 @@ impl MapMessage {
             MapMessage::Paperdoll { .. } => "paperdoll",
             MapMessage::SetAdminLevel { .. } => "set admin level",
             MapMessage::SaveAll { .. } => "save all",
+            MapMessage::Packet { packet, .. } => packet.name(),
             MapMessage::Walk { .. } => "walk",
             MapMessage::Face { .. } => "face",
             MapMessage::Talk { .. } => "talk",
@@ -192,6 +198,8 @@ pub(super) struct OnMap {
     /// The whole character as it was last queued for saving (map/persistence.rs); what is
     /// live (position, game state) is in `info` and `game`.
     pub(super) record: Box<Character>,
+    /// The NPC service it has open (map/services.rs).
+    pub(super) interaction: Option<super::services::Interaction>,
 }
 
 impl OnMap {
@@ -200,7 +208,7 @@ impl OnMap {
     }
 
     /// Its tile on the u8 grid NPCs use (characters are never placed off it).
-    fn tile(&self) -> (u8, u8) {
+    pub(super) fn tile(&self) -> (u8, u8) {
         tile(self.at())
     }
 }
@@ -396,6 +404,7 @@ impl MapActor {
                 MapMessage::SaveAll { reply } => {
                     let _ = reply.send(self.save_all());
                 }
+                MapMessage::Packet { player_id, packet } => self.packet(player_id, *packet),
                 MapMessage::Walk {
                     player_id,
                     direction,
@@ -654,6 +663,7 @@ impl MapActor {
                 player,
                 game,
                 record,
+                interaction: None,
             },
         ) {
             // Entered twice without leaving (never expected): the newer copy stays.

@@ -55,6 +55,12 @@ pub struct GameState {
     /// `(item id, amount)`, each id once, amounts 1 or more.
     pub inventory: Vec<(u16, u32)>,
     pub equipment: Equipment,
+    /// Gold in the bank.
+    pub gold_bank: u32,
+    /// Locker upgrades bought.
+    pub bank_level: u8,
+    /// The locker: `(item id, amount)`, as the inventory.
+    pub locker: Vec<(u16, u32)>,
     /// `(spell id, level)`: skill points raise the levels.
     pub spells: Vec<(u16, u16)>,
     /// Hidden by `$hide`: it stays hidden over warps and logins (EOSERV stores it too).
@@ -86,6 +92,9 @@ impl GameState {
             karma: c.karma,
             inventory: c.inventory.clone(),
             equipment: c.equipment,
+            gold_bank: c.gold_bank,
+            bank_level: c.bank_level,
+            locker: c.bank.clone(),
             spells: c.spells.clone(),
             hidden: c.hidden,
         }
@@ -112,6 +121,9 @@ impl GameState {
         c.karma = self.karma;
         c.inventory = self.inventory.clone();
         c.equipment = self.equipment;
+        c.gold_bank = self.gold_bank;
+        c.bank_level = self.bank_level;
+        c.bank = self.locker.clone();
         c.spells = self.spells.clone();
         c.hidden = self.hidden;
     }

@@ -148,6 +148,18 @@ impl MapHandle {
             .await;
     }
 
+    /// A packet of a feature that lives on the map (map/services.rs), fire-and-forget: the
+    /// map answers the client.
+    pub async fn packet(&self, player_id: u16, packet: eo_protocol::net::client::ClientPacket) {
+        let _ = self
+            .tx
+            .send(MapMessage::Packet {
+                player_id,
+                packet: Box::new(packet),
+            })
+            .await;
+    }
+
     /// Queues the save of everyone on the map now; how many (`None` if the map failed).
     pub async fn save_all(&self) -> Option<usize> {
         self.ask(|reply| MapMessage::SaveAll { reply }).await

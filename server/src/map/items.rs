@@ -183,7 +183,7 @@ impl MapActor {
     }
 
     /// Sends `body` to the player `player_id`.
-    fn send_to(&self, player_id: u16, body: Option<Bytes>) {
+    pub(super) fn send_to(&self, player_id: u16, body: Option<Bytes>) {
         if let (Some(me), Some(body)) = (self.characters.get(&player_id), body) {
             me.player.send(body);
         }
@@ -484,7 +484,7 @@ impl MapActor {
     }
 
     /// Shows an appearance change to the others in view (not if the character is hidden).
-    fn show_avatar(&mut self, player_id: u16, change: AvatarChange) {
+    pub(super) fn show_avatar(&mut self, player_id: u16, change: AvatarChange) {
         let data = std::sync::Arc::clone(&self.data);
         let Some(me) = self.characters.get_mut(&player_id) else {
             return;

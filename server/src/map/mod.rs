@@ -3,6 +3,7 @@
 //! range.
 
 mod actor;
+mod barber;
 pub mod character;
 mod combat;
 #[cfg(feature = "fault-injection")]
@@ -14,6 +15,7 @@ mod npcs;
 mod pathfinding;
 mod persistence;
 mod recovery;
+mod services;
 mod views;
 mod visibility;
 

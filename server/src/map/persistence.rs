@@ -20,11 +20,16 @@ impl OnMap {
         character
     }
 
-    /// Whether anything an item can move through (inventory, equipment; later the bank and
-    /// the locker, which must live in the game state too) differs from what was last queued.
+    /// Whether anything an item or gold can move through (inventory, equipment, bank gold,
+    /// locker) differs from what was last queued. Whatever a feature lets change hands must
+    /// live in the game state and be compared here.
     fn holdings_changed(&self) -> bool {
         let state = self.game.state();
-        state.inventory != self.record.inventory || state.equipment != self.record.equipment
+        let saved = &self.record;
+        state.inventory != saved.inventory
+            || state.equipment != saved.equipment
+            || state.gold_bank != saved.gold_bank
+            || state.locker != saved.bank
     }
 
     /// The character as it is now if it differs from what was last queued; it becomes what

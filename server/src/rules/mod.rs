@@ -27,6 +27,7 @@ pub mod combat;
 pub mod experience;
 pub mod expr;
 pub mod formulas;
+pub mod look;
 pub mod loot;
 pub mod stats;
 

@@ -595,6 +595,26 @@ pub async fn edited_player(
     (client, id, entered.enter)
 }
 
+/// What the map sends the client before it answers one more request: the map handles a
+/// player's requests in order and queues its answers in order, so an Item_Use of an item
+/// nobody has (answered with Item_Agree) comes after everything it sent before. A test that
+/// wants to see that a request changed nothing sends it, then this.
+pub async fn map_barrier(client: &mut TestClient) -> Vec<ServerPacket> {
+    const NOBODY_HAS: u16 = 64_000;
+    client
+        .send(&eo_protocol::net::client::ItemUseClientPacket {
+            item_id: NOBODY_HAS,
+        })
+        .await;
+    let mut before = Vec::new();
+    loop {
+        match client.recv().await {
+            ServerPacket::ItemAgree(reply) if reply.item_id == NOBODY_HAS => return before,
+            other => before.push(other),
+        }
+    }
+}
+
 /// Changes a saved character in the server's database (while it is not in the game).
 pub async fn edit_character(
     server: &TestServer,

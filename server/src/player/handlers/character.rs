@@ -15,13 +15,10 @@ use eo_protocol::{AdminLevel, Gender};
 use super::{logged_in, session_id};
 use crate::db::{CharacterSummary, DbError, NewCharacter};
 use crate::player::actor::{Disconnect, Player};
+use crate::rules::look;
 
 /// Character names: 4 to 12 lowercase letters (the official client's limits).
 const CHARACTER_NAME_LEN: std::ops::RangeInclusive<usize> = 4..=12;
-/// The look a new character may have, as the official client offers it.
-const MAX_HAIR_STYLE: u16 = 20;
-const MAX_HAIR_COLOR: u16 = 9;
-const MAX_SKIN: u16 = 6;
 
 fn entry(summary: CharacterSummary) -> CharacterSelectionListEntry {
     CharacterSelectionListEntry {
@@ -99,9 +96,8 @@ pub(super) async fn create(
         return Err(Disconnect::Closed("Character_Create without its session"));
     }
     let look_ok = matches!(packet.gender, Gender::Female | Gender::Male)
-        && (1..=MAX_HAIR_STYLE).contains(&packet.hair_style)
-        && packet.hair_color <= MAX_HAIR_COLOR
-        && packet.skin <= MAX_SKIN;
+        && look::valid_hair(packet.hair_style, packet.hair_color)
+        && packet.skin <= u16::from(look::MAX_SKIN);
     let Some(name) = character_name(&packet.name).filter(|_| look_ok) else {
         return reply(player, CharacterReply::NotApproved).await;
     };

@@ -92,6 +92,8 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::PaperdollAdd(packet) => items::equip(player, packet).await,
         ClientPacket::PaperdollRemove(packet) => items::unequip(player, packet).await,
         ClientPacket::StatSkillAdd(packet) => items::train(player, packet).await,
+        // Features that live on the map get the packet as it is (map/services.rs).
+        ClientPacket::BarberOpen(_) | ClientPacket::BarberBuy(_) => to_map(player, packet).await,
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.
@@ -109,6 +111,15 @@ pub(super) async fn refused(player: &mut Player, kind: ActionKind) -> Result<(),
         ActionKind::Walk => game::refresh(player).await,
         ActionKind::Attack | ActionKind::Face | ActionKind::Chat => Ok(()),
     }
+}
+
+/// Hands a packet of a feature that lives on the map to the character's map.
+async fn to_map(player: &mut Player, packet: ClientPacket) -> Result<(), Disconnect> {
+    let (State::InGame(game), Some(player_id)) = (&player.state, player.player_id) else {
+        return Err(Disconnect::Closed("an in-game packet outside the game"));
+    };
+    game.map.packet(player_id, packet).await;
+    Ok(())
 }
 
 /// The account id of a logged-in player, or the error for a packet that needs one.
