@@ -19,6 +19,7 @@
 //! ping_rate_secs = 60
 //! enforce_sequence = true
 //! min_version = "0.0.28"
+//! trusted_proxies = []            # e.g. ["127.0.0.1", "10.0.0.0/8"]: PROXY headers / X-Forwarded-For
 //! [database]
 //! path = "eo-server.db"
 //! [world]
