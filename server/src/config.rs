@@ -160,7 +160,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
         ConfigError {
             key: key.into(),
             problem: problem.into(),

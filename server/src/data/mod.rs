@@ -10,7 +10,7 @@ use eo_protocol::map::{Emf, MapTileSpec, MapWarp};
 use eo_protocol::pubs::{Ecf, Eif, Enf, Esf};
 
 mod spawn;
-pub use spawn::{SpawnError, SpawnPoints};
+pub use spawn::{SpawnError, SpawnPoints, check_spawn_point};
 
 /// A data file that could not be loaded: which file and why.
 #[derive(Debug, thiserror::Error)]
