@@ -403,6 +403,7 @@ pub(crate) struct ChestSrc {
     pub spawn_time: u16,
     #[serde(default = "one_u8")]
     pub slot: u8,
+    /// The id of the Key item that opens the chest; 0 for none.
     #[serde(default)]
     pub key: u16,
 }
