@@ -701,9 +701,34 @@ fn build_one(
                                 })?
                         }
                     };
+                    let (destination_map, to) = match (d.map, d.x, d.y) {
+                        (None, None, None) => (draft.id, (bx, by)),
+                        (map, Some(x), Some(y)) => {
+                            let map = map.unwrap_or(draft.id);
+                            let problem = match drafts.get(&map) {
+                                None => Some(format!("map {map} does not exist")),
+                                Some(target) => target.landing_problem(x, y),
+                            };
+                            if let Some(problem) = problem {
+                                return Err(file.error_at(
+                                    span.clone(),
+                                    format!(
+                                        "door {c:?}: destination {problem}; it must be a walkable tile"
+                                    ),
+                                ));
+                            }
+                            (map, (x, y))
+                        }
+                        _ => {
+                            return Err(file.error_at(
+                                span.clone(),
+                                format!("door {c:?}: a destination needs both x and y"),
+                            ));
+                        }
+                    };
                     Some(MapWarp {
-                        destination_map: draft.id,
-                        destination_coords: coords(bx, by),
+                        destination_map,
+                        destination_coords: coords(to.0, to.1),
                         level_required: d.level,
                         door,
                     })

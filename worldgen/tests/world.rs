@@ -668,6 +668,53 @@ fn a_door_whose_key_number_is_below_two_is_an_error_at_the_door() {
 }
 
 #[test]
+fn a_door_may_lead_elsewhere_and_its_destination_is_checked() {
+    let (err, _) = broken(
+        "maps/00001.toml",
+        "[doors.K]\nkey = 17",
+        "[doors.K]\nkey = 17\nmap = 2\nx = 0",
+        "[doors.K]",
+    );
+    assert!(err.to_string().contains("needs both x and y"), "{err}");
+    let (err, _) = broken(
+        "maps/00001.toml",
+        "[doors.K]\nkey = 17",
+        "[doors.K]\nkey = 17\nmap = 2\nx = 0\ny = 0",
+        "[doors.K]",
+    );
+    assert!(
+        err.to_string().contains("it must be a walkable tile"),
+        "{err}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&src_dir(), dir.path());
+    let town = dir.path().join("maps/00001.toml");
+    let text = std::fs::read_to_string(&town).unwrap();
+    std::fs::write(
+        &town,
+        text.replacen(
+            "[doors.K]\nkey = 17",
+            "[doors.K]\nkey = 17\nmap = 2\nx = 3\ny = 15",
+            1,
+        ),
+    )
+    .unwrap();
+    let world = build(dir.path()).unwrap();
+    let emf = Emf::read(&world.files["maps/00001.emf"]).unwrap();
+    let warp = warp_at(&emf, 11, 5).expect("the storeroom door");
+    assert_eq!(
+        (
+            warp.destination_map,
+            warp.destination_coords.x,
+            warp.destination_coords.y,
+            warp.door
+        ),
+        (2, 3, 15, 2)
+    );
+}
+
+#[test]
 fn a_chest_locked_by_a_non_key_item_is_an_error() {
     let (err, _) = broken(
         "maps/00001.toml",
