@@ -89,6 +89,19 @@
 //! [barber]                        # a new hair style: base_cost + cost_per_level * level
 //! base_cost = 0
 //! cost_per_level = 200
+//! [doors]
+//! close_secs = 3                  # an opened door closes again after this long
+//! [bank]                          # gold in the bank, lockers and their upgrades
+//! max_gold = 2000000000           # in one character's bank (at most 2147483647)
+//! base_size = 25                  # distinct items in a locker: base_size + size_step * upgrades
+//! size_step = 5
+//! max_item_amount = 200           # of one item in a locker
+//! upgrade_base = 1000             # an upgrade costs upgrade_base + upgrade_step * upgrades bought
+//! upgrade_step = 1000
+//! max_upgrades = 7
+//! [chests]
+//! slots = 5                       # distinct items in a chest, its spawn slots included
+//! max_item_amount = 10000000      # of one item in a chest
 //! ```
 
 use std::path::Path;
@@ -96,8 +109,11 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 mod admin;
+mod bank;
 mod barber;
+mod chests;
 mod combat;
+mod doors;
 mod files;
 mod flood;
 mod items;
@@ -111,8 +127,11 @@ mod tests;
 mod world;
 
 pub use admin::{AdminConfig, MAX_ADMIN_LEVEL};
+pub use bank::{BankConfig, MAX_LOCKER_SIZE, MAX_LOCKER_UPGRADES};
 pub use barber::BarberConfig;
+pub use chests::{ChestsConfig, MAX_CHEST_SLOTS};
 pub use combat::CombatConfig;
+pub use doors::DoorsConfig;
 pub use files::{ControlConfig, DatabaseConfig};
 pub use flood::{FloodConfig, MAX_PACE_MS};
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};
@@ -147,6 +166,9 @@ pub struct Config {
     pub flood: FloodConfig,
     pub login: LoginConfig,
     pub barber: BarberConfig,
+    pub doors: DoorsConfig,
+    pub bank: BankConfig,
+    pub chests: ChestsConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -183,6 +205,9 @@ impl Config {
         self.flood.validate()?;
         self.login.validate()?;
         self.barber.validate()?;
+        self.doors.validate()?;
+        self.bank.validate()?;
+        self.chests.validate()?;
         Ok(())
     }
 }

@@ -103,6 +103,19 @@ max_hashing_per_address = 1
 [barber]
 base_cost = 10
 cost_per_level = 150
+[doors]
+close_secs = 10
+[bank]
+max_gold = 1000000
+base_size = 10
+size_step = 2
+max_item_amount = 50
+upgrade_base = 500
+upgrade_step = 250
+max_upgrades = 3
+[chests]
+slots = 8
+max_item_amount = 5000
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
