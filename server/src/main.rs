@@ -29,6 +29,10 @@ struct Args {
     /// Print the effective configuration and exit.
     #[arg(long)]
     print_config: bool,
+    /// Check the configuration and the world it names (maps, pub files, data files, the
+    /// spawn point), then exit: 0 if the server would start with them, 2 if not.
+    #[arg(long)]
+    check_config: bool,
 }
 
 fn main() -> ExitCode {
@@ -48,6 +52,9 @@ fn main() -> ExitCode {
     if args.print_config {
         print!("{}", config.to_toml_string());
         return ExitCode::SUCCESS;
+    }
+    if args.check_config {
+        return check_config(&config);
     }
     // RUST_LOG, when set, wins over the config's log.filter (and then a reload does not
     // change the filter either).
@@ -106,6 +113,29 @@ async fn serve(config: Config, options: RunOptions) -> ExitCode {
         Err(err) => {
             error!("{err}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `--check-config`: loads the world as start-up would and says what it found, or what stops
+/// it.
+fn check_config(config: &Config) -> ExitCode {
+    match eo_server::server::load_world(config) {
+        Ok((data, _)) => {
+            println!(
+                "eo-server: the configuration and the world in {} are fine: {} maps, {} items, {} NPCs, {} spells, {} classes",
+                config.world.data_dir.display(),
+                data.maps.len(),
+                data.items.count.saturating_sub(1),
+                data.npcs.count.saturating_sub(1),
+                data.spells.count.saturating_sub(1),
+                data.classes.count.saturating_sub(1),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("eo-server: {error}");
+            ExitCode::from(2)
         }
     }
 }

@@ -61,6 +61,14 @@ pub async fn run(
     run_with(config, listener, shutdown, RunOptions::default()).await
 }
 
+/// Loads the world a configuration names and checks the configuration against it (the spawn
+/// point and areas): what `run` starts with, and all `eo-server --check-config` does.
+pub fn load_world(config: &Config) -> Result<(GameData, SpawnPoints), StartError> {
+    let data = GameData::load(&config.world.data_dir)?;
+    let spawns = SpawnPoints::new(&config.world, &data)?;
+    Ok((data, spawns))
+}
+
 /// Applies a new `log.filter` directive to the running logger, or says why it cannot.
 pub type LogFilterReload = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
@@ -91,8 +99,8 @@ pub async fn run_with(
         reload_on_sighup,
     } = options;
     let control = ControlSocket::bind(&config.control.socket).await?;
-    let data = Arc::new(GameData::load(&config.world.data_dir)?);
-    let spawns = SpawnPoints::new(&config.world, &data)?;
+    let (data, spawns) = load_world(&config)?;
+    let data = Arc::new(data);
     let config = Arc::new(config);
     let db = Db::open(&config.database.path)
         .await
