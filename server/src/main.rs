@@ -85,6 +85,7 @@ fn main() -> ExitCode {
         }),
         log_filter: Some(log_filter),
         reload_on_sighup: true,
+        notify_service_manager: true,
         ..RunOptions::default()
     };
 

@@ -1,4 +1,4 @@
-//! Process-wide settings made once at start-up.
+//! Process-wide settings made once at start-up, and the word to the service manager.
 //!
 //! - The open-file limit. Every connection is a socket, and the usual soft limit (1,024) is far
 //!   below what `server.max_connections` allows, so the server raises it to the hard limit
@@ -51,6 +51,16 @@ pub fn raise_to_hard_limit() -> std::io::Result<(u64, u64)> {
 #[cfg(not(unix))]
 pub fn raise_to_hard_limit() -> std::io::Result<(u64, u64)> {
     Err(std::io::Error::other("not supported on this platform"))
+}
+
+/// Tells the service manager (systemd with `Type=notify`, through `NOTIFY_SOCKET`) the
+/// server's state: `READY=1` once it listens and answers on its control socket, `STOPPING=1`
+/// when it begins to shut down. Without a service manager it does nothing; a failure is logged
+/// and never stops the server.
+pub fn notify_service_manager(state: &sd_notify::NotifyState<'_>) {
+    if let Err(error) = sd_notify::notify(false, std::slice::from_ref(state)) {
+        tracing::warn!(%error, "could not tell the service manager");
+    }
 }
 
 #[cfg(test)]

@@ -83,6 +83,9 @@ pub struct RunOptions {
     pub log_filter: Option<LogFilterReload>,
     /// Reload the configuration on SIGHUP, as EOSERV rehashes (the binary sets it).
     pub reload_on_sighup: bool,
+    /// Tell the service manager (systemd, `Type=notify`) when the server is ready and when it
+    /// stops (the binary sets it; a no-op when it was not started by one).
+    pub notify_service_manager: bool,
 }
 
 /// [`run`] with [`RunOptions`].
@@ -97,6 +100,7 @@ pub async fn run_with(
         config_source,
         log_filter,
         reload_on_sighup,
+        notify_service_manager,
     } = options;
     let control = ControlSocket::bind(&config.control.socket).await?;
     let (data, spawns) = load_world(&config)?;
@@ -160,6 +164,14 @@ pub async fn run_with(
         ));
     }
     let control = tokio::spawn(control.serve(Arc::clone(&admin), context.shutdown.clone()));
+    if notify_service_manager {
+        crate::process::notify_service_manager(&sd_notify::NotifyState::Ready);
+        let stopping = context.shutdown.clone();
+        tokio::spawn(async move {
+            stopping.cancelled().await;
+            crate::process::notify_service_manager(&sd_notify::NotifyState::Stopping);
+        });
+    }
     accept_loop(listener, Arc::clone(&context)).await;
     // The control socket stops at the same shutdown; let it finish what it is answering.
     let _ = control.await;

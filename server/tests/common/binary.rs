@@ -49,6 +49,11 @@ impl BinaryServer {
     /// Writes `config` to `dir/eo-server.toml` and starts the binary on it; returns once it
     /// listens.
     pub fn start(dir: &Path, config: Config) -> BinaryServer {
+        Self::start_with_env(dir, config, &[])
+    }
+
+    /// [`BinaryServer::start`] with more environment variables for the process.
+    pub fn start_with_env(dir: &Path, config: Config, env: &[(&str, &str)]) -> BinaryServer {
         let file: PathBuf = dir.join("eo-server.toml");
         std::fs::write(&file, config.to_toml_string()).unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_eo-server"));
@@ -65,6 +70,11 @@ impl BinaryServer {
             if name.to_string_lossy().starts_with("EO_") {
                 command.env_remove(name);
             }
+        }
+        // Never the test runner's own service manager.
+        command.env_remove("NOTIFY_SOCKET");
+        for (name, value) in env {
+            command.env(name, value);
         }
         let mut child = command.spawn().expect("the eo-server binary starts");
         let lines = Arc::new(Mutex::new(Vec::new()));
