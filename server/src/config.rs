@@ -31,6 +31,7 @@
 //! [log]
 //! filter = "info"                 # a tracing EnvFilter directive; RUST_LOG overrides it
 //! offender_interval_secs = 60     # refused and dropped connections: one line per address per interval
+//! format = "text"                # or "json": an object a line
 //! [admin]                         # the admin level each admin action needs (config/admin.rs)
 //! kick = 1
 //! mute = 1
@@ -137,7 +138,7 @@ pub use flood::{FloodConfig, MAX_PACE_MS};
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};
 pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
-pub use log::LogConfig;
+pub use log::{LogConfig, LogFormat};
 pub use login::LoginConfig;
 pub use npcs::NpcConfig;
 pub use server::{ClientVersion, ParseClientVersionError, ServerConfig};

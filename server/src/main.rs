@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use eo_server::config::Config;
+use eo_server::config::{Config, LogFormat};
 use eo_server::reload::ConfigSource;
 use eo_server::server::{LogFilterReload, RunOptions};
 use tokio::net::TcpListener;
@@ -62,9 +62,17 @@ fn main() -> ExitCode {
     let rust_log = from_env.is_some();
     let filter = from_env.unwrap_or_else(|| EnvFilter::new(config.log.filter.as_str()));
     let (filter, filter_handle) = tracing_subscriber::reload::Layer::new(filter);
+    // Text for people, or JSON for log collectors (a connection's span fields in each object).
+    let json = config.log.format == LogFormat::Json;
     tracing_subscriber::registry()
         .with(filter)
-        .with(tracing_subscriber::fmt::layer())
+        .with((!json).then(tracing_subscriber::fmt::layer))
+        .with(json.then(|| {
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+        }))
         .init();
     raise_fd_limit(&config);
     let log_filter: LogFilterReload = Box::new(move |directive: &str| {

@@ -424,6 +424,7 @@ mod tests {
                 "EO_ITEMS_MAX_GROUND_ITEMS",
                 "EO_ITEMS_MAX_ITEM_AMOUNT",
                 "EO_LOG_FILTER",
+                "EO_LOG_FORMAT",
                 "EO_LOG_OFFENDER_INTERVAL_SECS",
                 "EO_LOGIN_FAILURE_WINDOW_SECS",
                 "EO_LOGIN_LOCKOUT_SECS",

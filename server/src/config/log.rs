@@ -16,6 +16,18 @@ pub struct LogConfig {
     /// Refused and dropped connections are logged at most once per address per this many
     /// seconds; the rest are counted, and the count is logged when the interval ends.
     pub offender_interval_secs: u64,
+    /// `text` (a line a record, for people) or `json` (an object a line, for log collectors);
+    /// either way a connection's lines carry its address, player id and character.
+    pub format: LogFormat,
+}
+
+/// How log records are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 impl Default for LogConfig {
@@ -23,6 +35,7 @@ impl Default for LogConfig {
         LogConfig {
             filter: "info".to_owned(),
             offender_interval_secs: 60,
+            format: LogFormat::Text,
         }
     }
 }

@@ -41,6 +41,7 @@ socket = "/run/eo/eo.sock"
 [log]
 filter = "info,eo_server=debug"
 offender_interval_secs = 5
+format = "json"
 
 [admin]
 kick = 2
