@@ -54,6 +54,7 @@
 //! respawn_rate = 1.0
 //! spawn_radius = 2
 //! seed = 0                        # 0 = random
+//! speech_ms = 37500               # NPCs of the talk file may speak this often; 0 = never
 //! [combat]                        # see config/combat.rs
 //! ranged_distance = 5
 //! exp_rate = 1.0
@@ -88,6 +89,11 @@
 //! [barber]                        # a new hair style: base_cost + cost_per_level * level
 //! base_cost = 0
 //! cost_per_level = 200
+//! [inns]                          # a night: base + per_hp * missing HP + per_tp * missing TP
+//! sleep_base_cost = 0
+//! sleep_cost_per_hp = 1
+//! sleep_cost_per_tp = 1
+//! subscribe_anytime = false       # true: a citizen may join another inn without leaving its own
 //! ```
 
 use std::path::Path;
@@ -99,6 +105,7 @@ mod barber;
 mod combat;
 mod files;
 mod flood;
+mod inns;
 mod items;
 mod load;
 mod log;
@@ -114,6 +121,7 @@ pub use barber::BarberConfig;
 pub use combat::CombatConfig;
 pub use files::{ControlConfig, DatabaseConfig};
 pub use flood::{FloodConfig, MAX_PACE_MS};
+pub use inns::InnsConfig;
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};
 pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
@@ -146,6 +154,7 @@ pub struct Config {
     pub flood: FloodConfig,
     pub login: LoginConfig,
     pub barber: BarberConfig,
+    pub inns: InnsConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -182,6 +191,7 @@ impl Config {
         self.flood.validate()?;
         self.login.validate()?;
         self.barber.validate()?;
+        self.inns.validate()?;
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ mod combat;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 mod handle;
+mod inns;
 mod items;
 mod npc_broadcast;
 mod npcs;
@@ -27,3 +28,5 @@ pub use views::{map_info, paperdoll};
 pub const SEE_DISTANCE: u32 = 11;
 /// The most characters a nearby list can hold: its count is an EO char.
 pub const MAX_NEARBY_CHARACTERS: usize = 252;
+/// Gold is item 1 (clients show item 1 as the gold they carry).
+pub const GOLD: u16 = 1;

@@ -25,6 +25,7 @@ use super::pathfinding::distance;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Service {
     Barber,
+    Inn,
 }
 
 impl Service {
@@ -32,6 +33,7 @@ impl Service {
     fn npc_type(self) -> NpcType {
         match self {
             Service::Barber => NpcType::Barber,
+            Service::Inn => NpcType::Inn,
         }
     }
 }
@@ -121,6 +123,11 @@ impl MapActor {
             ClientPacket::BarberOpen(_) | ClientPacket::BarberBuy(_) => {
                 self.barber(player_id, packet);
             }
+            ClientPacket::CitizenOpen(_)
+            | ClientPacket::CitizenReply(_)
+            | ClientPacket::CitizenRemove(_)
+            | ClientPacket::CitizenRequest(_)
+            | ClientPacket::CitizenAccept(_) => self.inn(player_id, packet),
             other => tracing::debug!(
                 map = self.id,
                 player_id,
