@@ -12,6 +12,7 @@ mod handle;
 mod inns;
 mod items;
 mod npc_broadcast;
+mod npc_speech;
 mod npcs;
 mod pathfinding;
 mod persistence;
