@@ -443,6 +443,7 @@ mod tests {
                 "EO_SERVER_MAX_PLAYERS",
                 "EO_SERVER_MIN_VERSION",
                 "EO_SERVER_PING_RATE_SECS",
+                "EO_SERVER_TRUSTED_PROXIES",
                 "EO_WORLD_DATA_DIR",
                 "EO_WORLD_MAX_CHARACTERS",
                 "EO_WORLD_NEWS",

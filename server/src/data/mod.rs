@@ -15,7 +15,7 @@ mod server_pub;
 mod spawn;
 pub mod talk_file;
 pub use inn_file::{Inn, Inns, Place};
-pub use spawn::{SpawnError, SpawnPoints};
+pub use spawn::{SpawnError, SpawnPoints, check_spawn_point};
 pub use talk_file::Speech;
 
 /// A data file that could not be loaded: which file and why.
