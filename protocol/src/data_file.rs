@@ -1,5 +1,6 @@
-//! Whole EO data files: maps (EMF) and pub files (EIF, ENF, ESF, ECF), read with a check of
-//! their magic, written back, and their rid ("revision id").
+//! Whole EO data files: maps (EMF), pub files (EIF, ENF, ESF, ECF) and the server pub files
+//! (EDF drops, EID inns, ETF NPC speech), read with a check of their magic, written back, and
+//! the rid ("revision id") of those that have one (the server pub files have none).
 //!
 //! The layouts themselves are generated from the spec ([`crate::map::Emf`],
 //! [`crate::pubs::Eif`], ...); this module adds what a file needs beyond its layout.
@@ -16,6 +17,7 @@ use nom::bytes::complete::take;
 
 use crate::map::Emf;
 use crate::number::{INT_MAX, decode_number, encode_number};
+use crate::pubs::server::{DropFile, InnFile, TalkFile};
 use crate::pubs::{Ecf, Eif, Enf, Esf};
 use crate::{DecodeError, EncodeError, EoSerialize};
 
@@ -64,6 +66,9 @@ fn magic_str(magic: &'static [u8; 3]) -> &'static str {
         b"ENF" => "ENF",
         b"ESF" => "ESF",
         b"ECF" => "ECF",
+        b"EDF" => "EDF",
+        b"EID" => "EID",
+        b"ETF" => "ETF",
         _ => "???",
     }
 }
@@ -87,6 +92,19 @@ impl DataFile for Esf {
 impl DataFile for Ecf {
     const MAGIC: &'static [u8; 3] = b"ECF";
     const WHAT: &'static str = "ECF class file";
+}
+// The server pub files: their magic, then records to the end (no rid).
+impl DataFile for DropFile {
+    const MAGIC: &'static [u8; 3] = b"EDF";
+    const WHAT: &'static str = "EDF drop file";
+}
+impl DataFile for InnFile {
+    const MAGIC: &'static [u8; 3] = b"EID";
+    const WHAT: &'static str = "EID inn file";
+}
+impl DataFile for TalkFile {
+    const MAGIC: &'static [u8; 3] = b"ETF";
+    const WHAT: &'static str = "ETF talk file";
 }
 
 fn magic(input: &[u8]) -> IResult<&[u8], &[u8]> {
@@ -196,6 +214,37 @@ mod tests {
         stamp_rid(&mut other_bytes);
         assert_ne!(header_rid(&other_bytes), Some(rid));
         assert!(rid.iter().all(|short| *short <= 64_008));
+    }
+
+    #[test]
+    fn the_server_pub_files_read_back_by_their_magic() {
+        use crate::pubs::server::{DropNpcRecord, TalkMessageRecord, TalkRecord};
+        let drops = DropFile {
+            npcs: vec![DropNpcRecord {
+                npc_id: 4,
+                drops: Vec::new(),
+            }],
+        };
+        let bytes = drops.write().unwrap();
+        assert_eq!(&bytes[..3], b"EDF");
+        assert_eq!(DropFile::read(&bytes).unwrap(), drops);
+        assert!(matches!(
+            InnFile::read(&bytes),
+            Err(DecodeError::BadMagic {
+                expected: "EID",
+                ..
+            })
+        ));
+        let talk = TalkFile {
+            npcs: vec![TalkRecord {
+                npc_id: 2,
+                rate: 20,
+                messages: vec![TalkMessageRecord {
+                    message: "Welcome!".into(),
+                }],
+            }],
+        };
+        assert_eq!(TalkFile::read(&talk.write().unwrap()).unwrap(), talk);
     }
 
     #[test]

@@ -56,6 +56,7 @@
 //! respawn_rate = 1.0
 //! spawn_radius = 2
 //! seed = 0                        # 0 = random
+//! speech_ms = 37500               # NPCs of the talk file may speak this often; 0 = never
 //! [combat]                        # see config/combat.rs
 //! ranged_distance = 5
 //! exp_rate = 1.0
@@ -103,6 +104,11 @@
 //! [chests]
 //! slots = 5                       # distinct items in a chest, its spawn slots included
 //! max_item_amount = 10000000      # of one item in a chest
+//! [inns]                          # a night: base + per_hp * missing HP + per_tp * missing TP
+//! sleep_base_cost = 0
+//! sleep_cost_per_hp = 1
+//! sleep_cost_per_tp = 1
+//! subscribe_anytime = false       # true: a citizen may join another inn without leaving its own
 //! ```
 
 use std::path::Path;
@@ -117,6 +123,7 @@ mod combat;
 mod doors;
 mod files;
 mod flood;
+mod inns;
 mod items;
 mod load;
 mod log;
@@ -135,6 +142,7 @@ pub use combat::CombatConfig;
 pub use doors::DoorsConfig;
 pub use files::{ControlConfig, DatabaseConfig};
 pub use flood::{FloodConfig, MAX_PACE_MS};
+pub use inns::InnsConfig;
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};
 pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
@@ -170,6 +178,7 @@ pub struct Config {
     pub doors: DoorsConfig,
     pub bank: BankConfig,
     pub chests: ChestsConfig,
+    pub inns: InnsConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -209,6 +218,7 @@ impl Config {
         self.doors.validate()?;
         self.bank.validate()?;
         self.chests.validate()?;
+        self.inns.validate()?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
-//! Builds the bundled game world, EMF maps and EIF/ENF/ESF/ECF pub files, from readable
-//! TOML sources (`fixtures/world-src`, described in its README).
+//! Builds the bundled game world, EMF maps, EIF/ENF/ESF/ECF pub files and the server pub files
+//! (inns, NPC speech), from readable TOML sources (`fixtures/world-src`, described in its
+//! README).
 //!
 //! ```no_run
 //! let world = eo_worldgen::build(std::path::Path::new("fixtures/world-src"))?;
@@ -7,14 +8,17 @@
 //! # Ok::<(), eo_worldgen::Error>(())
 //! ```
 //!
-//! The output is deterministic: the same sources give the same bytes, each file with its rid
-//! stamped by [`eo_protocol::data_file::stamp_rid`].
+//! The output is deterministic: the same sources give the same bytes, each map and client pub
+//! file with its rid stamped by [`eo_protocol::data_file::stamp_rid`] (the server pub files
+//! have no rid).
 
 mod error;
+mod inns;
 mod maps;
 mod names;
 mod pubs;
 mod source;
+mod speech;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -44,6 +48,8 @@ pub fn build(src: &Path) -> Result<World, Error> {
     let mut files = BTreeMap::new();
     files.extend(maps::build_all(&drafts, &pubs)?);
     files.extend(pubs::encode_all(&pubs)?);
+    files.extend(inns::build(src, &pubs, &drafts)?);
+    files.extend(speech::build(src, &pubs)?);
     Ok(World { files })
 }
 

@@ -13,7 +13,8 @@ use clap::Parser;
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// The source folder (items.toml, npcs.toml, spells.toml, classes.toml, maps/NNNNN.toml).
+    /// The source folder (items.toml, npcs.toml, spells.toml, classes.toml, maps/NNNNN.toml;
+    /// inns.toml and speech.toml if there are any).
     #[arg(long, default_value = "fixtures/world-src")]
     src: PathBuf,
     /// The output folder (maps/NNNNN.emf and pub/*).

@@ -109,7 +109,7 @@ impl MapDraft {
     }
 
     /// Why a player could not be put on (x, y), or `None` if they can.
-    fn landing_problem(&self, x: u8, y: u8) -> Option<String> {
+    pub(crate) fn landing_problem(&self, x: u8, y: u8) -> Option<String> {
         if !self.in_bounds(x, y) {
             return Some(format!(
                 "({x}, {y}) is outside map {} (x 0 to {}, y 0 to {})",

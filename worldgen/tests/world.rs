@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use eo_protocol::Coords;
 use eo_protocol::data_file::{DataFile, compute_rid, header_rid};
 use eo_protocol::map::{Emf, MapTileSpec, MapType, MapWarp};
+use eo_protocol::pubs::server::{InnFile, TalkFile};
 use eo_protocol::pubs::{Ecf, Eif, Enf, Esf, ItemType, NpcType, SkillType};
 use eo_worldgen::{Difference, EOF_RECORD, World, build};
 
@@ -106,8 +107,10 @@ fn built_files_decode_and_reencode_byte_identically() {
             "maps/00003.emf",
             "pub/dat001.ecf",
             "pub/dat001.eif",
+            "pub/din001.eid",
             "pub/dsl001.esf",
             "pub/dtn001.enf",
+            "pub/ttd001.etf",
         ]
     );
     fn round_trip<T: DataFile>(name: &str, bytes: &[u8]) {
@@ -122,6 +125,8 @@ fn built_files_decode_and_reencode_byte_identically() {
             Some("enf") => round_trip::<Enf>(name, bytes),
             Some("esf") => round_trip::<Esf>(name, bytes),
             Some("ecf") => round_trip::<Ecf>(name, bytes),
+            Some("eid") => round_trip::<InnFile>(name, bytes),
+            Some("etf") => round_trip::<TalkFile>(name, bytes),
             _ => panic!("unexpected output {name}"),
         }
     }
@@ -148,7 +153,9 @@ fn the_build_is_deterministic() {
 #[test]
 fn every_file_has_its_content_rid_in_its_header() {
     let world = world();
-    for (name, bytes) in &world.files {
+    // The server pub files have no rid.
+    let server_pub = |name: &str| name.ends_with(".eid") || name.ends_with(".etf");
+    for (name, bytes) in world.files.iter().filter(|(name, _)| !server_pub(name)) {
         let rid = header_rid(bytes).expect("has a header");
         assert_eq!(
             rid,
@@ -447,6 +454,26 @@ fn the_documented_contents_are_in_place() {
     let esf = Esf::read(file(&world, "pub/dsl001.esf")).unwrap();
     assert_eq!(esf.skills[0].r#type, SkillType::Heal);
     assert_eq!(esf.skills[1].r#type, SkillType::Attack);
+
+    // Innkeeper Tobin's inn: spawn on the square, sleep in the hall.
+    let inns = InnFile::read(file(&world, "pub/din001.eid")).unwrap();
+    assert_eq!(inns.inns.len(), 1);
+    let inn = &inns.inns[0];
+    assert_eq!((inn.behavior_id, inn.name.as_str()), (1, "Mossbrook"));
+    assert_eq!(npc(2).behavior_id, inn.behavior_id);
+    assert_eq!((inn.spawn_map, inn.spawn_x, inn.spawn_y), (1, 16, 9));
+    assert_eq!((inn.sleep_map, inn.sleep_x, inn.sleep_y), (1, 2, 1));
+    assert!(!inn.alternate_spawn_enabled);
+    let answers: Vec<&str> = inn.questions.iter().map(|q| q.answer.as_str()).collect();
+    assert_eq!(answers, ["Mossbrook", "Tobin", "Moss"]);
+    // Marla, Tobin and the hoppers speak.
+    let talk = TalkFile::read(file(&world, "pub/ttd001.etf")).unwrap();
+    let speakers: Vec<(u16, u8, usize)> = talk
+        .npcs
+        .iter()
+        .map(|r| (r.npc_id, r.rate, r.messages.len()))
+        .collect();
+    assert_eq!(speakers, [(1, 25, 2), (2, 25, 3), (4, 10, 2)]);
 }
 
 #[test]
@@ -738,6 +765,57 @@ fn a_child_spawn_without_a_boss_is_an_error() {
         "[[npc]]\nx = 21\ny = 7",
     );
     assert!(err.to_string().contains("spawns no boss"), "{err}");
+}
+
+#[test]
+fn an_inn_no_innkeeper_runs_is_an_error_at_the_inn() {
+    let (err, _) = broken(
+        "inns.toml",
+        "behavior_id = 1 # Innkeeper Tobin",
+        "behavior_id = 7",
+        "[[inn]]",
+    );
+    assert!(
+        err.to_string()
+            .contains("no NPC of type Inn has behavior_id 7"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_inn_with_two_questions_or_a_sleep_point_in_a_wall_is_an_error() {
+    let (err, _) = broken(
+        "inns.toml",
+        "  { question = \"Who keeps this inn?\", answer = \"Tobin\" },\n",
+        "",
+        "[[inn]]",
+    );
+    assert!(err.to_string().contains("2 questions"), "{err}");
+    let (err, _) = broken(
+        "inns.toml",
+        "sleep = { map = 1, x = 2, y = 1 }",
+        "sleep = { map = 1, x = 0, y = 1 }",
+        "sleep = {",
+    );
+    assert!(err.to_string().contains("sleep: (0, 1) on map 1"), "{err}");
+}
+
+#[test]
+fn speech_of_a_missing_npc_or_past_every_chance_is_an_error() {
+    let (err, _) = broken(
+        "speech.toml",
+        "id = 4 # Meadow Hopper",
+        "id = 40",
+        "[[npc]]\nid = 40",
+    );
+    assert!(err.to_string().contains("NPC 40 does not exist"), "{err}");
+    let (err, _) = broken(
+        "speech.toml",
+        "chance = 10",
+        "chance = 101",
+        "[[npc]]\nid = 4",
+    );
+    assert!(err.to_string().contains("chance 101"), "{err}");
 }
 
 // ----- writing and checking -----

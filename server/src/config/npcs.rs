@@ -40,6 +40,10 @@ pub struct NpcConfig {
     pub spawn_radius: u8,
     /// Seeds the NPCs' randomness (wandering, spawn places, timing); 0 takes a random seed.
     pub seed: u64,
+    /// Milliseconds between two chances for NPCs of the talk file to speak (reoserv's talk
+    /// rate, 300 of its 125 ms ticks); each NPC takes its chance only when players are near
+    /// it. 0: NPCs never speak.
+    pub speech_ms: u64,
 }
 
 impl Default for NpcConfig {
@@ -53,6 +57,7 @@ impl Default for NpcConfig {
             respawn_rate: 1.0,
             spawn_radius: 2,
             seed: 0,
+            speech_ms: 37_500,
         }
     }
 }
@@ -88,6 +93,12 @@ impl NpcConfig {
             return Err(ConfigError::new(
                 "npcs.bored_ms",
                 format!("{} is more than {MAX_NPC_MS} (one day)", self.bored_ms),
+            ));
+        }
+        if self.speech_ms > MAX_NPC_MS {
+            return Err(ConfigError::new(
+                "npcs.speech_ms",
+                format!("{} is more than {MAX_NPC_MS} (one day)", self.speech_ms),
             ));
         }
         if self.path_limit < 1 {
@@ -133,6 +144,7 @@ mod tests {
         assert_eq!(bad(|c| c.tick_ms = 0), "npcs.tick_ms");
         assert_eq!(bad(|c| c.speeds_ms[3] = MAX_NPC_MS + 1), "npcs.speeds_ms");
         assert_eq!(bad(|c| c.bored_ms = u64::MAX), "npcs.bored_ms");
+        assert_eq!(bad(|c| c.speech_ms = MAX_NPC_MS + 1), "npcs.speech_ms");
         assert_eq!(bad(|c| c.path_limit = 0), "npcs.path_limit");
         assert_eq!(bad(|c| c.respawn_rate = f64::NAN), "npcs.respawn_rate");
         assert_eq!(bad(|c| c.respawn_rate = -1.0), "npcs.respawn_rate");

@@ -67,6 +67,7 @@ path_limit = 50
 respawn_rate = 0.5
 spawn_radius = 0
 seed = 7
+speech_ms = 5000
 [combat]
 ranged_distance = 3
 exp_rate = 2.0
@@ -117,6 +118,11 @@ max_upgrades = 3
 [chests]
 slots = 8
 max_item_amount = 5000
+[inns]
+sleep_base_cost = 20
+sleep_cost_per_hp = 2
+sleep_cost_per_tp = 0
+subscribe_anytime = true
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -231,6 +237,10 @@ fn full_file_parses_and_round_trips() {
     assert_eq!(c.admin.level("shutdown"), Some(5));
     assert_eq!(c.admin.level("save"), None);
     assert_eq!((c.admin.promote, c.admin.admin_chat), (5, 2));
+    assert_eq!(c.npcs.speech_ms, 5000);
+    assert_eq!((c.inns.sleep_base_cost, c.inns.sleep_cost_per_hp), (20, 2));
+    assert_eq!(c.inns.sleep_cost_per_tp, 0);
+    assert!(c.inns.subscribe_anytime);
 
     let printed = c.to_toml_string();
     assert_eq!(Config::from_toml_str(&printed).unwrap(), c);

@@ -9,8 +9,14 @@ use eo_protocol::data_file::{DataFile, header_rid};
 use eo_protocol::map::{Emf, MapTileSpec, MapWarp};
 use eo_protocol::pubs::{Ecf, Eif, Enf, Esf};
 
+pub mod drop_file;
+pub mod inn_file;
+mod server_pub;
 mod spawn;
+pub mod talk_file;
+pub use inn_file::{Inn, Inns, Place};
 pub use spawn::{SpawnError, SpawnPoints, check_spawn_point};
+pub use talk_file::Speech;
 
 /// A data file that could not be loaded: which file and why.
 #[derive(Debug, thiserror::Error)]
@@ -111,8 +117,12 @@ pub struct GameData {
     pub classes: PubData<Ecf>,
     /// `formulas.toml` over the built-in defaults.
     pub formulas: crate::rules::Formulas,
-    /// `drops.toml`: what NPCs drop (none without the file).
+    /// What NPCs drop: `drops.toml` and the drop file `pub/dtd001.edf` (either may be absent).
     pub drops: crate::rules::loot::Drops,
+    /// The inns (`pub/din001.eid`; none without it).
+    pub inns: Inns,
+    /// What NPCs say now and then (`pub/ttd001.etf`; nothing without it).
+    pub speech: Speech,
 }
 
 fn read(path: &Path) -> Result<Bytes, DataError> {
@@ -138,7 +148,8 @@ fn load_pub<T: DataFile>(path: &Path, count: impl Fn(&T) -> u16) -> Result<PubDa
 
 impl GameData {
     /// Loads `maps/NNNNN.emf`, the four pub files, `formulas.toml` and `drops.toml` (if any)
-    /// under `dir`.
+    /// under `dir`, and the server pub files in `pub/` (drops, inns, NPC speech) if there are
+    /// any. What those had to leave out is logged as warnings.
     pub fn load(dir: &Path) -> Result<GameData, DataError> {
         let maps_dir = dir.join("maps");
         let entries = std::fs::read_dir(&maps_dir).map_err(|e| DataError {
@@ -172,9 +183,24 @@ impl GameData {
         let pub_dir = dir.join("pub");
         let items = load_pub(&pub_dir.join("dat001.eif"), |f: &Eif| f.total_items_count)?;
         let npcs = load_pub(&pub_dir.join("dtn001.enf"), |f: &Enf| f.total_npcs_count)?;
+        let mut warnings = Vec::new();
+        let drop_file = drop_file::load(&pub_dir, &npcs.data, &items.data, &mut warnings)?;
+        let drops = drop_file::merge(
+            crate::rules::loot::Drops::load(dir, &npcs.data, &items.data)?,
+            &dir.join(crate::rules::loot::DROPS_FILE),
+            drop_file,
+            &npcs.data,
+        )?;
+        let inns = Inns::load(&pub_dir, &maps, &mut warnings)?;
+        let speech = Speech::load(&pub_dir, &npcs.data, &mut warnings)?;
+        for warning in &warnings {
+            tracing::warn!("{warning}");
+        }
         Ok(GameData {
             maps,
-            drops: crate::rules::loot::Drops::load(dir, &npcs.data, &items.data)?,
+            drops,
+            inns,
+            speech,
             items,
             npcs,
             spells: load_pub(&pub_dir.join("dsl001.esf"), |f: &Esf| f.total_skills_count)?,

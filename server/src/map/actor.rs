@@ -249,6 +249,8 @@ pub(super) struct MapActor {
     /// Where `characters` stand, by cell and tile (map/visibility.rs).
     pub(super) index: Visibility,
     pub(super) npcs: Npcs,
+    /// When the NPCs speak (map/npc_speech.rs).
+    pub(super) speech: super::npc_speech::SpeechClock,
     tick: std::time::Duration,
     /// Blows waiting for the tick, and the dead (map/combat.rs).
     pub(super) combat: Combat,
@@ -276,6 +278,7 @@ impl MapActor {
     ) -> Self {
         Self {
             npcs: Npcs::new(Arc::clone(&data), id, &config.npcs),
+            speech: super::npc_speech::SpeechClock::new(&config.npcs, id),
             tick: config.npcs.tick(),
             combat: Combat::new(&config, id),
             doors: super::doors::Doors::default(),
@@ -509,6 +512,7 @@ impl MapActor {
             },
             &mut events,
         );
+        self.npc_speech(&mut events);
         let strikes = std::mem::take(&mut events.strikes);
         let died = self.npc_strikes(&strikes, &mut events);
         self.send_hits();

@@ -65,6 +65,9 @@ pub struct GameState {
     pub spells: Vec<(u16, u16)>,
     /// Hidden by `$hide`: it stays hidden over warps and logins (EOSERV stores it too).
     pub hidden: bool,
+    /// The name of the inn the character is a citizen of ("" for none): where it respawns
+    /// (map/inns.rs).
+    pub home: String,
 }
 
 impl GameState {
@@ -97,6 +100,7 @@ impl GameState {
             locker: c.bank.clone(),
             spells: c.spells.clone(),
             hidden: c.hidden,
+            home: c.home.clone(),
         }
     }
 
@@ -126,6 +130,7 @@ impl GameState {
         c.bank = self.locker.clone();
         c.spells = self.spells.clone();
         c.hidden = self.hidden;
+        c.home = self.home.clone();
     }
 
     /// What the formulas derive from this state.

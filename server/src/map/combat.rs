@@ -424,9 +424,13 @@ impl MapActor {
         c.info.sit_state = SitState::Stand;
     }
 
-    /// Where a character who died here comes back: this map's relog point, or the world's
-    /// spawn point (home) when the map has none or `[combat] respawn_home` says so.
-    fn respawn_point(&self) -> (u16, u8, u8) {
+    /// Where a character who died here comes back: its home inn's spawn point (map/inns.rs),
+    /// or else this map's relog point, or the world's spawn point when the map has none or
+    /// `[combat] respawn_home` says so.
+    fn respawn_point(&self, player_id: u16) -> (u16, u8, u8) {
+        if let Some(home) = self.home_spawn(player_id) {
+            return home;
+        }
         let world = &self.config.world;
         let home = (world.spawn_map, world.spawn_x, world.spawn_y);
         if self.config.combat.respawn_home {
@@ -444,7 +448,7 @@ impl MapActor {
     /// point (until it takes it, it can neither fight nor be fought). On this map it is moved
     /// there at once, so it is saved there even if it never takes the warp.
     pub(super) fn respawn(&mut self, player_id: u16) {
-        let (map, x, y) = self.respawn_point();
+        let (map, x, y) = self.respawn_point(player_id);
         let Some(c) = self.characters.get(&player_id) else {
             return;
         };

@@ -12,9 +12,11 @@ mod doors;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 mod handle;
+mod inns;
 mod items;
 mod lockers;
 mod npc_broadcast;
+mod npc_speech;
 mod npcs;
 mod objects;
 mod pathfinding;
@@ -28,9 +30,9 @@ pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{MapError, MapHandle, REPLY_TIMEOUT, WalkOutcome};
 pub use views::{map_info, paperdoll};
 
-/// Gold is item 1 (clients treat it so).
-pub(crate) const GOLD: u16 = 1;
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.
 pub const SEE_DISTANCE: u32 = 11;
 /// The most characters a nearby list can hold: its count is an EO char.
 pub const MAX_NEARBY_CHARACTERS: usize = 252;
+/// Gold is item 1 (clients show item 1 as the gold they carry).
+pub const GOLD: u16 = 1;

@@ -1,7 +1,7 @@
 //! Telling viewers what the NPCs did in one tick: each viewer gets at most one Range_Reply
-//! (the NPCs that came into its view: spawned, or walked in) and one Npc_Player (every step
-//! and blow it can see; a player who was struck also gets its HP and TP in it), however many
-//! NPCs acted. Viewers who see the same things share one encoding.
+//! (the NPCs that came into its view: spawned, or walked in) and one Npc_Player (every step,
+//! blow and line spoken it can see; a player who was struck also gets its HP and TP in it),
+//! however many NPCs acted. Viewers who see the same things share one encoding.
 
 use std::collections::HashMap;
 
@@ -19,9 +19,26 @@ use super::pathfinding::{Tile, distance};
 use crate::net::packet;
 use crate::player::PlayerHandle;
 
-/// What one viewer is told: the indexes of NPCs that came into view, the steps and the blows
-/// (by their place in the tick's lists) it sees, and its own HP and TP if it was struck.
-type View = (Vec<u8>, Vec<usize>, Vec<usize>, Option<(u16, u16)>);
+/// What one viewer is told: the indexes of NPCs that came into view, the steps, blows and
+/// lines spoken (by their place in the tick's lists) it sees, and its own HP and TP if it was
+/// struck.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct View {
+    appeared: Vec<u8>,
+    steps: Vec<usize>,
+    attacks: Vec<usize>,
+    chats: Vec<usize>,
+    struck: Option<(u16, u16)>,
+}
+
+impl View {
+    fn is_empty(&self) -> bool {
+        self.appeared.is_empty()
+            && self.steps.is_empty()
+            && self.attacks.is_empty()
+            && self.chats.is_empty()
+    }
+}
 
 /// A player who is told what happened: where it stands, its handle, and its HP and TP if an
 /// NPC struck it this tick.
@@ -73,12 +90,32 @@ fn view_of(npcs: &Npcs, events: &NpcEvents, at: Tile, struck: Option<(u16, u16)>
                 .is_some_and(|(_, from)| sees(at, *from))
         })
         .collect();
-    (appeared, steps, attacks, struck)
+    let chats = (0..events.chats.len())
+        .filter(|i| {
+            events
+                .chats
+                .get(*i)
+                .is_some_and(|(_, from)| sees(at, *from))
+        })
+        .collect();
+    View {
+        appeared,
+        steps,
+        attacks,
+        chats,
+        struck,
+    }
 }
 
 /// The two bodies for one view (either may be absent).
 fn bodies(npcs: &Npcs, events: &NpcEvents, view: &View) -> (Option<Bytes>, Option<Bytes>) {
-    let (appeared, steps, attacks, struck) = view;
+    let View {
+        appeared,
+        steps,
+        attacks,
+        chats,
+        struck,
+    } = view;
     let appear = (!appeared.is_empty())
         .then(|| {
             let npcs = appeared
@@ -94,7 +131,7 @@ fn bodies(npcs: &Npcs, events: &NpcEvents, view: &View) -> (Option<Bytes>, Optio
             })
         })
         .flatten();
-    let moves = (!steps.is_empty() || !attacks.is_empty())
+    let moves = (!steps.is_empty() || !attacks.is_empty() || !chats.is_empty())
         .then(|| {
             let positions = steps
                 .iter()
@@ -113,10 +150,15 @@ fn bodies(npcs: &Npcs, events: &NpcEvents, view: &View) -> (Option<Bytes>, Optio
                 .filter_map(|i| events.attacks.get(*i))
                 .map(|(attack, _)| attack.clone())
                 .collect();
+            let chats = chats
+                .iter()
+                .filter_map(|i| events.chats.get(*i))
+                .map(|(chat, _)| chat.clone())
+                .collect();
             encode(&NpcPlayerServerPacket {
                 positions,
                 attacks,
-                chats: Vec::new(),
+                chats,
                 hp: struck.map(|(hp, _)| hp),
                 tp: struck.map(|(_, tp)| tp),
             })
@@ -133,7 +175,7 @@ pub(super) fn send<'a>(npcs: &Npcs, events: &NpcEvents, viewers: impl Iterator<I
     let mut encoded: HashMap<View, (Option<Bytes>, Option<Bytes>)> = HashMap::new();
     for Viewer { at, player, struck } in viewers {
         let view = view_of(npcs, events, at, struck);
-        if view.0.is_empty() && view.1.is_empty() && view.2.is_empty() {
+        if view.is_empty() {
             continue;
         }
         let (appear, moves) = encoded

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use eo_protocol::net::server::{NpcMapInfo, NpcUpdateAttack};
+use eo_protocol::net::server::{NpcMapInfo, NpcUpdateAttack, NpcUpdateChat};
 use eo_protocol::pubs::{EnfRecord, NpcType};
 use eo_protocol::{Coords, Direction};
 use rand::rngs::StdRng;
@@ -53,11 +53,16 @@ pub(super) struct NpcEvents {
     pub strikes: Vec<Strike>,
     /// The blows struck, as clients are told of them, with where the NPC stands.
     pub attacks: Vec<(NpcUpdateAttack, Tile)>,
+    /// What NPCs said (map/npc_speech.rs), with where each stands.
+    pub chats: Vec<(NpcUpdateChat, Tile)>,
 }
 
 impl NpcEvents {
     pub fn is_empty(&self) -> bool {
-        self.appeared.is_empty() && self.moved.is_empty() && self.attacks.is_empty()
+        self.appeared.is_empty()
+            && self.moved.is_empty()
+            && self.attacks.is_empty()
+            && self.chats.is_empty()
     }
 }
 

@@ -26,6 +26,7 @@ use super::pathfinding::distance;
 pub(super) enum Service {
     Barber,
     Bank,
+    Inn,
 }
 
 impl Service {
@@ -34,6 +35,7 @@ impl Service {
         match self {
             Service::Barber => NpcType::Barber,
             Service::Bank => NpcType::Bank,
+            Service::Inn => NpcType::Inn,
         }
     }
 }
@@ -136,6 +138,11 @@ impl MapActor {
             ClientPacket::ChestOpen(_) | ClientPacket::ChestAdd(_) | ClientPacket::ChestTake(_) => {
                 self.chest(player_id, packet);
             }
+            ClientPacket::CitizenOpen(_)
+            | ClientPacket::CitizenReply(_)
+            | ClientPacket::CitizenRemove(_)
+            | ClientPacket::CitizenRequest(_)
+            | ClientPacket::CitizenAccept(_) => self.inn(player_id, packet),
             other => tracing::debug!(
                 map = self.id,
                 player_id,

@@ -110,6 +110,9 @@ pub(crate) struct InGame {
     pub character_id: i64,
     pub name: String,
     pub map: crate::map::MapHandle,
+    /// The session of the Welcome_Reply that chose the character: a file asked for in the
+    /// game (Welcome_Agree) carries it.
+    pub welcome_session: u16,
 }
 
 impl State {

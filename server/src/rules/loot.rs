@@ -4,6 +4,7 @@
 //! # `drops.toml`
 //!
 //! In the world's data folder (beside `formulas.toml`); a world without one has no drops.
+//! A standard drop file (`pub/dtd001.edf`) adds the NPCs it lists (`crate::data::drop_file`).
 //!
 //! ```toml
 //! [[npc]]
@@ -134,6 +135,17 @@ impl Drops {
     /// The possible drops of NPC `id`.
     pub fn of(&self, id: u16) -> &[Drop] {
         self.by_npc.get(&id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The drops of NPC `id` if the table lists it (possibly with none).
+    pub fn listed(&self, id: u16) -> Option<&[Drop]> {
+        self.by_npc.get(&id).map(Vec::as_slice)
+    }
+
+    /// Lists NPC `id` with `drops` (replacing what it had): for the drop file
+    /// (`crate::data::drop_file`), which adds its NPCs to this table.
+    pub fn set(&mut self, id: u16, drops: Vec<Drop>) {
+        self.by_npc.insert(id, drops);
     }
 
     /// What NPC `id` drops this time: `(item, amount)`, or `None`.

@@ -105,6 +105,11 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::ChestOpen(_) | ClientPacket::ChestAdd(_) | ClientPacket::ChestTake(_) => {
             to_map(player, packet).await
         }
+        ClientPacket::CitizenOpen(_)
+        | ClientPacket::CitizenReply(_)
+        | ClientPacket::CitizenRemove(_)
+        | ClientPacket::CitizenRequest(_)
+        | ClientPacket::CitizenAccept(_) => to_map(player, packet).await,
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.

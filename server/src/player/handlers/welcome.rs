@@ -145,18 +145,21 @@ pub(super) async fn request(
         .await
 }
 
-/// Welcome_Agree: send one file (as an unencrypted Init_Init reply).
+/// Welcome_Agree: send one file (as an unencrypted Init_Init reply). Before entering the game
+/// the map is the chosen character's; in the game (a client may ask again, and EOSERV and
+/// reoserv answer) it is the map the character is on.
 pub(super) async fn agree(
     player: &mut Player,
     packet: WelcomeAgreeClientPacket,
 ) -> Result<(), Disconnect> {
-    let Some((session, character)) = &player.selected else {
-        return Err(Disconnect::Closed("Welcome_Agree before Welcome_Request"));
+    let (session, map_id) = match (&player.state, &player.selected) {
+        (State::InGame(game), _) => (game.welcome_session, Some(game.map.id)),
+        (_, Some((session, character))) => (*session, map_of(player, character).map(|m| m.id)),
+        _ => return Err(Disconnect::Closed("Welcome_Agree before Welcome_Request")),
     };
-    if *session != packet.session_id {
+    if session != packet.session_id {
         return Err(Disconnect::Closed("Welcome_Agree with a wrong session"));
     }
-    let map_id = map_of(player, character).map(|m| m.id);
     let data = std::sync::Arc::clone(&player.context.data);
     // A single-file server answers every pub request with the whole file as file 1.
     let pub_file = |content: &bytes::Bytes| PubFile {
@@ -277,6 +280,7 @@ pub(super) async fn enter(
         character_id: character.id,
         name: character.name.clone(),
         map: map.clone(),
+        welcome_session: session,
     }));
     let nearby = map
         .enter(player_id, character, player.handle.clone())
