@@ -88,6 +88,10 @@
 //! [barber]                        # a new hair style: base_cost + cost_per_level * level
 //! base_cost = 0
 //! cost_per_level = 200
+//! [shops]
+//! default_max_amount = 4          # bought or sold at once, for a trade whose cap is 0
+//! [skill_masters]
+//! max_spells = 48                 # a character knowing this many learns no more
 //! ```
 
 use std::path::Path;
@@ -105,6 +109,8 @@ mod log;
 mod login;
 mod npcs;
 mod server;
+mod shops;
+mod skill_masters;
 #[cfg(test)]
 mod tests;
 mod world;
@@ -121,6 +127,8 @@ pub use log::LogConfig;
 pub use login::LoginConfig;
 pub use npcs::NpcConfig;
 pub use server::{ClientVersion, ParseClientVersionError, ServerConfig};
+pub use shops::{MAX_SHOP_AMOUNT, ShopsConfig};
+pub use skill_masters::SkillMastersConfig;
 pub use world::{MAX_NEWS_LINES, SpawnArea, WorldConfig};
 
 /// Player ids are EO shorts (two bytes of base 253), so at most this many can exist at once.
@@ -146,6 +154,8 @@ pub struct Config {
     pub flood: FloodConfig,
     pub login: LoginConfig,
     pub barber: BarberConfig,
+    pub shops: ShopsConfig,
+    pub skill_masters: SkillMastersConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -182,6 +192,7 @@ impl Config {
         self.flood.validate()?;
         self.login.validate()?;
         self.barber.validate()?;
+        self.shops.validate()?;
         Ok(())
     }
 }

@@ -102,6 +102,10 @@ max_hashing_per_address = 1
 [barber]
 base_cost = 10
 cost_per_level = 150
+[shops]
+default_max_amount = 20
+[skill_masters]
+max_spells = 12
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -216,6 +220,10 @@ fn full_file_parses_and_round_trips() {
     assert_eq!(c.admin.level("shutdown"), Some(5));
     assert_eq!(c.admin.level("save"), None);
     assert_eq!((c.admin.promote, c.admin.admin_chat), (5, 2));
+    assert_eq!(
+        (c.shops.default_max_amount, c.skill_masters.max_spells),
+        (20, 12)
+    );
 
     let printed = c.to_toml_string();
     assert_eq!(Config::from_toml_str(&printed).unwrap(), c);

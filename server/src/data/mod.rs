@@ -9,8 +9,18 @@ use eo_protocol::data_file::{DataFile, header_rid};
 use eo_protocol::map::{Emf, MapTileSpec, MapWarp};
 use eo_protocol::pubs::{Ecf, Eif, Enf, Esf};
 
+mod record_file;
+mod shops;
+mod skill_masters;
 mod spawn;
+pub use shops::{EPF_SHOP_FILE, SHOP_FILE, Shops, serves as shop_serves};
+pub use skill_masters::{
+    EPF_SKILL_MASTER_FILE, SKILL_MASTER_FILE, SkillMasters, serves_level as skill_master_serves,
+};
 pub use spawn::{SpawnError, SpawnPoints};
+
+/// Gold is item 1: clients treat it as the currency.
+pub const GOLD: u16 = 1;
 
 /// A data file that could not be loaded: which file and why.
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +122,10 @@ pub struct GameData {
     pub formulas: crate::rules::Formulas,
     /// `drops.toml`: what NPCs drop (none without the file).
     pub drops: crate::rules::loot::Drops,
+    /// `pub/dts001.esf` and `pub/serv_shops.epf`: the shops (none without the files).
+    pub shops: Shops,
+    /// `pub/dsm001.emf` and `pub/serv_trainers.epf`: the skill masters (none without them).
+    pub skill_masters: SkillMasters,
 }
 
 fn read(path: &Path) -> Result<Bytes, DataError> {
@@ -137,7 +151,7 @@ fn load_pub<T: DataFile>(path: &Path, count: impl Fn(&T) -> u16) -> Result<PubDa
 
 impl GameData {
     /// Loads `maps/NNNNN.emf`, the four pub files, `formulas.toml` and `drops.toml` (if any)
-    /// under `dir`.
+    /// under `dir`, and the server pub files of shops and skill masters (if any) in `pub/`.
     pub fn load(dir: &Path) -> Result<GameData, DataError> {
         let maps_dir = dir.join("maps");
         let entries = std::fs::read_dir(&maps_dir).map_err(|e| DataError {
@@ -171,13 +185,17 @@ impl GameData {
         let pub_dir = dir.join("pub");
         let items = load_pub(&pub_dir.join("dat001.eif"), |f: &Eif| f.total_items_count)?;
         let npcs = load_pub(&pub_dir.join("dtn001.enf"), |f: &Enf| f.total_npcs_count)?;
+        let spells = load_pub(&pub_dir.join("dsl001.esf"), |f: &Esf| f.total_skills_count)?;
+        let classes = load_pub(&pub_dir.join("dat001.ecf"), |f: &Ecf| f.total_classes_count)?;
         Ok(GameData {
+            shops: Shops::load(&pub_dir, &items.data, &classes.data)?,
+            skill_masters: SkillMasters::load(&pub_dir, &spells.data, &classes.data)?,
             maps,
             drops: crate::rules::loot::Drops::load(dir, &npcs.data, &items.data)?,
             items,
             npcs,
-            spells: load_pub(&pub_dir.join("dsl001.esf"), |f: &Esf| f.total_skills_count)?,
-            classes: load_pub(&pub_dir.join("dat001.ecf"), |f: &Ecf| f.total_classes_count)?,
+            spells,
+            classes,
             formulas: crate::rules::Formulas::load(dir)?,
         })
     }

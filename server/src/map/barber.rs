@@ -9,10 +9,8 @@ use eo_protocol::net::server::{
 
 use super::actor::MapActor;
 use super::services::Service;
+use crate::data::GOLD;
 use crate::rules::look;
-
-/// Gold is item 1.
-const GOLD: u16 = 1;
 
 impl MapActor {
     /// Barber_Open and Barber_Buy.
