@@ -1,5 +1,6 @@
 //! Builds the bundled game world, EMF maps and EIF/ENF/ESF/ECF pub files, from readable
-//! TOML sources (`fixtures/world-src`, described in its README).
+//! TOML sources (`fixtures/world-src`, described in its README); and the server pub files of
+//! shops (`dts001.esf`) and skill masters (`dsm001.emf`), which have no rid to stamp.
 //!
 //! ```no_run
 //! let world = eo_worldgen::build(std::path::Path::new("fixtures/world-src"))?;
@@ -7,14 +8,16 @@
 //! # Ok::<(), eo_worldgen::Error>(())
 //! ```
 //!
-//! The output is deterministic: the same sources give the same bytes, each file with its rid
-//! stamped by [`eo_protocol::data_file::stamp_rid`].
+//! The output is deterministic: the same sources give the same bytes, each client file with
+//! its rid stamped by [`eo_protocol::data_file::stamp_rid`].
 
 mod error;
 mod maps;
 mod names;
 mod pubs;
+mod shops;
 mod source;
+mod trainers;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -44,6 +47,8 @@ pub fn build(src: &Path) -> Result<World, Error> {
     let mut files = BTreeMap::new();
     files.extend(maps::build_all(&drafts, &pubs)?);
     files.extend(pubs::encode_all(&pubs)?);
+    files.extend(shops::build(src, &pubs)?);
+    files.extend(trainers::build(src, &pubs)?);
     Ok(World { files })
 }
 
