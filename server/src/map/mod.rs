@@ -16,6 +16,8 @@ mod pathfinding;
 mod persistence;
 mod recovery;
 mod services;
+mod shop;
+mod skill_master;
 mod views;
 mod visibility;
 

@@ -25,6 +25,8 @@ use super::pathfinding::distance;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Service {
     Barber,
+    Shop,
+    SkillMaster,
 }
 
 impl Service {
@@ -32,6 +34,8 @@ impl Service {
     fn npc_type(self) -> NpcType {
         match self {
             Service::Barber => NpcType::Barber,
+            Service::Shop => NpcType::Shop,
+            Service::SkillMaster => NpcType::Trainer,
         }
     }
 }
@@ -78,6 +82,13 @@ impl MapActor {
         Some(Opened { session, ..found })
     }
 
+    /// Closes the service the character has open (one it asked for and may not use).
+    pub(super) fn end_service(&mut self, player_id: u16) {
+        if let Some(me) = self.characters.get_mut(&player_id) {
+            me.interaction = None;
+        }
+    }
+
     /// The service the character has open, if it is `service` with `session` (any session
     /// when `None`: some packets carry none) and its NPC is still alive and within reach.
     pub(super) fn open_service(
@@ -121,6 +132,14 @@ impl MapActor {
             ClientPacket::BarberOpen(_) | ClientPacket::BarberBuy(_) => {
                 self.barber(player_id, packet);
             }
+            ClientPacket::ShopOpen(_)
+            | ClientPacket::ShopBuy(_)
+            | ClientPacket::ShopSell(_)
+            | ClientPacket::ShopCreate(_) => self.shop(player_id, packet),
+            ClientPacket::StatSkillOpen(_)
+            | ClientPacket::StatSkillTake(_)
+            | ClientPacket::StatSkillRemove(_)
+            | ClientPacket::StatSkillJunk(_) => self.skill_master(player_id, packet),
             other => tracing::debug!(
                 map = self.id,
                 player_id,

@@ -94,6 +94,14 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::StatSkillAdd(packet) => items::train(player, packet).await,
         // Features that live on the map get the packet as it is (map/services.rs).
         ClientPacket::BarberOpen(_) | ClientPacket::BarberBuy(_) => to_map(player, packet).await,
+        ClientPacket::ShopOpen(_)
+        | ClientPacket::ShopBuy(_)
+        | ClientPacket::ShopSell(_)
+        | ClientPacket::ShopCreate(_) => to_map(player, packet).await,
+        ClientPacket::StatSkillOpen(_)
+        | ClientPacket::StatSkillTake(_)
+        | ClientPacket::StatSkillRemove(_)
+        | ClientPacket::StatSkillJunk(_) => to_map(player, packet).await,
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.
