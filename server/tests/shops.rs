@@ -566,3 +566,50 @@ async fn packets_at_the_wrong_moment_change_nothing() {
     assert_eq!((held(&items, GOLD), held(&items, TONIC)), (475, 6));
     server.stop().await;
 }
+
+#[path = "common/binary.rs"]
+mod binary;
+
+#[test]
+fn the_binary_refuses_to_start_on_a_damaged_shop_file_naming_it_and_the_record() {
+    let world = shop_world();
+    // Cut inside the last of the three shops (the Guild Stall).
+    let file = world.data_dir.join("pub/dts001.esf");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() - 2]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = world.data_dir.clone();
+    let config = binary::config_in(dir.path(), move |c| c.world.data_dir = data_dir);
+    let path = dir.path().join("eo-server.toml");
+    std::fs::write(&path, config.to_toml_string()).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eo-server"))
+        .arg("--config")
+        .arg(&path)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the server started on a damaged shop file");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(said.contains("dts001.esf"), "{said}");
+    assert!(
+        said.contains("record 3") && said.contains("cut short"),
+        "{said}"
+    );
+}
