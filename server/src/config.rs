@@ -19,6 +19,7 @@
 //! ping_rate_secs = 60
 //! enforce_sequence = true
 //! min_version = "0.0.28"
+//! trusted_proxies = []            # e.g. ["127.0.0.1", "10.0.0.0/8"]: PROXY headers / X-Forwarded-For
 //! [database]
 //! path = "eo-server.db"
 //! [world]
@@ -169,7 +170,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
         ConfigError {
             key: key.into(),
             problem: problem.into(),

@@ -20,6 +20,7 @@ hangup_delay_secs = 5
 ping_rate_secs = 30
 enforce_sequence = false
 min_version = "0.0.29"
+trusted_proxies = ["127.0.0.1", "10.0.0.0/8"]
 
 [database]
 path = "/var/lib/eo/eo.db"

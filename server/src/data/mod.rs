@@ -17,7 +17,7 @@ pub use shops::{EPF_SHOP_FILE, SHOP_FILE, Shops, serves as shop_serves};
 pub use skill_masters::{
     EPF_SKILL_MASTER_FILE, SKILL_MASTER_FILE, SkillMasters, serves_level as skill_master_serves,
 };
-pub use spawn::{SpawnError, SpawnPoints};
+pub use spawn::{SpawnError, SpawnPoints, check_spawn_point};
 
 /// Gold is item 1: clients treat it as the currency.
 pub const GOLD: u16 = 1;
