@@ -109,6 +109,10 @@
 //! sleep_cost_per_hp = 1
 //! sleep_cost_per_tp = 1
 //! subscribe_anytime = false       # true: a citizen may join another inn without leaving its own
+//! [shops]
+//! default_max_amount = 4          # bought or sold at once, for a trade whose cap is 0
+//! [skill_masters]
+//! max_spells = 48                 # a character knowing this many learns no more
 //! ```
 
 use std::path::Path;
@@ -130,6 +134,8 @@ mod log;
 mod login;
 mod npcs;
 mod server;
+mod shops;
+mod skill_masters;
 #[cfg(test)]
 mod tests;
 mod world;
@@ -150,6 +156,8 @@ pub use log::{LogConfig, LogFormat};
 pub use login::LoginConfig;
 pub use npcs::NpcConfig;
 pub use server::{ClientVersion, ParseClientVersionError, ServerConfig};
+pub use shops::{MAX_SHOP_AMOUNT, ShopsConfig};
+pub use skill_masters::SkillMastersConfig;
 pub use world::{MAX_NEWS_LINES, SpawnArea, WorldConfig};
 
 /// Player ids are EO shorts (two bytes of base 253), so at most this many can exist at once.
@@ -179,6 +187,8 @@ pub struct Config {
     pub bank: BankConfig,
     pub chests: ChestsConfig,
     pub inns: InnsConfig,
+    pub shops: ShopsConfig,
+    pub skill_masters: SkillMastersConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -219,6 +229,7 @@ impl Config {
         self.bank.validate()?;
         self.chests.validate()?;
         self.inns.validate()?;
+        self.shops.validate()?;
         Ok(())
     }
 }

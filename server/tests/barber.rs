@@ -10,18 +10,18 @@ use eo_protocol::net::server::{
     AvatarChangeChangeTypeData, AvatarChangeChangeTypeDataHair, AvatarChangeType, ServerPacket,
 };
 
-/// The bundled world with two barbers (NPC 8) on Mossbrook: one next to the spawn point (18, 9)
+/// The bundled world with two barbers (NPC 9) on Mossbrook: one next to the spawn point (18, 9)
 /// and one far out of reach (3, 17).
 fn barber_world() -> TestWorld {
     world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 8\nname = \"Snip the Barber\"\ntype = \"Barber\"\nhp = 10\n",
+            "[[npc]]\nid = 9\nname = \"Snip the Barber\"\ntype = \"Barber\"\nhp = 10\n",
         )
         .append(
             "maps/00001.toml",
-            "[[npc]]\nx = 18\ny = 9\nnpc = 8\nspawn_type = 7\nspawn_time = 0\n\n\
-             [[npc]]\nx = 3\ny = 17\nnpc = 8\nspawn_type = 7\nspawn_time = 0\n",
+            "[[npc]]\nx = 18\ny = 9\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n\n\
+             [[npc]]\nx = 3\ny = 17\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n",
         )
         .build()
 }
@@ -55,7 +55,7 @@ async fn a_barber_sells_a_new_look_that_others_see_and_that_is_kept() {
         .nearby
         .npcs
         .iter()
-        .find(|n| n.id == 8)
+        .find(|n| n.id == 9)
         .expect("the barber is in view")
         .index;
 
@@ -177,7 +177,7 @@ async fn a_barber_sells_nothing_to_a_character_short_of_gold() {
         .nearby
         .npcs
         .iter()
-        .find(|n| n.id == 8)
+        .find(|n| n.id == 9)
         .unwrap()
         .index;
     carol

@@ -24,10 +24,10 @@ use eo_protocol::net::server::{
 };
 use eo_server::config::Config;
 
-/// NPCs made for the tests, after the bundled seven (ids 8 to 13).
+/// NPCs made for the tests, after the bundled eight (ids 9 to 15).
 const TEST_NPCS: &str = r#"
 [[npc]]
-id = 8
+id = 9
 name = "Straw Dummy"
 graphic = 4
 type = "Passive"
@@ -36,7 +36,7 @@ level = 1
 experience = 30
 
 [[npc]]
-id = 9
+id = 10
 name = "Golden Dummy"
 graphic = 4
 type = "Passive"
@@ -45,7 +45,7 @@ level = 1
 experience = 5000
 
 [[npc]]
-id = 10
+id = 11
 name = "Test Brute"
 graphic = 5
 type = "Aggressive"
@@ -55,7 +55,7 @@ max_damage = 5
 level = 5
 
 [[npc]]
-id = 11
+id = 12
 name = "Test Wasp"
 graphic = 5
 type = "Passive"
@@ -65,7 +65,7 @@ max_damage = 1
 level = 1
 
 [[npc]]
-id = 12
+id = 13
 name = "Test Boss"
 graphic = 6
 type = "Passive"
@@ -74,7 +74,7 @@ hp = 10
 experience = 10
 
 [[npc]]
-id = 13
+id = 14
 name = "Test Imp"
 graphic = 7
 type = "Passive"
@@ -82,7 +82,7 @@ child = true
 hp = 100
 
 [[npc]]
-id = 14
+id = 15
 name = "Test Gnat"
 graphic = 5
 type = "Aggressive"
@@ -90,13 +90,13 @@ hp = 100
 level = 1
 "#;
 
-const DUMMY: u16 = 8;
-const GOLDEN_DUMMY: u16 = 9;
-const BRUTE: u16 = 10;
-const WASP: u16 = 11;
-const BOSS: u16 = 12;
-const IMP: u16 = 13;
-const GNAT: u16 = 14;
+const DUMMY: u16 = 9;
+const GOLDEN_DUMMY: u16 = 10;
+const BRUTE: u16 = 11;
+const WASP: u16 = 12;
+const BOSS: u16 = 13;
+const IMP: u16 = 14;
+const GNAT: u16 = 15;
 
 /// Every blow hits, never critically, for ten times the rolled damage; regeneration every
 /// `recovery_secs`, 4 HP sitting and 1 standing.
@@ -108,7 +108,7 @@ fn formulas(recovery_secs: u32) -> String {
 }
 
 /// The dummy always drops 7 gold.
-const DROPS: &str = "[[npc]]\nid = 8\ndrops = [{ item = 1, min = 7, max = 7, chance = 100 }]\n";
+const DROPS: &str = "[[npc]]\nid = 9\ndrops = [{ item = 1, min = 7, max = 7, chance = 100 }]\n";
 
 /// A walled room 12 x 7 with its relog point at (10, 5); players start at (2, 3). `spawns`
 /// are `[[npc]]` tables.

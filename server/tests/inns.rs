@@ -25,7 +25,7 @@ use eo_server::db::Character;
 const TOBIN: u16 = 2;
 const MOSSBROOK: u16 = 1;
 /// The test's second inn, "Brookside" (behavior id 2), kept by NPC 8 on the square.
-const KEEPER: u16 = 8;
+const KEEPER: u16 = 9;
 const BROOKSIDE: u16 = 2;
 /// Right answers to Tobin's questions, written as a careless player would.
 const ANSWERS: [&str; 3] = [" mossbrook", "TOBIN", "Moss "];
@@ -37,13 +37,13 @@ fn inn_world() -> TestWorld {
     world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 8\nname = \"Brookside Keeper\"\ntype = \"Inn\"\nbehavior_id = 2\nhp = 10\n\n\
-             [[npc]]\nid = 9\nname = \"Inn Test Brute\"\ntype = \"Aggressive\"\nhp = 1000\n\
+            "[[npc]]\nid = 9\nname = \"Brookside Keeper\"\ntype = \"Inn\"\nbehavior_id = 2\nhp = 10\n\n\
+             [[npc]]\nid = 10\nname = \"Inn Test Brute\"\ntype = \"Aggressive\"\nhp = 1000\n\
              min_damage = 5\nmax_damage = 5\nlevel = 5\n",
         )
         .append(
             "maps/00001.toml",
-            "[[npc]]\nx = 18\ny = 9\nnpc = 8\nspawn_type = 7\nspawn_time = 0\n",
+            "[[npc]]\nx = 18\ny = 9\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n",
         )
         .append(
             "inns.toml",
@@ -54,7 +54,7 @@ fn inn_world() -> TestWorld {
         .map(
             "name = \"Inn Arena\"\nwidth = 10\nheight = 5\nfill_tile = 1\nrelog = { x = 8, y = 3 }\n\
              layout = '''\n##########\n#........#\n#........#\n#........#\n##########\n'''\n\
-             [[npc]]\nx = 6\ny = 2\nnpc = 9\nspawn_type = 0\nspawn_time = 60\n",
+             [[npc]]\nx = 6\ny = 2\nnpc = 10\nspawn_type = 0\nspawn_time = 60\n",
         )
         .data_file(
             "formulas.toml",

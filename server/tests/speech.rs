@@ -9,9 +9,9 @@ use common::world::world;
 use common::{TestClient, TestServer, edited_player};
 use eo_protocol::net::server::ServerPacket;
 
-const CHATTY: u16 = 8;
-const MUTE: u16 = 9;
-const FAR_CHATTY: u16 = 10;
+const CHATTY: u16 = 9;
+const MUTE: u16 = 10;
+const FAR_CHATTY: u16 = 11;
 const CHATTY_LINES: [&str; 2] = ["Lovely weather.", "Have you seen my cat?"];
 
 /// Collects what `client` hears NPCs say until `enough` holds: lines by NPC index.
@@ -41,21 +41,21 @@ async fn npcs_say_their_lines_to_the_players_near_them() {
     let world = world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 8\nname = \"Chatty\"\ntype = \"Friendly\"\nhp = 10\n\n\
-             [[npc]]\nid = 9\nname = \"Mute\"\ntype = \"Friendly\"\nhp = 10\n\n\
-             [[npc]]\nid = 10\nname = \"Far Chatty\"\ntype = \"Friendly\"\nhp = 10\n",
+            "[[npc]]\nid = 9\nname = \"Chatty\"\ntype = \"Friendly\"\nhp = 10\n\n\
+             [[npc]]\nid = 10\nname = \"Mute\"\ntype = \"Friendly\"\nhp = 10\n\n\
+             [[npc]]\nid = 11\nname = \"Far Chatty\"\ntype = \"Friendly\"\nhp = 10\n",
         )
         .append(
             "maps/00001.toml",
-            "[[npc]]\nx = 18\ny = 9\nnpc = 8\nspawn_type = 7\nspawn_time = 0\n\n\
-             [[npc]]\nx = 16\ny = 7\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n\n\
-             [[npc]]\nx = 3\ny = 10\nnpc = 10\nspawn_type = 7\nspawn_time = 0\n",
+            "[[npc]]\nx = 18\ny = 9\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n\n\
+             [[npc]]\nx = 16\ny = 7\nnpc = 10\nspawn_type = 7\nspawn_time = 0\n\n\
+             [[npc]]\nx = 3\ny = 10\nnpc = 11\nspawn_type = 7\nspawn_time = 0\n",
         )
         .append(
             "speech.toml",
-            "[[npc]]\nid = 8\nchance = 100\nlines = [\"Lovely weather.\", \"Have you seen my cat?\"]\n\n\
-             [[npc]]\nid = 9\nchance = 0\nlines = [\"You will never hear this.\"]\n\n\
-             [[npc]]\nid = 10\nchance = 100\nlines = [\"Over here!\"]\n",
+            "[[npc]]\nid = 9\nchance = 100\nlines = [\"Lovely weather.\", \"Have you seen my cat?\"]\n\n\
+             [[npc]]\nid = 10\nchance = 0\nlines = [\"You will never hear this.\"]\n\n\
+             [[npc]]\nid = 11\nchance = 100\nlines = [\"Over here!\"]\n",
         )
         .build();
     let data_dir = world.data_dir.clone();

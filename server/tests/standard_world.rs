@@ -21,8 +21,8 @@ use eo_protocol::net::server::{InitInitServerPacketReplyCodeData, ServerPacket};
 use eo_protocol::pubs::server::{DropFile, DropNpcRecord, DropRecord};
 
 /// Two NPCs after the bundled seven: a dummy that dies at the first blow, and a talker.
-const DUMMY: u16 = 8;
-const TALKER: u16 = 9;
+const DUMMY: u16 = 9;
+const TALKER: u16 = 10;
 /// Crimson Dye: the dummy drops 3 of them, always (64,000 in 64,000).
 const DYE: u16 = 13;
 
@@ -33,19 +33,19 @@ fn standard_world() -> TestWorld {
     let world = world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 8\nname = \"Standard Dummy\"\ngraphic = 4\ntype = \"Passive\"\nhp = 1\n\
+            "[[npc]]\nid = 9\nname = \"Standard Dummy\"\ngraphic = 4\ntype = \"Passive\"\nhp = 1\n\
              level = 1\nexperience = 1\n\n\
-             [[npc]]\nid = 9\nname = \"Standard Talker\"\ngraphic = 4\ntype = \"Friendly\"\nhp = 10\n",
+             [[npc]]\nid = 10\nname = \"Standard Talker\"\ngraphic = 4\ntype = \"Friendly\"\nhp = 10\n",
         )
         .append(
             "speech.toml",
-            "[[npc]]\nid = 9\nchance = 100\nlines = [\"Only standard files here.\"]\n",
+            "[[npc]]\nid = 10\nchance = 100\nlines = [\"Only standard files here.\"]\n",
         )
         .map(
             "name = \"Standard Arena\"\nwidth = 10\nheight = 6\nfill_tile = 1\nrelog = { x = 8, y = 4 }\n\
              layout = '''\n##########\n#........#\n#........#\n#........#\n#........#\n##########\n'''\n\
-             [[npc]]\nx = 3\ny = 2\nnpc = 8\nspawn_type = 7\nspawn_time = 3\n\n\
-             [[npc]]\nx = 6\ny = 3\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n",
+             [[npc]]\nx = 3\ny = 2\nnpc = 9\nspawn_type = 7\nspawn_time = 3\n\n\
+             [[npc]]\nx = 6\ny = 3\nnpc = 10\nspawn_type = 7\nspawn_time = 0\n",
         )
         .build();
     for hand_written in ["drops.toml", "formulas.toml"] {
@@ -116,8 +116,10 @@ async fn a_world_of_standard_files_drops_speaks_and_keeps_inns_from_its_server_p
             "pub/dat001.eif",
             "pub/din001.eid",
             "pub/dsl001.esf",
+            "pub/dsm001.emf",
             "pub/dtd001.edf",
             "pub/dtn001.enf",
+            "pub/dts001.esf",
             "pub/ttd001.etf",
         ]
     );
@@ -209,6 +211,26 @@ async fn a_world_of_standard_files_drops_speaks_and_keeps_inns_from_its_server_p
     .await;
     assert_eq!(opened.behavior_id, 1);
     assert_eq!(opened.questions[1], "Who keeps this inn?");
+
+    // The shop file: Marla the Trader sells from it.
+    let marla = entered
+        .nearby
+        .npcs
+        .iter()
+        .find(|n| n.id == 1)
+        .unwrap()
+        .index;
+    guest
+        .send(&eo_protocol::net::client::ShopOpenClientPacket {
+            npc_index: u16::from(marla),
+        })
+        .await;
+    let shop = expect(&mut guest, |p| match p {
+        ServerPacket::ShopOpen(open) => Some(open),
+        _ => None,
+    })
+    .await;
+    assert!(!shop.trade_items.is_empty(), "{shop:?}");
     server.stop().await;
 }
 
@@ -217,7 +239,7 @@ async fn a_drop_file_and_drops_toml_that_disagree_stop_start_up_naming_both_and_
     let world = standard_world();
     std::fs::write(
         world.data_dir.join("drops.toml"),
-        "[[npc]]\nid = 8\ndrops = [{ item = 13, min = 3, max = 3, chance = 50 }]\n",
+        "[[npc]]\nid = 9\ndrops = [{ item = 13, min = 3, max = 3, chance = 50 }]\n",
     )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -236,7 +258,7 @@ async fn a_drop_file_and_drops_toml_that_disagree_stop_start_up_naming_both_and_
     .expect_err("start-up stops")
     .to_string();
     assert!(
-        error.contains("drops.toml: NPC 8 (Standard Dummy)"),
+        error.contains("drops.toml: NPC 9 (Standard Dummy)"),
         "{error}"
     );
     assert!(error.contains("pub/dtd001.edf"), "{error}");
@@ -244,7 +266,7 @@ async fn a_drop_file_and_drops_toml_that_disagree_stop_start_up_naming_both_and_
     // The same drops in both: it starts (and stops when told to).
     std::fs::write(
         world.data_dir.join("drops.toml"),
-        "[[npc]]\nid = 8\ndrops = [{ item = 13, min = 3, max = 3, chance = 100 }]\n",
+        "[[npc]]\nid = 9\ndrops = [{ item = 13, min = 3, max = 3, chance = 100 }]\n",
     )
     .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,6 +1,6 @@
 //! Builds the bundled game world, EMF maps, EIF/ENF/ESF/ECF pub files and the server pub files
-//! (inns, NPC speech), from readable TOML sources (`fixtures/world-src`, described in its
-//! README).
+//! (inns, NPC speech, shops, skill masters), from readable TOML sources (`fixtures/world-src`,
+//! described in its README).
 //!
 //! ```no_run
 //! let world = eo_worldgen::build(std::path::Path::new("fixtures/world-src"))?;
@@ -17,8 +17,10 @@ mod inns;
 mod maps;
 mod names;
 mod pubs;
+mod shops;
 mod source;
 mod speech;
+mod trainers;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -50,6 +52,8 @@ pub fn build(src: &Path) -> Result<World, Error> {
     files.extend(pubs::encode_all(&pubs)?);
     files.extend(inns::build(src, &pubs, &drafts)?);
     files.extend(speech::build(src, &pubs)?);
+    files.extend(shops::build(src, &pubs)?);
+    files.extend(trainers::build(src, &pubs)?);
     Ok(World { files })
 }
 

@@ -95,6 +95,26 @@ fn is_landing(emf: &Emf, at: &Coords) -> bool {
         && warp_at(emf, at.x, at.y).is_none()
 }
 
+/// The server pub files the bundled world has (inns, NPC speech, shops, skill masters).
+const SERVER_PUB_FILES: [&str; 4] = [
+    "pub/din001.eid",
+    "pub/ttd001.etf",
+    "pub/dts001.esf",
+    "pub/dsm001.emf",
+];
+
+/// A server pub file (shops, skill masters) decoded and encoded again; `None` for other files.
+fn server_file(name: &str, bytes: &[u8]) -> Option<Vec<u8>> {
+    use eo_protocol::EoSerialize;
+    use eo_protocol::pubs::server::{ShopFile, SkillMasterFile};
+    let again = match name {
+        "pub/dts001.esf" => ShopFile::from_bytes(bytes).unwrap().to_bytes(),
+        "pub/dsm001.emf" => SkillMasterFile::from_bytes(bytes).unwrap().to_bytes(),
+        _ => return None,
+    };
+    Some(again.expect("re-encodes").to_vec())
+}
+
 #[test]
 fn built_files_decode_and_reencode_byte_identically() {
     let world = world();
@@ -109,7 +129,9 @@ fn built_files_decode_and_reencode_byte_identically() {
             "pub/dat001.eif",
             "pub/din001.eid",
             "pub/dsl001.esf",
+            "pub/dsm001.emf",
             "pub/dtn001.enf",
+            "pub/dts001.esf",
             "pub/ttd001.etf",
         ]
     );
@@ -119,6 +141,10 @@ fn built_files_decode_and_reencode_byte_identically() {
         assert_eq!(&again[..], bytes, "{name} re-encodes to the same bytes");
     }
     for (name, bytes) in &world.files {
+        if let Some(decoded) = server_file(name, bytes) {
+            assert_eq!(decoded, &bytes[..], "{name} re-encodes to the same bytes");
+            continue;
+        }
         match name.rsplit('.').next() {
             Some("emf") => round_trip::<Emf>(name, bytes),
             Some("eif") => round_trip::<Eif>(name, bytes),
@@ -153,8 +179,8 @@ fn the_build_is_deterministic() {
 #[test]
 fn every_file_has_its_content_rid_in_its_header() {
     let world = world();
-    // The server pub files have no rid.
-    let server_pub = |name: &str| name.ends_with(".eid") || name.ends_with(".etf");
+    // The server pub files have no rid: clients never download them.
+    let server_pub = |name: &str| SERVER_PUB_FILES.contains(&name);
     for (name, bytes) in world.files.iter().filter(|(name, _)| !server_pub(name)) {
         let rid = header_rid(bytes).expect("has a header");
         assert_eq!(
@@ -357,6 +383,7 @@ fn the_documented_contents_are_in_place() {
             (17, 2, 3, 7, 0, 1),
             (4, 16, 4, 2, 30, 3),
             (6, 17, 5, 3, 60, 1),
+            (1, 1, 8, 7, 3, 1),
         ]
     );
     assert_eq!(npc(1).r#type, NpcType::Shop);
@@ -364,6 +391,7 @@ fn the_documented_contents_are_in_place() {
     assert_eq!(npc(3).r#type, NpcType::Bank);
     assert_eq!(npc(4).r#type, NpcType::Passive);
     assert_eq!(npc(5).r#type, NpcType::Aggressive);
+    assert_eq!((npc(8).r#type, npc(8).behavior_id), (NpcType::Trainer, 1));
     let chest: Vec<(u8, u8, u16, u32, u8, u16)> = town
         .items
         .iter()
@@ -848,5 +876,169 @@ fn write_then_compare_finds_changes_missing_and_stale_files() {
     assert!(
         out.path().join("README.md").exists(),
         "files outside maps/ and pub/ are kept"
+    );
+}
+
+// ----- shops and skill masters -----
+
+#[test]
+fn the_shop_and_skill_master_files_hold_the_documented_records() {
+    use eo_protocol::EoSerialize;
+    use eo_protocol::pubs::server::{ShopFile, SkillMasterFile};
+    let world = world();
+    let shops = ShopFile::from_bytes(file(&world, "pub/dts001.esf")).unwrap();
+    assert_eq!(shops.shops.len(), 1);
+    let marla = &shops.shops[0];
+    assert_eq!(
+        (marla.behavior_id, marla.name.as_str()),
+        (1, "Marla's Wares")
+    );
+    let trades: Vec<(u16, u32, u32, u8)> = marla
+        .trades
+        .iter()
+        .map(|t| (t.item_id, t.buy_price, t.sell_price, t.max_amount))
+        .collect();
+    assert_eq!(
+        trades,
+        [
+            (10, 25, 10, 50),
+            (4, 2, 1, 200),
+            (7, 80, 30, 5),
+            (2, 300, 100, 1),
+            (9, 0, 40, 1)
+        ]
+    );
+    let craft = &marla.crafts[0];
+    let ingredients: Vec<(u16, u8)> = craft
+        .ingredients
+        .iter()
+        .map(|i| (i.item_id, i.amount))
+        .collect();
+    assert_eq!(craft.item_id, 20);
+    assert_eq!(ingredients, [(7, 1), (4, 20), (0, 0), (0, 0)]);
+
+    let masters = SkillMasterFile::from_bytes(file(&world, "pub/dsm001.emf")).unwrap();
+    let wren = &masters.skill_masters[0];
+    assert_eq!(
+        (wren.behavior_id, wren.name.as_str()),
+        (1, "Wren's Lessons")
+    );
+    let skills: Vec<(u16, u32, u8, [u16; 4], u16)> = wren
+        .skills
+        .iter()
+        .map(|s| {
+            (
+                s.skill_id,
+                s.price,
+                s.level_requirement,
+                s.skill_requirements,
+                s.int_requirement,
+            )
+        })
+        .collect();
+    assert_eq!(
+        skills,
+        [(1, 150, 1, [0; 4], 0), (2, 400, 2, [1, 0, 0, 0], 2)]
+    );
+}
+
+#[test]
+fn a_shop_trading_an_unknown_item_is_an_error_at_the_trade() {
+    let (err, _) = broken(
+        "shops.toml",
+        "item = 7 # Leather Cap\nbuy = 80",
+        "item = 70\nbuy = 80",
+        "[[shop.trade]]\nitem = 70",
+    );
+    assert!(
+        err.to_string()
+            .contains("trade item 70 is not an item id (1 to 20)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_shop_buying_back_above_its_price_is_an_error() {
+    let (err, _) = broken(
+        "shops.toml",
+        "sell = 30",
+        "sell = 90",
+        "[[shop.trade]]\nitem = 7",
+    );
+    assert!(
+        err.to_string()
+            .contains("sell 90 is above buy 80: buying and selling back would make gold"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_shop_of_no_shop_npc_is_an_error_at_the_shop() {
+    let (err, _) = broken(
+        "shops.toml",
+        "behavior_id = 1 # Marla the Trader",
+        "behavior_id = 4",
+        "[[shop]]\nbehavior_id = 4",
+    );
+    assert!(
+        err.to_string()
+            .contains("no NPC of type Shop in npcs.toml has behavior_id 4"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_craft_ingredient_that_does_not_exist_is_an_error() {
+    let (err, _) = broken(
+        "shops.toml",
+        "{ item = 4, amount = 20 }",
+        "{ item = 400, amount = 20 }",
+        "[[shop.craft]]",
+    );
+    assert!(
+        err.to_string()
+            .contains("ingredient item 400 is not an item id"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_skill_of_an_unknown_spell_or_prerequisite_is_an_error_at_the_skill() {
+    let (err, _) = broken(
+        "trainers.toml",
+        "spell = 1 # Mending Light",
+        "spell = 9",
+        "[[skill_master.skill]]\nspell = 9",
+    );
+    assert!(
+        err.to_string()
+            .contains("spell 9 is not a spell id (1 to 2)"),
+        "{err}"
+    );
+    let (err, _) = broken(
+        "trainers.toml",
+        "requires = [1]",
+        "requires = [2]",
+        "[[skill_master.skill]]\nspell = 2",
+    );
+    assert!(
+        err.to_string()
+            .contains("it requires itself: it could never be learned"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_skill_master_class_that_does_not_exist_is_an_error() {
+    let (err, _) = broken(
+        "trainers.toml",
+        "int_req = 2",
+        "int_req = 2\nclass_req = 7",
+        "[[skill_master.skill]]\nspell = 2",
+    );
+    assert!(
+        err.to_string()
+            .contains("class_req 7 is not a class id (0 for any, or 1 to 4)"),
+        "{err}"
     );
 }

@@ -123,6 +123,10 @@ sleep_base_cost = 20
 sleep_cost_per_hp = 2
 sleep_cost_per_tp = 0
 subscribe_anytime = true
+[shops]
+default_max_amount = 20
+[skill_masters]
+max_spells = 12
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -241,6 +245,10 @@ fn full_file_parses_and_round_trips() {
     assert_eq!((c.inns.sleep_base_cost, c.inns.sleep_cost_per_hp), (20, 2));
     assert_eq!(c.inns.sleep_cost_per_tp, 0);
     assert!(c.inns.subscribe_anytime);
+    assert_eq!(
+        (c.shops.default_max_amount, c.skill_masters.max_spells),
+        (20, 12)
+    );
 
     let printed = c.to_toml_string();
     assert_eq!(Config::from_toml_str(&printed).unwrap(), c);

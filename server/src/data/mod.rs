@@ -11,12 +11,22 @@ use eo_protocol::pubs::{Ecf, Eif, Enf, Esf};
 
 pub mod drop_file;
 pub mod inn_file;
+mod record_file;
 mod server_pub;
+mod shops;
+mod skill_masters;
 mod spawn;
 pub mod talk_file;
 pub use inn_file::{Inn, Inns, Place};
+pub use shops::{EPF_SHOP_FILE, SHOP_FILE, Shops, serves as shop_serves};
+pub use skill_masters::{
+    EPF_SKILL_MASTER_FILE, SKILL_MASTER_FILE, SkillMasters, serves_level as skill_master_serves,
+};
 pub use spawn::{SpawnError, SpawnPoints, check_spawn_point};
 pub use talk_file::Speech;
+
+/// Gold is item 1: clients treat it as the currency.
+pub const GOLD: u16 = 1;
 
 /// A data file that could not be loaded: which file and why.
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +133,10 @@ pub struct GameData {
     pub inns: Inns,
     /// What NPCs say now and then (`pub/ttd001.etf`; nothing without it).
     pub speech: Speech,
+    /// `pub/dts001.esf` and `pub/serv_shops.epf`: the shops (none without the files).
+    pub shops: Shops,
+    /// `pub/dsm001.emf` and `pub/serv_trainers.epf`: the skill masters (none without them).
+    pub skill_masters: SkillMasters,
 }
 
 fn read(path: &Path) -> Result<Bytes, DataError> {
@@ -148,8 +162,8 @@ fn load_pub<T: DataFile>(path: &Path, count: impl Fn(&T) -> u16) -> Result<PubDa
 
 impl GameData {
     /// Loads `maps/NNNNN.emf`, the four pub files, `formulas.toml` and `drops.toml` (if any)
-    /// under `dir`, and the server pub files in `pub/` (drops, inns, NPC speech) if there are
-    /// any. What those had to leave out is logged as warnings.
+    /// under `dir`, and the server pub files in `pub/` (drops, inns, NPC speech, shops, skill
+    /// masters) if there are any. What the first three had to leave out is logged as warnings.
     pub fn load(dir: &Path) -> Result<GameData, DataError> {
         let maps_dir = dir.join("maps");
         let entries = std::fs::read_dir(&maps_dir).map_err(|e| DataError {
@@ -196,15 +210,19 @@ impl GameData {
         for warning in &warnings {
             tracing::warn!("{warning}");
         }
+        let spells = load_pub(&pub_dir.join("dsl001.esf"), |f: &Esf| f.total_skills_count)?;
+        let classes = load_pub(&pub_dir.join("dat001.ecf"), |f: &Ecf| f.total_classes_count)?;
         Ok(GameData {
+            shops: Shops::load(&pub_dir, &items.data, &classes.data)?,
+            skill_masters: SkillMasters::load(&pub_dir, &spells.data, &classes.data)?,
             maps,
             drops,
             inns,
             speech,
             items,
             npcs,
-            spells: load_pub(&pub_dir.join("dsl001.esf"), |f: &Esf| f.total_skills_count)?,
-            classes: load_pub(&pub_dir.join("dat001.ecf"), |f: &Ecf| f.total_classes_count)?,
+            spells,
+            classes,
             formulas: crate::rules::Formulas::load(dir)?,
         })
     }

@@ -12,9 +12,9 @@ use eo_protocol::net::server::{
     BankOpenServerPacket, BankReplyServerPacket, LockerBuyServerPacket,
 };
 
-use super::GOLD;
 use super::actor::MapActor;
 use super::services::Service;
+use crate::data::GOLD;
 
 impl MapActor {
     /// Bank_Open, Bank_Add, Bank_Take and Locker_Buy.

@@ -7,9 +7,9 @@ use eo_protocol::net::server::{
     BarberAgreeServerPacket, BarberOpenServerPacket,
 };
 
-use super::GOLD;
 use super::actor::MapActor;
 use super::services::Service;
+use crate::data::GOLD;
 use crate::rules::look;
 
 impl MapActor {

@@ -25,9 +25,9 @@ use eo_protocol::net::server::{
 };
 use eo_protocol::number::CHAR_MAX;
 
-use super::GOLD;
 use super::actor::MapActor;
 use super::services::Service;
+use crate::data::GOLD;
 use crate::data::{Inn, Place};
 
 /// A night at an inn: its price and where the sleeper wakes.

@@ -19,10 +19,10 @@ use eo_protocol::net::server::{
     LockerGetServerPacket, LockerOpenServerPacket, LockerReplyServerPacket, LockerSpecServerPacket,
 };
 
-use super::GOLD;
 use super::actor::MapActor;
 use super::character::GameState;
 use super::objects::OpenObject;
+use crate::data::GOLD;
 use crate::rules::stats;
 
 /// A locker's items as the locker packets list them.

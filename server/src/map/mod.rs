@@ -23,6 +23,8 @@ mod pathfinding;
 mod persistence;
 mod recovery;
 mod services;
+mod shop;
+mod skill_master;
 mod views;
 mod visibility;
 
@@ -34,5 +36,3 @@ pub use views::{map_info, paperdoll};
 pub const SEE_DISTANCE: u32 = 11;
 /// The most characters a nearby list can hold: its count is an EO char.
 pub const MAX_NEARBY_CHARACTERS: usize = 252;
-/// Gold is item 1 (clients show item 1 as the gold they carry).
-pub const GOLD: u16 = 1;

@@ -790,10 +790,14 @@ mod tests {
     #[test]
     fn the_town_spawns_its_npcs_on_the_first_tick() {
         let mut npcs = Npcs::new(bundled(), 1, &config());
-        assert_eq!(npcs.list.len(), 7, "3 townsfolk, 3 hoppers, 1 boar");
+        assert_eq!(
+            npcs.list.len(),
+            8,
+            "3 townsfolk, 3 hoppers, 1 boar, the skill master"
+        );
         let mut events = NpcEvents::default();
         npcs.tick(Vec::new, &mut events);
-        assert_eq!(events.appeared, (0..7).collect::<Vec<u8>>());
+        assert_eq!(events.appeared, (0..8).collect::<Vec<u8>>());
         // The trader stands where the map puts her, facing the way her spawn time says.
         let trader = npcs.alive(0).unwrap();
         assert_eq!((trader.id, trader.at), (1, (7, 1)));

@@ -27,6 +27,8 @@ pub(super) enum Service {
     Barber,
     Bank,
     Inn,
+    Shop,
+    SkillMaster,
 }
 
 impl Service {
@@ -36,6 +38,8 @@ impl Service {
             Service::Barber => NpcType::Barber,
             Service::Bank => NpcType::Bank,
             Service::Inn => NpcType::Inn,
+            Service::Shop => NpcType::Shop,
+            Service::SkillMaster => NpcType::Trainer,
         }
     }
 }
@@ -80,6 +84,13 @@ impl MapActor {
             session,
         });
         Some(Opened { session, ..found })
+    }
+
+    /// Closes the service the character has open (one it asked for and may not use).
+    pub(super) fn end_service(&mut self, player_id: u16) {
+        if let Some(me) = self.characters.get_mut(&player_id) {
+            me.interaction = None;
+        }
     }
 
     /// The service the character has open, if it is `service` with `session` (any session
@@ -143,6 +154,14 @@ impl MapActor {
             | ClientPacket::CitizenRemove(_)
             | ClientPacket::CitizenRequest(_)
             | ClientPacket::CitizenAccept(_) => self.inn(player_id, packet),
+            ClientPacket::ShopOpen(_)
+            | ClientPacket::ShopBuy(_)
+            | ClientPacket::ShopSell(_)
+            | ClientPacket::ShopCreate(_) => self.shop(player_id, packet),
+            ClientPacket::StatSkillOpen(_)
+            | ClientPacket::StatSkillTake(_)
+            | ClientPacket::StatSkillRemove(_)
+            | ClientPacket::StatSkillJunk(_) => self.skill_master(player_id, packet),
             other => tracing::debug!(
                 map = self.id,
                 player_id,

@@ -110,6 +110,14 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         | ClientPacket::CitizenRemove(_)
         | ClientPacket::CitizenRequest(_)
         | ClientPacket::CitizenAccept(_) => to_map(player, packet).await,
+        ClientPacket::ShopOpen(_)
+        | ClientPacket::ShopBuy(_)
+        | ClientPacket::ShopSell(_)
+        | ClientPacket::ShopCreate(_) => to_map(player, packet).await,
+        ClientPacket::StatSkillOpen(_)
+        | ClientPacket::StatSkillTake(_)
+        | ClientPacket::StatSkillRemove(_)
+        | ClientPacket::StatSkillJunk(_) => to_map(player, packet).await,
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.
