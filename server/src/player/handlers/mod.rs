@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod attack;
+mod board;
 mod character;
 mod connection;
 #[cfg(feature = "fault-injection")]
@@ -94,6 +95,11 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::StatSkillAdd(packet) => items::train(player, packet).await,
         // Features that live on the map get the packet as it is (map/services.rs).
         ClientPacket::BarberOpen(_) | ClientPacket::BarberBuy(_) => to_map(player, packet).await,
+        // Boards are the world's, in the database (handlers/board.rs).
+        ClientPacket::BoardOpen(packet) => board::open(player, packet).await,
+        ClientPacket::BoardTake(packet) => board::take(player, packet).await,
+        ClientPacket::BoardCreate(packet) => board::create(player, packet).await,
+        ClientPacket::BoardRemove(packet) => board::remove(player, packet).await,
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.
