@@ -261,6 +261,8 @@ pub(super) struct MapActor {
     pub(super) ground: Ground,
     /// Where the characters on the map are saved (map/persistence.rs).
     pub(super) saves: SaveQueue,
+    /// The track the map's jukebox plays (map/jukebox.rs).
+    pub(super) jukebox: super::jukebox::Jukebox,
     /// Test builds: the map handles nothing until then (map/fault.rs).
     #[cfg(feature = "fault-injection")]
     stalled_until: Option<tokio::time::Instant>,
@@ -286,6 +288,7 @@ impl MapActor {
             ground: Ground::default(),
             index: Visibility::default(),
             saves,
+            jukebox: Default::default(),
             #[cfg(feature = "fault-injection")]
             stalled_until: None,
         }

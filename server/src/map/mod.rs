@@ -10,6 +10,7 @@ mod combat;
 pub mod fault;
 mod handle;
 mod items;
+mod jukebox;
 mod npc_broadcast;
 mod npcs;
 mod pathfinding;

@@ -121,6 +121,9 @@ impl MapActor {
             ClientPacket::BarberOpen(_) | ClientPacket::BarberBuy(_) => {
                 self.barber(player_id, packet);
             }
+            ClientPacket::JukeboxOpen(_)
+            | ClientPacket::JukeboxMsg(_)
+            | ClientPacket::JukeboxUse(_) => self.jukebox(player_id, packet),
             other => tracing::debug!(
                 map = self.id,
                 player_id,

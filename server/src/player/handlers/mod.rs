@@ -95,6 +95,9 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::StatSkillAdd(packet) => items::train(player, packet).await,
         // Features that live on the map get the packet as it is (map/services.rs).
         ClientPacket::BarberOpen(_) | ClientPacket::BarberBuy(_) => to_map(player, packet).await,
+        ClientPacket::JukeboxOpen(_)
+        | ClientPacket::JukeboxMsg(_)
+        | ClientPacket::JukeboxUse(_) => to_map(player, packet).await,
         // Boards are the world's, in the database (handlers/board.rs).
         ClientPacket::BoardOpen(packet) => board::open(player, packet).await,
         ClientPacket::BoardTake(packet) => board::take(player, packet).await,
