@@ -4,6 +4,7 @@
 
 mod actor;
 mod barber;
+mod book;
 pub mod character;
 mod combat;
 #[cfg(feature = "fault-injection")]

@@ -124,6 +124,7 @@ impl MapActor {
             ClientPacket::JukeboxOpen(_)
             | ClientPacket::JukeboxMsg(_)
             | ClientPacket::JukeboxUse(_) => self.jukebox(player_id, packet),
+            ClientPacket::BookRequest(request) => self.book(player_id, request.player_id),
             other => tracing::debug!(
                 map = self.id,
                 player_id,
