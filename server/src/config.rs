@@ -19,6 +19,7 @@
 //! ping_rate_secs = 60
 //! enforce_sequence = true
 //! min_version = "0.0.28"
+//! trusted_proxies = []            # e.g. ["127.0.0.1", "10.0.0.0/8"]: PROXY headers / X-Forwarded-For
 //! [database]
 //! path = "eo-server.db"
 //! [world]
@@ -106,6 +107,19 @@
 //! track_secs = 90                 # the box is busy this long after a pick; 0 = never
 //! instruments = [49, 50]          # weapon doll graphics (EIF spec1) a bard plays
 //! max_note_id = 36
+//! [doors]
+//! close_secs = 3                  # an opened door closes again after this long
+//! [bank]                          # gold in the bank, lockers and their upgrades
+//! max_gold = 2000000000           # in one character's bank (at most 2147483647)
+//! base_size = 25                  # distinct items in a locker: base_size + size_step * upgrades
+//! size_step = 5
+//! max_item_amount = 200           # of one item in a locker
+//! upgrade_base = 1000             # an upgrade costs upgrade_base + upgrade_step * upgrades bought
+//! upgrade_step = 1000
+//! max_upgrades = 7
+//! [chests]
+//! slots = 5                       # distinct items in a chest, its spawn slots included
+//! max_item_amount = 10000000      # of one item in a chest
 //! ```
 
 use std::path::Path;
@@ -113,9 +127,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 mod admin;
+mod bank;
 mod barber;
 mod boards;
+mod chests;
 mod combat;
+mod doors;
 mod files;
 mod flood;
 mod items;
@@ -130,9 +147,12 @@ mod tests;
 mod world;
 
 pub use admin::{AdminConfig, MAX_ADMIN_LEVEL};
+pub use bank::{BankConfig, MAX_LOCKER_SIZE, MAX_LOCKER_UPGRADES};
 pub use barber::BarberConfig;
 pub use boards::{BOARD_COUNT, BoardsConfig};
+pub use chests::{ChestsConfig, MAX_CHEST_SLOTS};
 pub use combat::CombatConfig;
+pub use doors::DoorsConfig;
 pub use files::{ControlConfig, DatabaseConfig};
 pub use flood::{FloodConfig, MAX_PACE_MS};
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};
@@ -170,6 +190,9 @@ pub struct Config {
     pub barber: BarberConfig,
     pub boards: BoardsConfig,
     pub jukebox: JukeboxConfig,
+    pub doors: DoorsConfig,
+    pub bank: BankConfig,
+    pub chests: ChestsConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -183,7 +206,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
         ConfigError {
             key: key.into(),
             problem: problem.into(),
@@ -208,6 +231,9 @@ impl Config {
         self.barber.validate()?;
         self.boards.validate()?;
         self.jukebox.validate()?;
+        self.doors.validate()?;
+        self.bank.validate()?;
+        self.chests.validate()?;
         Ok(())
     }
 }

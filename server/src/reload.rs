@@ -218,11 +218,17 @@ fn entries(table: &toml::Table) -> Vec<(String, String, toml::Value)> {
         .collect()
 }
 
-/// Rereads the configuration from `source` and puts the live keys in force in `live`.
-/// Nothing changes when the file is invalid.
-pub fn reload(live: &LiveConfig, source: &ConfigSource) -> Result<ReloadReport, ConfigError> {
+/// Rereads the configuration from `source` and puts the live keys in force in `live`, once
+/// `check` (the rules against the loaded game data, such as the spawn point) passes. Nothing
+/// changes when the file is invalid.
+pub fn reload(
+    live: &LiveConfig,
+    source: &ConfigSource,
+    check: impl FnOnce(&Config) -> Result<(), ConfigError>,
+) -> Result<ReloadReport, ConfigError> {
     let new = source.load()?;
     let (merged, mut report) = plan(&live.get(), &new)?;
+    check(&merged)?;
     report.file = source.describe();
     if !report.applied.is_empty() {
         live.replace(merged);
@@ -305,21 +311,28 @@ mod tests {
             path: Some(path.clone()),
             ..ConfigSource::default()
         };
-        let report = reload(&live, &source).unwrap();
+        let report = reload(&live, &source, |_| Ok(())).unwrap();
         assert!(report.applied.is_empty() && report.restart_needed.is_empty());
 
         std::fs::write(&path, "[server]\nmax_players = 7\n").unwrap();
-        let report = reload(&live, &source).unwrap();
+        let report = reload(&live, &source, |_| Ok(())).unwrap();
         assert_eq!(report.applied.len(), 1);
         assert_eq!(live.get().server.max_players, 7);
 
         std::fs::write(&path, "[server]\nmax_players = \"many\"\n").unwrap();
-        let error = reload(&live, &source).unwrap_err();
+        let error = reload(&live, &source, |_| Ok(())).unwrap_err();
         assert_eq!(error.key, "server.max_players");
         assert_eq!(
             live.get().server.max_players,
             7,
             "a bad file changes nothing"
         );
+
+        // A file the game data refuses (here: any change) changes nothing either.
+        std::fs::write(&path, "[server]\nmax_players = 8\n").unwrap();
+        let refuse = |_: &Config| Err(ConfigError::new("world.spawn_map", "no such map"));
+        let error = reload(&live, &source, refuse).unwrap_err();
+        assert_eq!(error.key, "world.spawn_map");
+        assert_eq!(live.get().server.max_players, 7);
     }
 }

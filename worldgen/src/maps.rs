@@ -35,7 +35,7 @@ pub(crate) enum Role {
     Sign,
     /// A warp to another place.
     Warp(WarpSrc, Range<usize>),
-    /// A door: a warp tile leading to itself, with `door` = 1 or the key number + 1.
+    /// A door: a warp tile leading to itself, with `door` = 1 or its key's number (spec1).
     Door(DoorSrc, Range<usize>),
 }
 
@@ -543,10 +543,31 @@ fn build_one(
         if c.amount == 0 || c.slot == 0 {
             return Err(file.error_at(span, "chest item: amount and slot must be 1 or more"));
         }
+        // A locked chest names its Key item; the file holds that item's key number (spec1),
+        // as EO servers compare it.
+        let key = match c.key {
+            0 => 0,
+            item_id => {
+                let key = pubs
+                    .items
+                    .source
+                    .get(item_id)
+                    .filter(|item| item.r#type == ItemType::Key)
+                    .map(|item| item.spec1);
+                let Some(key) = key.and_then(|k| u16::try_from(k).ok()) else {
+                    return Err(file.error_at(
+                        span,
+                        format!("chest item: key {item_id} is not an item of type Key"),
+                    ));
+                };
+                key
+            }
+        };
         let record = MapItem {
             coords: coords(c.x, c.y),
-            key: c.key,
-            chest_slot: c.slot,
+            key,
+            // EO files number a chest's slots from 0 (EOSERV and reoserv add 1).
+            chest_slot: c.slot - 1,
             item_id: c.item,
             spawn_time: c.spawn_time,
             amount: c.amount,
@@ -661,7 +682,18 @@ fn build_one(
                                     format!("door {c:?}: key {item_id} is not an item of type Key"),
                                 ));
                             };
-                            u16::try_from(key + 1)
+                            // EO's convention, which existing worlds, EOSERV, reoserv and
+                            // EndlessClient follow: a door with `door = N` (N > 1) opens with a
+                            // Key item whose spec1 is N; `door = 1` has no lock.
+                            if key < 2 {
+                                return Err(file.error_at(
+                                    span.clone(),
+                                    format!(
+                                        "door {c:?}: key {item_id} has key number {key}; a door's key needs 2 or more (door = 1 means no lock)"
+                                    ),
+                                ));
+                            }
+                            u16::try_from(key)
                                 .ok()
                                 .filter(|d| *d <= 64_008)
                                 .ok_or_else(|| {
@@ -669,9 +701,34 @@ fn build_one(
                                 })?
                         }
                     };
+                    let (destination_map, to) = match (d.map, d.x, d.y) {
+                        (None, None, None) => (draft.id, (bx, by)),
+                        (map, Some(x), Some(y)) => {
+                            let map = map.unwrap_or(draft.id);
+                            let problem = match drafts.get(&map) {
+                                None => Some(format!("map {map} does not exist")),
+                                Some(target) => target.landing_problem(x, y),
+                            };
+                            if let Some(problem) = problem {
+                                return Err(file.error_at(
+                                    span.clone(),
+                                    format!(
+                                        "door {c:?}: destination {problem}; it must be a walkable tile"
+                                    ),
+                                ));
+                            }
+                            (map, (x, y))
+                        }
+                        _ => {
+                            return Err(file.error_at(
+                                span.clone(),
+                                format!("door {c:?}: a destination needs both x and y"),
+                            ));
+                        }
+                    };
                     Some(MapWarp {
-                        destination_map: draft.id,
-                        destination_coords: coords(bx, by),
+                        destination_map,
+                        destination_coords: coords(to.0, to.1),
                         level_required: d.level,
                         door,
                     })

@@ -365,6 +365,11 @@ pub(crate) struct DoorSrc {
     pub key: Option<u16>,
     #[serde(default)]
     pub level: u8,
+    /// Where walking through the open door leads (map, default this one; x and y), like a
+    /// warp's; absent: the door tile itself (a door within the map).
+    pub map: Option<u16>,
+    pub x: Option<u8>,
+    pub y: Option<u8>,
 }
 
 /// One `[[npc]]` spawn of a map.
@@ -403,6 +408,7 @@ pub(crate) struct ChestSrc {
     pub spawn_time: u16,
     #[serde(default = "one_u8")]
     pub slot: u8,
+    /// The id of the Key item that opens the chest; 0 for none.
     #[serde(default)]
     pub key: u16,
 }

@@ -307,7 +307,7 @@ fn the_documented_contents_are_in_place() {
         assert_eq!(warp.door, door, "door at ({x}, {y})");
     }
     assert_eq!(item(17).r#type, ItemType::Key);
-    assert_eq!(item(17).spec1 + 1, 2, "the key opens door value 2");
+    assert_eq!(item(17).spec1, 2, "the key opens door value 2");
     assert_eq!(warps(&town).len(), 4);
     // Chairs facing four ways, the chest, board, jukebox, vault, sign post, water.
     for (x, y, spec) in [
@@ -371,7 +371,8 @@ fn the_documented_contents_are_in_place() {
             )
         })
         .collect();
-    assert_eq!(chest, [(12, 2, 1, 50, 1, 5), (12, 2, 10, 2, 2, 10)]);
+    // Slots 1 and 2 of the sources, numbered from 0 in the file as EO numbers them.
+    assert_eq!(chest, [(12, 2, 1, 50, 0, 5), (12, 2, 10, 2, 1, 10)]);
     assert_eq!(town.signs.len(), 1);
     assert_eq!((town.signs[0].coords.x, town.signs[0].coords.y), (23, 10));
     assert_eq!(
@@ -649,6 +650,83 @@ fn a_field_that_does_not_fit_the_item_type_is_an_error() {
 fn a_door_locked_by_a_non_key_item_is_an_error() {
     let (err, _) = broken("maps/00001.toml", "key = 17", "key = 10", "[doors.K]");
     assert!(err.to_string().contains("not an item of type Key"), "{err}");
+}
+
+#[test]
+fn a_door_whose_key_number_is_below_two_is_an_error_at_the_door() {
+    // `door = 1` means no lock, so a key numbered 1 cannot lock a door.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&src_dir(), dir.path());
+    let items = dir.path().join("items.toml");
+    let text = std::fs::read_to_string(&items).unwrap();
+    let edited = text.replacen("graphic = 17\nkey = 2", "graphic = 17\nkey = 1", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&items, edited).unwrap();
+    let err = build(dir.path()).expect_err("the broken sources are rejected");
+    assert!(err.file().ends_with("maps/00001.toml"), "{err}");
+    assert!(err.to_string().contains("needs 2 or more"), "{err}");
+}
+
+#[test]
+fn a_door_may_lead_elsewhere_and_its_destination_is_checked() {
+    let (err, _) = broken(
+        "maps/00001.toml",
+        "[doors.K]\nkey = 17",
+        "[doors.K]\nkey = 17\nmap = 2\nx = 0",
+        "[doors.K]",
+    );
+    assert!(err.to_string().contains("needs both x and y"), "{err}");
+    let (err, _) = broken(
+        "maps/00001.toml",
+        "[doors.K]\nkey = 17",
+        "[doors.K]\nkey = 17\nmap = 2\nx = 0\ny = 0",
+        "[doors.K]",
+    );
+    assert!(
+        err.to_string().contains("it must be a walkable tile"),
+        "{err}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&src_dir(), dir.path());
+    let town = dir.path().join("maps/00001.toml");
+    let text = std::fs::read_to_string(&town).unwrap();
+    std::fs::write(
+        &town,
+        text.replacen(
+            "[doors.K]\nkey = 17",
+            "[doors.K]\nkey = 17\nmap = 2\nx = 3\ny = 15",
+            1,
+        ),
+    )
+    .unwrap();
+    let world = build(dir.path()).unwrap();
+    let emf = Emf::read(&world.files["maps/00001.emf"]).unwrap();
+    let warp = warp_at(&emf, 11, 5).expect("the storeroom door");
+    assert_eq!(
+        (
+            warp.destination_map,
+            warp.destination_coords.x,
+            warp.destination_coords.y,
+            warp.door
+        ),
+        (2, 3, 15, 2)
+    );
+}
+
+#[test]
+fn a_chest_locked_by_a_non_key_item_is_an_error() {
+    let (err, _) = broken(
+        "maps/00001.toml",
+        "spawn_time = 5\nslot = 1",
+        "spawn_time = 5\nslot = 1\nkey = 10",
+        "[[chest]]\nx = 12",
+    );
+    assert!(
+        err.to_string()
+            .contains("key 10 is not an item of type Key"),
+        "{err}"
+    );
 }
 
 #[test]

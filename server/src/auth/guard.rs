@@ -24,6 +24,7 @@ use tracing::warn;
 
 use super::lockout::{Limit, Lockouts};
 use crate::config::Config;
+use crate::net::address::address_group;
 
 /// The most accounts and the most addresses whose failures are remembered at once (each a few
 /// dozen bytes).
@@ -112,6 +113,7 @@ impl LoginGuard {
     }
 
     async fn admit(&self, ip: IpAddr, locks: Locks) -> Result<HashSlot, Refusal> {
+        let ip = address_group(ip);
         let (reply, answer) = oneshot::channel();
         let request = Request::Admit { ip, locks, reply };
         if self.requests.send(request).await.is_err() {
@@ -124,6 +126,7 @@ impl LoginGuard {
     /// an account that does not exist (`None`).
     pub async fn failed(&self, ip: IpAddr, account: Option<(i64, &str)>) {
         let account = account.map(|(id, name)| (id, name.to_owned()));
+        let ip = address_group(ip);
         let _ = self.requests.send(Request::Failed { ip, account }).await;
     }
 }

@@ -32,6 +32,11 @@ pub struct ServerConfig {
     pub enforce_sequence: bool,
     /// Oldest client version allowed to connect.
     pub min_version: ClientVersion,
+    /// Proxies in front of the server (addresses or networks, `"10.0.0.0/8"`): a connection
+    /// from one of them starts with a PROXY protocol header (v1 or v2), or is a WebSocket
+    /// upgrade with `X-Forwarded-For`, naming the client's own address, which limits, bans and
+    /// logs then use (net/proxy.rs). Empty: no proxy is trusted.
+    pub trusted_proxies: Vec<crate::net::address::IpNetwork>,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +51,7 @@ impl Default for ServerConfig {
             ping_rate_secs: 60,
             enforce_sequence: true,
             min_version: ClientVersion::new(0, 0, 28),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -20,6 +20,7 @@ hangup_delay_secs = 5
 ping_rate_secs = 30
 enforce_sequence = false
 min_version = "0.0.29"
+trusted_proxies = ["127.0.0.1", "10.0.0.0/8"]
 
 [database]
 path = "/var/lib/eo/eo.db"
@@ -120,6 +121,19 @@ max_track_id = 10
 track_secs = 30
 instruments = [7]
 max_note_id = 20
+[doors]
+close_secs = 10
+[bank]
+max_gold = 1000000
+base_size = 10
+size_step = 2
+max_item_amount = 50
+upgrade_base = 500
+upgrade_step = 250
+max_upgrades = 3
+[chests]
+slots = 8
+max_item_amount = 5000
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -10,7 +10,7 @@ use eo_protocol::map::{Emf, MapTileSpec, MapWarp};
 use eo_protocol::pubs::{Ecf, Eif, Enf, Esf};
 
 mod spawn;
-pub use spawn::{SpawnError, SpawnPoints};
+pub use spawn::{SpawnError, SpawnPoints, check_spawn_point};
 
 /// A data file that could not be loaded: which file and why.
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +62,8 @@ impl MapData {
     }
 
     /// Whether a character may stand on (x, y): inside the map, not a wall or other blocking
-    /// tile spec.
+    /// tile spec. A door's tile is walkable here; whether the door is open now is the map's
+    /// to say (`map/doors.rs`).
     pub fn is_walkable(&self, x: u8, y: u8) -> bool {
         if x >= self.width || y >= self.height {
             return false;

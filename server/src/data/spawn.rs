@@ -10,11 +10,12 @@ use crate::config::WorldConfig;
 /// How many random tiles of an area are tried before the new character takes its centre.
 const TRIES: usize = 16;
 
-/// A spawn area whose centre is not a place to stand: which one and why.
+/// A spawn point or area that is not a place to stand: the key (`world.spawn_map`,
+/// `world.spawn_areas[1]`) and why.
 #[derive(Debug, thiserror::Error)]
-#[error("config: world.spawn_areas[{index}]: {problem}")]
+#[error("config: {key}: {problem}")]
 pub struct SpawnError {
-    pub index: usize,
+    pub key: String,
     pub problem: String,
 }
 
@@ -37,13 +38,38 @@ pub struct SpawnPoints {
     total: u64,
 }
 
+/// The spawn point (`spawn_map`, `spawn_x`, `spawn_y`: where new characters start without
+/// areas, and the rescue point) is a walkable tile without a warp of an existing map. A reload
+/// that changes it is checked again by `reload`.
+pub fn check_spawn_point(world: &WorldConfig, data: &GameData) -> Result<(), SpawnError> {
+    let (map_id, x, y) = (world.spawn_map, world.spawn_x, world.spawn_y);
+    let Some(map) = data.maps.get(&map_id) else {
+        return Err(SpawnError {
+            key: "world.spawn_map".into(),
+            problem: format!("map {map_id} does not exist"),
+        });
+    };
+    if !map.is_walkable(x, y) || map.warp(x, y).is_some() {
+        return Err(SpawnError {
+            key: "world.spawn_x".into(),
+            problem: format!("({x}, {y}) of map {map_id} is not a walkable tile without a warp"),
+        });
+    }
+    Ok(())
+}
+
 impl SpawnPoints {
-    /// Checks every area against the maps: its map exists and its centre is walkable and not
-    /// a warp. The areas are fixed at start-up (a changed list needs a restart).
+    /// Checks the spawn point and every area against the maps: the map exists and the tile
+    /// (an area's centre) is walkable and not a warp. The areas are fixed at start-up (a
+    /// changed list needs a restart).
     pub fn new(world: &WorldConfig, data: &GameData) -> Result<Self, SpawnError> {
+        check_spawn_point(world, data)?;
         let mut areas = Vec::new();
         for (index, area) in world.spawn_areas.iter().enumerate() {
-            let fail = |problem: String| SpawnError { index, problem };
+            let fail = |problem: String| SpawnError {
+                key: format!("world.spawn_areas[{index}]"),
+                problem,
+            };
             let Some(map) = data.maps.get(&area.map) else {
                 return Err(fail(format!("map {} does not exist", area.map)));
             };
@@ -183,10 +209,33 @@ mod tests {
             e.to_string(),
             "config: world.spawn_areas[1]: map 9 does not exist"
         );
+        // The spawn point is checked too.
+        let e = SpawnPoints::new(
+            &WorldConfig {
+                spawn_map: 9,
+                ..WorldConfig::default()
+            },
+            &data,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "config: world.spawn_map: map 9 does not exist"
+        );
+        let e = SpawnPoints::new(
+            &WorldConfig {
+                spawn_x: 0,
+                spawn_y: 0,
+                ..WorldConfig::default()
+            },
+            &data,
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "world.spawn_x");
         // A wall of the town, and its warp to the hollow.
         for (x, y) in [(0, 0), (25, 11)] {
             let e = SpawnPoints::new(&world(vec![area(1, x, y, 3)]), &data).unwrap_err();
-            assert_eq!(e.index, 0);
+            assert_eq!(e.key, "world.spawn_areas[0]");
             assert!(e.problem.contains("not a walkable tile"), "{e}");
         }
     }

@@ -1,10 +1,24 @@
 //! The `bans` table: bans by account, by IP address, or both; temporary or permanent.
+//!
+//! An address ban on an IPv6 address bans its /64 (net/address.rs): it is stored as the /64's
+//! first address, and a check matches a client by its /64 as well as by its exact address
+//! (for bans stored before that rule).
 
 use rusqlite::{OptionalExtension, Row, named_params};
 
 use super::{Ban, Db, DbError, NewBan, is_foreign_key_violation, unix_now};
 
 const BAN_COLUMNS: &str = "id, account_id, ip, reason, banned_by, created_at, expires_at";
+
+/// An address as given and as its group (its /64 for IPv6, itself otherwise); both the text
+/// as given when it is not an address.
+fn ip_forms(ip: &str) -> (String, String) {
+    let group = ip
+        .parse::<std::net::IpAddr>()
+        .map(|ip| crate::net::address::address_group(ip).to_string())
+        .unwrap_or_else(|_| ip.to_owned());
+    (ip.to_owned(), group)
+}
 
 impl Db {
     /// Adds a ban and returns its id once committed. [`DbError::Invalid`] if it names neither
@@ -15,6 +29,7 @@ impl Db {
                 "a ban needs an account or an ip address".into(),
             ));
         }
+        let ip = ban.ip.as_deref().map(|ip| ip_forms(ip).1);
         self.call_durable(move |conn| {
             let inserted = conn
                 .prepare_cached(
@@ -23,7 +38,7 @@ impl Db {
                 )?
                 .execute(named_params! {
                     ":account_id": ban.account_id,
-                    ":ip": ban.ip,
+                    ":ip": ip,
                     ":reason": ban.reason,
                     ":banned_by": ban.banned_by,
                     ":created_at": unix_now(),
@@ -49,18 +64,20 @@ impl Db {
         if account_id.is_none() && ip.is_none() {
             return Ok(None);
         }
-        let ip = ip.map(str::to_owned);
+        let (ip, group) = ip.map(ip_forms).unzip();
         self.call(move |conn| {
             Ok(conn
                 .prepare_cached(&format!(
                     "SELECT {BAN_COLUMNS} FROM bans
-                     WHERE (account_id = :account_id OR ip = :ip)
+                     WHERE (account_id = :account_id OR ip = :ip OR ip = :group)
                        AND (expires_at IS NULL OR expires_at > :now)
                      ORDER BY expires_at IS NULL DESC, expires_at DESC, id DESC
                      LIMIT 1"
                 ))?
                 .query_row(
-                    named_params! { ":account_id": account_id, ":ip": ip, ":now": now },
+                    named_params! {
+                        ":account_id": account_id, ":ip": ip, ":group": group, ":now": now
+                    },
                     ban_from_row,
                 )
                 .optional()?)
@@ -78,11 +95,13 @@ impl Db {
         if account_id.is_none() && ip.is_none() {
             return Ok(0);
         }
-        let ip = ip.map(str::to_owned);
+        let (ip, group) = ip.map(ip_forms).unzip();
         self.call_durable(move |conn| {
             Ok(conn
-                .prepare_cached("DELETE FROM bans WHERE account_id = :account_id OR ip = :ip")?
-                .execute(named_params! { ":account_id": account_id, ":ip": ip })?)
+                .prepare_cached(
+                    "DELETE FROM bans WHERE account_id = :account_id OR ip = :ip OR ip = :group",
+                )?
+                .execute(named_params! { ":account_id": account_id, ":ip": ip, ":group": group })?)
         })
         .await
     }
@@ -194,6 +213,49 @@ mod tests {
             .unwrap();
         let found = db.active_ban_for(None, Some("5.5.5.5"), now).await.unwrap();
         assert_eq!(found.map(|b| b.id), Some(long));
+    }
+
+    #[tokio::test]
+    async fn an_ipv6_ban_holds_its_whole_slash_64() {
+        let (_dir, db) = temp_db().await;
+        let now = unix_now();
+        db.add_ban(ban(None, Some("2001:db8:1:2::77"), None))
+            .await
+            .unwrap();
+        for same in ["2001:db8:1:2::77", "2001:db8:1:2:ffff::1", "2001:db8:1:2::"] {
+            let found = db.active_ban_for(None, Some(same), now).await.unwrap();
+            assert_eq!(
+                found.and_then(|b| b.ip).as_deref(),
+                Some("2001:db8:1:2::"),
+                "{same}"
+            );
+        }
+        assert_eq!(
+            db.active_ban_for(None, Some("2001:db8:1:3::77"), now).await,
+            Ok(None)
+        );
+        // A ban stored by its exact address (before the /64 rule) still holds that address.
+        db.call(|conn| {
+            conn.execute(
+                "INSERT INTO bans (ip, reason, banned_by, created_at) VALUES ('2001:db8:9::5', '', '', 0)",
+                [],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert!(
+            db.active_ban_for(None, Some("2001:db8:9::5"), now)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // Lifting a ban by any address of the /64 lifts it.
+        assert_eq!(db.remove_bans(None, Some("2001:db8:1:2::9")).await, Ok(1));
+        assert_eq!(
+            db.active_ban_for(None, Some("2001:db8:1:2::77"), now).await,
+            Ok(None)
+        );
     }
 
     #[tokio::test]

@@ -206,6 +206,8 @@ pub(super) struct OnMap {
     pub(super) record: Box<Character>,
     /// The NPC service it has open (map/services.rs).
     pub(super) interaction: Option<super::services::Interaction>,
+    /// The locker or chest it has open (map/objects.rs).
+    pub(super) object: Option<super::objects::OpenObject>,
 }
 
 impl OnMap {
@@ -263,6 +265,10 @@ pub(super) struct MapActor {
     pub(super) saves: SaveQueue,
     /// The track the map's jukebox plays (map/jukebox.rs).
     pub(super) jukebox: super::jukebox::Jukebox,
+    /// The doors that are open (map/doors.rs).
+    pub(super) doors: super::doors::Doors,
+    /// The chests and what is in them (map/chests.rs).
+    pub(super) chests: super::chests::Chests,
     /// Test builds: the map handles nothing until then (map/fault.rs).
     #[cfg(feature = "fault-injection")]
     stalled_until: Option<tokio::time::Instant>,
@@ -280,6 +286,8 @@ impl MapActor {
             npcs: Npcs::new(Arc::clone(&data), id, &config.npcs),
             tick: config.npcs.tick(),
             combat: Combat::new(&config, id),
+            doors: super::doors::Doors::default(),
+            chests: super::chests::Chests::new(data.maps.get(&id), &data, &config.chests),
             data,
             id,
             rx,
@@ -307,7 +315,7 @@ impl MapActor {
     }
 
     /// The characters within the see distance of `at` (from the index's cells, checked).
-    fn in_range_of(&self, at: (u16, u16)) -> impl Iterator<Item = (u16, &OnMap)> + '_ {
+    pub(super) fn in_range_of(&self, at: (u16, u16)) -> impl Iterator<Item = (u16, &OnMap)> + '_ {
         let reach = u16::try_from(SEE_DISTANCE).unwrap_or(u16::MAX);
         self.index
             .around(at, reach)
@@ -534,6 +542,7 @@ impl MapActor {
         }
         self.recover_if_due();
         self.recover_npcs_if_due();
+        self.spawn_chest_items();
     }
 
     /// NpcRange_Request: the NPCs asked about that the player can see (Npc_Agree).
@@ -676,6 +685,7 @@ impl MapActor {
                 game,
                 record,
                 interaction: None,
+                object: None,
             },
         ) {
             // Entered twice without leaving (never expected): the newer copy stays.
@@ -727,7 +737,11 @@ impl MapActor {
             return WalkOutcome::Blocked;
         };
         let warp = map.warp(x, y).cloned();
-        if !map.is_walkable(x, y) || self.index.occupied(to) || self.npcs.occupies((x, y)) {
+        if !map.is_walkable(x, y)
+            || self.index.occupied(to)
+            || self.npcs.occupies((x, y))
+            || self.door_closed((x, y))
+        {
             return WalkOutcome::Blocked;
         }
         let newly_seen_npcs = self.npcs.newly_seen(tile(from), (x, y));
@@ -801,8 +815,13 @@ impl MapActor {
         {
             me.player.send(body);
         }
+        // A door is passed only open (checked above); one that leads to its own tile (a door
+        // within the map) is then an ordinary step.
         match warp {
-            Some(warp) if warp.door == 0 && level >= warp.level_required => {
+            Some(warp)
+                if level >= warp.level_required
+                    && !super::doors::leads_to_itself(&warp, self.id, (x, y)) =>
+            {
                 WalkOutcome::Warp(warp, x, y)
             }
             _ => WalkOutcome::Moved { x, y },

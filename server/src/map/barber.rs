@@ -7,12 +7,10 @@ use eo_protocol::net::server::{
     BarberAgreeServerPacket, BarberOpenServerPacket,
 };
 
+use super::GOLD;
 use super::actor::MapActor;
 use super::services::Service;
 use crate::rules::look;
-
-/// Gold is item 1.
-const GOLD: u16 = 1;
 
 impl MapActor {
     /// Barber_Open and Barber_Buy.

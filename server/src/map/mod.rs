@@ -3,17 +3,22 @@
 //! range.
 
 mod actor;
+mod bank;
 mod barber;
 mod book;
 pub mod character;
+mod chests;
 mod combat;
+mod doors;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 mod handle;
 mod items;
 mod jukebox;
+mod lockers;
 mod npc_broadcast;
 mod npcs;
+mod objects;
 mod pathfinding;
 mod persistence;
 mod recovery;
@@ -25,6 +30,8 @@ pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{MapError, MapHandle, REPLY_TIMEOUT, WalkOutcome};
 pub use views::{map_info, paperdoll};
 
+/// Gold is item 1 (clients treat it so).
+pub(crate) const GOLD: u16 = 1;
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.
 pub const SEE_DISTANCE: u32 = 11;
 /// The most characters a nearby list can hold: its count is an EO char.

@@ -25,6 +25,7 @@ use super::pathfinding::distance;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Service {
     Barber,
+    Bank,
 }
 
 impl Service {
@@ -32,6 +33,7 @@ impl Service {
     fn npc_type(self) -> NpcType {
         match self {
             Service::Barber => NpcType::Barber,
+            Service::Bank => NpcType::Bank,
         }
     }
 }
@@ -125,6 +127,19 @@ impl MapActor {
             | ClientPacket::JukeboxMsg(_)
             | ClientPacket::JukeboxUse(_) => self.jukebox(player_id, packet),
             ClientPacket::BookRequest(request) => self.book(player_id, request.player_id),
+            ClientPacket::DoorOpen(_) => self.door(player_id, packet),
+            ClientPacket::BankOpen(_)
+            | ClientPacket::BankAdd(_)
+            | ClientPacket::BankTake(_)
+            | ClientPacket::LockerBuy(_) => self.bank(player_id, packet),
+            ClientPacket::LockerOpen(_)
+            | ClientPacket::LockerAdd(_)
+            | ClientPacket::LockerTake(_) => {
+                self.locker(player_id, packet);
+            }
+            ClientPacket::ChestOpen(_) | ClientPacket::ChestAdd(_) | ClientPacket::ChestTake(_) => {
+                self.chest(player_id, packet);
+            }
             other => tracing::debug!(
                 map = self.id,
                 player_id,

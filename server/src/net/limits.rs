@@ -1,10 +1,12 @@
 //! Connection limits, owned by the listener task: total connections, connections per address,
-//! and the minimum interval between connections from one address.
+//! and the minimum interval between connections from one address. An IPv6 address counts as
+//! its /64 (net/address.rs).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use super::address::address_group;
 use crate::config::ServerConfig;
 
 /// Why a connection was refused.
@@ -65,6 +67,7 @@ impl ConnectionLimits {
 
     /// Admits a connection from `ip` at `now` (counting it), or says why not.
     pub fn admit(&mut self, ip: IpAddr, now: Instant) -> Result<(), Refusal> {
+        let ip = address_group(ip);
         if self.open >= self.max_connections {
             return Err(Refusal::ServerFull);
         }
@@ -87,6 +90,7 @@ impl ConnectionLimits {
 
     /// A connection admitted from `ip` has closed.
     pub fn closed(&mut self, ip: IpAddr) {
+        let ip = address_group(ip);
         self.open = self.open.saturating_sub(1);
         if let Some(count) = self.per_address.get_mut(&ip) {
             *count = count.saturating_sub(1);
@@ -137,6 +141,27 @@ mod tests {
         limits.closed(a);
         assert_eq!(limits.admit(b, now), Ok(()));
         assert_eq!(limits.open(), 3);
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_as_its_slash_64() {
+        let mut limits = ConnectionLimits::new(&config(10, 2, 0));
+        let now = Instant::now();
+        let in_one: [IpAddr; 3] = [
+            "2001:db8:1:2::1".parse().unwrap(),
+            "2001:db8:1:2::2".parse().unwrap(),
+            "2001:db8:1:2:ffff::".parse().unwrap(),
+        ];
+        assert_eq!(limits.admit(in_one[0], now), Ok(()));
+        assert_eq!(limits.admit(in_one[1], now), Ok(()));
+        assert_eq!(
+            limits.admit(in_one[2], now),
+            Err(Refusal::TooManyFromAddress)
+        );
+        let elsewhere: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(limits.admit(elsewhere, now), Ok(()));
+        limits.closed(in_one[1]);
+        assert_eq!(limits.admit(in_one[2], now), Ok(()));
     }
 
     #[test]

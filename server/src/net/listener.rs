@@ -12,7 +12,7 @@ use tracing::{info, warn};
 
 use super::limits::ConnectionLimits;
 use super::offenders::OffenderLog;
-use crate::player::{Dropped, PlayerContext, run_connection};
+use crate::player::{Dropped, Opened, PlayerContext, open, run_connection};
 
 /// How long shutdown waits for player tasks to save and close.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -31,6 +31,12 @@ struct Closed {
     dropped: Option<Dropped>,
 }
 
+/// A connection from a trusted proxy, set up (its client named) before it is admitted.
+struct Introduced {
+    peer: SocketAddr,
+    opened: Result<Opened, Option<Dropped>>,
+}
+
 /// Accepts connections until `shutdown` is cancelled, then waits for every player task to end.
 pub async fn accept_loop(listener: TcpListener, context: Arc<PlayerContext>) {
     let shutdown = context.shutdown.clone();
@@ -40,6 +46,9 @@ pub async fn accept_loop(listener: TcpListener, context: Arc<PlayerContext>) {
     // Player tasks report their end here so the limits free their slot.
     let (closed_tx, mut closed_rx) = mpsc::unbounded_channel::<Closed>();
     let mut players = JoinSet::new();
+    // Connections from trusted proxies are set up first (their clients named), then admitted.
+    let (introduced_tx, mut introduced_rx) = mpsc::unbounded_channel::<Introduced>();
+    let mut introducing = JoinSet::new();
     let mut prune = tokio::time::interval(PRUNE_EVERY);
     // The interval is at least a second (validated), so a second's tick is fine enough.
     let mut offender_tick = tokio::time::interval(OFFENDER_TICK);
@@ -59,18 +68,42 @@ pub async fn accept_loop(listener: TcpListener, context: Arc<PlayerContext>) {
             _ = offender_tick.tick() => {
                 log_unlogged(offenders.expire(Instant::now()));
             }
-            // Reap finished tasks so the set does not grow.
+            // Reap finished tasks so the sets do not grow.
             Some(_) = players.join_next(), if !players.is_empty() => {}
+            Some(_) = introducing.join_next(), if !introducing.is_empty() => {}
+            Some(introduced) = introduced_rx.recv() => {
+                let Introduced { peer, opened } = introduced;
+                match opened {
+                    Ok(opened) => {
+                        let client = opened.client;
+                        if admit(&mut limits, &mut offenders, client) {
+                            spawn_player(&mut players, Connection::Opened(opened), client, &context, &closed_tx);
+                        }
+                    }
+                    Err(dropped) => log_dropped(&mut offenders, Closed { addr: peer, dropped }),
+                }
+            }
             accepted = listener.accept() => match accepted {
                 Ok((stream, addr)) => {
-                    let ip = addr.ip();
-                    if let Err(refusal) = limits.admit(ip, Instant::now()) {
-                        if let Some(unlogged) = offenders.event(ip, Instant::now()) {
-                            info!(%addr, "connection refused: {refusal}{}", since(unlogged));
+                    let trusted = &context.config.get().server.trusted_proxies;
+                    if crate::net::address::in_any(trusted, addr.ip()) {
+                        // Its client is known once it is set up; at most as many wait for
+                        // that as connections may be open.
+                        if introducing.len() >= context.config.get().server.max_connections as usize {
+                            continue;
                         }
-                        continue; // dropping the stream closes it
+                        tune(&stream);
+                        let context = Arc::clone(&context);
+                        let introduced_tx = introduced_tx.clone();
+                        introducing.spawn(async move {
+                            let opened = open(stream, addr, &context).await;
+                            let _ = introduced_tx.send(Introduced { peer: addr, opened });
+                        });
+                        continue;
                     }
-                    spawn_player(&mut players, stream, addr, &context, &closed_tx);
+                    if admit(&mut limits, &mut offenders, addr) {
+                        spawn_player(&mut players, Connection::Raw(stream), addr, &context, &closed_tx);
+                    }
                 }
                 Err(error) => {
                     // Out of file descriptors and the like: wait a little instead of spinning.
@@ -135,19 +168,56 @@ fn log_unlogged(summaries: Vec<(std::net::IpAddr, u64)>) {
     }
 }
 
+/// Counts a connection from `addr` against the limits, or logs why it is refused (the
+/// caller then drops it, which closes it).
+fn admit(limits: &mut ConnectionLimits, offenders: &mut OffenderLog, addr: SocketAddr) -> bool {
+    let ip = addr.ip();
+    match limits.admit(ip, Instant::now()) {
+        Ok(()) => true,
+        Err(refusal) => {
+            if let Some(unlogged) = offenders.event(ip, Instant::now()) {
+                info!(%addr, "connection refused: {refusal}{}", since(unlogged));
+            }
+            false
+        }
+    }
+}
+
+/// A connection admitted: as accepted, or already set up (from a trusted proxy).
+enum Connection {
+    Raw(tokio::net::TcpStream),
+    Opened(Opened),
+}
+
+/// Socket options every client connection gets.
+fn tune(stream: &tokio::net::TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let _ = socket2::SockRef::from(stream).set_send_buffer_size(SEND_BUFFER_BYTES);
+}
+
+/// Runs an admitted connection's player task; `addr` is its client's address (what the limits
+/// counted, told back when it ends).
 fn spawn_player(
     players: &mut JoinSet<()>,
-    stream: tokio::net::TcpStream,
+    connection: Connection,
     addr: SocketAddr,
     context: &Arc<PlayerContext>,
     closed_tx: &mpsc::UnboundedSender<Closed>,
 ) {
-    let _ = stream.set_nodelay(true);
-    let _ = socket2::SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER_BYTES);
     let context = Arc::clone(context);
     let closed_tx = closed_tx.clone();
     players.spawn(async move {
-        let dropped = run_connection(stream, addr, context).await;
+        let opened = match connection {
+            Connection::Opened(opened) => Ok(opened),
+            Connection::Raw(stream) => {
+                tune(&stream);
+                open(stream, addr, &context).await
+            }
+        };
+        let dropped = match opened {
+            Ok(opened) => run_connection(opened.framed, addr, context).await,
+            Err(dropped) => dropped,
+        };
         let _ = closed_tx.send(Closed { addr, dropped });
     });
 }

@@ -38,6 +38,7 @@ impl OffenderLog {
     /// An event about `ip` at `now`: `Some(n)` if it is to be logged, `n` being how many
     /// events of the address were not logged before it; `None` if it is only counted.
     pub fn event(&mut self, ip: IpAddr, now: Instant) -> Option<u64> {
+        let ip = super::address::address_group(ip);
         match self.by_address.get_mut(&ip) {
             Some(entry) if now.saturating_duration_since(entry.logged_at) < self.interval => {
                 entry.suppressed = entry.suppressed.saturating_add(1);

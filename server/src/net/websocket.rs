@@ -10,6 +10,7 @@
 //! request line). No EO client can start that way: its first bytes are the length of Init_Init
 //! (about 12 bytes, a first byte near 0x0D), never 70.
 
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
@@ -21,6 +22,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_util::codec::{Decoder, Encoder, Framed};
 
@@ -65,17 +67,38 @@ pub async fn first_byte(stream: &TcpStream, within: Duration) -> Option<u8> {
 }
 
 /// Accepts a WebSocket handshake on `stream` (within `within`) and returns the frames it
-/// carries.
+/// carries, and the addresses its `X-Forwarded-For` headers list, in order (for a connection
+/// from a trusted proxy, net/proxy.rs; a malformed entry ends the list).
 pub async fn accept(
     stream: TcpStream,
     within: Duration,
-) -> Result<WsFrames<TcpStream>, FrameError> {
+) -> Result<(WsFrames<TcpStream>, Vec<IpAddr>), FrameError> {
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
-    let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(config));
+    let forwarded = std::sync::Mutex::new(Vec::new());
+    // tungstenite's callback type fixes the error type; it is never returned here.
+    #[allow(clippy::result_large_err)]
+    let read_forwarded = |request: &Request, response: Response| {
+        let listed = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map_while(|entry| entry.trim().parse::<IpAddr>().ok());
+        if let Ok(mut forwarded) = forwarded.lock() {
+            forwarded.extend(listed);
+        }
+        Ok(response)
+    };
+    let handshake =
+        tokio_tungstenite::accept_hdr_async_with_config(stream, read_forwarded, Some(config));
     match tokio::time::timeout(within, handshake).await {
-        Ok(Ok(ws)) => Ok(WsFrames::new(ws, Role::Server)),
+        Ok(Ok(ws)) => {
+            let forwarded = forwarded.into_inner().unwrap_or_default();
+            Ok((WsFrames::new(ws, Role::Server), forwarded))
+        }
         Ok(Err(error)) => Err(ws_error(error)),
         Err(_) => Err(FrameError::Io(std::io::Error::new(
             std::io::ErrorKind::TimedOut,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use eo_protocol::codec::{EoCodec, FrameError, Role};
+use eo_protocol::codec::FrameError;
 use eo_protocol::net::client::ClientPacket;
 use eo_protocol::net::{PacketAction, PacketFamily};
 use eo_protocol::sequence::{SequenceMismatch, ServerSequencer};
@@ -15,10 +15,8 @@ use eo_protocol::{DecodeError, EncodeError};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until};
-use tokio_util::codec::Framed;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error};
 
@@ -28,7 +26,7 @@ use super::handlers;
 use crate::auth::PasswordHasher;
 use crate::db::Db;
 use crate::net::packet;
-use crate::net::websocket::{self, Transport};
+use crate::net::websocket::Transport;
 use crate::world::WorldHandle;
 
 /// How long one write to a client may take before it counts as a slow reader. A client that
@@ -115,7 +113,7 @@ pub(crate) struct InGame {
 }
 
 impl State {
-    fn name(&self) -> &'static str {
+    pub(super) fn name(&self) -> &'static str {
         match self {
             State::New => "new",
             State::Initialized => "initialized",
@@ -175,6 +173,8 @@ pub(crate) enum Disconnect {
     Flood(#[from] Flood),
     #[error("its map: {0}")]
     Map(#[from] crate::map::MapError),
+    #[error("{0}")]
+    Proxy(#[from] crate::net::proxy::ProxyError),
 }
 
 impl From<FrameError> for Disconnect {
@@ -464,51 +464,16 @@ impl Player {
     }
 }
 
-/// The frames a new connection carries: a WebSocket client's (eoweb) when it opens with a
-/// handshake, else EO over TCP. The handshake counts against the hang-up delay.
-async fn transport(stream: TcpStream, context: &PlayerContext) -> Result<Transport, Disconnect> {
-    let within = context.config.get().server.hangup_delay();
-    let started = Instant::now();
-    let Some(first) = websocket::first_byte(&stream, within).await else {
-        // Nothing came: either the client closed first or the hang-up delay passed.
-        return Err(if started.elapsed() >= within {
-            Disconnect::HandshakeTimeout
-        } else {
-            Disconnect::PeerClosed
-        });
-    };
-    if !websocket::is_websocket(first) {
-        return Ok(Box::new(Framed::new(stream, EoCodec::new(Role::Server))));
-    }
-    let left = within.saturating_sub(started.elapsed());
-    match websocket::accept(stream, left).await {
-        Ok(frames) => Ok(Box::new(frames)),
-        Err(error) => Err(Disconnect::BadWebSocket(error.to_string())),
-    }
-}
-
 /// Runs one connection to its end, then releases what it held: the character leaves its map
 /// and the online list and is saved, and the player id is freed, however the connection
-/// ended, a panic in a handler included (logged here, with the address). Returns what the
-/// listener should log about the end, if anything.
+/// ended, a panic in a handler included (logged here, with the address). `framed` is the
+/// connection as `super::connect::open` set it up, `addr` its client's address. Returns what
+/// the listener should log about the end, if anything.
 pub async fn run_connection(
-    stream: TcpStream,
+    framed: Transport,
     addr: SocketAddr,
     context: Arc<PlayerContext>,
 ) -> Option<Dropped> {
-    let framed = match transport(stream, &context).await {
-        Ok(framed) => framed,
-        Err(Disconnect::PeerClosed) => {
-            debug!(%addr, "connection closed by the client before sending anything");
-            return None;
-        }
-        Err(reason) => {
-            return Some(Dropped {
-                state: State::New.name(),
-                reason: reason.to_string(),
-            });
-        }
-    };
     let (handle, outbox, kill) = PlayerHandle::new();
     // The limits in force when the connection opened; a reload applies to later connections.
     let flood = FloodGuard::new(&context.config.get().flood);

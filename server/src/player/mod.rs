@@ -2,11 +2,13 @@
 //! runs the handlers of the packets it receives.
 
 mod actor;
+mod connect;
 mod flood;
 mod handle;
 mod handlers;
 
 pub use actor::{Dropped, PlayerContext, run_connection};
+pub use connect::{Opened, open};
 pub use handle::{CloseReason, PlayerHandle};
 #[cfg(feature = "fault-injection")]
 pub use handlers::fault::PANIC_LINE as FAULT_PANIC_LINE;

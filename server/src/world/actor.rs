@@ -16,6 +16,7 @@ use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
+use crate::net::address::address_group;
 use crate::net::packet;
 
 /// The online list's count is an EO short.
@@ -172,7 +173,7 @@ pub enum KickTarget {
     Character(String),
     /// Every connection logged in to that account, in the game or not.
     Account(i64),
-    /// Every connection from that address, logged in or not.
+    /// Every connection from that address (an IPv6 address: its /64), logged in or not.
     Ip(IpAddr),
 }
 
@@ -711,7 +712,7 @@ impl WorldActor {
             KickTarget::Ip(ip) => self
                 .connections
                 .iter()
-                .filter(|(_, c)| c.addr.ip() == *ip)
+                .filter(|(_, c)| address_group(c.addr.ip()) == address_group(*ip))
                 .map(|(id, _)| *id)
                 .collect(),
         };

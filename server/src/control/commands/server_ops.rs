@@ -48,7 +48,12 @@ impl Admin {
             ));
         };
         let before = self.context.config.get();
-        let mut report = crate::reload::reload(&self.context.config, source)
+        let data = &self.context.data;
+        let check = |config: &crate::config::Config| {
+            crate::data::check_spawn_point(&config.world, data)
+                .map_err(|e| crate::config::ConfigError::new(e.key, e.problem))
+        };
+        let mut report = crate::reload::reload(&self.context.config, source, check)
             .map_err(|error| CommandError::new(ErrorCode::Failed, error.to_string()))?;
         let now = self.context.config.get();
         // What lives outside the configuration follows it here.

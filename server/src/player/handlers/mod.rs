@@ -116,6 +116,17 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::BoardTake(packet) => board::take(player, packet).await,
         ClientPacket::BoardCreate(packet) => board::create(player, packet).await,
         ClientPacket::BoardRemove(packet) => board::remove(player, packet).await,
+        ClientPacket::DoorOpen(_) => to_map(player, packet).await,
+        ClientPacket::BankOpen(_)
+        | ClientPacket::BankAdd(_)
+        | ClientPacket::BankTake(_)
+        | ClientPacket::LockerBuy(_) => to_map(player, packet).await,
+        ClientPacket::LockerOpen(_) | ClientPacket::LockerAdd(_) | ClientPacket::LockerTake(_) => {
+            to_map(player, packet).await
+        }
+        ClientPacket::ChestOpen(_) | ClientPacket::ChestAdd(_) | ClientPacket::ChestTake(_) => {
+            to_map(player, packet).await
+        }
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.
