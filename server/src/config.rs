@@ -91,6 +91,24 @@
 //! [barber]                        # a new hair style: base_cost + cost_per_level * level
 //! base_cost = 0
 //! cost_per_level = 200
+//! [boards]                        # town boards (config/boards.rs)
+//! max_posts = 20                  # a board keeps this many; a new one drops the oldest
+//! max_user_posts = 6              # one character's posts on one board
+//! max_recent_posts = 2            # ... made within recent_post_secs
+//! recent_post_secs = 1800
+//! max_subject_length = 32         # longer subjects and bodies are cut
+//! max_post_length = 2048
+//! date_posts = true               # "(5 min ago)" after each subject in the list
+//! admin_board = 8                 # 1-8: admins only, and where reports go; 0 = none
+//! admin_max_posts = 100
+//! admin_level = 1                 # opens the admin board, receives reports
+//! moderator_level = 1             # removes others' posts
+//! [jukebox]                       # the jukebox tile and the bard (config/jukebox.rs)
+//! cost = 25
+//! max_track_id = 20
+//! track_secs = 90                 # the box is busy this long after a pick; 0 = never
+//! instruments = [49, 50]          # weapon doll graphics (EIF spec1) a bard plays
+//! max_note_id = 36
 //! [doors]
 //! close_secs = 3                  # an opened door closes again after this long
 //! [bank]                          # gold in the bank, lockers and their upgrades
@@ -122,6 +140,7 @@ use serde::{Deserialize, Serialize};
 mod admin;
 mod bank;
 mod barber;
+mod boards;
 mod chests;
 mod combat;
 mod doors;
@@ -129,6 +148,7 @@ mod files;
 mod flood;
 mod inns;
 mod items;
+mod jukebox;
 mod load;
 mod log;
 mod login;
@@ -143,6 +163,7 @@ mod world;
 pub use admin::{AdminConfig, MAX_ADMIN_LEVEL};
 pub use bank::{BankConfig, MAX_LOCKER_SIZE, MAX_LOCKER_UPGRADES};
 pub use barber::BarberConfig;
+pub use boards::{BOARD_COUNT, BoardsConfig};
 pub use chests::{ChestsConfig, MAX_CHEST_SLOTS};
 pub use combat::CombatConfig;
 pub use doors::DoorsConfig;
@@ -150,6 +171,7 @@ pub use files::{ControlConfig, DatabaseConfig};
 pub use flood::{FloodConfig, MAX_PACE_MS};
 pub use inns::InnsConfig;
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};
+pub use jukebox::JukeboxConfig;
 pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
 pub use log::{LogConfig, LogFormat};
@@ -183,6 +205,8 @@ pub struct Config {
     pub flood: FloodConfig,
     pub login: LoginConfig,
     pub barber: BarberConfig,
+    pub boards: BoardsConfig,
+    pub jukebox: JukeboxConfig,
     pub doors: DoorsConfig,
     pub bank: BankConfig,
     pub chests: ChestsConfig,
@@ -225,6 +249,8 @@ impl Config {
         self.flood.validate()?;
         self.login.validate()?;
         self.barber.validate()?;
+        self.boards.validate()?;
+        self.jukebox.validate()?;
         self.doors.validate()?;
         self.bank.validate()?;
         self.chests.validate()?;

@@ -37,6 +37,7 @@ pub const LIVE_KEYS: &[(&str, When)] = &[
     ("admin", When::Now),
     ("flood", When::NewConnections),
     ("login", When::Now),
+    ("boards", When::Now),
 ];
 
 /// When a reloaded key takes effect.

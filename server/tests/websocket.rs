@@ -135,3 +135,29 @@ async fn websocket_pings_count_toward_flood_control() {
     })
     .await;
 }
+
+#[path = "common/logs.rs"]
+mod logs;
+
+/// A browser tab closed (or killed) drops its connection without the WebSocket closing
+/// handshake: the player leaves as over TCP, and nothing is logged as an offense.
+#[tokio::test]
+async fn a_browser_that_goes_away_without_closing_is_no_offense() {
+    let logs = logs::captured();
+    let server = TestServer::start(|_| {}).await;
+    let mut web = WsTestClient::connected_ws(server.addr).await;
+    enter_game(&mut web, "tabby").await;
+    let mut tcp = TestClient::connected(server.addr).await;
+    enter_game(&mut tcp, "stayer").await;
+    // The socket goes without a Close message (dropping the stream sends none).
+    drop(web);
+    expect(&mut tcp, |p| match p {
+        ServerPacket::AvatarRemove(_) => Some(()),
+        _ => None,
+    })
+    .await;
+    let log = logs::text(&logs);
+    assert!(!log.contains("closing handshake"), "{log}");
+    assert!(!log.contains("dropped: bad frame"), "{log}");
+    server.stop().await;
+}

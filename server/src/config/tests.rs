@@ -105,6 +105,24 @@ max_hashing_per_address = 1
 [barber]
 base_cost = 10
 cost_per_level = 150
+[boards]
+max_posts = 30
+max_user_posts = 3
+max_recent_posts = 1
+recent_post_secs = 600
+max_subject_length = 20
+max_post_length = 500
+date_posts = false
+admin_board = 5
+admin_max_posts = 50
+admin_level = 2
+moderator_level = 3
+[jukebox]
+cost = 40
+max_track_id = 10
+track_secs = 30
+instruments = [7]
+max_note_id = 20
 [doors]
 close_secs = 10
 [bank]

@@ -102,6 +102,14 @@ impl MapData {
         self.specs.get(&(x, y)).copied()
     }
 
+    /// The tiles with the spec `spec`.
+    pub fn tiles_of(&self, spec: MapTileSpec) -> impl Iterator<Item = (u8, u8)> + '_ {
+        self.specs
+            .iter()
+            .filter(move |(_, s)| **s == spec)
+            .map(|(at, _)| *at)
+    }
+
     /// The warp on (x, y), if any.
     pub fn warp(&self, x: u8, y: u8) -> Option<&MapWarp> {
         self.warps.get(&(x, y))

@@ -139,6 +139,20 @@ CREATE TABLE mutes (
     until        INTEGER NOT NULL
 );
 "#,
+    // 4: the town boards' posts (db/boards.rs). A post goes with its author's character.
+    r#"
+CREATE TABLE board_posts (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    board        INTEGER NOT NULL CHECK (board BETWEEN 1 AND 8),
+    post_id      INTEGER NOT NULL CHECK (post_id BETWEEN 1 AND 64008),
+    character_id INTEGER NOT NULL REFERENCES characters(id) ON DELETE CASCADE,
+    subject      TEXT    NOT NULL,
+    body         TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    UNIQUE (board, post_id)
+);
+CREATE INDEX board_posts_author ON board_posts(board, character_id, created_at);
+"#,
 ];
 
 /// The schema version stored in the database.
@@ -202,6 +216,7 @@ mod tests {
                 "accounts",
                 "audit",
                 "bans",
+                "board_posts",
                 "character_bank",
                 "character_inventory",
                 "character_spells",

@@ -21,12 +21,14 @@
 //! power cuts too. Periodic and logout saves stay at NORMAL: they are frequent, and the next
 //! save interval bounds what a power cut can take.
 //!
-//! Table groups live in their own files: `accounts.rs`, `characters.rs`, `bans.rs`, `audit.rs`, `mutes.rs`; the data
+//! Table groups live in their own files: `accounts.rs`, `characters.rs`, `bans.rs`, `audit.rs`, `mutes.rs`,
+//! `boards.rs`; the data
 //! types in `models.rs`.
 
 mod accounts;
 mod audit;
 mod bans;
+mod boards;
 mod characters;
 mod migrations;
 mod models;
@@ -40,6 +42,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
+pub use boards::{BoardPost, NewBoardPost, PostLimits, Posted};
 pub use models::{
     Account, AuditEntry, Ban, Character, CharacterSummary, Equipment, NewAccount, NewAudit, NewBan,
     NewCharacter, SaveReport,

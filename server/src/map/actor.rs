@@ -101,6 +101,11 @@ pub(super) enum MapMessage {
     Positions {
         reply: oneshot::Sender<Vec<(u16, u16, u16)>>,
     },
+    /// Where one character stands, if it is here.
+    Position {
+        player_id: u16,
+        reply: oneshot::Sender<Option<(u16, u16)>>,
+    },
     SetHidden {
         player_id: u16,
         hidden: bool,
@@ -152,6 +157,7 @@ impl MapMessage {
             MapMessage::Sit { .. } => "sit",
             MapMessage::Chair { .. } => "chair",
             MapMessage::Positions { .. } => "positions",
+            MapMessage::Position { .. } => "position",
             MapMessage::SetHidden { .. } => "set hidden",
             MapMessage::NpcRange { .. } => "npc range",
             MapMessage::Attack { .. } => "attack",
@@ -259,6 +265,8 @@ pub(super) struct MapActor {
     pub(super) ground: Ground,
     /// Where the characters on the map are saved (map/persistence.rs).
     pub(super) saves: SaveQueue,
+    /// The track the map's jukebox plays (map/jukebox.rs).
+    pub(super) jukebox: super::jukebox::Jukebox,
     /// The doors that are open (map/doors.rs).
     pub(super) doors: super::doors::Doors,
     /// The chests and what is in them (map/chests.rs).
@@ -291,6 +299,7 @@ impl MapActor {
             ground: Ground::default(),
             index: Visibility::default(),
             saves,
+            jukebox: Default::default(),
             #[cfg(feature = "fault-injection")]
             stalled_until: None,
         }
@@ -444,6 +453,9 @@ impl MapActor {
                             .map(|(id, c)| (*id, c.info.coords.x, c.info.coords.y))
                             .collect(),
                     );
+                }
+                MapMessage::Position { player_id, reply } => {
+                    let _ = reply.send(self.characters.get(&player_id).map(OnMap::at));
                 }
                 MapMessage::SetHidden {
                     player_id,

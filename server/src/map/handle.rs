@@ -331,6 +331,13 @@ impl MapHandle {
             .await;
     }
 
+    /// Where the character stands (`None` if it is not here or the map did not answer).
+    pub async fn position(&self, player_id: u16) -> Option<(u16, u16)> {
+        self.ask(|reply| MapMessage::Position { player_id, reply })
+            .await
+            .flatten()
+    }
+
     /// Where every character on the map stands: (player id, x, y).
     pub async fn positions(&self) -> Vec<(u16, u16, u16)> {
         self.ask(|reply| MapMessage::Positions { reply })

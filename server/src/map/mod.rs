@@ -5,6 +5,7 @@
 mod actor;
 mod bank;
 mod barber;
+mod book;
 pub mod character;
 mod chests;
 mod combat;
@@ -14,6 +15,7 @@ pub mod fault;
 mod handle;
 mod inns;
 mod items;
+mod jukebox;
 mod lockers;
 mod npc_broadcast;
 mod npc_speech;

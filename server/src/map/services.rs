@@ -136,6 +136,10 @@ impl MapActor {
             ClientPacket::BarberOpen(_) | ClientPacket::BarberBuy(_) => {
                 self.barber(player_id, packet);
             }
+            ClientPacket::JukeboxOpen(_)
+            | ClientPacket::JukeboxMsg(_)
+            | ClientPacket::JukeboxUse(_) => self.jukebox(player_id, packet),
+            ClientPacket::BookRequest(request) => self.book(player_id, request.player_id),
             ClientPacket::DoorOpen(_) => self.door(player_id, packet),
             ClientPacket::BankOpen(_)
             | ClientPacket::BankAdd(_)

@@ -107,8 +107,19 @@ pub async fn accept(
     }
 }
 
+/// A WebSocket failure as a frame error. A browser that closes its tab or is killed drops the
+/// TCP connection without the closing handshake: that is a client leaving, reported as a reset
+/// (as over TCP), not as an offense.
 fn ws_error(error: tokio_tungstenite::tungstenite::Error) -> FrameError {
-    FrameError::Io(std::io::Error::other(format!("websocket: {error}")))
+    use tokio_tungstenite::tungstenite::Error;
+    use tokio_tungstenite::tungstenite::error::ProtocolError;
+    match error {
+        Error::Io(io) => FrameError::Io(io),
+        Error::Protocol(ProtocolError::ResetWithoutClosingHandshake) => FrameError::Io(
+            std::io::Error::new(std::io::ErrorKind::ConnectionReset, "websocket: reset"),
+        ),
+        other => FrameError::Io(std::io::Error::other(format!("websocket: {other}"))),
+    }
 }
 
 fn bad_message(what: &str) -> FrameError {

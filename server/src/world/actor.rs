@@ -6,10 +6,11 @@ use std::net::{IpAddr, SocketAddr};
 use bytes::Bytes;
 use eo_protocol::net::server::{
     CharacterIcon, InitInitServerPacket, InitInitServerPacketReplyCodeData,
-    InitInitServerPacketReplyCodeDataPlayersList, InitReply, OnlinePlayer, PlayersList,
-    PlayersNet242ServerPacket, PlayersPingServerPacket, PlayersPongServerPacket,
-    TalkAdminServerPacket, TalkAnnounceServerPacket, TalkMsgServerPacket, TalkReply,
-    TalkReplyServerPacket, TalkServerServerPacket, TalkTellServerPacket,
+    InitInitServerPacketReplyCodeDataPlayersList,
+    InitInitServerPacketReplyCodeDataPlayersListFriends, InitReply, OnlinePlayer, PlayersList,
+    PlayersListFriends, PlayersNet242ServerPacket, PlayersPingServerPacket,
+    PlayersPongServerPacket, TalkAdminServerPacket, TalkAnnounceServerPacket, TalkMsgServerPacket,
+    TalkReply, TalkReplyServerPacket, TalkServerServerPacket, TalkTellServerPacket,
 };
 use eo_protocol::serialize::Packet;
 use tokio::sync::{mpsc, oneshot};
@@ -69,6 +70,15 @@ pub(super) enum WorldMessage {
     },
     OnlineList {
         player_id: u16,
+    },
+    /// Players_List: the names of everyone in the game (the client picks its friends).
+    FriendsList {
+        player_id: u16,
+    },
+    /// A packet for every character in the game at `level` or above (reports to admins).
+    ToAdmins {
+        level: u8,
+        body: Bytes,
     },
     Find {
         player_id: u16,
@@ -138,6 +148,8 @@ impl WorldMessage {
             WorldMessage::ChangedMap { .. } => "changed map",
             WorldMessage::ChangedLevel { .. } => "changed level",
             WorldMessage::OnlineList { .. } => "online list",
+            WorldMessage::FriendsList { .. } => "friends list",
+            WorldMessage::ToAdmins { .. } => "to admins",
             WorldMessage::Find { .. } => "find",
             WorldMessage::Paperdoll { .. } => "paperdoll",
             WorldMessage::LeaveGame { .. } => "leave game",
@@ -329,6 +341,18 @@ impl WorldActor {
                     }
                 }
                 WorldMessage::OnlineList { player_id } => self.online_list(player_id),
+                WorldMessage::FriendsList { player_id } => self.friends_list(player_id),
+                WorldMessage::ToAdmins { level, body } => {
+                    for connection in self.connections.values() {
+                        if connection
+                            .playing
+                            .as_ref()
+                            .is_some_and(|p| p.character.admin_level >= level)
+                        {
+                            connection.player.send(body.clone());
+                        }
+                    }
+                }
                 WorldMessage::Find { player_id, name } => self.find(player_id, &name),
                 WorldMessage::Paperdoll { player_id, target } => {
                     if let (Some(from), Some(to)) = (
@@ -465,6 +489,32 @@ impl WorldActor {
         }
         if let (Some(to), Some(body)) = (self.connections.get(&player_id), &self.online_list) {
             to.player.send(body.clone());
+        }
+    }
+
+    /// Players_List: the names of everyone in the game, in name order (Init_Init
+    /// PlayersListFriends); the client shows those on its friends list.
+    fn friends_list(&self, player_id: u16) {
+        let Some(to) = self.connections.get(&player_id) else {
+            return;
+        };
+        let mut players: Vec<String> = self
+            .connections
+            .values()
+            .filter_map(|c| c.playing.as_ref())
+            .map(|p| p.character.name.clone())
+            .collect();
+        players.sort();
+        players.truncate(MAX_ONLINE_LIST);
+        if let Some(body) = Self::encode(&InitInitServerPacket {
+            reply_code: InitReply::PlayersListFriends,
+            reply_code_data: Some(InitInitServerPacketReplyCodeData::PlayersListFriends(
+                InitInitServerPacketReplyCodeDataPlayersListFriends {
+                    players_list: PlayersListFriends { players },
+                },
+            )),
+        }) {
+            to.player.send(body);
         }
     }
 

@@ -140,6 +140,16 @@ impl WorldHandle {
         self.offer(WorldMessage::OnlineList { player_id });
     }
 
+    /// Sends the names of everyone in the game (Init_Init PlayersListFriends) to `player_id`.
+    pub fn friends_list(&self, player_id: u16) {
+        self.offer(WorldMessage::FriendsList { player_id });
+    }
+
+    /// Sends `body` to every character in the game at admin `level` or above.
+    pub fn to_admins(&self, level: u8, body: bytes::Bytes) {
+        self.offer(WorldMessage::ToAdmins { level, body });
+    }
+
     /// #find: tells `player_id` whether `name` is offline, on its map, or elsewhere.
     pub fn find(&self, player_id: u16, name: String) {
         self.offer(WorldMessage::Find { player_id, name });

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod attack;
+mod board;
 mod character;
 mod connection;
 #[cfg(feature = "fault-injection")]
@@ -11,8 +12,10 @@ mod game;
 mod init;
 mod items;
 mod login;
+mod message;
 mod players;
 mod range;
+mod report;
 mod warp;
 mod welcome;
 
@@ -50,6 +53,9 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::WalkAdmin(packet) => game::walk(player, packet.walk_action.direction).await,
         ClientPacket::FacePlayer(packet) => game::face(player, packet.direction).await,
         ClientPacket::TalkReport(packet) => game::talk(player, packet.message).await,
+        // Vestigial aliases of Talk_Report (no client sends them; EOSERV takes them as it).
+        ClientPacket::TalkPlayer(packet) => game::talk(player, packet.message).await,
+        ClientPacket::TalkUse(packet) => game::talk(player, packet.message).await,
         ClientPacket::RefreshRequest(_) => game::refresh(player).await,
         ClientPacket::AttackUse(packet) => attack::attack(player, packet.direction).await,
         ClientPacket::NpcRangeRequest(packet) => range::npcs(player, packet.npc_indexes).await,
@@ -61,6 +67,7 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         }
         ClientPacket::WarpTake(packet) => warp::take(player, packet).await,
         ClientPacket::PlayersRequest(_) => players::list(player),
+        ClientPacket::PlayersList(_) => players::friends(player),
         ClientPacket::PlayersAccept(packet) => players::find(player, packet.name),
         ClientPacket::PaperdollRequest(packet) => players::request(player, packet.player_id).await,
         ClientPacket::WarpAccept(packet) => warp::accept(player, packet).await,
@@ -94,6 +101,21 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         ClientPacket::StatSkillAdd(packet) => items::train(player, packet).await,
         // Features that live on the map get the packet as it is (map/services.rs).
         ClientPacket::BarberOpen(_) | ClientPacket::BarberBuy(_) => to_map(player, packet).await,
+        ClientPacket::JukeboxOpen(_)
+        | ClientPacket::JukeboxMsg(_)
+        | ClientPacket::JukeboxUse(_) => to_map(player, packet).await,
+        ClientPacket::AdminInteractTell(packet) => report::tell(player, packet.message).await,
+        ClientPacket::AdminInteractReport(packet) => {
+            report::report(player, packet.reportee, packet.message).await
+        }
+        ClientPacket::MessagePing(_) => message::ping(player).await,
+        ClientPacket::QuestList(packet) => message::quest_list(player, packet.page).await,
+        ClientPacket::BookRequest(_) => to_map(player, packet).await,
+        // Boards are the world's, in the database (handlers/board.rs).
+        ClientPacket::BoardOpen(packet) => board::open(player, packet).await,
+        ClientPacket::BoardTake(packet) => board::take(player, packet).await,
+        ClientPacket::BoardCreate(packet) => board::create(player, packet).await,
+        ClientPacket::BoardRemove(packet) => board::remove(player, packet).await,
         ClientPacket::DoorOpen(_) => to_map(player, packet).await,
         ClientPacket::BankOpen(_)
         | ClientPacket::BankAdd(_)

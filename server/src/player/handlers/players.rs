@@ -16,6 +16,14 @@ pub(super) fn list(player: &mut Player) -> Result<(), Disconnect> {
     Ok(())
 }
 
+/// Players_List: the world sends the names of everyone in the game; the client shows its
+/// friends among them.
+pub(super) fn friends(player: &mut Player) -> Result<(), Disconnect> {
+    let id = player_id(player)?;
+    player.context.world.friends_list(id);
+    Ok(())
+}
+
 /// Players_Accept: #find a player by name.
 pub(super) fn find(player: &mut Player, name: String) -> Result<(), Disconnect> {
     let id = player_id(player)?;

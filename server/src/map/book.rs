@@ -1,0 +1,24 @@
+//! Book_Request: a character's book (its details and the quests it finished), asked of a
+//! character on the same map, as the client asks it of a character it sees. There are no
+//! quests yet, so the list is empty. A character on another map, or none, gets no answer.
+
+use eo_protocol::net::server::BookReplyServerPacket;
+
+use super::actor::MapActor;
+use super::views::paperdoll;
+
+impl MapActor {
+    /// Sends `player_id` the book of the character `target`, if it is on this map.
+    pub(super) fn book(&self, player_id: u16, target: u16) {
+        let Some(shown) = self.characters.get(&target) else {
+            return;
+        };
+        let doll = paperdoll(target, &shown.character_now(self.id));
+        let body = self.encode(&BookReplyServerPacket {
+            details: doll.details,
+            icon: doll.icon,
+            quest_names: Vec::new(),
+        });
+        self.send_to(player_id, body);
+    }
+}
