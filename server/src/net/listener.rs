@@ -206,7 +206,15 @@ fn spawn_player(
 ) {
     let context = Arc::clone(context);
     let closed_tx = closed_tx.clone();
-    players.spawn(async move {
+    // Every line the connection logs carries its address, and its player id and character
+    // once it has them (`Span::current().record` in the handlers).
+    let span = tracing::info_span!(
+        "connection",
+        addr = %addr,
+        player_id = tracing::field::Empty,
+        character = tracing::field::Empty
+    );
+    let connection = async move {
         let opened = match connection {
             Connection::Opened(opened) => Ok(opened),
             Connection::Raw(stream) => {
@@ -219,5 +227,6 @@ fn spawn_player(
             Err(dropped) => dropped,
         };
         let _ = closed_tx.send(Closed { addr, dropped });
-    });
+    };
+    players.spawn(tracing::Instrument::instrument(connection, span));
 }

@@ -113,7 +113,12 @@ impl BinaryServer {
                 .lines()
                 .iter()
                 .filter(|l| l.contains("listening"))
-                .find_map(|l| field(l, "addr").and_then(|a| a.parse().ok()))
+                .find_map(|l| {
+                    field(l, "addr")
+                        .map(str::to_owned)
+                        .or_else(|| json_field(l, "addr"))
+                        .and_then(|a| a.parse().ok())
+                })
             {
                 server.addr = addr;
                 return server;
@@ -198,6 +203,19 @@ impl Drop for BinaryServer {
 }
 
 /// The value of `name=value` in a log line (up to the next space).
+/// A field of a JSON log line (`[log] format = "json"`): among the record's fields, else its
+/// span's.
+pub fn json_field(line: &str, name: &str) -> Option<String> {
+    let record: serde_json::Value = serde_json::from_str(line).ok()?;
+    let value = record["fields"]
+        .get(name)
+        .or_else(|| record["span"].get(name))?;
+    Some(match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
 pub fn field<'a>(line: &'a str, name: &str) -> Option<&'a str> {
     let key = format!("{name}=");
     let start = line.find(&key)? + key.len();

@@ -94,6 +94,7 @@ pub(super) async fn init(
         return Err(Disconnect::Closed("no player id free"));
     };
     player.player_id = Some(player_id);
+    tracing::Span::current().record("player_id", player_id);
     let (seq1, seq2) = player.sequencer.init_start(&mut player.rng);
     let server_multiple = generate_multiple(&mut player.rng);
     let client_multiple = generate_multiple(&mut player.rng);

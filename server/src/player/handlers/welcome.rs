@@ -275,6 +275,7 @@ pub(super) async fn enter(
     // From here the map holds the character (see `crate::save`): even if it does not answer,
     // leaving the game takes it off that map.
     player.played = true;
+    tracing::Span::current().record("character", character.name.as_str());
     player.state = State::InGame(Box::new(InGame {
         account_id,
         character_id: character.id,
