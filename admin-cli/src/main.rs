@@ -482,7 +482,7 @@ fn human(command: &str, result: &Value) -> String {
                 ("listen", "listen"),
                 ("shutting down", "shutting_down"),
             ];
-            let rows: Vec<Vec<String>> = keys
+            let mut rows: Vec<Vec<String>> = keys
                 .iter()
                 .map(|(label, key)| {
                     let mut value = get(key);
@@ -492,6 +492,12 @@ fn human(command: &str, result: &Value) -> String {
                     vec![format!("{label}:"), value]
                 })
                 .collect();
+            // The server's counters and gauges, as its metrics endpoint has them.
+            if let Some(Value::Object(metrics)) = result.get("metrics") {
+                for (series, value) in metrics {
+                    rows.push(vec![format!("{series}:"), value.to_string()]);
+                }
+            }
             // No header line for a key/value list.
             table(&["", ""], &rows)
                 .lines()

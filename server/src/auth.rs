@@ -24,6 +24,7 @@ use argon2::password_hash::{
     self, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
+use prometheus_client::metrics::gauge::Gauge;
 use rand::TryRngCore as _;
 use rand::rngs::OsRng;
 use tokio::sync::oneshot;
@@ -100,6 +101,8 @@ enum Job {
 #[derive(Clone, Debug)]
 pub struct PasswordHasher {
     jobs: SyncSender<Job>,
+    /// Passwords waiting for or being hashed (`eo_hashing_queue`, see `crate::metrics`).
+    queued: Gauge,
 }
 
 impl PasswordHasher {
@@ -125,6 +128,7 @@ impl PasswordHasher {
             .map_err(|e| AuthError::InvalidParams(e.to_string()))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let (jobs, receiver) = mpsc::sync_channel(queue_len);
+        let queued = Gauge::default();
         let receiver = Arc::new(Mutex::new(receiver));
         let mut handles = Vec::new();
         for index in 0..threads.max(1) {
@@ -133,11 +137,14 @@ impl PasswordHasher {
             // If this fails, dropping `jobs` on return stops the threads already started.
             let handle = thread::Builder::new()
                 .name(format!("eo-auth-{index}"))
-                .spawn(move || worker(&argon2, &receiver))
+                .spawn({
+                    let queued = queued.clone();
+                    move || worker(&argon2, &receiver, &queued)
+                })
                 .map_err(|e| AuthError::Failed(format!("cannot start a hashing thread: {e}")))?;
             handles.push(handle);
         }
-        Ok((Self { jobs }, handles))
+        Ok((Self { jobs, queued }, handles))
     }
 
     /// Hashes `password` into a PHC string. [`AuthError::Busy`] at once if the queue is full.
@@ -160,14 +167,24 @@ impl PasswordHasher {
     }
 
     fn submit(&self, job: Job) -> Result<(), AuthError> {
-        self.jobs.try_send(job).map_err(|error| match error {
-            TrySendError::Full(_) => AuthError::Busy,
-            TrySendError::Disconnected(_) => AuthError::Closed,
+        // Counted in before it can be taken (the worker counts it out).
+        self.queued.inc();
+        self.jobs.try_send(job).map_err(|error| {
+            self.queued.dec();
+            match error {
+                TrySendError::Full(_) => AuthError::Busy,
+                TrySendError::Disconnected(_) => AuthError::Closed,
+            }
         })
+    }
+
+    /// Passwords waiting for or being hashed, for the metrics.
+    pub fn queue_gauge(&self) -> Gauge {
+        self.queued.clone()
     }
 }
 
-fn worker(argon2: &Argon2<'static>, jobs: &Mutex<Receiver<Job>>) {
+fn worker(argon2: &Argon2<'static>, jobs: &Mutex<Receiver<Job>>, queued: &Gauge) {
     loop {
         let job = {
             // Nothing panics while holding the lock, but a poisoned lock is still usable.
@@ -177,6 +194,8 @@ fn worker(argon2: &Argon2<'static>, jobs: &Mutex<Receiver<Job>>) {
         let Ok(job) = job else {
             return; // every PasswordHasher is gone
         };
+        // Counted out when done (or skipped), however it ends.
+        let _done = Done(queued);
         match job {
             Job::Hash { password, reply } => {
                 if reply.is_closed() {
@@ -197,6 +216,15 @@ fn worker(argon2: &Argon2<'static>, jobs: &Mutex<Receiver<Job>>) {
                 let _ = reply.send(result);
             }
         }
+    }
+}
+
+/// Takes a job off the queue's count when dropped.
+struct Done<'a>(&'a Gauge);
+
+impl Drop for Done<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 
@@ -412,7 +440,10 @@ mod tests {
     async fn a_stopped_pool_answers_closed() {
         let (jobs, receiver) = mpsc::sync_channel(1);
         drop(receiver);
-        let orphan = PasswordHasher { jobs };
+        let orphan = PasswordHasher {
+            jobs,
+            queued: Gauge::default(),
+        };
         assert_eq!(orphan.hash("x".into()).await, Err(AuthError::Closed));
         assert_eq!(
             orphan.verify("x".into(), "y".into()).await,

@@ -88,6 +88,9 @@
 //! failure_window_secs = 600
 //! lockout_secs = 600              # locked: Login_Reply Busy, the password is not checked
 //! max_hashing_per_address = 4     # password checks one address may have queued or running
+//! [metrics]                       # Prometheus text on http://LISTEN/metrics
+//! enabled = false
+//! listen = "127.0.0.1:9464"
 //! [barber]                        # a new hair style: base_cost + cost_per_level * level
 //! base_cost = 0
 //! cost_per_level = 200
@@ -152,6 +155,7 @@ mod jukebox;
 mod load;
 mod log;
 mod login;
+mod metrics;
 mod npcs;
 mod server;
 mod shops;
@@ -176,6 +180,7 @@ pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
 pub use log::{LogConfig, LogFormat};
 pub use login::LoginConfig;
+pub use metrics::MetricsConfig;
 pub use npcs::NpcConfig;
 pub use server::{ClientVersion, ParseClientVersionError, ServerConfig};
 pub use shops::{MAX_SHOP_AMOUNT, ShopsConfig};
@@ -204,6 +209,7 @@ pub struct Config {
     pub items: ItemsConfig,
     pub flood: FloodConfig,
     pub login: LoginConfig,
+    pub metrics: MetricsConfig,
     pub barber: BarberConfig,
     pub boards: BoardsConfig,
     pub jukebox: JukeboxConfig,
@@ -248,6 +254,7 @@ impl Config {
         self.log.validate()?;
         self.flood.validate()?;
         self.login.validate()?;
+        self.metrics.validate()?;
         self.barber.validate()?;
         self.boards.validate()?;
         self.jukebox.validate()?;

@@ -7,6 +7,7 @@ pub mod control;
 pub mod data;
 pub mod db;
 pub mod map;
+pub mod metrics;
 pub mod net;
 pub mod player;
 pub mod process;

@@ -13,6 +13,7 @@ use crate::control::{Admin, ControlSocket, Reloading, Source};
 use crate::data::{GameData, SpawnPoints};
 use crate::db::Db;
 use crate::map::MapHandle;
+use crate::metrics::Metrics;
 use crate::net::listener::accept_loop;
 use crate::player::PlayerContext;
 use crate::reload::{ConfigSource, LiveConfig};
@@ -45,6 +46,12 @@ pub enum StartError {
         "control socket {path}: another server is running and answering on it (stop it, or set [control] socket to another path)"
     )]
     ControlSocketInUse { path: String },
+    /// The metrics endpoint could not listen.
+    #[error("metrics.listen {listen}: {error}")]
+    Metrics {
+        listen: std::net::SocketAddr,
+        error: std::io::Error,
+    },
     /// The control socket could not be created.
     #[error("control socket {path}: {error}")]
     ControlSocket { path: String, error: std::io::Error },
@@ -113,18 +120,42 @@ pub async fn run_with(
             error,
         })?;
     let saves = SaveQueue::spawn(db.clone());
+    let hasher = match hasher {
+        Some(hasher) => hasher,
+        None => PasswordHasher::new(HASHER_THREADS, HASHER_QUEUE).map_err(StartError::Hasher)?,
+    };
+    let metrics = Arc::new(Metrics::new(
+        db.call_seconds(),
+        saves.write_seconds(),
+        hasher.queue_gauge(),
+    ));
     let maps = data
         .maps
         .keys()
         .filter_map(|id| {
-            MapHandle::spawn(Arc::clone(&data), *id, Arc::clone(&config), saves.clone())
+            let services = crate::map::MapServices {
+                saves: saves.clone(),
+                metrics: Arc::clone(&metrics),
+            };
+            MapHandle::spawn(Arc::clone(&data), *id, Arc::clone(&config), services)
                 .map(|handle| (*id, handle))
         })
         .collect();
     info!(maps = data.maps.len(), "game data loaded");
-    let hasher = match hasher {
-        Some(hasher) => hasher,
-        None => PasswordHasher::new(HASHER_THREADS, HASHER_QUEUE).map_err(StartError::Hasher)?,
+    let metrics_endpoint = if config.metrics.enabled {
+        let listener = TcpListener::bind(config.metrics.listen)
+            .await
+            .map_err(|error| StartError::Metrics {
+                listen: config.metrics.listen,
+                error,
+            })?;
+        if let Ok(addr) = listener.local_addr() {
+            // Not "listening": that word is the game port's line.
+            info!(%addr, "serving metrics at http://{addr}/metrics");
+        }
+        Some(listener)
+    } else {
+        None
     };
     let max_ids = u16::try_from(config.server.max_connections).unwrap_or(u16::MAX);
     let world = WorldHandle::spawn(max_ids, config.server.max_players as usize);
@@ -142,6 +173,7 @@ pub async fn run_with(
         maps,
         db,
         saves,
+        metrics,
         hasher,
         login_guard,
         world,
@@ -164,6 +196,13 @@ pub async fn run_with(
         ));
     }
     let control = tokio::spawn(control.serve(Arc::clone(&admin), context.shutdown.clone()));
+    if let Some(listener) = metrics_endpoint {
+        tokio::spawn(crate::metrics::serve(
+            listener,
+            Arc::clone(&context.metrics),
+            context.shutdown.clone(),
+        ));
+    }
     if notify_service_manager {
         crate::process::notify_service_manager(&sd_notify::NotifyState::Ready);
         let stopping = context.shutdown.clone();

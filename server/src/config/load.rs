@@ -452,6 +452,8 @@ mod tests {
                 "EO_LOGIN_MAX_ADDRESS_FAILURES",
                 "EO_LOGIN_MAX_ATTEMPTS",
                 "EO_LOGIN_MAX_HASHING_PER_ADDRESS",
+                "EO_METRICS_ENABLED",
+                "EO_METRICS_LISTEN",
                 "EO_NPCS_BORED_MS",
                 "EO_NPCS_CHASE_DISTANCE",
                 "EO_NPCS_PATH_LIMIT",

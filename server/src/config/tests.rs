@@ -102,6 +102,9 @@ max_address_failures = 50
 failure_window_secs = 60
 lockout_secs = 120
 max_hashing_per_address = 1
+[metrics]
+enabled = true
+listen = "0.0.0.0:9100"
 [barber]
 base_cost = 10
 cost_per_level = 150

@@ -133,6 +133,8 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send + 'static>;
 #[derive(Clone, Debug)]
 pub struct Db {
     jobs: mpsc::Sender<Job>,
+    /// How long each job took on the thread (`eo_database_call_seconds`, see `crate::metrics`).
+    call_seconds: prometheus_client::metrics::histogram::Histogram,
 }
 
 impl Db {
@@ -150,14 +152,18 @@ impl Db {
     /// Starts the thread; returns the handle and the thread's join handle.
     async fn spawn(path: &Path, queue_len: usize) -> Result<(Db, JoinHandle<()>), DbError> {
         let (jobs, receiver) = mpsc::channel(queue_len.max(1));
+        let call_seconds = crate::metrics::seconds_histogram();
         let (ready, ready_rx) = oneshot::channel();
         let path = path.to_path_buf();
         let thread = thread::Builder::new()
             .name("eo-db".into())
-            .spawn(move || run(path, receiver, ready))
+            .spawn({
+                let call_seconds = call_seconds.clone();
+                move || run(path, receiver, ready, &call_seconds)
+            })
             .map_err(|e| DbError::Internal(format!("cannot start the database thread: {e}")))?;
         match ready_rx.await {
-            Ok(Ok(())) => Ok((Db { jobs }, thread)),
+            Ok(Ok(())) => Ok((Db { jobs, call_seconds }, thread)),
             Ok(Err(error)) => Err(error),
             Err(_) => Err(DbError::Internal(
                 "the database thread ended while opening".into(),
@@ -184,6 +190,11 @@ impl Db {
 }
 
 impl Db {
+    /// How long each call took on the database thread, for the metrics.
+    pub fn call_seconds(&self) -> prometheus_client::metrics::histogram::Histogram {
+        self.call_seconds.clone()
+    }
+
     /// Like [`Db::call`], but the job's commit is synced to disk before the answer
     /// (`synchronous=FULL` for this job only; see the module documentation).
     async fn call_durable<R, F>(&self, job: F) -> Result<R, DbError>
@@ -207,7 +218,12 @@ impl Db {
 }
 
 /// The database thread.
-fn run(path: PathBuf, mut jobs: mpsc::Receiver<Job>, ready: oneshot::Sender<Result<(), DbError>>) {
+fn run(
+    path: PathBuf,
+    mut jobs: mpsc::Receiver<Job>,
+    ready: oneshot::Sender<Result<(), DbError>>,
+    call_seconds: &prometheus_client::metrics::histogram::Histogram,
+) {
     let mut conn = match open_connection(&path) {
         Ok(conn) => conn,
         Err(error) => {
@@ -221,7 +237,9 @@ fn run(path: PathBuf, mut jobs: mpsc::Receiver<Job>, ready: oneshot::Sender<Resu
     }
     tracing::debug!(path = %path.display(), "database thread started");
     while let Some(job) = jobs.blocking_recv() {
+        let started = std::time::Instant::now();
         job(&mut conn);
+        call_seconds.observe(started.elapsed().as_secs_f64());
         if !conn.is_autocommit() {
             // Only reachable if a job left a transaction open; never let it leak into the next.
             tracing::error!("a database job left a transaction open; rolling it back");
@@ -268,7 +286,10 @@ pub(crate) mod test_support {
     pub fn closed_db() -> Db {
         let (jobs, receiver) = mpsc::channel::<Job>(1);
         drop(receiver);
-        Db { jobs }
+        Db {
+            jobs,
+            call_seconds: crate::metrics::seconds_histogram(),
+        }
     }
 
     /// An account named `name`; returns its id.
@@ -349,7 +370,10 @@ mod tests {
     async fn a_closed_thread_answers_closed() {
         let (jobs, receiver) = mpsc::channel::<Job>(1);
         drop(receiver);
-        let db = Db { jobs };
+        let db = Db {
+            jobs,
+            call_seconds: crate::metrics::seconds_histogram(),
+        };
         assert_eq!(db.account_by_name("x").await, Err(DbError::Closed));
     }
 

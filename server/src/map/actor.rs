@@ -244,6 +244,24 @@ fn step(x: u16, y: u16, direction: Direction) -> Option<(u8, u8)> {
     }
 }
 
+/// This map's instruments (see `crate::metrics`).
+struct MapMetrics {
+    players: prometheus_client::metrics::gauge::Gauge,
+    npcs: prometheus_client::metrics::gauge::Gauge,
+    tick: prometheus_client::metrics::histogram::Histogram,
+}
+
+impl MapMetrics {
+    fn new(metrics: &crate::metrics::Metrics, map: u16) -> Self {
+        let label = crate::metrics::MapLabel { map };
+        Self {
+            players: metrics.players_in_game.get_or_create_owned(&label),
+            npcs: metrics.npcs_alive.get_or_create_owned(&label),
+            tick: metrics.map_tick(map),
+        }
+    }
+}
+
 pub(super) struct MapActor {
     pub(super) data: Arc<GameData>,
     pub(super) id: u16,
@@ -265,6 +283,8 @@ pub(super) struct MapActor {
     pub(super) ground: Ground,
     /// Where the characters on the map are saved (map/persistence.rs).
     pub(super) saves: SaveQueue,
+    /// What the map counts: its players, its living NPCs, its ticks' durations.
+    metrics: MapMetrics,
     /// The track the map's jukebox plays (map/jukebox.rs).
     pub(super) jukebox: super::jukebox::Jukebox,
     /// The doors that are open (map/doors.rs).
@@ -282,8 +302,9 @@ impl MapActor {
         id: u16,
         rx: mpsc::Receiver<MapMessage>,
         config: Arc<Config>,
-        saves: SaveQueue,
+        services: super::MapServices,
     ) -> Self {
+        let super::MapServices { saves, metrics } = services;
         Self {
             npcs: Npcs::new(Arc::clone(&data), id, &config.npcs),
             speech: super::npc_speech::SpeechClock::new(&config.npcs, id),
@@ -299,6 +320,7 @@ impl MapActor {
             ground: Ground::default(),
             index: Visibility::default(),
             saves,
+            metrics: MapMetrics::new(&metrics, id),
             jukebox: Default::default(),
             #[cfg(feature = "fault-injection")]
             stalled_until: None,
@@ -356,7 +378,12 @@ impl MapActor {
                     }
                     None => break,
                 },
-                _ = ticker.tick() => self.supervise("tick", Self::tick),
+                _ = ticker.tick() => {
+                    let started = std::time::Instant::now();
+                    self.supervise("tick", Self::tick);
+                    self.metrics.tick.observe(started.elapsed().as_secs_f64());
+                    self.metrics.npcs.set(self.npcs.living() as i64);
+                }
                 _ = save.tick() => self.supervise("save", Self::save_changed),
                 () = async { sleep_until(expiry.unwrap_or_else(tokio::time::Instant::now)).await },
                     if expiry.is_some() => self.supervise("expire items", Self::expire_items),
@@ -697,6 +724,7 @@ impl MapActor {
             self.index.remove(player_id, old.at());
         }
         self.index.insert(player_id, at);
+        self.metrics.players.set(self.characters.len() as i64);
         self.nearby_of(player_id, at)
     }
 
@@ -715,6 +743,7 @@ impl MapActor {
         self.combat.forget(player_id);
         let gone = self.characters.remove(&player_id)?;
         self.index.remove(player_id, gone.at());
+        self.metrics.players.set(self.characters.len() as i64);
         Some((character, gone.player))
     }
 

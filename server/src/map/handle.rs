@@ -46,6 +46,13 @@ pub enum MapError {
     NotHere,
 }
 
+/// What a map uses of the rest of the server: the save path and the metrics.
+#[derive(Clone, Debug)]
+pub struct MapServices {
+    pub saves: SaveQueue,
+    pub metrics: Arc<crate::metrics::Metrics>,
+}
+
 /// A cheap, cloneable handle to one map actor.
 #[derive(Clone, Debug)]
 pub struct MapHandle {
@@ -62,16 +69,17 @@ impl PartialEq for MapHandle {
 impl Eq for MapHandle {}
 
 impl MapHandle {
-    /// Starts the actor of one map; it saves the characters on it through `saves`.
+    /// Starts the actor of one map; it saves the characters on it and counts through
+    /// `services`.
     pub fn spawn(
         data: Arc<crate::data::GameData>,
         id: u16,
         config: Arc<crate::config::Config>,
-        saves: SaveQueue,
+        services: MapServices,
     ) -> Option<Self> {
         let _map: &MapData = data.maps.get(&id)?;
         let (tx, rx) = mpsc::channel(MAP_QUEUE_LEN);
-        tokio::spawn(MapActor::new(data, id, rx, config, saves).run());
+        tokio::spawn(MapActor::new(data, id, rx, config, services).run());
         Some(Self { id, tx })
     }
 

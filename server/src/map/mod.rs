@@ -31,7 +31,7 @@ mod views;
 mod visibility;
 
 pub use character::{CharacterGame, ExperienceGain, GameState};
-pub use handle::{MapError, MapHandle, REPLY_TIMEOUT, WalkOutcome};
+pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
 pub use views::{map_info, paperdoll};
 
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.

@@ -317,6 +317,11 @@ impl Npcs {
     }
 
     /// The living NPC of `index`.
+    /// How many are alive.
+    pub fn living(&self) -> usize {
+        self.list.iter().filter(|npc| npc.alive).count()
+    }
+
     pub fn alive(&self, index: u8) -> Option<&Npc> {
         self.get(index).filter(|npc| npc.alive)
     }

@@ -57,7 +57,7 @@ pub async fn accept_loop(listener: TcpListener, context: Arc<PlayerContext>) {
             () = shutdown.cancelled() => break,
             Some(closed) = closed_rx.recv() => {
                 limits.closed(closed.addr.ip());
-                log_dropped(&mut offenders, closed);
+                log_dropped(&mut offenders, &context.metrics, closed);
             }
             Ok(()) = reloaded.changed() => {
                 let config = reloaded.borrow_and_update().clone();
@@ -80,7 +80,7 @@ pub async fn accept_loop(listener: TcpListener, context: Arc<PlayerContext>) {
                             spawn_player(&mut players, Connection::Opened(opened), client, &context, &closed_tx);
                         }
                     }
-                    Err(dropped) => log_dropped(&mut offenders, Closed { addr: peer, dropped }),
+                    Err(dropped) => log_dropped(&mut offenders, &context.metrics, Closed { addr: peer, dropped }),
                 }
             }
             accepted = listener.accept() => match accepted {
@@ -127,7 +127,7 @@ pub async fn accept_loop(listener: TcpListener, context: Arc<PlayerContext>) {
         warn!("some players had not left after {SHUTDOWN_GRACE:?}; stopping anyway");
     }
     while let Ok(closed) = closed_rx.try_recv() {
-        log_dropped(&mut offenders, closed);
+        log_dropped(&mut offenders, &context.metrics, closed);
     }
     log_unlogged(offenders.drain());
 }
@@ -143,10 +143,16 @@ fn since(unlogged: u64) -> String {
 
 /// The one line about a connection dropped for bad input, a timeout or a flood (subject to
 /// the offender log).
-fn log_dropped(offenders: &mut OffenderLog, closed: Closed) {
+fn log_dropped(offenders: &mut OffenderLog, metrics: &crate::metrics::Metrics, closed: Closed) {
     let Some(dropped) = closed.dropped else {
         return;
     };
+    metrics
+        .dropped
+        .get_or_create(&crate::metrics::ReasonLabel {
+            reason: dropped.kind,
+        })
+        .inc();
     if let Some(unlogged) = offenders.event(closed.addr.ip(), Instant::now()) {
         info!(
             addr = %closed.addr,

@@ -44,7 +44,19 @@ const OUTBOX_BATCH: usize = 64;
 pub struct Dropped {
     /// Where the connection was (`State::name`).
     pub state: &'static str,
+    /// The kind of reason, for the metrics (`Disconnect::kind`).
+    pub kind: &'static str,
     pub reason: String,
+}
+
+impl Dropped {
+    pub(super) fn new(state: &State, reason: &Disconnect) -> Self {
+        Dropped {
+            state: state.name(),
+            kind: reason.kind(),
+            reason: reason.to_string(),
+        }
+    }
 }
 
 /// Runs a write to the client (a send, a feed or a flush of the socket): one the client does
@@ -76,6 +88,8 @@ pub struct PlayerContext {
     pub db: Db,
     /// The save path (`crate::save`): the maps queue characters' saves on it.
     pub saves: crate::save::SaveQueue,
+    /// What the server counts (`crate::metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub hasher: PasswordHasher,
     /// Counts wrong passwords and shares the hasher between addresses (`[login]`).
     pub login_guard: crate::auth::guard::LoginGuard,
@@ -180,6 +194,35 @@ pub(crate) enum Disconnect {
     Proxy(#[from] crate::net::proxy::ProxyError),
 }
 
+impl Disconnect {
+    /// The kind of reason, as the metrics label dropped connections (`eo_dropped_total`).
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Disconnect::PeerClosed => "peer_closed",
+            Disconnect::Frame(_) => "bad_frame",
+            Disconnect::Sequence(_) => "bad_sequence",
+            Disconnect::Decode(_) => "undecodable",
+            Disconnect::UnknownPacket { .. } => "unknown_packet",
+            Disconnect::NotAllowed { .. } => "not_allowed",
+            Disconnect::HandshakeTimeout => "handshake_timeout",
+            Disconnect::PingTimeout => "ping_timeout",
+            Disconnect::BadHandshake(_) => "bad_handshake",
+            Disconnect::BadWebSocket(_) => "bad_websocket",
+            Disconnect::Closed(_) => "closed",
+            Disconnect::Refused(_) => "refused",
+            Disconnect::WrongPasswords(_) => "wrong_passwords",
+            Disconnect::BanCheckFailed(_) => "ban_check_failed",
+            Disconnect::ClosedByServer(CloseReason::SlowReader) => "slow_reader",
+            Disconnect::ClosedByServer(_) => "closed_by_server",
+            Disconnect::WriteTimeout => "write_timeout",
+            Disconnect::Encode(_) => "encode",
+            Disconnect::Flood(_) => "flood",
+            Disconnect::Map(_) => "map",
+            Disconnect::Proxy(_) => "proxy",
+        }
+    }
+}
+
 impl From<FrameError> for Disconnect {
     /// A client that resets or aborts its connection, or is gone when the server writes to
     /// it, has left (a killed game window does that): no offense to log. Any other failure
@@ -233,6 +276,8 @@ pub(crate) struct Player {
     pub played: bool,
     /// The packet rate and the pace of actions.
     flood: FloodGuard,
+    /// The state this connection is counted under in the metrics (`eo_connections`).
+    counted_state: &'static str,
     /// Cancelled by a handle that found the outbox full: the client does not read.
     kill: CancellationToken,
     /// The connection's frames: EO over TCP, or over WebSocket (eoweb).
@@ -248,12 +293,14 @@ impl Player {
 
     /// Writes one body (see [`guarded`]).
     async fn write(&mut self, body: Bytes) -> Result<(), Disconnect> {
+        self.context.metrics.sent.count(&body);
         guarded(&self.kill, self.framed.send(body)).await
     }
 
     /// Adds a packet to the write buffer without flushing it (the buffer is written out when
     /// it grows large, and by [`Self::flush`]).
     async fn feed(&mut self, body: Bytes) -> Result<(), Disconnect> {
+        self.context.metrics.sent.count(&body);
         guarded(&self.kill, self.framed.feed(body)).await
     }
 
@@ -311,6 +358,23 @@ impl Player {
         Ok(())
     }
 
+    /// Moves this connection to its state's count in the metrics, if the state changed.
+    fn count_state(&mut self) {
+        let now = self.state.name();
+        if now != self.counted_state {
+            self.state_gauge(self.counted_state).dec();
+            self.state_gauge(now).inc();
+            self.counted_state = now;
+        }
+    }
+
+    fn state_gauge(&self, state: &'static str) -> prometheus_client::metrics::gauge::Gauge {
+        self.context
+            .metrics
+            .connections
+            .get_or_create_owned(&crate::metrics::StateLabel { state })
+    }
+
     /// Turns encryption on with the multiples just sent (after the Init_Init reply, which is
     /// never encrypted).
     pub fn start_encryption(&mut self) {
@@ -347,7 +411,10 @@ impl Player {
         loop {
             tokio::select! {
                 frame = self.framed.next() => match frame {
-                    Some(Ok(body)) => self.handle_body(body).await?,
+                    Some(Ok(body)) => {
+                        self.handle_body(body).await?;
+                        self.count_state();
+                    }
                     Some(Err(error)) => return Err(error.into()),
                     None => return Err(Disconnect::PeerClosed),
                 },
@@ -355,7 +422,9 @@ impl Player {
                     if received == 0 {
                         return Err(Disconnect::Closed("no handle left"));
                     }
+                    self.context.metrics.outbox_batch.observe(received as f64);
                     self.handle_messages(&mut messages).await?;
+                    self.count_state();
                 }
                 () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
                 () = shutdown.cancelled() => {
@@ -412,6 +481,7 @@ impl Player {
         if body.is_empty() {
             return Ok(()); // a WebSocket control message: counted, nothing to handle
         }
+        self.context.metrics.received.count(&body);
         let action_byte = body.first().copied().unwrap_or(0);
         let family_byte = body.get(1).copied().unwrap_or(0);
         let family = PacketFamily::from_u32(u32::from(family_byte));
@@ -496,11 +566,13 @@ pub async fn run_connection(
         pending_warp: None,
         muted_until: None,
         wrong_passwords: 0,
+        counted_state: State::New.name(),
         played: false,
         flood,
         kill,
         framed,
     };
+    player.state_gauge(player.counted_state).inc();
     // What a handler left half done when it panicked is not used again: the state is only
     // read to release what the connection held.
     let ended = std::panic::AssertUnwindSafe(player.run(outbox))
@@ -519,10 +591,7 @@ pub async fn run_connection(
             debug!(%addr, reason, "connection refused and closed");
             None
         }
-        Ok(Err(reason)) => Some(Dropped {
-            state: player.state.name(),
-            reason: reason.to_string(),
-        }),
+        Ok(Err(reason)) => Some(Dropped::new(&player.state, &reason)),
         Ok(Ok(())) => None,
         Err(panic) => {
             error!(
@@ -538,6 +607,7 @@ pub async fn run_connection(
     if let Some(player_id) = player.player_id {
         player.context.world.release(player_id).await;
     }
+    player.state_gauge(player.counted_state).dec();
     dropped
 }
 

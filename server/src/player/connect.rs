@@ -36,12 +36,7 @@ pub async fn open(
     let trusted = &config.server.trusted_proxies;
     let from_proxy = in_any(trusted, peer.ip());
     let left = |started: Instant| within.saturating_sub(started.elapsed());
-    let dropped = |reason: Disconnect| {
-        Some(Dropped {
-            state: State::New.name(),
-            reason: reason.to_string(),
-        })
-    };
+    let dropped = |reason: Disconnect| Some(Dropped::new(&State::New, &reason));
     let mut client = peer;
     let mut named = false;
     if from_proxy {
@@ -92,9 +87,7 @@ async fn first_byte(
     let left = within.saturating_sub(started.elapsed());
     websocket::first_byte(stream, left).await.ok_or_else(|| {
         // Nothing came: either the client closed first or the hang-up delay passed.
-        (started.elapsed() >= within).then(|| Dropped {
-            state: State::New.name(),
-            reason: Disconnect::HandshakeTimeout.to_string(),
-        })
+        (started.elapsed() >= within)
+            .then(|| Dropped::new(&State::New, &Disconnect::HandshakeTimeout))
     })
 }

@@ -23,6 +23,7 @@ type Write = Pin<Box<dyn Future<Output = Result<SaveReport, DbError>> + Send>>;
 /// answered when it commits.
 struct InFlight {
     write: Write,
+    started: std::time::Instant,
     batch: Vec<Character>,
     waiters: Vec<oneshot::Sender<()>>,
 }
@@ -37,6 +38,7 @@ pub(super) struct SaveActor {
     /// Failed writes in a row, and when the next try may start.
     failures: u32,
     retry_at: Option<Instant>,
+    write_seconds: prometheus_client::metrics::histogram::Histogram,
 }
 
 /// The outcome of the write under way; never ready while there is none.
@@ -48,8 +50,13 @@ async fn written(in_flight: &mut Option<InFlight>) -> Result<SaveReport, DbError
 }
 
 impl SaveActor {
-    pub(super) fn new(rx: mpsc::UnboundedReceiver<SaveMessage>, db: Db) -> Self {
+    pub(super) fn new(
+        rx: mpsc::UnboundedReceiver<SaveMessage>,
+        db: Db,
+        write_seconds: prometheus_client::metrics::histogram::Histogram,
+    ) -> Self {
         Self {
+            write_seconds,
             rx,
             db,
             pending: HashMap::new(),
@@ -119,6 +126,7 @@ impl SaveActor {
         let to_write = batch.clone();
         InFlight {
             write: Box::pin(async move { db.save_characters(to_write).await }),
+            started: std::time::Instant::now(),
             batch,
             waiters: std::mem::take(&mut self.waiters),
         }
@@ -128,6 +136,8 @@ impl SaveActor {
     /// under what is pending (which is newer) and it is tried again later. False if the
     /// database is gone for good.
     fn finish(&mut self, done: InFlight, written: Result<SaveReport, DbError>) -> bool {
+        self.write_seconds
+            .observe(done.started.elapsed().as_secs_f64());
         match written {
             Ok(_) => {
                 self.failures = 0;

@@ -59,14 +59,22 @@ pub enum SaveError {
 #[derive(Clone, Debug)]
 pub struct SaveQueue {
     tx: mpsc::UnboundedSender<SaveMessage>,
+    /// How long each write took (`eo_save_seconds`, see `crate::metrics`).
+    write_seconds: prometheus_client::metrics::histogram::Histogram,
 }
 
 impl SaveQueue {
     /// Starts the queue, writing through `db`.
     pub fn spawn(db: Db) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(actor::SaveActor::new(rx, db).run());
-        Self { tx }
+        let write_seconds = crate::metrics::seconds_histogram();
+        tokio::spawn(actor::SaveActor::new(rx, db, write_seconds.clone()).run());
+        Self { tx, write_seconds }
+    }
+
+    /// How long each write took, for the metrics.
+    pub fn write_seconds(&self) -> prometheus_client::metrics::histogram::Histogram {
+        self.write_seconds.clone()
     }
 
     /// Queues characters to save together, in one transaction (never waits).

@@ -31,6 +31,13 @@ impl Admin {
             "logged_in": counts.logged_in,
             "players": players,
             "online_list_builds": counts.online_list_builds,
+            "metrics": self
+                .context
+                .metrics
+                .samples()
+                .into_iter()
+                .map(|(series, value)| (series, json!(value)))
+                .collect::<serde_json::Map<String, Value>>(),
             "maps": self.context.maps.len(),
             "database": config.database.path.display().to_string(),
             "listen": self.listen.map_or_else(|| config.server.listen.to_string(), |a| a.to_string()),

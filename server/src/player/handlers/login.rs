@@ -16,7 +16,30 @@ use crate::db::{Account, unix_now};
 use crate::player::actor::{Disconnect, Player, State};
 use crate::world::LoginRefused;
 
+/// A refused login's outcome, as the metrics count it (`eo_logins_total`).
+fn outcome(code: LoginReply) -> &'static str {
+    match code {
+        LoginReply::WrongUser => "wrong_user",
+        LoginReply::WrongUserPassword => "wrong_password",
+        LoginReply::Banned => "banned",
+        LoginReply::LoggedIn => "already_online",
+        LoginReply::Busy => "busy",
+        LoginReply::Ok => "ok",
+        _ => "other",
+    }
+}
+
 async fn reply(player: &mut Player, code: LoginReply) -> Result<(), Disconnect> {
+    reply_as(player, code, outcome(code)).await
+}
+
+/// Answers a refused login with `code`, counted in the metrics as `outcome`.
+async fn reply_as(
+    player: &mut Player,
+    code: LoginReply,
+    outcome: &'static str,
+) -> Result<(), Disconnect> {
+    player.context.metrics.login(outcome);
     player
         .send(&LoginReplyServerPacket {
             reply_code: code,
@@ -27,8 +50,12 @@ async fn reply(player: &mut Player, code: LoginReply) -> Result<(), Disconnect> 
 
 /// Answers Busy and closes the connection: the official client shows its "server busy"
 /// message only once the connection is closed.
-async fn busy_and_close(player: &mut Player, error: Disconnect) -> Result<(), Disconnect> {
-    reply(player, LoginReply::Busy).await?;
+async fn busy_and_close(
+    player: &mut Player,
+    error: Disconnect,
+    outcome: &'static str,
+) -> Result<(), Disconnect> {
+    reply_as(player, LoginReply::Busy, outcome).await?;
     Err(error)
 }
 
@@ -83,7 +110,12 @@ pub(super) async fn request(
     {
         Ok(slot) => slot,
         Err(Refusal::Locked) => {
-            return busy_and_close(player, Disconnect::Refused("locked after failed logins")).await;
+            return busy_and_close(
+                player,
+                Disconnect::Refused("locked after failed logins"),
+                "locked",
+            )
+            .await;
         }
         Err(Refusal::Busy) => return reply(player, LoginReply::Busy).await,
     };
@@ -118,7 +150,12 @@ pub(super) async fn request(
         Ok(None) => {}
         Ok(Some(_)) => return reply(player, LoginReply::Banned).await,
         Err(error) => {
-            return busy_and_close(player, Disconnect::BanCheckFailed(error.to_string())).await;
+            return busy_and_close(
+                player,
+                Disconnect::BanCheckFailed(error.to_string()),
+                "busy",
+            )
+            .await;
         }
     }
     let Some(player_id) = player.player_id else {
@@ -143,6 +180,7 @@ pub(super) async fn request(
         .touch_login(account.id, &player.addr.ip().to_string())
         .await;
     info!(addr = %player.addr, account = %account.username, "logged in");
+    context.metrics.login("ok");
     let characters = selection_list(player, account.id).await?;
     player
         .send(&LoginReplyServerPacket {
