@@ -3,25 +3,35 @@
 
 mod common;
 
-use common::world::{TestWorld, world};
+use common::world::{TestWorld, added_npc, world};
 use common::{TestServer, edited_player, expect, map_barrier, saved_character};
 use eo_protocol::net::client::{BarberBuyClientPacket, BarberOpenClientPacket};
 use eo_protocol::net::server::{
     AvatarChangeChangeTypeData, AvatarChangeChangeTypeDataHair, AvatarChangeType, ServerPacket,
 };
 
-/// The bundled world with two barbers (NPC 9) on Mossbrook: one next to the spawn point (18, 9)
+/// The barber the tests add (the first NPC after the bundled ones).
+fn barber_id() -> u16 {
+    added_npc(1)
+}
+
+/// The bundled world with two test barbers on Mossbrook: one next to the spawn point (18, 9)
 /// and one far out of reach (3, 17).
 fn barber_world() -> TestWorld {
+    let barber = barber_id();
     world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 9\nname = \"Snip the Barber\"\ntype = \"Barber\"\nhp = 10\n",
+            &format!(
+                "[[npc]]\nid = {barber}\nname = \"Snip the Barber\"\ntype = \"Barber\"\nhp = 10\n"
+            ),
         )
         .append(
             "maps/00001.toml",
-            "[[npc]]\nx = 18\ny = 9\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n\n\
-             [[npc]]\nx = 3\ny = 17\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n",
+            &format!(
+                "[[npc]]\nx = 18\ny = 9\nnpc = {barber}\nspawn_type = 7\nspawn_time = 0\n\n\
+                 [[npc]]\nx = 3\ny = 17\nnpc = {barber}\nspawn_type = 7\nspawn_time = 0\n"
+            ),
         )
         .build()
 }
@@ -55,7 +65,7 @@ async fn a_barber_sells_a_new_look_that_others_see_and_that_is_kept() {
         .nearby
         .npcs
         .iter()
-        .find(|n| n.id == 9)
+        .find(|n| n.id == barber_id())
         .expect("the barber is in view")
         .index;
 
@@ -177,7 +187,7 @@ async fn a_barber_sells_nothing_to_a_character_short_of_gold() {
         .nearby
         .npcs
         .iter()
-        .find(|n| n.id == 9)
+        .find(|n| n.id == barber_id())
         .unwrap()
         .index;
     carol
