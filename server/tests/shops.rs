@@ -5,16 +5,15 @@
 mod common;
 
 use common::world::{TestWorld, added_npc, world};
-use common::{Entered, TestClient, TestServer, edited_player, expect, map_barrier};
+use common::{Entered, TestClient, TestServer, edited_player, expect, map_barrier, npc_index};
 use eo_protocol::Direction;
 use eo_protocol::net::Item;
 use eo_protocol::net::client::{
-    RefreshRequestClientPacket, ShopBuyClientPacket, ShopCreateClientPacket, ShopOpenClientPacket,
-    ShopSellClientPacket,
+    ShopBuyClientPacket, ShopCreateClientPacket, ShopOpenClientPacket, ShopSellClientPacket,
 };
 use eo_protocol::net::server::{
-    NpcMapInfo, ServerPacket, ShopBuyServerPacket, ShopCreateServerPacket, ShopOpenServerPacket,
-    ShopSellServerPacket, WelcomeReplyServerPacketWelcomeCodeDataEnterGame as EnterGame,
+    ServerPacket, ShopBuyServerPacket, ShopCreateServerPacket, ShopOpenServerPacket,
+    ShopSellServerPacket,
 };
 
 /// The largest amount an EO int carries, far past `items.max_item_amount`.
@@ -121,28 +120,6 @@ async fn server_on(world: &TestWorld) -> TestServer {
 
 fn held(items: &[Item], id: u16) -> u32 {
     items.iter().find(|i| i.id == id).map_or(0, |i| i.amount)
-}
-
-/// The map index of the NPC `npc_id` the client sees: from entering, else from a refresh
-/// (the map may not have spawned it yet when the client entered).
-async fn npc_index(client: &mut TestClient, entered: &EnterGame, npc_id: u16) -> u8 {
-    let find = |npcs: &[NpcMapInfo]| npcs.iter().find(|n| n.id == npc_id).map(|n| n.index);
-    if let Some(index) = find(&entered.nearby.npcs) {
-        return index;
-    }
-    for _ in 0..50 {
-        client.send(&RefreshRequestClientPacket).await;
-        let npcs = expect(client, |p| match p {
-            ServerPacket::RefreshReply(r) => Some(r.nearby.npcs),
-            _ => None,
-        })
-        .await;
-        if let Some(index) = find(&npcs) {
-            return index;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("NPC {npc_id} is not in view");
 }
 
 /// Shop_Open at the NPC of `index`; the shop it opened.

@@ -6,15 +6,14 @@
 mod common;
 
 use common::world::{TestWorld, added_npc, world};
-use common::{Entered, TestClient, TestServer, edited_player, expect, map_barrier};
+use common::{Entered, TestClient, TestServer, edited_player, expect, map_barrier, npc_index};
 use eo_protocol::net::client::{
-    PaperdollRemoveClientPacket, RefreshRequestClientPacket, StatSkillJunkClientPacket,
-    StatSkillOpenClientPacket, StatSkillRemoveClientPacket, StatSkillTakeClientPacket,
+    PaperdollRemoveClientPacket, StatSkillJunkClientPacket, StatSkillOpenClientPacket,
+    StatSkillRemoveClientPacket, StatSkillTakeClientPacket,
 };
 use eo_protocol::net::server::{
-    NpcMapInfo, ServerPacket, SkillMasterReply, StatSkillOpenServerPacket,
+    ServerPacket, SkillMasterReply, StatSkillOpenServerPacket,
     StatSkillReplyServerPacketReplyCodeData,
-    WelcomeReplyServerPacketWelcomeCodeDataEnterGame as EnterGame,
 };
 use eo_protocol::net::{Item, Spell};
 
@@ -105,28 +104,6 @@ fn held(items: &[Item], id: u16) -> u32 {
 
 fn spells(list: &[Spell]) -> Vec<(u16, u16)> {
     list.iter().map(|s| (s.id, s.level)).collect()
-}
-
-/// The map index of the NPC `npc_id` the client sees: from entering, else from a refresh
-/// (the map may not have spawned it yet when the client entered).
-async fn npc_index(client: &mut TestClient, entered: &EnterGame, npc_id: u16) -> u8 {
-    let find = |npcs: &[NpcMapInfo]| npcs.iter().find(|n| n.id == npc_id).map(|n| n.index);
-    if let Some(index) = find(&entered.nearby.npcs) {
-        return index;
-    }
-    for _ in 0..50 {
-        client.send(&RefreshRequestClientPacket).await;
-        let npcs = expect(client, |p| match p {
-            ServerPacket::RefreshReply(r) => Some(r.nearby.npcs),
-            _ => None,
-        })
-        .await;
-        if let Some(index) = find(&npcs) {
-            return index;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("NPC {npc_id} is not in view");
 }
 
 async fn open_at(client: &mut TestClient, index: u8) {
