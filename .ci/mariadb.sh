@@ -2,7 +2,7 @@
 # A throwaway MariaDB server for the import tests (admin-cli/tests/import.rs), in a folder of
 # its own, run as an unprivileged user and listening on 127.0.0.1 only.
 #
-#   bash .ci/mariadb.sh start DIR   starts it; prints the URL for EO_TEST_MYSQL_URL
+#   bash .ci/mariadb.sh start DIR   starts it; prints the URL for TEST_MYSQL_URL
 #   bash .ci/mariadb.sh stop DIR    stops it and removes DIR
 #
 # Needs Debian's mariadb-server package (its programs; the packaged service is not used).

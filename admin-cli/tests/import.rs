@@ -2,7 +2,7 @@
 //! reoserv's schemas and sends them to a real server; a real client then logs in with the
 //! original passwords and finds its characters as they were.
 //!
-//! The MySQL/MariaDB runs need a server: `EO_TEST_MYSQL_URL` names one (a URL without a
+//! The MySQL/MariaDB runs need a server: `TEST_MYSQL_URL` names one (a URL without a
 //! database, of a user that may create databases; `.ci/run` starts one). Without it they say
 //! so and pass without running.
 
@@ -430,14 +430,14 @@ async fn reoserv_sqlite_import_and_login() {
     server.stop().await;
 }
 
-/// The MySQL/MariaDB server of `EO_TEST_MYSQL_URL`, if one is named.
+/// The MySQL/MariaDB server of `TEST_MYSQL_URL`, if one is named.
 fn mysql_server(test: &str) -> Option<String> {
-    let url = std::env::var("EO_TEST_MYSQL_URL")
+    let url = std::env::var("TEST_MYSQL_URL")
         .ok()
         .filter(|u| !u.is_empty());
     if url.is_none() {
         eprintln!(
-            "{test}: EO_TEST_MYSQL_URL is not set, so no MySQL/MariaDB server to import from; \
+            "{test}: TEST_MYSQL_URL is not set, so no MySQL/MariaDB server to import from; \
              not run (`.ci/run` starts one)"
         );
     }
