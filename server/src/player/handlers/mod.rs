@@ -20,6 +20,9 @@ mod warp;
 mod welcome;
 
 pub(super) use warp::{PendingWarp, offer as offer_warp};
+// The names the game accepts, for names that come another way (`eo-admin import`).
+pub(crate) use account::account_name;
+pub(crate) use character::character_name;
 
 use eo_protocol::net::client::{ChairRequestClientPacketSitActionData, ClientPacket, SitAction};
 use tracing::debug;
