@@ -134,6 +134,9 @@
 //! default_max_amount = 4          # bought or sold at once, for a trade whose cap is 0
 //! [skill_masters]
 //! max_spells = 48                 # a character knowing this many learns no more
+//! [trade]                         # trades between players (map/trade/)
+//! max_amount = 2000000000         # of one item offered (at most 2147483647)
+//! protected_items = []            # item ids never offered (Lore items never are)
 //! ```
 
 use std::path::Path;
@@ -162,6 +165,7 @@ mod shops;
 mod skill_masters;
 #[cfg(test)]
 mod tests;
+mod trade;
 mod world;
 
 pub use admin::{AdminConfig, MAX_ADMIN_LEVEL};
@@ -185,6 +189,7 @@ pub use npcs::NpcConfig;
 pub use server::{ClientVersion, ParseClientVersionError, ServerConfig};
 pub use shops::{MAX_SHOP_AMOUNT, ShopsConfig};
 pub use skill_masters::SkillMastersConfig;
+pub use trade::TradeConfig;
 pub use world::{MAX_NEWS_LINES, SpawnArea, WorldConfig};
 
 /// Player ids are EO shorts (two bytes of base 253), so at most this many can exist at once.
@@ -219,6 +224,7 @@ pub struct Config {
     pub inns: InnsConfig,
     pub shops: ShopsConfig,
     pub skill_masters: SkillMastersConfig,
+    pub trade: TradeConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -263,6 +269,7 @@ impl Config {
         self.chests.validate()?;
         self.inns.validate()?;
         self.shops.validate()?;
+        self.trade.validate()?;
         Ok(())
     }
 }

@@ -475,6 +475,8 @@ mod tests {
                 "EO_SERVER_TRUSTED_PROXIES",
                 "EO_SHOPS_DEFAULT_MAX_AMOUNT",
                 "EO_SKILL_MASTERS_MAX_SPELLS",
+                "EO_TRADE_MAX_AMOUNT",
+                "EO_TRADE_PROTECTED_ITEMS",
                 "EO_WORLD_DATA_DIR",
                 "EO_WORLD_MAX_CHARACTERS",
                 "EO_WORLD_NEWS",

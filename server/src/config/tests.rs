@@ -148,6 +148,9 @@ subscribe_anytime = true
 default_max_amount = 20
 [skill_masters]
 max_spells = 12
+[trade]
+max_amount = 5000
+protected_items = [17, 20]
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -269,6 +272,10 @@ fn full_file_parses_and_round_trips() {
     assert_eq!(
         (c.shops.default_max_amount, c.skill_masters.max_spells),
         (20, 12)
+    );
+    assert_eq!(
+        (c.trade.max_amount, c.trade.protected_items.as_slice()),
+        (5000, [17, 20].as_slice())
     );
 
     let printed = c.to_toml_string();

@@ -27,6 +27,7 @@ mod recovery;
 mod services;
 mod shop;
 mod skill_master;
+mod trade;
 mod views;
 mod visibility;
 

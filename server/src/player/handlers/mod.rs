@@ -143,6 +143,12 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         | ClientPacket::StatSkillTake(_)
         | ClientPacket::StatSkillRemove(_)
         | ClientPacket::StatSkillJunk(_) => to_map(player, packet).await,
+        ClientPacket::TradeRequest(_)
+        | ClientPacket::TradeAccept(_)
+        | ClientPacket::TradeAdd(_)
+        | ClientPacket::TradeRemove(_)
+        | ClientPacket::TradeAgree(_)
+        | ClientPacket::TradeClose(_) => to_map(player, packet).await,
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.
