@@ -1,7 +1,7 @@
 //! What the database tests share: fresh databases on either backend, and
 //! [`on_both_backends!`], which runs a test on SQLite and on PostgreSQL.
 //!
-//! The PostgreSQL tests need a server: `EO_TEST_POSTGRES_URL` names a database on it
+//! The PostgreSQL tests need a server: `EOSERVER_TEST_POSTGRES_URL` names a database on it
 //! (`eval "$(.ci/postgres start)"` starts a throwaway one, as CI does). Each test gets a schema
 //! of its own in that database, dropped afterwards. Without the variable the PostgreSQL tests
 //! say so and pass without running, so `cargo test` works where there is no PostgreSQL.
@@ -13,8 +13,9 @@ use tokio::sync::mpsc;
 
 use super::*;
 
-/// The variable naming the PostgreSQL database the tests may use.
-pub const POSTGRES_URL_VAR: &str = "EO_TEST_POSTGRES_URL";
+/// The variable naming the PostgreSQL database the tests may use. Not `EO_...`: those name
+/// config keys, and the server refuses one it does not know.
+pub const POSTGRES_URL_VAR: &str = "EOSERVER_TEST_POSTGRES_URL";
 
 /// A fresh database in its own temporary directory (keep the directory alive).
 pub async fn temp_db() -> (TempDir, Db) {
