@@ -346,6 +346,28 @@ impl Conn {
         }
     }
 
+    /// Runs one statement once for each list of parameters, preparing it once.
+    pub(crate) fn execute_each<'v, const N: usize>(
+        &mut self,
+        sql: &str,
+        rows: impl IntoIterator<Item = [Value<'v>; N]>,
+    ) -> Result<(), SqlError> {
+        match self {
+            Conn::Sqlite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                for row in rows {
+                    statement.execute(rusqlite::params_from_iter(row))?;
+                }
+            }
+            Conn::Postgres(pg) => {
+                for row in rows {
+                    pg.execute_values(sql, &row)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The rows of a query, each read by `read`.
     pub(crate) fn query<T>(
         &mut self,

@@ -194,9 +194,17 @@ impl PgConn {
     }
 
     pub(crate) fn execute(&mut self, sql: &str, params: &[&dyn Param]) -> Result<usize, SqlError> {
-        let statement = self.statement(sql)?;
         let values: Vec<Value<'_>> = params.iter().map(|p| p.value()).collect();
-        let changed = self.client.execute(&statement, &bind(&values))?;
+        self.execute_values(sql, &values)
+    }
+
+    pub(crate) fn execute_values(
+        &mut self,
+        sql: &str,
+        values: &[Value<'_>],
+    ) -> Result<usize, SqlError> {
+        let statement = self.statement(sql)?;
+        let changed = self.client.execute(&statement, &bind(values))?;
         Ok(usize::try_from(changed).unwrap_or(usize::MAX))
     }
 

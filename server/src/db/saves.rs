@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use super::conn::{Conn, Param, SqlError, params};
+use super::conn::{Conn, Param, SqlError, Value, params};
 use super::{Character, Db, DbError, SaveReport};
 
 impl Db {
@@ -138,40 +138,56 @@ fn save_one(tx: &mut Conn, c: &Character) -> Result<bool, SqlError> {
     if tx.execute(update_sql(), &values)? == 0 {
         return Ok(false);
     }
-    replace_pairs(
-        tx,
-        "character_inventory",
-        "item_id",
-        "amount",
-        c.id,
-        &c.inventory,
-    )?;
-    replace_pairs(tx, "character_bank", "item_id", "amount", c.id, &c.bank)?;
-    replace_pairs(tx, "character_spells", "spell_id", "level", c.id, &c.spells)?;
+    replace_pairs(tx, &INVENTORY, c.id, &c.inventory)?;
+    replace_pairs(tx, &BANK, c.id, &c.bank)?;
+    replace_pairs(tx, &SPELLS, c.id, &c.spells)?;
     Ok(true)
 }
 
-/// Replaces the character's rows of `table` with `pairs`, numbered in order (`slot`, which
-/// loading orders by). The table and column names are constants of this file, never input.
+/// A table of a character's (id, amount or level) pairs, and how a save replaces its rows.
+struct PairTable {
+    delete: &'static str,
+    /// Numbers the rows in order (`slot`, which loading orders by).
+    insert: &'static str,
+}
+
+const INVENTORY: PairTable = PairTable {
+    delete: "DELETE FROM character_inventory WHERE character_id = ?1",
+    insert: "INSERT INTO character_inventory (character_id, slot, item_id, amount)
+             VALUES (?1, ?2, ?3, ?4)",
+};
+
+const BANK: PairTable = PairTable {
+    delete: "DELETE FROM character_bank WHERE character_id = ?1",
+    insert: "INSERT INTO character_bank (character_id, slot, item_id, amount)
+             VALUES (?1, ?2, ?3, ?4)",
+};
+
+const SPELLS: PairTable = PairTable {
+    delete: "DELETE FROM character_spells WHERE character_id = ?1",
+    insert: "INSERT INTO character_spells (character_id, slot, spell_id, level)
+             VALUES (?1, ?2, ?3, ?4)",
+};
+
+/// Replaces the character's rows of `table` with `pairs`, in order.
 fn replace_pairs<A: Param, B: Param>(
     tx: &mut Conn,
-    table: &str,
-    key: &str,
-    value: &str,
+    table: &PairTable,
     character_id: i64,
     pairs: &[(A, B)],
 ) -> Result<(), SqlError> {
-    tx.execute(
-        &format!("DELETE FROM {table} WHERE character_id = ?1"),
-        params![character_id],
-    )?;
-    let insert =
-        format!("INSERT INTO {table} (character_id, slot, {key}, {value}) VALUES (?1, ?2, ?3, ?4)");
-    for (slot, (k, v)) in pairs.iter().enumerate() {
-        let slot = i64::try_from(slot).unwrap_or(i64::MAX);
-        tx.execute(&insert, params![character_id, slot, k, v])?;
-    }
-    Ok(())
+    tx.execute(table.delete, params![character_id])?;
+    tx.execute_each(
+        table.insert,
+        pairs.iter().zip(0_i64..).map(|((key, value), slot)| {
+            [
+                Value::Int(character_id),
+                Value::Int(slot),
+                key.value(),
+                value.value(),
+            ]
+        }),
+    )
 }
 
 #[cfg(test)]
@@ -365,4 +381,28 @@ mod tests {
         save_and_load_round_trip,
         a_broken_character_is_refused_alone
     );
+
+    /// A column added to `characters` is saved, or left out on purpose here.
+    #[test]
+    fn a_save_writes_every_column_but_five() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let location = Location::Sqlite(dir.path().join("t.sqlite"));
+        let mut conn = crate::db::open_connection(&location).unwrap();
+        let mut columns: Vec<String> = conn
+            .query(
+                "SELECT name FROM pragma_table_info('characters')",
+                crate::db::conn::params![],
+                |row| row.get(0),
+            )
+            .unwrap();
+        columns.sort();
+        let blank = Character::default();
+        let mut written: Vec<&str> = super::saved_columns(&blank)
+            .iter()
+            .map(|(name, _)| *name)
+            .chain(["id", "account_id", "name", "created_at", "admin_level"])
+            .collect();
+        written.sort_unstable();
+        assert_eq!(columns, written);
+    }
 }
