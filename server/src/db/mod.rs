@@ -473,8 +473,8 @@ mod tests {
 
     #[tokio::test]
     async fn open_fails_cleanly_when_postgres_cannot_be_reached() {
-        // A port nothing listens on: the connection is refused, with the URL (less its
-        // password) in the error.
+        // A port nothing listens on: the connection is refused (the caller says where), and
+        // the password is nowhere in the error.
         let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = free.local_addr().unwrap().port();
         drop(free);
@@ -482,10 +482,7 @@ mod tests {
         let error = Db::open_at(&Location::Postgres(url)).await.unwrap_err();
         let text = error.to_string();
         assert!(matches!(error, DbError::Database(_)), "{error:?}");
-        assert!(
-            text.contains("cannot connect to postgres://eo@127.0.0.1"),
-            "{text}"
-        );
+        assert!(text.contains("cannot connect to PostgreSQL"), "{text}");
         assert!(!text.contains("secret"), "{text}");
         let error = Db::open_at(&Location::Postgres("postgres://".into()))
             .await

@@ -139,11 +139,7 @@ impl PgConn {
             tracing::debug!(message = notice.message(), "postgres notice");
         });
         let client = config.connect(NoTls).map_err(|e| {
-            DbError::Database(format!(
-                "cannot connect to {}: {}",
-                describe_url(url),
-                describe(&e)
-            ))
+            DbError::Database(format!("cannot connect to PostgreSQL: {}", describe(&e)))
         })?;
         let mut conn = PgConn {
             config,
