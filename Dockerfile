@@ -5,8 +5,8 @@
 #   docker run -d --name eo -p 8078:8078 -v eo-data:/var/lib/eo-server eo-server
 #   docker exec eo eo-admin status
 #
-# The world is the bundled one, copied into /srv/eo-world; mount your own world folder there
-# (`-v /path/to/world:/srv/eo-world:ro`) to serve it instead. Every setting can be given as an
+# The world is the bundled one, built into the binary; to serve your own, mount its folder and
+# name it (`-v /path/to/world:/srv/eo-world:ro -e EO_WORLD_DATA_DIR=/srv/eo-world`). Every setting can be given as an
 # EO_<SECTION>_<KEY> variable (`-e EO_SERVER_MAX_PLAYERS=100`) or in a config file mounted at
 # /etc/eo-server/eo-server.toml.
 
@@ -21,11 +21,9 @@ RUN groupadd --system --gid 10001 eo && useradd --system --uid 10001 --gid 10001
     && mkdir -p /var/lib/eo-server /etc/eo-server \
     && chown eo:eo /var/lib/eo-server
 COPY --from=build /src/target/release/eo-server /src/target/release/eo-admin /usr/local/bin/
-COPY fixtures/world /srv/eo-world
 ENV EO_SERVER_LISTEN=0.0.0.0:8078 \
     EO_DATABASE_PATH=/var/lib/eo-server/eo-server.db \
-    EO_CONTROL_SOCKET=/var/lib/eo-server/eo-server.sock \
-    EO_WORLD_DATA_DIR=/srv/eo-world
+    EO_CONTROL_SOCKET=/var/lib/eo-server/eo-server.sock
 USER 10001:10001
 WORKDIR /var/lib/eo-server
 VOLUME ["/var/lib/eo-server"]

@@ -24,7 +24,7 @@ shift $(( $# < 5 ? $# : 5 ))
 config="load/$scenario.toml"
 [[ -f $config ]] || { echo "no $config (scenarios: square, spread)" >&2; exit 2; }
 
-cargo build --release -q -p eo-server -p eo-admin
+cargo build --release -q -p eo-server -p eo-bots
 out=target/load
 mkdir -p "$out"
 port=${LOAD_PORT:-18078}

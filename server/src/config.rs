@@ -24,7 +24,7 @@
 //! path = "eo-server.db"           # SQLite, the embedded default
 //! url = ""                        # or PostgreSQL: "postgres://user:password@host/db"; wins over path
 //! [world]
-//! data_dir = "fixtures/world"     # maps/ and pub/
+//! data_dir = ""                   # a folder with maps/ and pub/; empty: the bundled world
 //! save_interval_secs = 60
 //! spawn_areas = []                # e.g. [{ map = 3, x = 100, y = 100, radius = 90 }]
 //! [control]

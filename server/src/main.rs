@@ -167,9 +167,13 @@ fn copy_database(config: &Config, target: &str) -> ExitCode {
 fn check_config(config: &Config) -> ExitCode {
     match eo_server::server::load_world(config) {
         Ok((data, _)) => {
+            let world = if config.world.uses_bundled() {
+                "the bundled world".to_owned()
+            } else {
+                format!("the world in {}", config.world.data_dir.display())
+            };
             println!(
-                "eo-server: the configuration and the world in {} are fine: {} maps, {} items, {} NPCs, {} spells, {} classes",
-                config.world.data_dir.display(),
+                "eo-server: the configuration and {world} are fine: {} maps, {} items, {} NPCs, {} spells, {} classes",
                 data.maps.len(),
                 data.items.count.saturating_sub(1),
                 data.npcs.count.saturating_sub(1),

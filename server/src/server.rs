@@ -46,6 +46,9 @@ pub enum StartError {
         "control socket {path}: another server is running and answering on it (stop it, or set [control] socket to another path)"
     )]
     ControlSocketInUse { path: String },
+    /// The bundled world could not be written out to be loaded.
+    #[error("the bundled world: {0}")]
+    Bundled(std::io::Error),
     /// The metrics endpoint could not listen.
     #[error("metrics.listen {listen}: {error}")]
     Metrics {
@@ -71,7 +74,14 @@ pub async fn run(
 /// Loads the world a configuration names and checks the configuration against it (the spawn
 /// point and areas): what `run` starts with, and all `eo-server --check-config` does.
 pub fn load_world(config: &Config) -> Result<(GameData, SpawnPoints), StartError> {
-    let data = GameData::load(&config.world.data_dir)?;
+    let data = if config.world.uses_bundled() {
+        // Written out for the loaders, read whole into memory, and removed again.
+        let dir = tempfile::tempdir().map_err(StartError::Bundled)?;
+        crate::data::bundled::write_to(dir.path()).map_err(StartError::Bundled)?;
+        GameData::load(dir.path())?
+    } else {
+        GameData::load(&config.world.data_dir)?
+    };
     let spawns = SpawnPoints::new(&config.world, &data)?;
     Ok((data, spawns))
 }

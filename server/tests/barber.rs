@@ -1,27 +1,37 @@
 //! The barber with real clients: a new hair style and colour for gold, seen by the others and
-//! kept; and every way to ask wrongly changes nothing.
+//! kept; and every way to ask wrongly changes nothing. The bundled world's own barber works too.
 
 mod common;
 
-use common::world::{TestWorld, world};
-use common::{TestServer, edited_player, expect, map_barrier, saved_character};
+use common::world::{TestWorld, added_npc, world};
+use common::{TestServer, edited_player, expect, map_barrier, npc_index, saved_character};
 use eo_protocol::net::client::{BarberBuyClientPacket, BarberOpenClientPacket};
 use eo_protocol::net::server::{
     AvatarChangeChangeTypeData, AvatarChangeChangeTypeDataHair, AvatarChangeType, ServerPacket,
 };
 
-/// The bundled world with two barbers (NPC 9) on Mossbrook: one next to the spawn point (18, 9)
+/// The barber the tests add (the first NPC after the bundled ones).
+fn barber_id() -> u16 {
+    added_npc(1)
+}
+
+/// The bundled world with two test barbers on Mossbrook: one next to the spawn point (18, 9)
 /// and one far out of reach (3, 17).
 fn barber_world() -> TestWorld {
+    let barber = barber_id();
     world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 9\nname = \"Snip the Barber\"\ntype = \"Barber\"\nhp = 10\n",
+            &format!(
+                "[[npc]]\nid = {barber}\nname = \"Test Barber\"\ntype = \"Barber\"\nhp = 10\n"
+            ),
         )
         .append(
             "maps/00001.toml",
-            "[[npc]]\nx = 18\ny = 9\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n\n\
-             [[npc]]\nx = 3\ny = 17\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n",
+            &format!(
+                "[[npc]]\nx = 18\ny = 9\nnpc = {barber}\nspawn_type = 7\nspawn_time = 0\n\n\
+                 [[npc]]\nx = 3\ny = 17\nnpc = {barber}\nspawn_type = 7\nspawn_time = 0\n"
+            ),
         )
         .build()
 }
@@ -55,7 +65,7 @@ async fn a_barber_sells_a_new_look_that_others_see_and_that_is_kept() {
         .nearby
         .npcs
         .iter()
-        .find(|n| n.id == 9)
+        .find(|n| n.id == barber_id())
         .expect("the barber is in view")
         .index;
 
@@ -177,7 +187,7 @@ async fn a_barber_sells_nothing_to_a_character_short_of_gold() {
         .nearby
         .npcs
         .iter()
-        .find(|n| n.id == 9)
+        .find(|n| n.id == barber_id())
         .unwrap()
         .index;
     carol
@@ -205,5 +215,62 @@ async fn a_barber_sells_nothing_to_a_character_short_of_gold() {
     let saved = saved_character(&server, carol_id).await;
     assert_eq!(gold(&saved), 249);
     assert_ne!((saved.hair_style, saved.hair_color), (7, 7));
+    server.stop().await;
+}
+
+/// Snip the Barber (NPC 9), the bundled world's barber, on Mossbrook's square at (21, 7).
+const SNIP: u16 = 9;
+
+#[tokio::test]
+async fn the_bundled_barber_on_the_mossbrook_square_cuts_hair() {
+    // The bundled world as it ships: no test world.
+    let server = TestServer::start(|_| {}).await;
+    let (mut dora, dora_id, entered) = edited_player(&server, "dora", |c| {
+        c.inventory = vec![(1, 500)];
+        (c.map, c.x, c.y) = (1, 21, 8);
+    })
+    .await;
+    let snip = npc_index(&mut dora, &entered, SNIP).await;
+    dora.send(&BarberOpenClientPacket {
+        npc_index: u16::from(snip),
+    })
+    .await;
+    let session = expect(&mut dora, |p| match p {
+        ServerPacket::BarberOpen(open) => Some(open.session_id),
+        _ => None,
+    })
+    .await;
+    dora.send(&buy(4, 2, session)).await;
+    let agreed = expect(&mut dora, |p| match p {
+        ServerPacket::BarberAgree(agree) => Some(agree),
+        _ => None,
+    })
+    .await;
+    // Level 0 pays as level 1: 0 + 200 by default.
+    assert_eq!(agreed.gold_amount, 300);
+    assert_eq!(
+        agreed.change.change_type_data,
+        Some(AvatarChangeChangeTypeData::Hair(
+            AvatarChangeChangeTypeDataHair {
+                hair_style: 4,
+                hair_color: 2,
+            },
+        ))
+    );
+    drop(dora);
+    let mut control = common::Control::connect(&server.socket).await;
+    control.ok("save", serde_json::json!({})).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let saved = saved_character(&server, dora_id).await;
+        if (saved.hair_style, saved.hair_color, gold(&saved)) == (4, 2, 300) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not saved: {saved:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     server.stop().await;
 }

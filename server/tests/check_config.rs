@@ -65,6 +65,14 @@ fn a_good_configuration_and_world_pass() {
 }
 
 #[test]
+fn without_a_world_folder_the_bundled_world_is_checked() {
+    let (code, out, err, left) = check("[server]\nmax_players = 10\n");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("the bundled world are fine: 3 maps"), "{out}");
+    assert!(!left);
+}
+
+#[test]
 fn a_broken_world_or_a_bad_spawn_point_fail_naming_the_problem() {
     let (code, _, err, left) = check(&world_config(&bundled(), "spawn_map = 9"));
     assert_eq!((code, left), (2, false), "{err}");

@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::world::TestWorld;
+use common::world::{TestWorld, added_npc};
 use common::{TestClient, TestServer, edited_player, expect};
 use eo_protocol::Coords;
 use eo_protocol::Direction;
@@ -24,10 +24,35 @@ use eo_protocol::net::server::{
 };
 use eo_server::config::Config;
 
-/// NPCs made for the tests, after the bundled eight (ids 9 to 15).
-const TEST_NPCS: &str = r#"
+// NPCs made for the tests (`test_npcs`), appended after the bundled ones; their ids in order.
+fn dummy_id() -> u16 {
+    added_npc(1)
+}
+fn golden_dummy_id() -> u16 {
+    added_npc(2)
+}
+fn brute_id() -> u16 {
+    added_npc(3)
+}
+fn wasp_id() -> u16 {
+    added_npc(4)
+}
+fn boss_id() -> u16 {
+    added_npc(5)
+}
+fn imp_id() -> u16 {
+    added_npc(6)
+}
+fn gnat_id() -> u16 {
+    added_npc(7)
+}
+
+/// The NPCs made for the tests, as `npcs.toml` records.
+fn test_npcs() -> String {
+    format!(
+        r#"
 [[npc]]
-id = 9
+id = {dummy}
 name = "Straw Dummy"
 graphic = 4
 type = "Passive"
@@ -36,7 +61,7 @@ level = 1
 experience = 30
 
 [[npc]]
-id = 10
+id = {golden_dummy}
 name = "Golden Dummy"
 graphic = 4
 type = "Passive"
@@ -45,7 +70,7 @@ level = 1
 experience = 5000
 
 [[npc]]
-id = 11
+id = {brute}
 name = "Test Brute"
 graphic = 5
 type = "Aggressive"
@@ -55,7 +80,7 @@ max_damage = 5
 level = 5
 
 [[npc]]
-id = 12
+id = {wasp}
 name = "Test Wasp"
 graphic = 5
 type = "Passive"
@@ -65,7 +90,7 @@ max_damage = 1
 level = 1
 
 [[npc]]
-id = 13
+id = {boss}
 name = "Test Boss"
 graphic = 6
 type = "Passive"
@@ -74,7 +99,7 @@ hp = 10
 experience = 10
 
 [[npc]]
-id = 14
+id = {imp}
 name = "Test Imp"
 graphic = 7
 type = "Passive"
@@ -82,21 +107,22 @@ child = true
 hp = 100
 
 [[npc]]
-id = 15
+id = {gnat}
 name = "Test Gnat"
 graphic = 5
 type = "Aggressive"
 hp = 100
 level = 1
-"#;
-
-const DUMMY: u16 = 9;
-const GOLDEN_DUMMY: u16 = 10;
-const BRUTE: u16 = 11;
-const WASP: u16 = 12;
-const BOSS: u16 = 13;
-const IMP: u16 = 14;
-const GNAT: u16 = 15;
+"#,
+        dummy = dummy_id(),
+        golden_dummy = golden_dummy_id(),
+        brute = brute_id(),
+        wasp = wasp_id(),
+        boss = boss_id(),
+        imp = imp_id(),
+        gnat = gnat_id(),
+    )
+}
 
 /// Every blow hits, never critically, for ten times the rolled damage; regeneration every
 /// `recovery_secs`, 4 HP sitting and 1 standing.
@@ -108,7 +134,12 @@ fn formulas(recovery_secs: u32) -> String {
 }
 
 /// The dummy always drops 7 gold.
-const DROPS: &str = "[[npc]]\nid = 9\ndrops = [{ item = 1, min = 7, max = 7, chance = 100 }]\n";
+fn drops() -> String {
+    format!(
+        "[[npc]]\nid = {}\ndrops = [{{ item = 1, min = 7, max = 7, chance = 100 }}]\n",
+        dummy_id()
+    )
+}
 
 /// A walled room 12 x 7 with its relog point at (10, 5); players start at (2, 3). `spawns`
 /// are `[[npc]]` tables.
@@ -149,9 +180,9 @@ fn test_world(maps: &[String], recovery_secs: u32) -> TestWorld {
 /// [`test_world`] with its own formulas file.
 fn test_world_with(maps: &[String], formulas: &str) -> TestWorld {
     let builder = common::world::world()
-        .append("npcs.toml", TEST_NPCS)
+        .append("npcs.toml", &test_npcs())
         .data_file("formulas.toml", formulas)
-        .data_file("drops.toml", DROPS);
+        .data_file("drops.toml", &drops());
     maps.iter()
         .fold(builder, |builder, map| builder.map(map))
         .build()
@@ -222,7 +253,7 @@ async fn kill_of(client: &mut TestClient) -> (NpcKilledData, Option<u32>) {
 
 #[tokio::test]
 async fn a_player_kills_an_npc_picks_up_its_drop_gains_experience_and_it_respawns() {
-    let world = test_world(&[arena("Normal", &spawn(DUMMY, 3, 3, 7, 1))], 90);
+    let world = test_world(&[arena("Normal", &spawn(dummy_id(), 3, 3, 7, 1))], 90);
     let map = world.first_new_map;
     let server = start(&world, map, |c| c.npcs.respawn_rate = 0.001).await;
     let (mut hero, entered) = player(&server, "hero", |_| {}).await;
@@ -230,7 +261,7 @@ async fn a_player_kills_an_npc_picks_up_its_drop_gains_experience_and_it_respawn
         .nearby
         .npcs
         .iter()
-        .find(|n| n.id == DUMMY)
+        .find(|n| n.id == dummy_id())
         .map_or(0, |n| n.index);
     let me = hero.player_id;
 
@@ -277,14 +308,14 @@ async fn a_player_kills_an_npc_picks_up_its_drop_gains_experience_and_it_respawn
         _ => None,
     })
     .await;
-    assert_eq!((back.id, back.coords.x, back.coords.y), (DUMMY, 3, 3));
+    assert_eq!((back.id, back.coords.x, back.coords.y), (dummy_id(), 3, 3));
     drop(hero);
     server.stop().await;
 }
 
 #[tokio::test]
 async fn experience_is_shared_by_damage_dealt() {
-    let world = test_world(&[arena("Normal", &spawn(DUMMY, 3, 3, 7, 60))], 90);
+    let world = test_world(&[arena("Normal", &spawn(dummy_id(), 3, 3, 7, 60))], 90);
     let server = start(&world, world.first_new_map, |_| {}).await;
     let (mut first, _) = player(&server, "first", |_| {}).await;
     let (mut second, _) = player(&server, "second", |_| {}).await;
@@ -307,7 +338,10 @@ async fn experience_is_shared_by_damage_dealt() {
 
 #[tokio::test]
 async fn a_level_up_from_a_kill_is_seen_by_a_neighbour() {
-    let world = test_world(&[arena("Normal", &spawn(GOLDEN_DUMMY, 3, 3, 7, 60))], 90);
+    let world = test_world(
+        &[arena("Normal", &spawn(golden_dummy_id(), 3, 3, 7, 60))],
+        90,
+    );
     let server = start(&world, world.first_new_map, |_| {}).await;
     let (mut killer, _) = player(&server, "killer", |c| {
         (c.level, c.experience, c.stat_points) = (1, 0, 0);
@@ -353,7 +387,7 @@ async fn a_level_up_from_a_kill_is_seen_by_a_neighbour() {
 async fn a_crowd_hitting_one_npc_sends_each_viewer_one_update_per_tick() {
     const CROWD: usize = 8;
     // The wasp stands (spawn type 7) and has 1000 HP: eight blows of 10 do not kill it.
-    let world = test_world(&[arena("Normal", &spawn(WASP, 3, 3, 7, 60))], 90);
+    let world = test_world(&[arena("Normal", &spawn(wasp_id(), 3, 3, 7, 60))], 90);
     // A slow tick, so the crowd's blows land within one tick (two at worst).
     let server = start(&world, world.first_new_map, |c| c.npcs.tick_ms = 300).await;
     let (mut watcher, _) = player(&server, "watcher", |_| {}).await;
@@ -414,7 +448,7 @@ async fn several_npcs_striking_one_player_send_one_update_per_tick() {
     // Four gnats (aggressive, no damage) round the player strike it on every tick.
     let spawns: String = [(1, 3), (3, 3), (2, 2), (2, 4)]
         .iter()
-        .map(|(x, y)| spawn(GNAT, *x, *y, 0, 60))
+        .map(|(x, y)| spawn(gnat_id(), *x, *y, 0, 60))
         .collect();
     let world = test_world(&[arena("Normal", &spawns)], 90);
     let server = start(&world, world.first_new_map, |_| {}).await;
@@ -452,10 +486,10 @@ async fn a_passive_npc_strikes_back_once_hit() {
     // it is hit, then it stings (1 rolled, so 10 HP). Standing dummies box it in so it
     // cannot wander off before the blow.
     let spawns = [
-        spawn(WASP, 3, 3, 0, 60),
-        spawn(DUMMY, 4, 3, 7, 60),
-        spawn(DUMMY, 3, 2, 7, 60),
-        spawn(DUMMY, 3, 4, 7, 60),
+        spawn(wasp_id(), 3, 3, 0, 60),
+        spawn(dummy_id(), 4, 3, 7, 60),
+        spawn(dummy_id(), 3, 2, 7, 60),
+        spawn(dummy_id(), 3, 4, 7, 60),
     ]
     .concat();
     let world = test_world(&[arena("Normal", &spawns)], 90);
@@ -483,7 +517,7 @@ async fn a_passive_npc_strikes_back_once_hit() {
 #[tokio::test]
 async fn a_killed_player_respawns_at_the_maps_relog_point() {
     // The brute (aggressive, 5 rolled: 50 HP a blow) comes for the player and kills it.
-    let world = test_world(&[arena("Normal", &spawn(BRUTE, 6, 3, 0, 60))], 90);
+    let world = test_world(&[arena("Normal", &spawn(brute_id(), 6, 3, 0, 60))], 90);
     let map = world.first_new_map;
     let server = start(&world, map, |c| c.npcs.chase_distance = 5).await;
     let (mut victim, entered) = player(&server, "victim", |_| {}).await;
@@ -679,10 +713,10 @@ async fn a_bosss_children_die_with_it_and_come_back_with_it() {
     // of 1/10 that is 100 ms against 500 ms.
     let spawns = [
         // Spawn type 7 stands, but comes back at once (its spawn time is its direction).
-        spawn(BOSS, 3, 3, 6, 5),
-        spawn(IMP, 8, 2, 6, 1),
-        spawn(IMP, 8, 4, 6, 1),
-        spawn(IMP, 9, 3, 6, 1),
+        spawn(boss_id(), 3, 3, 6, 5),
+        spawn(imp_id(), 8, 2, 6, 1),
+        spawn(imp_id(), 8, 4, 6, 1),
+        spawn(imp_id(), 9, 3, 6, 1),
     ]
     .concat();
     let world = test_world(&[arena("Normal", &spawns)], 90);
@@ -696,7 +730,7 @@ async fn a_bosss_children_die_with_it_and_come_back_with_it() {
         .nearby
         .npcs
         .iter()
-        .filter(|n| n.id == IMP)
+        .filter(|n| n.id == imp_id())
         .map(|n| n.index)
         .collect();
     assert_eq!(imps.len(), 3, "{:?}", entered.nearby.npcs);
@@ -709,7 +743,8 @@ async fn a_bosss_children_die_with_it_and_come_back_with_it() {
     })
     .await;
     assert_eq!(
-        junked, IMP,
+        junked,
+        imp_id(),
         "the children's NPC id: clients remove them all"
     );
     // Past the imps' own spawn time they stay dead: they live only while the boss does.
@@ -740,7 +775,7 @@ async fn a_bosss_children_die_with_it_and_come_back_with_it() {
         }
     }
     let ids: HashSet<u16> = back.iter().map(|v| v / 100).collect();
-    assert_eq!(ids, HashSet::from([BOSS, IMP]));
+    assert_eq!(ids, HashSet::from([boss_id(), imp_id()]));
     server.stop().await;
 }
 
@@ -782,7 +817,7 @@ async fn regeneration_is_faster_sitting() {
 #[tokio::test]
 async fn a_bow_with_arrows_reaches_further_than_a_fist() {
     // The wasp (1000 HP) stands three tiles east of the players.
-    let world = test_world(&[arena("Normal", &spawn(WASP, 5, 3, 7, 60))], 90);
+    let world = test_world(&[arena("Normal", &spawn(wasp_id(), 5, 3, 7, 60))], 90);
     let server = start(&world, world.first_new_map, |_| {}).await;
     let (mut fist, _) = player(&server, "fist", |_| {}).await;
     let (mut no_arrows, _) = player(&server, "quiverless", |c| c.equipment.weapon = 3).await;
@@ -817,7 +852,10 @@ async fn a_bow_with_arrows_reaches_further_than_a_fist() {
 async fn a_hurt_npc_regains_hp_on_the_npc_recovery_interval() {
     // NPCs regain 10 HP every second; characters never (a long interval).
     let formulas = format!("{}npc_interval_secs = 1\nnpc_hp = \"10\"\n", formulas(1000));
-    let world = test_world_with(&[arena("Normal", &spawn(DUMMY, 3, 3, 7, 1))], &formulas);
+    let world = test_world_with(
+        &[arena("Normal", &spawn(dummy_id(), 3, 3, 7, 1))],
+        &formulas,
+    );
     let server = start(&world, world.first_new_map, |_| {}).await;
     let (mut hero, _) = player(&server, "healer", |c| c.hp = 1000).await;
     let me = hero.player_id;
@@ -845,7 +883,7 @@ async fn a_player_killed_by_several_npcs_in_one_tick_dies_once() {
     // die twice and be offered two warps (the first of them then stale).
     let spawns: String = [(1, 3), (3, 3), (2, 2), (2, 4)]
         .iter()
-        .map(|(x, y)| spawn(BRUTE, *x, *y, 0, 60))
+        .map(|(x, y)| spawn(brute_id(), *x, *y, 0, 60))
         .collect();
     let world = test_world(&[arena("Normal", &spawns)], 90);
     let server = start(&world, world.first_new_map, |_| {}).await;

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::world::{TestWorld, world};
+use common::world::{TestWorld, added_npc, world};
 use common::{
     Control, TestClient, TestServer, edited_player, expect, map_barrier, saved_character,
 };
@@ -24,8 +24,11 @@ use eo_server::db::Character;
 /// Innkeeper Tobin (NPC 2) runs the inn of behavior id 1, "Mossbrook".
 const TOBIN: u16 = 2;
 const MOSSBROOK: u16 = 1;
-/// The test's second inn, "Brookside" (behavior id 2), kept by NPC 8 on the square.
-const KEEPER: u16 = 9;
+/// The test's second inn, "Brookside" (behavior id 2), kept by the first NPC the test adds
+/// (the second is a brute), on the square.
+fn keeper_id() -> u16 {
+    added_npc(1)
+}
 const BROOKSIDE: u16 = 2;
 /// Right answers to Tobin's questions, written as a careless player would.
 const ANSWERS: [&str; 3] = [" mossbrook", "TOBIN", "Moss "];
@@ -34,16 +37,19 @@ const ANSWERS: [&str; 3] = [" mossbrook", "TOBIN", "Moss "];
 /// reach of the hall) and respawns its citizens at (20, 9), and an arena (the first new map)
 /// with a brute that kills with one blow.
 fn inn_world() -> TestWorld {
+    let (keeper, brute) = (keeper_id(), added_npc(2));
     world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 9\nname = \"Brookside Keeper\"\ntype = \"Inn\"\nbehavior_id = 2\nhp = 10\n\n\
-             [[npc]]\nid = 10\nname = \"Inn Test Brute\"\ntype = \"Aggressive\"\nhp = 1000\n\
-             min_damage = 5\nmax_damage = 5\nlevel = 5\n",
+            &format!(
+                "[[npc]]\nid = {keeper}\nname = \"Brookside Keeper\"\ntype = \"Inn\"\nbehavior_id = 2\nhp = 10\n\n\
+                 [[npc]]\nid = {brute}\nname = \"Inn Test Brute\"\ntype = \"Aggressive\"\nhp = 1000\n\
+                 min_damage = 5\nmax_damage = 5\nlevel = 5\n"
+            ),
         )
         .append(
             "maps/00001.toml",
-            "[[npc]]\nx = 18\ny = 9\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n",
+            &format!("[[npc]]\nx = 18\ny = 9\nnpc = {keeper}\nspawn_type = 7\nspawn_time = 0\n"),
         )
         .append(
             "inns.toml",
@@ -51,11 +57,11 @@ fn inn_world() -> TestWorld {
              questions = [\n  { question = \"One?\", answer = \"1\" },\n  \
              { question = \"Two?\", answer = \"2\" },\n  { question = \"Three?\", answer = \"3\" },\n]\n",
         )
-        .map(
-            "name = \"Inn Arena\"\nwidth = 10\nheight = 5\nfill_tile = 1\nrelog = { x = 8, y = 3 }\n\
+        .map(&format!(
+            "name = \"Inn Arena\"\nwidth = 10\nheight = 5\nfill_tile = 1\nrelog = {{ x = 8, y = 3 }}\n\
              layout = '''\n##########\n#........#\n#........#\n#........#\n##########\n'''\n\
-             [[npc]]\nx = 6\ny = 2\nnpc = 10\nspawn_type = 0\nspawn_time = 60\n",
-        )
+             [[npc]]\nx = 6\ny = 2\nnpc = {brute}\nspawn_type = 0\nspawn_time = 60\n"
+        ))
         .data_file(
             "formulas.toml",
             "[combat]\nhit_rate = \"1\"\ncritical_rate = \"0\"\ndamage = \"damage * 10\"\n",
@@ -169,7 +175,7 @@ async fn a_new_citizen_answers_the_questions_and_the_periodic_save_keeps_its_hom
     let server = start(&world, |c| c.world.save_interval_secs = 1).await;
     // Someone on the square sees the Brookside keeper, out of reach of the hall.
     let (_square, _, seen) = edited_player(&server, "square", |_| {}).await;
-    let far_keeper = npc_index(&seen, KEEPER);
+    let far_keeper = npc_index(&seen, keeper_id());
     let (mut alice, alice_id, tobin) = in_the_hall(&server, "alice", |_| {}).await;
 
     // Answers before any inn is open, and an innkeeper out of reach: nothing.

@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::Duration;
 
-use common::world::{TestWorld, world};
+use common::world::{TestWorld, next_id, world};
 use common::{TestClient, TestServer, edited_player, expect, map_barrier, saved_character};
 use eo_protocol::Coords;
 use eo_protocol::net::client::{
@@ -34,19 +33,6 @@ fn open() -> JukeboxOpenClientPacket {
 
 fn pick(track_id: u16) -> JukeboxMsgClientPacket {
     JukeboxMsgClientPacket { track_id }
-}
-
-/// The id the next record appended to a bundled pub source gets (ids run 1, 2, 3, ...).
-fn next_id(source: &str, table: &str) -> u16 {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/world-src")
-        .join(source);
-    let text = std::fs::read_to_string(path).unwrap();
-    let count = text
-        .lines()
-        .filter(|line| line.trim() == format!("[[{table}]]"))
-        .count();
-    u16::try_from(count + 1).unwrap()
 }
 
 /// No jukebox packet comes before the map barrier.

@@ -4,17 +4,16 @@
 
 mod common;
 
-use common::world::{TestWorld, world};
-use common::{Entered, TestClient, TestServer, edited_player, expect, map_barrier};
+use common::world::{TestWorld, added_npc, world};
+use common::{Entered, TestClient, TestServer, edited_player, expect, map_barrier, npc_index};
 use eo_protocol::Direction;
 use eo_protocol::net::Item;
 use eo_protocol::net::client::{
-    RefreshRequestClientPacket, ShopBuyClientPacket, ShopCreateClientPacket, ShopOpenClientPacket,
-    ShopSellClientPacket,
+    ShopBuyClientPacket, ShopCreateClientPacket, ShopOpenClientPacket, ShopSellClientPacket,
 };
 use eo_protocol::net::server::{
-    NpcMapInfo, ServerPacket, ShopBuyServerPacket, ShopCreateServerPacket, ShopOpenServerPacket,
-    ShopSellServerPacket, WelcomeReplyServerPacketWelcomeCodeDataEnterGame as EnterGame,
+    ServerPacket, ShopBuyServerPacket, ShopCreateServerPacket, ShopOpenServerPacket,
+    ShopSellServerPacket,
 };
 
 /// The largest amount an EO int carries, far past `items.max_item_amount`.
@@ -29,28 +28,39 @@ const TONIC: u16 = 10;
 const ARMLET: u16 = 20;
 /// Marla the Trader (NPC 1, shop behavior 1) stands at (7, 1) in the hall.
 const MARLA: u16 = 1;
-/// The NPCs the tests add, after the bundled eight.
-const STALL: u16 = 9;
-const GUILD_STALL: u16 = 10;
-const EMPTY_STALL: u16 = 11;
+/// The NPCs the tests add, after the bundled ones.
+fn stall_id() -> u16 {
+    added_npc(1)
+}
+fn guild_stall_id() -> u16 {
+    added_npc(2)
+}
+fn empty_stall_id() -> u16 {
+    added_npc(3)
+}
 
 /// The bundled world with three more shop NPCs in the square: the Test Stall (shop 2) at
 /// (5, 9), 11 steps west of the spawn point (16, 9), so one step east takes it out of reach;
 /// the Guild Stall (shop 3: levels 2 to 4, Warriors only) at (18, 9); and a stall with no
 /// shop record at (16, 7).
 fn shop_world() -> TestWorld {
+    let (stall, guild_stall, empty_stall) = (stall_id(), guild_stall_id(), empty_stall_id());
     world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 9\nname = \"Test Stall\"\ntype = \"Shop\"\nbehavior_id = 2\nhp = 10\n\n\
-             [[npc]]\nid = 10\nname = \"Guild Stall\"\ntype = \"Shop\"\nbehavior_id = 3\nhp = 10\n\n\
-             [[npc]]\nid = 11\nname = \"Empty Stall\"\ntype = \"Shop\"\nbehavior_id = 9\nhp = 10\n",
+            &format!(
+                "[[npc]]\nid = {stall}\nname = \"Test Stall\"\ntype = \"Shop\"\nbehavior_id = 2\nhp = 10\n\n\
+                 [[npc]]\nid = {guild_stall}\nname = \"Guild Stall\"\ntype = \"Shop\"\nbehavior_id = 3\nhp = 10\n\n\
+                 [[npc]]\nid = {empty_stall}\nname = \"Empty Stall\"\ntype = \"Shop\"\nbehavior_id = 9\nhp = 10\n"
+            ),
         )
         .append(
             "maps/00001.toml",
-            "[[npc]]\nx = 5\ny = 9\nnpc = 9\nspawn_type = 7\n\n\
-             [[npc]]\nx = 18\ny = 9\nnpc = 10\nspawn_type = 7\n\n\
-             [[npc]]\nx = 16\ny = 7\nnpc = 11\nspawn_type = 7\n",
+            &format!(
+                "[[npc]]\nx = 5\ny = 9\nnpc = {stall}\nspawn_type = 7\n\n\
+                 [[npc]]\nx = 18\ny = 9\nnpc = {guild_stall}\nspawn_type = 7\n\n\
+                 [[npc]]\nx = 16\ny = 7\nnpc = {empty_stall}\nspawn_type = 7\n"
+            ),
         )
         .append(
             "shops.toml",
@@ -110,28 +120,6 @@ async fn server_on(world: &TestWorld) -> TestServer {
 
 fn held(items: &[Item], id: u16) -> u32 {
     items.iter().find(|i| i.id == id).map_or(0, |i| i.amount)
-}
-
-/// The map index of the NPC `npc_id` the client sees: from entering, else from a refresh
-/// (the map may not have spawned it yet when the client entered).
-async fn npc_index(client: &mut TestClient, entered: &EnterGame, npc_id: u16) -> u8 {
-    let find = |npcs: &[NpcMapInfo]| npcs.iter().find(|n| n.id == npc_id).map(|n| n.index);
-    if let Some(index) = find(&entered.nearby.npcs) {
-        return index;
-    }
-    for _ in 0..50 {
-        client.send(&RefreshRequestClientPacket).await;
-        let npcs = expect(client, |p| match p {
-            ServerPacket::RefreshReply(r) => Some(r.nearby.npcs),
-            _ => None,
-        })
-        .await;
-        if let Some(index) = find(&npcs) {
-            return index;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("NPC {npc_id} is not in view");
 }
 
 /// Shop_Open at the NPC of `index`; the shop it opened.
@@ -295,7 +283,7 @@ async fn a_purchase_is_cut_to_the_gold_the_weight_and_the_trades_cap() {
     let server = server_on(&world).await;
     let (mut bob, _, entered) =
         edited_player(&server, "bobby", |c| c.inventory = vec![(GOLD, 60)]).await;
-    let stall = npc_index(&mut bob, &entered, STALL).await;
+    let stall = npc_index(&mut bob, &entered, stall_id()).await;
     let session = open(&mut bob, stall).await.session_id;
     // 60 gold pays for two tonics of the five asked.
     bob.send(&buy(TONIC, 5, session)).await;
@@ -311,7 +299,7 @@ async fn a_purchase_is_cut_to_the_gold_the_weight_and_the_trades_cap() {
         c.inventory = vec![(GOLD, 100_000), (ARROWS, 65)];
     })
     .await;
-    let stall = npc_index(&mut carol, &entered, STALL).await;
+    let stall = npc_index(&mut carol, &entered, stall_id()).await;
     let session = open(&mut carol, stall).await.session_id;
     carol.send(&buy(TONIC, 50, session)).await;
     let b = bought(&mut carol).await;
@@ -325,7 +313,7 @@ async fn a_purchase_is_cut_to_the_gold_the_weight_and_the_trades_cap() {
     // Asked past the trade's cap (50 tonics at once), the purchase is cut to the cap.
     let (mut dave, _, entered) =
         edited_player(&server, "dave", |c| c.inventory = vec![(GOLD, 100_000)]).await;
-    let stall = npc_index(&mut dave, &entered, STALL).await;
+    let stall = npc_index(&mut dave, &entered, stall_id()).await;
     let session = open(&mut dave, stall).await.session_id;
     dave.send(&buy(TONIC, 60, session)).await;
     let b = bought(&mut dave).await;
@@ -353,7 +341,7 @@ async fn a_purchase_is_cut_to_the_stack_limit_and_never_wraps() {
         c.inventory = vec![(GOLD, 2_000_000_000)]
     })
     .await;
-    let stall = npc_index(&mut erin, &entered, STALL).await;
+    let stall = npc_index(&mut erin, &entered, stall_id()).await;
     let session = open(&mut erin, stall).await.session_id;
     erin.send(&buy(BLADE, 2_000_000_000, session)).await;
     let b = bought(&mut erin).await;
@@ -365,7 +353,7 @@ async fn a_purchase_is_cut_to_the_stack_limit_and_never_wraps() {
         c.inventory = vec![(GOLD, 1000), (ARROWS, 1_999_999_990)];
     })
     .await;
-    let stall = npc_index(&mut fay, &entered, STALL).await;
+    let stall = npc_index(&mut fay, &entered, stall_id()).await;
     let session = open(&mut fay, stall).await.session_id;
     fay.send(&buy(ARROWS, 200, session)).await;
     let b = bought(&mut fay).await;
@@ -394,7 +382,7 @@ async fn a_sale_is_cut_to_what_is_held_the_cap_and_the_gold_a_character_may_hold
         c.inventory = vec![(GOLD, 900), (TONIC, 3), (BOOTS, 3), (TUNIC, 1)];
     })
     .await;
-    let stall = npc_index(&mut gus, &entered, STALL).await;
+    let stall = npc_index(&mut gus, &entered, stall_id()).await;
     let session = open(&mut gus, stall).await.session_id;
     // Five asked, three held.
     gus.send(&sell(TONIC, 5, session)).await;
@@ -431,7 +419,7 @@ async fn a_craft_needs_every_ingredient_and_room_for_what_it_makes() {
         c.inventory = vec![(ARROWS, 62), (CAP, 1)];
     })
     .await;
-    let stall = npc_index(&mut hal, &entered, STALL).await;
+    let stall = npc_index(&mut hal, &entered, stall_id()).await;
     let session = open(&mut hal, stall).await.session_id;
     hal.send(&create(BLADE, session)).await;
     nothing_happens(&mut hal, "a craft past the weight").await;
@@ -476,7 +464,7 @@ async fn the_shops_level_and_class_limits_apply() {
             c.inventory = vec![(GOLD, 100)];
         })
         .await;
-        let guild = npc_index(&mut client, &entered, GUILD_STALL).await;
+        let guild = npc_index(&mut client, &entered, guild_stall_id()).await;
         if opens {
             let session = open(&mut client, guild).await.session_id;
             client.send(&buy(TONIC, 1, session)).await;
@@ -496,7 +484,7 @@ async fn the_shops_level_and_class_limits_apply() {
     }
     // A shop NPC whose behavior id has no shop opens nothing.
     let (mut ivy, _, entered) = edited_player(&server, "ivyann", |_| {}).await;
-    let empty = npc_index(&mut ivy, &entered, EMPTY_STALL).await;
+    let empty = npc_index(&mut ivy, &entered, empty_stall_id()).await;
     ivy.send(&ShopOpenClientPacket {
         npc_index: u16::from(empty),
     })
@@ -513,7 +501,7 @@ async fn packets_at_the_wrong_moment_change_nothing() {
         c.inventory = vec![(GOLD, 500), (TONIC, 5)];
     })
     .await;
-    let stall = npc_index(&mut jo, &entered, STALL).await;
+    let stall = npc_index(&mut jo, &entered, stall_id()).await;
     // Nothing open yet.
     jo.send(&buy(TONIC, 1, 10)).await;
     jo.send(&sell(TONIC, 1, 10)).await;

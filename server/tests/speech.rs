@@ -5,13 +5,10 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::world::world;
+use common::world::{added_npc, world};
 use common::{TestClient, TestServer, edited_player};
 use eo_protocol::net::server::ServerPacket;
 
-const CHATTY: u16 = 9;
-const MUTE: u16 = 10;
-const FAR_CHATTY: u16 = 11;
 const CHATTY_LINES: [&str; 2] = ["Lovely weather.", "Have you seen my cat?"];
 
 /// Collects what `client` hears NPCs say until `enough` holds: lines by NPC index.
@@ -38,24 +35,31 @@ async fn listen(
 async fn npcs_say_their_lines_to_the_players_near_them() {
     // Chatty (always speaks) and Mute (chance 0) stand by the spawn point (16, 9); Far Chatty
     // (always speaks) stands at (3, 10), out of sight of it.
+    let (chatty_id, mute_id, far_chatty_id) = (added_npc(1), added_npc(2), added_npc(3));
     let world = world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 9\nname = \"Chatty\"\ntype = \"Friendly\"\nhp = 10\n\n\
-             [[npc]]\nid = 10\nname = \"Mute\"\ntype = \"Friendly\"\nhp = 10\n\n\
-             [[npc]]\nid = 11\nname = \"Far Chatty\"\ntype = \"Friendly\"\nhp = 10\n",
+            &format!(
+                "[[npc]]\nid = {chatty_id}\nname = \"Chatty\"\ntype = \"Friendly\"\nhp = 10\n\n\
+                 [[npc]]\nid = {mute_id}\nname = \"Mute\"\ntype = \"Friendly\"\nhp = 10\n\n\
+                 [[npc]]\nid = {far_chatty_id}\nname = \"Far Chatty\"\ntype = \"Friendly\"\nhp = 10\n"
+            ),
         )
         .append(
             "maps/00001.toml",
-            "[[npc]]\nx = 18\ny = 9\nnpc = 9\nspawn_type = 7\nspawn_time = 0\n\n\
-             [[npc]]\nx = 16\ny = 7\nnpc = 10\nspawn_type = 7\nspawn_time = 0\n\n\
-             [[npc]]\nx = 3\ny = 10\nnpc = 11\nspawn_type = 7\nspawn_time = 0\n",
+            &format!(
+                "[[npc]]\nx = 18\ny = 9\nnpc = {chatty_id}\nspawn_type = 7\nspawn_time = 0\n\n\
+                 [[npc]]\nx = 16\ny = 7\nnpc = {mute_id}\nspawn_type = 7\nspawn_time = 0\n\n\
+                 [[npc]]\nx = 3\ny = 10\nnpc = {far_chatty_id}\nspawn_type = 7\nspawn_time = 0\n"
+            ),
         )
         .append(
             "speech.toml",
-            "[[npc]]\nid = 9\nchance = 100\nlines = [\"Lovely weather.\", \"Have you seen my cat?\"]\n\n\
-             [[npc]]\nid = 10\nchance = 0\nlines = [\"You will never hear this.\"]\n\n\
-             [[npc]]\nid = 11\nchance = 100\nlines = [\"Over here!\"]\n",
+            &format!(
+                "[[npc]]\nid = {chatty_id}\nchance = 100\nlines = [\"Lovely weather.\", \"Have you seen my cat?\"]\n\n\
+                 [[npc]]\nid = {mute_id}\nchance = 0\nlines = [\"You will never hear this.\"]\n\n\
+                 [[npc]]\nid = {far_chatty_id}\nchance = 100\nlines = [\"Over here!\"]\n"
+            ),
         )
         .build();
     let data_dir = world.data_dir.clone();
@@ -73,15 +77,15 @@ async fn npcs_say_their_lines_to_the_players_near_them() {
             .find(|n| n.id == id)
             .map(|n| n.index)
     };
-    let (chatty, mute) = (index_of(CHATTY).unwrap(), index_of(MUTE).unwrap());
-    assert_eq!(index_of(FAR_CHATTY), None, "out of sight");
+    let (chatty, mute) = (index_of(chatty_id).unwrap(), index_of(mute_id).unwrap());
+    assert_eq!(index_of(far_chatty_id), None, "out of sight");
     // Bob stands by Far Chatty.
     let (mut bob, _, bob_entered) = edited_player(&server, "bobby", |c| (c.x, c.y) = (3, 12)).await;
     let far = bob_entered
         .nearby
         .npcs
         .iter()
-        .find(|n| n.id == FAR_CHATTY)
+        .find(|n| n.id == far_chatty_id)
         .unwrap()
         .index;
 

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::world::{TestWorld, world};
+use common::world::{TestWorld, added_npc, world};
 use common::{TestClient, TestServer, edited_player, expect};
 use eo_protocol::Direction;
 use eo_protocol::EoSerialize;
@@ -20,9 +20,13 @@ use eo_protocol::net::client::{
 use eo_protocol::net::server::{InitInitServerPacketReplyCodeData, ServerPacket};
 use eo_protocol::pubs::server::{DropFile, DropNpcRecord, DropRecord};
 
-/// Two NPCs after the bundled seven: a dummy that dies at the first blow, and a talker.
-const DUMMY: u16 = 9;
-const TALKER: u16 = 10;
+/// Two NPCs after the bundled ones: a dummy that dies at the first blow, and a talker.
+fn dummy_id() -> u16 {
+    added_npc(1)
+}
+fn talker_id() -> u16 {
+    added_npc(2)
+}
 /// Crimson Dye: the dummy drops 3 of them, always (64,000 in 64,000).
 const DYE: u16 = 13;
 
@@ -30,30 +34,33 @@ const DYE: u16 = 13;
 /// talker at (6, 3), built by eo-worldgen, then stripped of everything but standard EO
 /// files, with a drop file written by the protocol crate's writer.
 fn standard_world() -> TestWorld {
+    let (dummy, talker) = (dummy_id(), talker_id());
     let world = world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 9\nname = \"Standard Dummy\"\ngraphic = 4\ntype = \"Passive\"\nhp = 1\n\
-             level = 1\nexperience = 1\n\n\
-             [[npc]]\nid = 10\nname = \"Standard Talker\"\ngraphic = 4\ntype = \"Friendly\"\nhp = 10\n",
+            &format!(
+                "[[npc]]\nid = {dummy}\nname = \"Standard Dummy\"\ngraphic = 4\ntype = \"Passive\"\nhp = 1\n\
+                 level = 1\nexperience = 1\n\n\
+                 [[npc]]\nid = {talker}\nname = \"Standard Talker\"\ngraphic = 4\ntype = \"Friendly\"\nhp = 10\n"
+            ),
         )
         .append(
             "speech.toml",
-            "[[npc]]\nid = 10\nchance = 100\nlines = [\"Only standard files here.\"]\n",
+            &format!("[[npc]]\nid = {talker}\nchance = 100\nlines = [\"Only standard files here.\"]\n"),
         )
-        .map(
-            "name = \"Standard Arena\"\nwidth = 10\nheight = 6\nfill_tile = 1\nrelog = { x = 8, y = 4 }\n\
+        .map(&format!(
+            "name = \"Standard Arena\"\nwidth = 10\nheight = 6\nfill_tile = 1\nrelog = {{ x = 8, y = 4 }}\n\
              layout = '''\n##########\n#........#\n#........#\n#........#\n#........#\n##########\n'''\n\
-             [[npc]]\nx = 3\ny = 2\nnpc = 9\nspawn_type = 7\nspawn_time = 3\n\n\
-             [[npc]]\nx = 6\ny = 3\nnpc = 10\nspawn_type = 7\nspawn_time = 0\n",
-        )
+             [[npc]]\nx = 3\ny = 2\nnpc = {dummy}\nspawn_type = 7\nspawn_time = 3\n\n\
+             [[npc]]\nx = 6\ny = 3\nnpc = {talker}\nspawn_type = 7\nspawn_time = 0\n"
+        ))
         .build();
     for hand_written in ["drops.toml", "formulas.toml"] {
         std::fs::remove_file(world.data_dir.join(hand_written)).unwrap();
     }
     let drops = DropFile {
         npcs: vec![DropNpcRecord {
-            npc_id: DUMMY,
+            npc_id: dummy,
             drops: vec![DropRecord {
                 item_id: DYE,
                 min_amount: 3,
@@ -68,6 +75,14 @@ fn standard_world() -> TestWorld {
     )
     .unwrap();
     world
+}
+
+/// A `drops.toml` in which the dummy drops 3 dyes with `chance` percent.
+fn drops_toml(chance: u32) -> String {
+    format!(
+        "[[npc]]\nid = {}\ndrops = [{{ item = {DYE}, min = 3, max = 3, chance = {chance} }}]\n",
+        dummy_id()
+    )
 }
 
 /// Every file under `dir`, relative to it, sorted.
@@ -141,14 +156,14 @@ async fn a_world_of_standard_files_drops_speaks_and_keeps_inns_from_its_server_p
         .nearby
         .npcs
         .iter()
-        .find(|n| n.id == DUMMY)
+        .find(|n| n.id == dummy_id())
         .expect("the dummy is in view")
         .index;
     let talker = entered
         .nearby
         .npcs
         .iter()
-        .find(|n| n.id == TALKER)
+        .find(|n| n.id == talker_id())
         .expect("the talker is in view")
         .index;
     let killed = loop {
@@ -237,11 +252,7 @@ async fn a_world_of_standard_files_drops_speaks_and_keeps_inns_from_its_server_p
 #[tokio::test]
 async fn a_drop_file_and_drops_toml_that_disagree_stop_start_up_naming_both_and_the_npc() {
     let world = standard_world();
-    std::fs::write(
-        world.data_dir.join("drops.toml"),
-        "[[npc]]\nid = 9\ndrops = [{ item = 13, min = 3, max = 3, chance = 50 }]\n",
-    )
-    .unwrap();
+    std::fs::write(world.data_dir.join("drops.toml"), drops_toml(50)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut config = eo_server::config::Config::default();
     config.database.path = dir.path().join("test.db");
@@ -258,17 +269,13 @@ async fn a_drop_file_and_drops_toml_that_disagree_stop_start_up_naming_both_and_
     .expect_err("start-up stops")
     .to_string();
     assert!(
-        error.contains("drops.toml: NPC 9 (Standard Dummy)"),
+        error.contains(&format!("drops.toml: NPC {} (Standard Dummy)", dummy_id())),
         "{error}"
     );
     assert!(error.contains("pub/dtd001.edf"), "{error}");
 
     // The same drops in both: it starts (and stops when told to).
-    std::fs::write(
-        world.data_dir.join("drops.toml"),
-        "[[npc]]\nid = 9\ndrops = [{ item = 13, min = 3, max = 3, chance = 100 }]\n",
-    )
-    .unwrap();
+    std::fs::write(world.data_dir.join("drops.toml"), drops_toml(100)).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let shutdown = tokio_util::sync::CancellationToken::new();
     shutdown.cancel();

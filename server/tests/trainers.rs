@@ -5,16 +5,15 @@
 
 mod common;
 
-use common::world::{TestWorld, world};
-use common::{Entered, TestClient, TestServer, edited_player, expect, map_barrier};
+use common::world::{TestWorld, added_npc, world};
+use common::{Entered, TestClient, TestServer, edited_player, expect, map_barrier, npc_index};
 use eo_protocol::net::client::{
-    PaperdollRemoveClientPacket, RefreshRequestClientPacket, StatSkillJunkClientPacket,
-    StatSkillOpenClientPacket, StatSkillRemoveClientPacket, StatSkillTakeClientPacket,
+    PaperdollRemoveClientPacket, StatSkillJunkClientPacket, StatSkillOpenClientPacket,
+    StatSkillRemoveClientPacket, StatSkillTakeClientPacket,
 };
 use eo_protocol::net::server::{
-    NpcMapInfo, ServerPacket, SkillMasterReply, StatSkillOpenServerPacket,
+    ServerPacket, SkillMasterReply, StatSkillOpenServerPacket,
     StatSkillReplyServerPacketReplyCodeData,
-    WelcomeReplyServerPacketWelcomeCodeDataEnterGame as EnterGame,
 };
 use eo_protocol::net::{Item, Spell};
 
@@ -25,9 +24,13 @@ const EMBER_DART: u16 = 2;
 /// Sage Wren (NPC 8, skill master behavior 1) stands at (1, 1) in the hall.
 const WREN: u16 = 8;
 const BANKER: u16 = 3;
-/// The NPCs the tests add, after the bundled eight.
-const TUTOR: u16 = 9;
-const ELDER: u16 = 10;
+/// The NPCs the tests add, after the bundled ones.
+fn tutor_id() -> u16 {
+    added_npc(1)
+}
+fn elder_id() -> u16 {
+    added_npc(2)
+}
 const WARRIOR: u8 = 2;
 const MAGE: u8 = 3;
 
@@ -36,16 +39,21 @@ const MAGE: u8 = 3;
 /// gold) and Ember Dart (Mages only, Mending Light first, 50 gold); and the Elder Tutor
 /// (master 3: levels 5 to 10, Warriors only) at (14, 9), teaching Mending Light for 1 gold.
 fn tutor_world() -> TestWorld {
+    let (tutor, elder) = (tutor_id(), elder_id());
     world()
         .append(
             "npcs.toml",
-            "[[npc]]\nid = 9\nname = \"Test Tutor\"\ntype = \"Trainer\"\nbehavior_id = 2\nhp = 10\n\n\
-             [[npc]]\nid = 10\nname = \"Elder Tutor\"\ntype = \"Trainer\"\nbehavior_id = 3\nhp = 10\n",
+            &format!(
+                "[[npc]]\nid = {tutor}\nname = \"Test Tutor\"\ntype = \"Trainer\"\nbehavior_id = 2\nhp = 10\n\n\
+                 [[npc]]\nid = {elder}\nname = \"Elder Tutor\"\ntype = \"Trainer\"\nbehavior_id = 3\nhp = 10\n"
+            ),
         )
         .append(
             "maps/00001.toml",
-            "[[npc]]\nx = 18\ny = 9\nnpc = 9\nspawn_type = 7\n\n\
-             [[npc]]\nx = 14\ny = 9\nnpc = 10\nspawn_type = 7\n",
+            &format!(
+                "[[npc]]\nx = 18\ny = 9\nnpc = {tutor}\nspawn_type = 7\n\n\
+                 [[npc]]\nx = 14\ny = 9\nnpc = {elder}\nspawn_type = 7\n"
+            ),
         )
         .append(
             "trainers.toml",
@@ -96,28 +104,6 @@ fn held(items: &[Item], id: u16) -> u32 {
 
 fn spells(list: &[Spell]) -> Vec<(u16, u16)> {
     list.iter().map(|s| (s.id, s.level)).collect()
-}
-
-/// The map index of the NPC `npc_id` the client sees: from entering, else from a refresh
-/// (the map may not have spawned it yet when the client entered).
-async fn npc_index(client: &mut TestClient, entered: &EnterGame, npc_id: u16) -> u8 {
-    let find = |npcs: &[NpcMapInfo]| npcs.iter().find(|n| n.id == npc_id).map(|n| n.index);
-    if let Some(index) = find(&entered.nearby.npcs) {
-        return index;
-    }
-    for _ in 0..50 {
-        client.send(&RefreshRequestClientPacket).await;
-        let npcs = expect(client, |p| match p {
-            ServerPacket::RefreshReply(r) => Some(r.nearby.npcs),
-            _ => None,
-        })
-        .await;
-        if let Some(index) = find(&npcs) {
-            return index;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("NPC {npc_id} is not in view");
 }
 
 async fn open_at(client: &mut TestClient, index: u8) {
@@ -257,7 +243,7 @@ async fn at_tutor(
     edit: impl FnOnce(&mut eo_server::db::Character),
 ) -> (TestClient, u16) {
     let (mut client, _, entered) = edited_player(server, name, edit).await;
-    let tutor = npc_index(&mut client, &entered, TUTOR).await;
+    let tutor = npc_index(&mut client, &entered, tutor_id()).await;
     let session = open(&mut client, tutor).await.session_id;
     (client, session)
 }
@@ -435,7 +421,7 @@ async fn the_masters_own_level_and_class_limits_apply() {
             c.inventory = vec![(GOLD, 10)];
         })
         .await;
-        let elder = npc_index(&mut client, &entered, ELDER).await;
+        let elder = npc_index(&mut client, &entered, elder_id()).await;
         open_at(&mut client, elder).await;
         // Nothing is open: a guessed session teaches nothing.
         for session in [10, 11, 12] {
@@ -454,7 +440,7 @@ async fn the_masters_own_level_and_class_limits_apply() {
         c.inventory = vec![(GOLD, 10)];
     })
     .await;
-    let elder = npc_index(&mut client, &entered, ELDER).await;
+    let elder = npc_index(&mut client, &entered, elder_id()).await;
     let session = open(&mut client, elder).await.session_id;
     client.send(&take(MENDING_LIGHT, session)).await;
     assert_eq!(learned(&mut client).await, (MENDING_LIGHT, 9));
@@ -487,7 +473,7 @@ async fn packets_at_the_wrong_moment_change_nothing() {
     }
     nothing_happens(&mut sam, "out of reach, not a master, no NPC").await;
 
-    let tutor = npc_index(&mut sam, &entered, TUTOR).await;
+    let tutor = npc_index(&mut sam, &entered, tutor_id()).await;
     let session = open(&mut sam, tutor).await.session_id;
     for wrong in [
         take(EMBER_DART, session.wrapping_add(1)),
@@ -502,7 +488,7 @@ async fn packets_at_the_wrong_moment_change_nothing() {
     nothing_happens(&mut sam, "wrong session or spell").await;
     // Asking another master (the elder, who refuses a level 2) closes this one: its session
     // is no longer good.
-    let elder = npc_index(&mut sam, &entered, ELDER).await;
+    let elder = npc_index(&mut sam, &entered, elder_id()).await;
     open_at(&mut sam, elder).await;
     sam.send(&remove(MENDING_LIGHT, session)).await;
     nothing_happens(&mut sam, "the tutor's session after asking the elder").await;

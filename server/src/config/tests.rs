@@ -195,7 +195,7 @@ fn defaults_match_the_documented_table() {
     assert!(c.server.enforce_sequence);
     assert_eq!(c.server.min_version, ClientVersion::new(0, 0, 28));
     assert_eq!(c.database.path, PathBuf::from("eo-server.db"));
-    assert_eq!(c.world.data_dir, PathBuf::from("fixtures/world"));
+    assert_eq!(c.world.data_dir, PathBuf::new(), "the bundled world");
     assert_eq!(c.world.save_interval_secs, 60);
     assert_eq!(c.control.socket, PathBuf::from("eo-server.sock"));
     assert_eq!(c.log.filter, "info");

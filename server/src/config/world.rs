@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ConfigError, at_least_one, at_most_a_year, not_empty};
+use super::{ConfigError, at_least_one, at_most_a_year};
 
 /// The most lines of `world.news` a client shows (the protocol sends exactly this many).
 pub const MAX_NEWS_LINES: usize = 9;
@@ -14,7 +14,8 @@ pub const MAX_NEWS_LINES: usize = 9;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorldConfig {
-    /// Directory holding `maps/` and `pub/`.
+    /// Directory holding `maps/` and `pub/` (and the data files); empty: the bundled world,
+    /// built into the binary.
     pub data_dir: PathBuf,
     /// Seconds between a map's saves of the characters on it that changed (each map saves on its
     /// own clock, and at every departure; see `crate::save`).
@@ -50,7 +51,7 @@ pub struct SpawnArea {
 impl Default for WorldConfig {
     fn default() -> Self {
         WorldConfig {
-            data_dir: PathBuf::from("fixtures/world"),
+            data_dir: PathBuf::new(),
             save_interval_secs: 60,
             // The relog point of the bundled town, Mossbrook.
             spawn_map: 1,
@@ -64,6 +65,11 @@ impl Default for WorldConfig {
 }
 
 impl WorldConfig {
+    /// Whether the world served is the bundled one (no `data_dir` given).
+    pub fn uses_bundled(&self) -> bool {
+        self.data_dir.as_os_str().is_empty()
+    }
+
     /// Time between saves of all online characters.
     pub fn save_interval(&self) -> Duration {
         Duration::from_secs(self.save_interval_secs)
@@ -78,7 +84,6 @@ impl WorldConfig {
             at_least_one(&format!("world.spawn_areas[{i}].map"), u64::from(area.map))?;
         }
         at_most_a_year("world.save_interval_secs", self.save_interval_secs)?;
-        not_empty("world.data_dir", &self.data_dir)?;
         if self.news.len() > MAX_NEWS_LINES {
             return Err(ConfigError::new(
                 "world.news",
@@ -156,9 +161,9 @@ mod tests {
             invalid(|c| c.world.save_interval_secs = 0).key,
             "world.save_interval_secs"
         );
-        assert_eq!(
-            invalid(|c| c.world.data_dir = PathBuf::new()).key,
-            "world.data_dir"
-        );
+        // An empty data_dir is the bundled world, not an error.
+        let mut c = crate::config::Config::default();
+        c.world.data_dir = PathBuf::new();
+        assert!(c.validate().is_ok() && c.world.uses_bundled());
     }
 }

@@ -9,6 +9,7 @@ use eo_protocol::data_file::{DataFile, header_rid};
 use eo_protocol::map::{Emf, MapTileSpec, MapWarp};
 use eo_protocol::pubs::{Ecf, Eif, Enf, Esf};
 
+pub mod bundled;
 pub mod drop_file;
 pub mod inn_file;
 mod record_file;

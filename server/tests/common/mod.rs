@@ -595,6 +595,35 @@ pub async fn edited_player(
     (client, id, entered.enter)
 }
 
+/// The map index of the NPC `npc_id` the client sees: from entering, else from a refresh
+/// (the map may not have spawned it yet when the client entered).
+pub async fn npc_index(
+    client: &mut TestClient,
+    entered: &eo_protocol::net::server::WelcomeReplyServerPacketWelcomeCodeDataEnterGame,
+    npc_id: u16,
+) -> u8 {
+    use eo_protocol::net::server::NpcMapInfo;
+    let find = |npcs: &[NpcMapInfo]| npcs.iter().find(|n| n.id == npc_id).map(|n| n.index);
+    if let Some(index) = find(&entered.nearby.npcs) {
+        return index;
+    }
+    for _ in 0..50 {
+        client
+            .send(&eo_protocol::net::client::RefreshRequestClientPacket)
+            .await;
+        let npcs = expect(client, |p| match p {
+            ServerPacket::RefreshReply(r) => Some(r.nearby.npcs),
+            _ => None,
+        })
+        .await;
+        if let Some(index) = find(&npcs) {
+            return index;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("NPC {npc_id} is not in view");
+}
+
 /// What the map sends the client before it answers one more request: the map handles a
 /// player's requests in order and queues its answers in order, so an Item_Use of an item
 /// nobody has (answered with Item_Agree) comes after everything it sent before. A test that

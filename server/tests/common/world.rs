@@ -45,7 +45,8 @@ fn copy_dir(from: &Path, to: &Path) {
 
 impl WorldBuilder {
     /// Appends `text` to the source file `path` (e.g. `npcs.toml`: more NPCs after the
-    /// bundled ones, whose ids continue theirs).
+    /// bundled ones, whose ids continue theirs: write them with [`added_npc`], never as
+    /// numbers, so the test survives a new bundled NPC).
     pub fn append(mut self, path: &str, text: &str) -> Self {
         self.appended.push((path.to_owned(), text.to_owned()));
         self
@@ -99,6 +100,29 @@ impl WorldBuilder {
             first_new_map,
         }
     }
+}
+
+/// The id the first record a test appends to the bundled source `source` (its `[[table]]`s,
+/// e.g. `npcs.toml` and `npc`) gets. Ids run 1, 2, 3, ... in file order, so this is one past
+/// the bundled records, counted now: a test that builds its ids from it keeps working when
+/// the bundled world grows.
+pub fn next_id(source: &str, table: &str) -> u16 {
+    let path = workspace().join("fixtures/world-src").join(source);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let parsed: toml::Table = text
+        .parse()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let count = parsed
+        .get(table)
+        .and_then(|records| records.as_array())
+        .map_or(0, Vec::len);
+    u16::try_from(count + 1).unwrap()
+}
+
+/// The id of the `n`-th NPC (from 1) a test appends to `npcs.toml`: after the bundled NPCs,
+/// however many there are.
+pub fn added_npc(n: u16) -> u16 {
+    next_id("npcs.toml", "npc") + n - 1
 }
 
 /// A builder of a world from the bundled one.
