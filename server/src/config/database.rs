@@ -13,7 +13,7 @@ use crate::db::Location;
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub path: PathBuf,
-    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (see the README); empty for SQLite.
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (see docs/running.md); empty for SQLite.
     pub url: String,
 }
 
