@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod net;
 pub mod player;
 pub mod process;
+pub mod quest;
 pub mod reload;
 pub mod rules;
 pub mod save;

@@ -240,6 +240,7 @@ fn load_character(conn: &mut Conn, character_id: i64) -> Result<Option<Character
          ORDER BY slot, spell_id",
         character_id,
     )?;
+    character.quests = super::quests::load(conn, character_id)?;
     Ok(Some(character))
 }
 
@@ -309,6 +310,7 @@ fn character_from_row(row: &Row<'_>) -> Result<Character, SqlError> {
         inventory: Vec::new(),
         bank: Vec::new(),
         spells: Vec::new(),
+        quests: Vec::new(),
     })
 }
 
@@ -475,6 +477,11 @@ pub(super) mod tests {
         character.inventory = vec![(1, 10), (2, 20)];
         character.bank = vec![(3, 30)];
         character.spells = vec![(4, 1)];
+        character.quests = vec![QuestProgress {
+            quest_id: 1,
+            state: "begin".into(),
+            ..QuestProgress::default()
+        }];
         assert_eq!(
             db.save_characters(vec![character]).await.map(|r| r.saved),
             Ok(1)
@@ -492,7 +499,12 @@ pub(super) mod tests {
         assert_eq!(db.load_character(id).await, Ok(None));
         assert!(db.characters_of(alice).await.unwrap().is_empty());
         assert!(!db.character_name_exists("Doomed").await.unwrap());
-        for table in ["character_inventory", "character_bank", "character_spells"] {
+        for table in [
+            "character_inventory",
+            "character_bank",
+            "character_spells",
+            "character_quests",
+        ] {
             assert_eq!(count_rows(&db, table, id).await, 0, "{table}");
         }
         assert_eq!(db.delete_character(alice, id).await, Err(DbError::NotFound));

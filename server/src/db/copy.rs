@@ -20,6 +20,7 @@ pub(crate) const TABLES: &[(&str, &str)] = &[
     ("character_inventory", "character_id, slot, item_id"),
     ("character_bank", "character_id, slot, item_id"),
     ("character_spells", "character_id, slot, spell_id"),
+    ("character_quests", "character_id, quest_id"),
     ("bans", "id"),
     ("audit", "id"),
     ("mutes", "character_id"),

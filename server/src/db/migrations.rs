@@ -226,6 +226,22 @@ ALTER TABLE character_spells ADD COLUMN slot BIGINT NOT NULL DEFAULT 0;
 "#,
         ),
     },
+    // 6: EO+ quest progress, one row per character and quest it started; the state by name.
+    Migration::same(
+        r#"
+CREATE TABLE character_quests (
+    character_id INTEGER NOT NULL REFERENCES characters(id) ON DELETE CASCADE,
+    quest_id     INTEGER NOT NULL CHECK (quest_id BETWEEN 0 AND 65535),
+    state        TEXT    NOT NULL,
+    counters     TEXT    NOT NULL DEFAULT '',
+    roll         INTEGER NOT NULL DEFAULT 0 CHECK (roll >= 0),
+    daily_day    INTEGER NOT NULL DEFAULT 0 CHECK (daily_day >= 0),
+    daily_count  INTEGER NOT NULL DEFAULT 0 CHECK (daily_count >= 0),
+    completions  INTEGER NOT NULL DEFAULT 0 CHECK (completions >= 0),
+    PRIMARY KEY (character_id, quest_id)
+);
+"#,
+    ),
 ];
 
 /// The schema version stored in the database.
@@ -398,6 +414,7 @@ mod tests {
                 "board_posts",
                 "character_bank",
                 "character_inventory",
+                "character_quests",
                 "character_spells",
                 "characters",
                 "mutes"

@@ -41,6 +41,7 @@ mod migrations;
 mod models;
 mod mutes;
 mod postgres;
+mod quests;
 mod saves;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -58,7 +59,7 @@ pub use boards::{BoardPost, NewBoardPost, PostLimits, Posted};
 pub use copy::{CopyReport, copy_database};
 pub use models::{
     Account, AuditEntry, Ban, Character, CharacterSummary, Equipment, NewAccount, NewAudit, NewBan,
-    NewCharacter, SaveReport,
+    NewCharacter, QuestProgress, SaveReport,
 };
 pub use postgres::{describe_url, parse_url};
 

@@ -192,6 +192,28 @@ pub struct Character {
     pub bank: Vec<(u16, u32)>,
     /// `(spell_id, level)`, each spell id at most once; loaded in the order it was saved.
     pub spells: Vec<(u16, u16)>,
+    /// Where the character is in each quest it started (table `character_quests`), by quest id.
+    pub quests: Vec<QuestProgress>,
+}
+
+/// A character's progress in one EO+ quest (map/quests/ runs it). The state is kept by NAME, so
+/// a quest file edited since (states reordered, added) still finds it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QuestProgress {
+    pub quest_id: u16,
+    /// The state's name, lower-cased (`end` when finished, `done` between daily runs).
+    pub state: String,
+    /// What the state counts (kills, uses): `(key, count)`, keys as `npc/3`, `item/5`,
+    /// `spell/2`, `players`; cleared when the state changes.
+    pub counters: Vec<(String, u32)>,
+    /// The last `Roll`.
+    pub roll: u32,
+    /// The day (days since 1970, UTC) `daily_count` counts, 0 for none.
+    pub daily_day: u32,
+    /// How many times the daily quest was done that day.
+    pub daily_count: u32,
+    /// How many times the quest was finished (`End`).
+    pub completions: u32,
 }
 
 /// What became of a batch of characters given to `save_characters`.

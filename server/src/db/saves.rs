@@ -141,6 +141,7 @@ fn save_one(tx: &mut Conn, c: &Character) -> Result<bool, SqlError> {
     replace_pairs(tx, &INVENTORY, c.id, &c.inventory)?;
     replace_pairs(tx, &BANK, c.id, &c.bank)?;
     replace_pairs(tx, &SPELLS, c.id, &c.spells)?;
+    super::quests::replace(tx, c.id, &c.quests)?;
     Ok(true)
 }
 
@@ -237,6 +238,22 @@ mod tests {
             inventory: vec![(1, i32::MAX as u32), (300, 1), (2, 5), (65535, 17)],
             bank: vec![(9, 99), (4, 1)],
             spells: vec![(12, 3), (1, 0), (65535, 65535)],
+            quests: vec![
+                QuestProgress {
+                    quest_id: 0,
+                    state: "begin".into(),
+                    ..QuestProgress::default()
+                },
+                QuestProgress {
+                    quest_id: 65535,
+                    state: "hunt".into(),
+                    counters: vec![("npc/3".into(), 4), ("players".into(), 1)],
+                    roll: 6,
+                    daily_day: 20_000,
+                    daily_count: 2,
+                    completions: 3,
+                },
+            ],
             ..base
         }
     }
@@ -289,6 +306,7 @@ mod tests {
         smaller.inventory = vec![(2, 1)];
         smaller.bank.clear();
         smaller.spells = vec![(7, 7)];
+        smaller.quests.truncate(1);
         smaller.hidden = false;
         assert_eq!(db.save_characters(vec![smaller.clone()]).await, saved(1));
         assert_eq!(db.load_character(id).await.unwrap().unwrap(), smaller);

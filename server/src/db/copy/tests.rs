@@ -2,7 +2,7 @@ use super::*;
 use crate::db::characters::tests::new_character;
 use crate::db::conn::SqlError;
 use crate::db::testing::{PgSchema, account};
-use crate::db::{Db, NewAudit, NewBan, NewBoardPost, PostLimits, unix_now};
+use crate::db::{Db, NewAudit, NewBan, NewBoardPost, PostLimits, QuestProgress, unix_now};
 use tempfile::TempDir;
 
 /// Runs blocking work (the copy, a bare connection) off the runtime's threads.
@@ -34,6 +34,12 @@ async fn fill(db: &Db) -> i64 {
     saved.inventory = vec![(9, 1), (2, 50), (5, 3)];
     saved.bank = vec![(7, 7)];
     saved.spells = vec![(3, 1), (1, 2)];
+    saved.quests = vec![QuestProgress {
+        quest_id: 4,
+        state: "hunt".into(),
+        counters: vec![("npc/2".into(), 3)],
+        ..QuestProgress::default()
+    }];
     saved.title = "the Copied".into();
     saved.experience = 4_000_000_000;
     saved.hidden = true;
@@ -123,7 +129,7 @@ async fn copies_every_table(from: Location, to: Location) {
     .unwrap();
     assert_eq!(
         report.to_string(),
-        "accounts 2, characters 2, character_inventory 3, character_bank 1, character_spells 2, bans 2, audit 1, mutes 1, board_posts 1"
+        "accounts 2, characters 2, character_inventory 3, character_bank 1, character_spells 2, character_quests 1, bans 2, audit 1, mutes 1, board_posts 1"
     );
     let (source_rows, target_rows) = blocking({
         let (from, to) = (from.clone(), to.clone());
