@@ -186,6 +186,9 @@ enum Command {
     /// Rereads the server's configuration file and puts in force what can change while it
     /// runs (limits, rates, messages, admin levels, the log filter); says what needs a restart.
     Reload,
+    /// Rereads the EO+ quest files (`quests/NNNNN.eqf`) and puts them in force; players keep
+    /// their progress. Lists the files that did not load, with the line and what was wrong.
+    ReloadQuests,
     /// Brings the accounts and characters of an EOSERV (or etheos) or reoserv database here.
     ///
     /// `eo-admin import eoserv SOURCE --password-salt SALT` or `eo-admin import reoserv
@@ -330,6 +333,7 @@ fn request(command: &Command) -> Result<(&'static str, Value), Failure> {
             ("audit", json!({ "limit": limit.or(*limit_flag) }))
         }
         Command::Reload => ("reload", json!({})),
+        Command::ReloadQuests => ("reload-quests", json!({})),
         // Many requests, one batch each: `import::run`.
         Command::Import(_) => return Err(Failure::Refused("import is not one request".into())),
     })
@@ -669,6 +673,13 @@ fn human(command: &str, result: &Value) -> String {
             get("x"),
             get("y")
         ),
+        "reload-quests" => {
+            let mut text = format!("{} quests loaded\n", get("quests"));
+            for error in list(result, "errors") {
+                text.push_str(&format!("not loaded: {}\n", cell(Some(error))));
+            }
+            text
+        }
         "reload" => {
             let changes = |key: &str| -> Vec<String> {
                 list(result, key)

@@ -1,5 +1,6 @@
 //! Builds the bundled game world, EMF maps, EIF/ENF/ESF/ECF pub files and the server pub files
-//! (inns, NPC speech, shops, skill masters), from readable TOML sources (`fixtures/world-src`,
+//! (inns, NPC speech, shops, skill masters), and the EO+ quest files (copied as written), from
+//! readable TOML sources (`fixtures/world-src`,
 //! described in its README).
 //!
 //! ```no_run
@@ -17,6 +18,7 @@ mod inns;
 mod maps;
 mod names;
 mod pubs;
+mod quests;
 mod shops;
 mod source;
 mod speech;
@@ -30,7 +32,7 @@ pub use error::Error;
 pub use pubs::{EOF_RECORD, PUB_VERSION};
 
 /// The folders of the output the tool owns: files in them that it does not build are stale.
-const OUTPUT_DIRS: [&str; 2] = ["maps", "pub"];
+const OUTPUT_DIRS: [&str; 3] = ["maps", "pub", "quests"];
 
 /// A built world: every output file's bytes by its path relative to the output folder
 /// (`maps/00001.emf`, `pub/dat001.eif`, ...), in path order.
@@ -54,6 +56,7 @@ pub fn build(src: &Path) -> Result<World, Error> {
     files.extend(speech::build(src, &pubs)?);
     files.extend(shops::build(src, &pubs)?);
     files.extend(trainers::build(src, &pubs)?);
+    files.extend(quests::build(src)?);
     Ok(World { files })
 }
 
@@ -129,7 +132,7 @@ impl World {
     }
 
     /// Writes the world into `out` (files whose bytes are unchanged are not rewritten) and
-    /// removes stale files from the tool's folders `out/maps` and `out/pub`.
+    /// removes stale files from the tool's folders `out/maps`, `out/pub` and `out/quests`.
     ///
     /// # Errors
     /// A file that cannot be written or removed.

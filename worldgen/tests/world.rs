@@ -133,6 +133,9 @@ fn built_files_decode_and_reencode_byte_identically() {
             "pub/dtn001.enf",
             "pub/dts001.esf",
             "pub/ttd001.etf",
+            "quests/00001.eqf",
+            "quests/00002.eqf",
+            "quests/00003.eqf",
         ]
     );
     fn round_trip<T: DataFile>(name: &str, bytes: &[u8]) {
@@ -153,6 +156,17 @@ fn built_files_decode_and_reencode_byte_identically() {
             Some("ecf") => round_trip::<Ecf>(name, bytes),
             Some("eid") => round_trip::<InnFile>(name, bytes),
             Some("etf") => round_trip::<TalkFile>(name, bytes),
+            // EO+ quests are text, copied as written.
+            Some("eqf") => assert_eq!(
+                std::fs::read(
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../fixtures/world-src")
+                        .join(name)
+                )
+                .unwrap(),
+                *bytes,
+                "{name} is its source"
+            ),
             _ => panic!("unexpected output {name}"),
         }
     }
@@ -179,8 +193,8 @@ fn the_build_is_deterministic() {
 #[test]
 fn every_file_has_its_content_rid_in_its_header() {
     let world = world();
-    // The server pub files have no rid: clients never download them.
-    let server_pub = |name: &str| SERVER_PUB_FILES.contains(&name);
+    // The server pub files and the quest files have no rid: clients never download them.
+    let server_pub = |name: &str| SERVER_PUB_FILES.contains(&name) || name.starts_with("quests/");
     for (name, bytes) in world.files.iter().filter(|(name, _)| !server_pub(name)) {
         let rid = header_rid(bytes).expect("has a header");
         assert_eq!(
@@ -385,6 +399,9 @@ fn the_documented_contents_are_in_place() {
             (6, 17, 5, 3, 60, 1),
             (1, 1, 8, 7, 3, 1),
             (21, 7, 9, 7, 0, 1),
+            (11, 13, 10, 7, 0, 1),
+            (14, 9, 11, 7, 0, 1),
+            (22, 9, 12, 7, 0, 1),
         ]
     );
     assert_eq!(npc(1).r#type, NpcType::Shop);
@@ -954,7 +971,7 @@ fn a_shop_trading_an_unknown_item_is_an_error_at_the_trade() {
     );
     assert!(
         err.to_string()
-            .contains("trade item 70 is not an item id (1 to 20)"),
+            .contains("trade item 70 is not an item id (1 to 21)"),
         "{err}"
     );
 }

@@ -19,6 +19,7 @@ mod hierarchy;
 mod import;
 mod moderation;
 mod players;
+mod quests;
 mod server_ops;
 
 pub use args::{MAX_BAN_SECS, MAX_MESSAGE_CHARS, parse_duration};
@@ -28,9 +29,29 @@ pub use server_ops::{DEFAULT_AUDIT_LIMIT, MAX_SHUTDOWN_DELAY_SECS, SERVER_NAME};
 
 /// Every command, in the order `help` texts list them.
 pub const COMMANDS: &[&str] = &[
-    "status", "players", "kick", "ban", "unban", "bans", "announce", "message", "promote", "save",
-    "shutdown", "audit", "mute", "warp", "info", "warptome", "warpmeto", "hide", "show", "reload",
-    "give", "import",
+    "status",
+    "players",
+    "kick",
+    "ban",
+    "unban",
+    "bans",
+    "announce",
+    "message",
+    "promote",
+    "save",
+    "shutdown",
+    "audit",
+    "mute",
+    "warp",
+    "info",
+    "warptome",
+    "warpmeto",
+    "hide",
+    "show",
+    "reload",
+    "give",
+    "import",
+    "reload-quests",
 ];
 
 /// Who gave a command.
@@ -187,6 +208,7 @@ fn audited(command: &str) -> bool {
             | "reload"
             | "give"
             | "import"
+            | "reload-quests"
     )
 }
 
@@ -244,6 +266,7 @@ impl Admin {
             "reload" => self.reload(args).await,
             "give" => self.give(&caller, args).await,
             "import" => self.import(args).await,
+            "reload-quests" => self.reload_quests(args).await,
             other => Err(CommandError::new(
                 ErrorCode::UnknownCommand,
                 format!(

@@ -146,6 +146,8 @@ pub struct GameData {
     pub shops: Shops,
     /// `pub/dsm001.emf` and `pub/serv_trainers.epf`: the skill masters (none without them).
     pub skill_masters: SkillMasters,
+    /// `quests/NNNNN.eqf`: the EO+ quests (reloadable while the server runs).
+    pub quests: crate::quest::QuestBook,
 }
 
 fn read(path: &Path) -> Result<Bytes, DataError> {
@@ -233,6 +235,7 @@ impl GameData {
             spells,
             classes,
             formulas: crate::rules::Formulas::load(dir)?,
+            quests: crate::quest::QuestBook::new(crate::quest::Quests::load(dir).0),
         })
     }
 }

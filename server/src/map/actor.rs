@@ -59,6 +59,12 @@ pub(super) enum MapMessage {
         player_id: u16,
         level: u8,
     },
+    /// The character's client is on the map now (the game entered, or a warp agreed): quests
+    /// may speak to it (map/quests/).
+    Arrived {
+        player_id: u16,
+        login: bool,
+    },
     /// Queue the save of everyone on the map now; answers how many that is.
     SaveAll {
         reply: oneshot::Sender<usize>,
@@ -147,6 +153,7 @@ impl MapMessage {
             MapMessage::Leave { .. } => "leave",
             MapMessage::Paperdoll { .. } => "paperdoll",
             MapMessage::SetAdminLevel { .. } => "set admin level",
+            MapMessage::Arrived { .. } => "arrived",
             MapMessage::SaveAll { .. } => "save all",
             MapMessage::Packet { packet, .. } => packet.name(),
             MapMessage::Walk { .. } => "walk",
@@ -419,8 +426,10 @@ impl MapActor {
         if let Some(stall) = super::fault::inject(&message) {
             self.stalled_until = Some(tokio::time::Instant::now() + stall);
         }
+        let quest_watch = self.quest_watch(&message);
         {
             match message {
+                MapMessage::Arrived { player_id, login } => self.quests_arrived(player_id, login),
                 MapMessage::Enter {
                     player_id,
                     character,
@@ -538,6 +547,9 @@ impl MapActor {
                     }
                 },
             }
+        }
+        if let Some(watch) = quest_watch {
+            self.quest_after(watch);
         }
     }
 

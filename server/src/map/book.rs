@@ -1,6 +1,7 @@
 //! Book_Request: a character's book (its details and the quests it finished), asked of a
-//! character on the same map, as the client asks it of a character it sees. There are no
-//! quests yet, so the list is empty. A character on another map, or none, gets no answer.
+//! character on the same map, as the client asks it of a character it sees: the quests it
+//! finished, hidden ones left out (map/quests/). A character on another map, or none, gets no
+//! answer.
 
 use eo_protocol::net::server::BookReplyServerPacket;
 
@@ -17,7 +18,10 @@ impl MapActor {
         let body = self.encode(&BookReplyServerPacket {
             details: doll.details,
             icon: doll.icon,
-            quest_names: Vec::new(),
+            quest_names: super::finished_quest_names(
+                &self.data.quests.current(),
+                shown.game.state(),
+            ),
         });
         self.send_to(player_id, body);
     }

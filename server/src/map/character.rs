@@ -68,6 +68,13 @@ pub struct GameState {
     /// The name of the inn the character is a citizen of ("" for none): where it respawns
     /// (map/inns.rs).
     pub home: String,
+    /// Where it is in each EO+ quest it started (map/quests/).
+    pub quests: Vec<crate::db::QuestProgress>,
+    /// The title others see in its paperdoll (quests may set it).
+    pub title: String,
+    pub race: u8,
+    pub fiance: String,
+    pub partner: String,
 }
 
 impl GameState {
@@ -101,6 +108,11 @@ impl GameState {
             spells: c.spells.clone(),
             hidden: c.hidden,
             home: c.home.clone(),
+            quests: c.quests.clone(),
+            title: c.title.clone(),
+            race: c.race,
+            fiance: c.fiance.clone(),
+            partner: c.partner.clone(),
         }
     }
 
@@ -131,6 +143,11 @@ impl GameState {
         c.spells = self.spells.clone();
         c.hidden = self.hidden;
         c.home = self.home.clone();
+        c.quests = self.quests.clone();
+        c.title = self.title.clone();
+        c.race = self.race;
+        c.fiance = self.fiance.clone();
+        c.partner = self.partner.clone();
     }
 
     /// What the formulas derive from this state.
@@ -406,6 +423,11 @@ impl CharacterGame {
         }
         self.weight = self.state.weight(data);
         removed
+    }
+
+    /// The character's quest progress, to change (nothing derived depends on it).
+    pub fn quests_mut(&mut self) -> &mut Vec<crate::db::QuestProgress> {
+        &mut self.state.quests
     }
 
     /// Changes the state with `change`, then recomputes (for equipment, stats, hair).

@@ -289,6 +289,7 @@ impl MapActor {
                 }
             }
         }
+        self.quest_event(killer, super::quests::QuestEvent::KilledNpc(id));
     }
 
     /// A blow from one player on another (PK maps only): everyone who sees the victim gets
@@ -343,6 +344,7 @@ impl MapActor {
                 }
             }
             self.respawn(victim);
+            self.quest_event(player_id, super::quests::QuestEvent::KilledPlayer);
         }
     }
 

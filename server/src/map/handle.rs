@@ -168,6 +168,12 @@ impl MapHandle {
             .await;
     }
 
+    /// The character's client is on the map now (after Welcome_Reply or Warp_Agree): its
+    /// quests may speak to it (fire-and-forget).
+    pub async fn arrived(&self, player_id: u16, login: bool) {
+        let _ = self.tx.send(MapMessage::Arrived { player_id, login }).await;
+    }
+
     /// Queues the save of everyone on the map now; how many (`None` if the map failed).
     pub async fn save_all(&self) -> Option<usize> {
         self.ask(|reply| MapMessage::SaveAll { reply }).await

@@ -23,6 +23,7 @@ mod npcs;
 mod objects;
 mod pathfinding;
 mod persistence;
+mod quests;
 mod recovery;
 mod services;
 mod shop;
@@ -33,6 +34,7 @@ mod visibility;
 
 pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
+pub use quests::finished_quest_names;
 pub use views::{map_info, paperdoll};
 
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.

@@ -29,6 +29,8 @@ pub(super) enum Service {
     Inn,
     Shop,
     SkillMaster,
+    /// EO+ quest NPCs (map/quests/).
+    Quest,
 }
 
 impl Service {
@@ -40,6 +42,7 @@ impl Service {
             Service::Inn => NpcType::Inn,
             Service::Shop => NpcType::Shop,
             Service::SkillMaster => NpcType::Trainer,
+            Service::Quest => NpcType::Quest,
         }
     }
 }
@@ -169,6 +172,11 @@ impl MapActor {
             | ClientPacket::StatSkillTake(_)
             | ClientPacket::StatSkillRemove(_)
             | ClientPacket::StatSkillJunk(_) => self.skill_master(player_id, packet),
+            ClientPacket::QuestUse(_)
+            | ClientPacket::QuestAccept(_)
+            | ClientPacket::QuestList(_) => {
+                self.quest(player_id, packet);
+            }
             ClientPacket::TradeRequest(_)
             | ClientPacket::TradeAccept(_)
             | ClientPacket::TradeAdd(_)

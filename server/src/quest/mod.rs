@@ -78,11 +78,27 @@ impl Quests {
         }
     }
 
+    /// The quests of the world `config` names: its data folder's, or the bundled world's (built
+    /// into the binary).
+    pub fn load_for(config: &crate::config::Config) -> (Quests, Vec<LoadError>) {
+        if config.world.uses_bundled() {
+            let files = crate::data::bundled::FILES
+                .iter()
+                .filter_map(|(name, bytes)| {
+                    let name = name.strip_prefix(QUEST_DIR)?.strip_prefix('/')?;
+                    Some((PathBuf::from(QUEST_DIR).join(name), bytes.to_vec()))
+                })
+                .collect();
+            Quests::from_files(files)
+        } else {
+            Quests::load(&config.world.data_dir)
+        }
+    }
+
     /// Loads every `NNNNN.eqf` in `data_dir/quests` (none when the folder is missing). Files that
     /// fail are returned with why, and left out; each is also logged.
     pub fn load(data_dir: &Path) -> (Quests, Vec<LoadError>) {
         let dir = data_dir.join(QUEST_DIR);
-        let mut quests = Vec::new();
         let mut errors = Vec::new();
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
@@ -97,15 +113,37 @@ impl Quests {
                 return (Quests::default(), errors);
             }
         };
-        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-        paths.sort();
-        for path in paths {
+        let mut files = Vec::new();
+        for path in entries.flatten().map(|e| e.path()) {
             let is_quest = path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("eqf"));
             if !is_quest {
                 continue;
             }
+            match std::fs::read(&path) {
+                Ok(bytes) => files.push((path, bytes)),
+                Err(e) => {
+                    let error = LoadError::File {
+                        path,
+                        problem: e.to_string(),
+                    };
+                    tracing::error!(%error, "a quest file did not load; the other quests run");
+                    errors.push(error);
+                }
+            }
+        }
+        let (quests, more) = Quests::from_files(files);
+        errors.extend(more);
+        (quests, errors)
+    }
+
+    /// Parses quest files given as `(path, bytes)`; the id is the file's number.
+    fn from_files(mut files: Vec<(PathBuf, Vec<u8>)>) -> (Quests, Vec<LoadError>) {
+        files.sort();
+        let mut quests: BTreeMap<u16, Quest> = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (path, bytes) in files {
             let id = path
                 .file_stem()
                 .and_then(|s| s.to_str())
@@ -119,27 +157,60 @@ impl Quests {
                 });
                 continue;
             };
-            let text = match std::fs::read(&path) {
-                // EO+ files are single-byte text; bytes that are not UTF-8 are kept as Latin-1.
-                Ok(bytes) => String::from_utf8(bytes)
-                    .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| char::from(b)).collect()),
-                Err(e) => {
-                    errors.push(LoadError::File {
-                        path,
-                        problem: e.to_string(),
-                    });
-                    continue;
-                }
-            };
+            if quests.contains_key(&id) {
+                errors.push(LoadError::File {
+                    path,
+                    problem: format!("a second file for quest {id}"),
+                });
+                continue;
+            }
+            // EO+ files are single-byte text; bytes that are not UTF-8 are read as Latin-1.
+            let text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| char::from(b)).collect());
             match parse(id, &text) {
-                Ok(quest) => quests.push(quest),
+                Ok(quest) => {
+                    quests.insert(id, quest);
+                }
                 Err(error) => errors.push(LoadError::Parse { path, error }),
             }
         }
         for error in &errors {
             tracing::error!(%error, "a quest file did not load; the other quests run");
         }
-        (Quests::from_quests(quests), errors)
+        (Quests::from_quests(quests.into_values()), errors)
+    }
+}
+
+/// The quests in force, shared by every map: a reload swaps them whole, and a map reads the
+/// set once per event, so one event never sees two versions.
+#[derive(Debug, Default)]
+pub struct QuestBook {
+    current: std::sync::RwLock<Arc<Quests>>,
+}
+
+impl QuestBook {
+    pub fn new(quests: Quests) -> Self {
+        QuestBook {
+            current: std::sync::RwLock::new(Arc::new(quests)),
+        }
+    }
+
+    /// The quests in force now.
+    pub fn current(&self) -> Arc<Quests> {
+        match self.current.read() {
+            Ok(quests) => Arc::clone(&quests),
+            // A panic while swapping cannot leave a half-written Arc: the value is whole.
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Puts `quests` in force.
+    pub fn replace(&self, quests: Quests) {
+        let mut current = match self.current.write() {
+            Ok(current) => current,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *current = Arc::new(quests);
     }
 }
 

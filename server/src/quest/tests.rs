@@ -352,3 +352,20 @@ proptest! {
         let _ = parse(1, &words.join(" "));
     }
 }
+
+/// The bundled world's quests (fixtures/world/quests) all load.
+#[test]
+fn the_bundled_quests_load() {
+    let world = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world");
+    let (quests, errors) = Quests::load(&world);
+    assert!(errors.is_empty(), "{errors:?}");
+    let names: Vec<&str> = quests.iter().map(|q| q.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Hopper Trouble",
+            "The Apothecary's Errand",
+            "Courier Rounds"
+        ]
+    );
+}

@@ -112,7 +112,9 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
             report::report(player, packet.reportee, packet.message).await
         }
         ClientPacket::MessagePing(_) => message::ping(player).await,
-        ClientPacket::QuestList(packet) => message::quest_list(player, packet.page).await,
+        ClientPacket::QuestList(_) | ClientPacket::QuestUse(_) | ClientPacket::QuestAccept(_) => {
+            to_map(player, packet).await
+        }
         ClientPacket::BookRequest(_) => to_map(player, packet).await,
         // Boards are the world's, in the database (handlers/board.rs).
         ClientPacket::BoardOpen(packet) => board::open(player, packet).await,

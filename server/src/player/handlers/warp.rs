@@ -168,5 +168,8 @@ pub(super) async fn accept(
             warp_type_data,
             nearby,
         })
-        .await
+        .await?;
+    // Now the client shows the destination, its quests may speak to it.
+    destination.arrived(player_id, false).await;
+    Ok(())
 }

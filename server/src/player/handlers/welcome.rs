@@ -306,5 +306,8 @@ pub(super) async fn enter(
             welcome_code: WelcomeCode::EnterGame,
             welcome_code_data: Some(Data::EnterGame(reply)),
         })
-        .await
+        .await?;
+    // Now the client is in the game, its quests may speak to it.
+    map.arrived(player_id, true).await;
+    Ok(())
 }
