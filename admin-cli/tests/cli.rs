@@ -708,3 +708,46 @@ async fn give_puts_items_at_the_characters_feet_for_it_alone() {
     assert_eq!(json["entries"][0]["command"], "give");
     assert_eq!(json["entries"][0]["source"], "game");
 }
+
+/// Copies the folder `from` into `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_quests_loads_the_quest_files_and_names_a_broken_one() {
+    let world = tempfile::tempdir().unwrap();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world");
+    copy_tree(&bundled, world.path());
+    let data_dir = world.path().to_owned();
+    let server = TestServer::start(move |config| config.world.data_dir = data_dir).await;
+    let socket = server.socket.clone();
+
+    let text = ok(&socket, &["reload-quests"]).await;
+    assert_eq!(text, "3 quests loaded\n");
+
+    std::fs::write(
+        world.path().join("quests/00009.eqf"),
+        "Main { questname \"Broken\" }\nstate Begin {\n  rule Flew() goto Begin\n}\n",
+    )
+    .unwrap();
+    let text = ok(&socket, &["reload-quests"]).await;
+    assert!(text.starts_with("3 quests loaded\nnot loaded: "), "{text}");
+    assert!(
+        text.contains("00009.eqf: line 3: expected a rule EO+ knows; 'flew' is none"),
+        "{text}"
+    );
+    let report = ok_json(&socket, &["reload-quests"]).await;
+    assert_eq!(report["quests"], 3);
+    assert_eq!(report["errors"].as_array().map(Vec::len), Some(1));
+    server.stop().await;
+}

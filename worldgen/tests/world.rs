@@ -1061,3 +1061,13 @@ fn a_skill_master_class_that_does_not_exist_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_quest_file_is_named_by_its_id() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&src_dir(), dir.path());
+    std::fs::write(dir.path().join("quests/rats.eqf"), "Main {}").unwrap();
+    let err = build(dir.path()).expect_err("a quest file without its id is refused");
+    assert!(err.file().ends_with("quests/rats.eqf"), "{err}");
+    assert!(err.to_string().contains("00012.eqf"), "{err}");
+}

@@ -44,6 +44,15 @@ impl Quest {
             .find(|s| s.name.eq_ignore_ascii_case(name))
     }
 
+    /// The state the quest starts in: `begin` (EOSERV's rule), or the first state listed when
+    /// there is no `begin` (reoserv's rule), so files written for either start.
+    pub fn start_state(&self) -> &str {
+        match self.state(BEGIN) {
+            Some(state) => &state.name,
+            None => self.states.first().map_or(BEGIN, |s| s.name.as_str()),
+        }
+    }
+
     /// Whether it ever shows to players once it is in `state`.
     pub fn hidden_in(&self, state: &str) -> bool {
         self.hidden == Hidden::Always

@@ -56,6 +56,14 @@ fn a_whole_quest() {
 }
 
 #[test]
+fn a_quest_starts_at_begin_or_else_at_its_first_state() {
+    let with_begin = parse(1, "main {} state intro {} state BEGIN {}").unwrap();
+    assert_eq!(with_begin.start_state(), "begin");
+    let without = parse(1, "main {} state intro {} state later {}").unwrap();
+    assert_eq!(without.start_state(), "intro");
+}
+
+#[test]
 fn keywords_and_names_ignore_case() {
     let quest = parse(
         1,

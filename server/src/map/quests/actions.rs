@@ -16,7 +16,7 @@ use eo_protocol::net::{Item, ThreeItem};
 use super::{Budget, progress_of, today};
 use crate::data::GOLD;
 use crate::map::actor::MapActor;
-use crate::quest::ast::{BEGIN, DONE, END};
+use crate::quest::ast::{DONE, END};
 use crate::quest::{Action, Quest, Quests, Stat};
 
 /// The most karma a character has (EOSERV's cap).
@@ -81,8 +81,8 @@ impl MapActor {
                 };
                 let now = progress_of(self.progress(player_id), *id).map(|p| p.state.clone());
                 if now.is_none() || now.as_deref() == Some(DONE) {
-                    let start = state.as_deref().unwrap_or(BEGIN);
-                    self.enter_state(player_id, quests, &other, start, budget);
+                    let start = state.as_deref().unwrap_or(other.start_state()).to_owned();
+                    self.enter_state(player_id, quests, &other, &start, budget);
                     return *id == quest.id;
                 }
                 false

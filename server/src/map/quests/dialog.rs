@@ -21,7 +21,7 @@ use crate::db::QuestProgress;
 use crate::map::actor::MapActor;
 use crate::map::character::GameState;
 use crate::map::services::Service;
-use crate::quest::ast::{BEGIN, DONE, END, State};
+use crate::quest::ast::{DONE, END, State};
 use crate::quest::{Action, Hidden, Quest, Quests, Rule};
 
 /// What a state shows at the NPC with vendor id `vendor`: its pages and links, in order.
@@ -171,7 +171,8 @@ impl MapActor {
         if let Some(quest) = quests.get(vendor).filter(|q| !q.disabled).cloned() {
             let now = progress_of(self.progress(player_id), vendor).map(|p| p.state.clone());
             if now.is_none() || now.as_deref() == Some(DONE) {
-                self.enter_state(player_id, &quests, &quest, BEGIN, &mut Budget(MAX_STEPS));
+                let start = quest.start_state().to_owned();
+                self.enter_state(player_id, &quests, &quest, &start, &mut Budget(MAX_STEPS));
             }
         }
         let wanted = if talk.quest_id == 0 {

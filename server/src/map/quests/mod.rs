@@ -189,7 +189,7 @@ impl MapActor {
     }
 
     /// Puts each quest the character is in back on its feet after its file changed (edited,
-    /// reloaded): a state no longer in the file becomes `begin`, with a log line. Progress in a
+    /// reloaded): a state no longer in the file becomes its start (`begin`), with a log line. Progress in a
     /// quest whose file is gone is kept as it is, for when the file is back.
     fn settle_quests(&mut self, player_id: u16, quests: &Quests) {
         let Some(me) = self.characters.get_mut(&player_id) else {
@@ -207,7 +207,7 @@ impl MapActor {
                     state = %progress.state,
                     "the quest file no longer has this character's state; it starts the quest again"
                 );
-                progress.state = BEGIN.to_owned();
+                progress.state = quest.start_state().to_owned();
                 progress.counters.clear();
             }
         }
@@ -224,7 +224,8 @@ impl MapActor {
             && let Some(first) = quests.get(0).filter(|q| !q.disabled)
         {
             let first = Arc::clone(first);
-            self.enter_state(player_id, &quests, &first, BEGIN, &mut Budget(MAX_STEPS));
+            let start = first.start_state().to_owned();
+            self.enter_state(player_id, &quests, &first, &start, &mut Budget(MAX_STEPS));
         }
         self.quests_check(player_id);
     }
