@@ -148,6 +148,11 @@ subscribe_anytime = true
 default_max_amount = 20
 [skill_masters]
 max_spells = 12
+[parties]
+max_size = 4
+share_mode = "even"
+[spells]
+cooldown_ms = 250
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -270,6 +275,11 @@ fn full_file_parses_and_round_trips() {
         (c.shops.default_max_amount, c.skill_masters.max_spells),
         (20, 12)
     );
+    assert_eq!(
+        (c.parties.max_size, c.parties.share_mode),
+        (4, ShareMode::Even)
+    );
+    assert_eq!(c.spells.cooldown_ms, 250);
 
     let printed = c.to_toml_string();
     assert_eq!(Config::from_toml_str(&printed).unwrap(), c);
