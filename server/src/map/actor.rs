@@ -130,6 +130,14 @@ pub(super) enum MapMessage {
         player_id: u16,
         action: ItemAction,
     },
+    /// The world's view of a party changed, or a member warped here (map/party.rs).
+    PartyView(super::party::PartyView),
+    /// Party_Request: whether `target` is in reach of `player_id`, with both HP percentages.
+    Reachable {
+        player_id: u16,
+        target: u16,
+        reply: oneshot::Sender<Option<(u8, u8)>>,
+    },
     /// An operator's gift: a pile at the character's feet, for it alone for a while.
     Give {
         player_id: u16,
@@ -164,6 +172,8 @@ impl MapMessage {
             MapMessage::Range { .. } => "range",
             MapMessage::Item { action, .. } => action.kind(),
             MapMessage::Give { .. } => "give",
+            MapMessage::PartyView(_) => "party view",
+            MapMessage::Reachable { .. } => "reachable",
         }
     }
 }
@@ -291,6 +301,8 @@ pub(super) struct MapActor {
     pub(super) doors: super::doors::Doors,
     /// The chests and what is in them (map/chests.rs).
     pub(super) chests: super::chests::Chests,
+    /// The parties of the characters here (map/party.rs).
+    pub(super) parties: super::party::Parties,
     /// Test builds: the map handles nothing until then (map/fault.rs).
     #[cfg(feature = "fault-injection")]
     stalled_until: Option<tokio::time::Instant>,
@@ -322,6 +334,7 @@ impl MapActor {
             saves,
             metrics: MapMetrics::new(&metrics, id),
             jukebox: Default::default(),
+            parties: Default::default(),
             #[cfg(feature = "fault-injection")]
             stalled_until: None,
         }
@@ -375,12 +388,14 @@ impl MapActor {
                     Some(message) => {
                         let kind = message.kind();
                         self.supervise(kind, |map| map.handle(message));
+                        self.supervise("party hp", Self::sync_party_hp);
                     }
                     None => break,
                 },
                 _ = ticker.tick() => {
                     let started = std::time::Instant::now();
                     self.supervise("tick", Self::tick);
+                    self.supervise("party hp", Self::sync_party_hp);
                     self.metrics.tick.observe(started.elapsed().as_secs_f64());
                     self.metrics.npcs.set(self.npcs.living() as i64);
                 }
@@ -513,6 +528,14 @@ impl MapActor {
                     reply,
                 } => {
                     let _ = reply.send(self.give(player_id, item_id, amount));
+                }
+                MapMessage::PartyView(view) => self.party_view(view),
+                MapMessage::Reachable {
+                    player_id,
+                    target,
+                    reply,
+                } => {
+                    let _ = reply.send(self.reachable(player_id, target));
                 }
                 MapMessage::Item { player_id, action } => match action {
                     ItemAction::Drop { item, at } => self.drop_item(player_id, item, at),
@@ -741,6 +764,7 @@ impl MapActor {
             self.broadcast(me.at(), player_id, &body);
         }
         self.combat.forget(player_id);
+        self.parties.left(player_id);
         let gone = self.characters.remove(&player_id)?;
         self.index.remove(player_id, gone.at());
         self.metrics.players.set(self.characters.len() as i64);

@@ -199,8 +199,9 @@ impl MapActor {
     }
 
     /// NPC `index` died of `killer`'s blow of `damage`: its drop lands for the killer, its
-    /// experience is shared by damage, everyone who sees it (or fought it) is told, a boss's
-    /// children die with it, and it respawns in time.
+    /// experience is shared by damage (what a party member earned, by its party: see
+    /// map/party.rs), everyone who sees it (or fought it) is told, a boss's children die with
+    /// it, and it respawns in time.
     fn kill_npc(&mut self, index: u8, killer: u16, direction: Direction, damage: u32) {
         let Some(npc) = self.npcs.alive(index) else {
             return;
@@ -224,8 +225,10 @@ impl MapActor {
                 let (uid, amount) = self.drop_npc_loot(item, amount, at, killer)?;
                 Some((uid, item, amount))
             });
+        let rewards = share_experience(experience, self.config.combat.exp_rate, &fought);
+        let (direct, shared) = self.party_shares(rewards);
         let mut gains: HashMap<u16, ExperienceGain> = HashMap::new();
-        for (player, reward) in share_experience(experience, self.config.combat.exp_rate, &fought) {
+        for (player, reward) in direct {
             if let Some(c) = self.characters.get_mut(&player) {
                 let gain = c.game.gain_experience(reward, &self.data);
                 c.game.sync_info(&mut c.info, &self.data);
@@ -242,7 +245,8 @@ impl MapActor {
             drop_amount: drop.map_or(0, |(_, _, amount)| amount),
             damage,
         };
-        // Those who only watched share one body; fighters get their own experience.
+        // Those who only watched share one body; fighters get their own experience, party
+        // members theirs in Party_TargetGroup (their kill packet carries none).
         let watched = self.encode(&NpcSpecServerPacket {
             npc_killed_data: killed.clone(),
             experience: None,
@@ -266,6 +270,12 @@ impl MapActor {
                     npc_killed_data: killed.clone(),
                     experience: Some(gain.experience),
                 }),
+                None if shared.contains_key(player_id)
+                    && (fighters.contains(player_id)
+                        || distance(tile_of(c.at()), at) <= super::SEE_DISTANCE) =>
+                {
+                    watched.clone()
+                }
                 None if fighters.contains(player_id) => self.encode(&NpcSpecServerPacket {
                     npc_killed_data: killed.clone(),
                     experience: Some(c.game.state().experience),
@@ -282,6 +292,7 @@ impl MapActor {
                 self.show_level_up(*player);
             }
         }
+        self.give_party_shares(&shared);
         for child in children {
             if let Some(body) = self.encode(&NpcJunkServerPacket { npc_id: child }) {
                 for c in self.characters.values() {

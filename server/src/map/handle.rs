@@ -339,6 +339,25 @@ impl MapHandle {
             .await;
     }
 
+    /// The world's view of a party (fire-and-forget; map/party.rs). Waits for room in the
+    /// queue, so a caller's views arrive in the order sent.
+    pub async fn party_view(&self, view: super::party::PartyView) {
+        let _ = self.tx.send(MapMessage::PartyView(view)).await;
+    }
+
+    /// Party_Request: whether `target` is on this map, visible, alive and within the see
+    /// distance of `player_id`; if so, both HP percentages. `None` also if the map did not
+    /// answer.
+    pub async fn reachable(&self, player_id: u16, target: u16) -> Option<(u8, u8)> {
+        self.ask(|reply| MapMessage::Reachable {
+            player_id,
+            target,
+            reply,
+        })
+        .await
+        .flatten()
+    }
+
     /// Where the character stands (`None` if it is not here or the map did not answer).
     pub async fn position(&self, player_id: u16) -> Option<(u16, u16)> {
         self.ask(|reply| MapMessage::Position { player_id, reply })

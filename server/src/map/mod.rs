@@ -21,6 +21,7 @@ mod npc_broadcast;
 mod npc_speech;
 mod npcs;
 mod objects;
+mod party;
 mod pathfinding;
 mod persistence;
 mod recovery;
@@ -32,6 +33,7 @@ mod visibility;
 
 pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
+pub use party::PartyView;
 pub use views::{map_info, paperdoll};
 
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.
