@@ -303,6 +303,8 @@ pub(super) struct MapActor {
     pub(super) chests: super::chests::Chests,
     /// The parties of the characters here (map/party.rs).
     pub(super) parties: super::party::Parties,
+    /// The characters' chants and cooldowns (map/spells.rs).
+    pub(super) casting: super::spells::Casting,
     /// Test builds: the map handles nothing until then (map/fault.rs).
     #[cfg(feature = "fault-injection")]
     stalled_until: Option<tokio::time::Instant>,
@@ -335,6 +337,7 @@ impl MapActor {
             metrics: MapMetrics::new(&metrics, id),
             jukebox: Default::default(),
             parties: Default::default(),
+            casting: Default::default(),
             #[cfg(feature = "fault-injection")]
             stalled_until: None,
         }
@@ -765,6 +768,7 @@ impl MapActor {
         }
         self.combat.forget(player_id);
         self.parties.left(player_id);
+        self.casting.forget(player_id);
         let gone = self.characters.remove(&player_id)?;
         self.index.remove(player_id, gone.at());
         self.metrics.players.set(self.characters.len() as i64);

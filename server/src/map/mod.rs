@@ -28,6 +28,7 @@ mod recovery;
 mod services;
 mod shop;
 mod skill_master;
+mod spells;
 mod views;
 mod visibility;
 

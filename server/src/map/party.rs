@@ -9,6 +9,7 @@
 //!   task is told too (it keeps the world's copy current for the member lists it sends).
 //! - Experience: a kill's experience owed to a member is split among the party's members on
 //!   this map by `[parties] share_mode` (Party_TargetGroup, Recover_TargetGroup on a level up).
+//! - Group heals (map/spells.rs): the party's members on this map.
 //!
 //! The map never waits on the world: a view that arrives late (a member just warped) is out of
 //! date for a moment, and the next one sets it right.
@@ -232,6 +233,19 @@ impl MapActor {
         for id in levelled {
             self.show_level_up(id);
         }
+    }
+
+    /// The members of the caster's party on this map, alive (for a group heal); empty if it
+    /// is in none.
+    pub(super) fn party_here(&self, player_id: u16) -> Vec<u16> {
+        let Some(party) = self.parties.party_of(player_id) else {
+            return Vec::new();
+        };
+        self.parties
+            .members_here(party)
+            .into_iter()
+            .filter(|id| !self.combat.is_dead(*id))
+            .collect()
     }
 }
 

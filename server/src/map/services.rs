@@ -166,6 +166,10 @@ impl MapActor {
             | ClientPacket::StatSkillTake(_)
             | ClientPacket::StatSkillRemove(_)
             | ClientPacket::StatSkillJunk(_) => self.skill_master(player_id, packet),
+            ClientPacket::SpellRequest(_)
+            | ClientPacket::SpellTargetSelf(_)
+            | ClientPacket::SpellTargetOther(_)
+            | ClientPacket::SpellTargetGroup(_) => self.spell(player_id, packet),
             other => tracing::debug!(
                 map = self.id,
                 player_id,
