@@ -14,6 +14,8 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
+mod import;
+
 /// The socket used when neither `--socket` nor a config file names one.
 const DEFAULT_SOCKET: &str = "eo-server.sock";
 /// The config file read when `--config` is not given, if it exists.
@@ -184,6 +186,13 @@ enum Command {
     /// Rereads the server's configuration file and puts in force what can change while it
     /// runs (limits, rates, messages, admin levels, the log filter); says what needs a restart.
     Reload,
+    /// Brings the accounts and characters of an EOSERV (or etheos) or reoserv database here.
+    ///
+    /// `eo-admin import eoserv SOURCE --password-salt SALT` or `eo-admin import reoserv
+    /// SOURCE`, SOURCE a SQLite file or mysql://USER:PASSWORD@HOST:PORT/DATABASE. Passwords
+    /// keep working: their hashes are kept and replaced at each player's next login. With
+    /// --dry-run nothing is written. Exits 1 when a record was not imported.
+    Import(import::ImportArgs),
 }
 
 /// Why the CLI stopped.
@@ -210,6 +219,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if let Command::Import(args) = &cli.command {
+        let socket = socket_path(cli).map_err(Failure::Unreachable)?;
+        return import::run(&socket, args, cli.json, cli.as_character.as_deref());
+    }
     let (command, args) = request(&cli.command)?;
     let socket = socket_path(cli).map_err(Failure::Unreachable)?;
     let mut request = json!({ "id": 1, "command": command, "args": args });
@@ -317,6 +330,8 @@ fn request(command: &Command) -> Result<(&'static str, Value), Failure> {
             ("audit", json!({ "limit": limit.or(*limit_flag) }))
         }
         Command::Reload => ("reload", json!({})),
+        // Many requests, one batch each: `import::run`.
+        Command::Import(_) => return Err(Failure::Refused("import is not one request".into())),
     })
 }
 

@@ -9,10 +9,14 @@
 //! random salt from the operating system. Verification uses the parameters stored in the PHC
 //! string, so changing the cost later keeps old hashes valid.
 //!
+//! Hashes kept from another server by `eo-admin import` are checked in their own scheme
+//! ([`legacy`]) and replaced by argon2id at the next successful login.
+//!
 //! Who may have a password checked or hashed, and how often it may be wrong, is the login
 //! guard's ([`guard`]).
 
 pub mod guard;
+pub mod legacy;
 mod lockout;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -212,7 +216,13 @@ fn worker(argon2: &Argon2<'static>, jobs: &Mutex<Receiver<Job>>, queued: &Gauge)
                 if reply.is_closed() {
                     continue;
                 }
-                let result = guarded(|| verify_password(argon2, &password, &phc));
+                let result = guarded(|| {
+                    if legacy::is_legacy(&phc) {
+                        legacy::verify(argon2, &password, &phc)
+                    } else {
+                        verify_password(argon2, password.as_bytes(), &phc)
+                    }
+                });
                 let _ = reply.send(result);
             }
         }
@@ -246,7 +256,11 @@ fn hash_password(argon2: &Argon2<'static>, password: &str) -> Result<String, Aut
         .map_err(|e| AuthError::Failed(e.to_string()))
 }
 
-fn verify_password(argon2: &Argon2<'static>, password: &str, phc: &str) -> Result<bool, AuthError> {
+fn verify_password(
+    argon2: &Argon2<'static>,
+    password: &[u8],
+    phc: &str,
+) -> Result<bool, AuthError> {
     let hash = PasswordHash::new(phc).map_err(|e| AuthError::InvalidHash(e.to_string()))?;
     if hash.algorithm != argon2::ARGON2ID_IDENT
         && hash.algorithm != argon2::ARGON2I_IDENT
@@ -268,7 +282,7 @@ fn verify_password(argon2: &Argon2<'static>, password: &str, phc: &str) -> Resul
             params.m_cost()
         )));
     }
-    match argon2.verify_password(password.as_bytes(), &hash) {
+    match argon2.verify_password(password, &hash) {
         Ok(()) => Ok(true),
         Err(password_hash::Error::Password) => Ok(false),
         Err(e) => Err(AuthError::InvalidHash(e.to_string())),

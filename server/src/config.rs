@@ -139,6 +139,9 @@
 //! share_mode = "level"            # a kill's experience: "level" (by level) or "even"
 //! [spells]
 //! cooldown_ms = 600               # a caster's next cast sooner than this does nothing; 0 = none
+//! [trade]                         # trades between players (map/trade/)
+//! max_amount = 2000000000         # of one item offered (at most 2147483647)
+//! protected_items = []            # item ids never offered (Lore items never are)
 //! ```
 
 use std::path::Path;
@@ -169,6 +172,7 @@ mod skill_masters;
 mod spells;
 #[cfg(test)]
 mod tests;
+mod trade;
 mod world;
 
 pub use admin::{AdminConfig, MAX_ADMIN_LEVEL};
@@ -194,6 +198,7 @@ pub use server::{ClientVersion, ParseClientVersionError, ServerConfig};
 pub use shops::{MAX_SHOP_AMOUNT, ShopsConfig};
 pub use skill_masters::SkillMastersConfig;
 pub use spells::{MAX_SPELL_COOLDOWN_MS, SpellsConfig};
+pub use trade::TradeConfig;
 pub use world::{MAX_NEWS_LINES, SpawnArea, WorldConfig};
 
 /// Player ids are EO shorts (two bytes of base 253), so at most this many can exist at once.
@@ -230,6 +235,7 @@ pub struct Config {
     pub skill_masters: SkillMastersConfig,
     pub parties: PartiesConfig,
     pub spells: SpellsConfig,
+    pub trade: TradeConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -276,6 +282,7 @@ impl Config {
         self.shops.validate()?;
         self.parties.validate()?;
         self.spells.validate()?;
+        self.trade.validate()?;
         Ok(())
     }
 }

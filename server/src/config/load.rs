@@ -478,6 +478,8 @@ mod tests {
                 "EO_SHOPS_DEFAULT_MAX_AMOUNT",
                 "EO_SKILL_MASTERS_MAX_SPELLS",
                 "EO_SPELLS_COOLDOWN_MS",
+                "EO_TRADE_MAX_AMOUNT",
+                "EO_TRADE_PROTECTED_ITEMS",
                 "EO_WORLD_DATA_DIR",
                 "EO_WORLD_MAX_CHARACTERS",
                 "EO_WORLD_NEWS",

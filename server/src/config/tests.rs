@@ -153,6 +153,9 @@ max_size = 4
 share_mode = "even"
 [spells]
 cooldown_ms = 250
+[trade]
+max_amount = 5000
+protected_items = [17, 20]
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -280,6 +283,10 @@ fn full_file_parses_and_round_trips() {
         (4, ShareMode::Even)
     );
     assert_eq!(c.spells.cooldown_ms, 250);
+    assert_eq!(
+        (c.trade.max_amount, c.trade.protected_items.as_slice()),
+        (5000, [17, 20].as_slice())
+    );
 
     let printed = c.to_toml_string();
     assert_eq!(Config::from_toml_str(&printed).unwrap(), c);

@@ -16,6 +16,7 @@ use crate::player::PlayerContext;
 
 mod args;
 mod hierarchy;
+mod import;
 mod moderation;
 mod players;
 mod server_ops;
@@ -29,7 +30,7 @@ pub use server_ops::{DEFAULT_AUDIT_LIMIT, MAX_SHUTDOWN_DELAY_SECS, SERVER_NAME};
 pub const COMMANDS: &[&str] = &[
     "status", "players", "kick", "ban", "unban", "bans", "announce", "message", "promote", "save",
     "shutdown", "audit", "mute", "warp", "info", "warptome", "warpmeto", "hide", "show", "reload",
-    "give",
+    "give", "import",
 ];
 
 /// Who gave a command.
@@ -185,6 +186,7 @@ fn audited(command: &str) -> bool {
             | "show"
             | "reload"
             | "give"
+            | "import"
     )
 }
 
@@ -214,6 +216,8 @@ impl Admin {
         }
         let arguments = if args.is_null() {
             "{}".to_owned()
+        } else if command == "import" {
+            import::audit_summary(&args)
         } else {
             args.to_string()
         };
@@ -239,6 +243,7 @@ impl Admin {
             "show" => self.hide(&caller, args, false).await,
             "reload" => self.reload(args).await,
             "give" => self.give(&caller, args).await,
+            "import" => self.import(args).await,
             other => Err(CommandError::new(
                 ErrorCode::UnknownCommand,
                 format!(

@@ -305,6 +305,8 @@ pub(super) struct MapActor {
     pub(super) parties: super::party::Parties,
     /// The characters' chants and cooldowns (map/spells.rs).
     pub(super) casting: super::spells::Casting,
+    /// The trades asked for and open (map/trade/).
+    pub(super) trades: super::trade::Trades,
     /// Test builds: the map handles nothing until then (map/fault.rs).
     #[cfg(feature = "fault-injection")]
     stalled_until: Option<tokio::time::Instant>,
@@ -326,6 +328,7 @@ impl MapActor {
             combat: Combat::new(&config, id),
             doors: super::doors::Doors::default(),
             chests: super::chests::Chests::new(data.maps.get(&id), &data, &config.chests),
+            trades: Default::default(),
             data,
             id,
             rx,
@@ -352,6 +355,7 @@ impl MapActor {
         me.info.coords.x = to.0;
         me.info.coords.y = to.1;
         self.index.moved(player_id, from, to);
+        self.trade_moved(player_id);
         true
     }
 
@@ -540,6 +544,9 @@ impl MapActor {
                 } => {
                     let _ = reply.send(self.reachable(player_id, target));
                 }
+                // Not while trading (map/trade/).
+                MapMessage::Item { player_id, action }
+                    if self.item_refused_while_trading(player_id, &action) => {}
                 MapMessage::Item { player_id, action } => match action {
                     ItemAction::Drop { item, at } => self.drop_item(player_id, item, at),
                     ItemAction::Get { uid } => self.get_item(player_id, uid),
@@ -758,6 +765,7 @@ impl MapActor {
     /// every character whose holdings changed, before it is gone (map/persistence.rs).
     /// Returns the whole character and its player's handle; `None` if it is not here.
     fn leave(&mut self, player_id: u16) -> Option<(Character, PlayerHandle)> {
+        self.trade_leave(player_id);
         let character = self.queue_departure(player_id)?;
         if let Some(body) = self.encode(&AvatarRemoveServerPacket {
             player_id,

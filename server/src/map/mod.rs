@@ -29,6 +29,7 @@ mod services;
 mod shop;
 mod skill_master;
 mod spells;
+mod trade;
 mod views;
 mod visibility;
 

@@ -57,6 +57,21 @@ impl MapActor {
         self.saves.save(batch);
     }
 
+    /// Every character on the map whose holdings changed since it was last queued, as one
+    /// batch: after a trade both sides are among them, so the swap is on disk on both sides
+    /// together (with any other move of an item still unsaved), without waiting for the
+    /// periodic save.
+    pub(super) fn save_holdings_changed(&mut self) {
+        let map = self.id;
+        let batch: Vec<Character> = self
+            .characters
+            .values_mut()
+            .filter(|c| c.holdings_changed())
+            .filter_map(|c| c.take_changes(map))
+            .collect();
+        self.saves.save(batch);
+    }
+
     /// An operator's `save`: everyone on the map, changed or not, as one batch. How many.
     pub(super) fn save_all(&mut self) -> usize {
         let map = self.id;

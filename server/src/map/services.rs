@@ -12,7 +12,7 @@
 //! jukebox) are not decoded twice or copied into messages of their own: the player task hands
 //! the decoded packet to its map ([`super::MapHandle::packet`]), and [`MapActor::packet`] sends
 //! each family to the file of its feature (`map/shop.rs`, `map/bank.rs`, ...). A feature adds
-//! one arm there.
+//! one arm there. While a character trades, most of them are refused (map/trade/).
 
 use eo_protocol::net::client::ClientPacket;
 use eo_protocol::pubs::NpcType;
@@ -132,6 +132,9 @@ impl MapActor {
     /// A packet of a feature that lives on the map, from the character of `player_id`: each
     /// family goes to its feature's file.
     pub(super) fn packet(&mut self, player_id: u16, packet: ClientPacket) {
+        if self.refused_while_trading(player_id, &packet) {
+            return;
+        }
         match packet {
             ClientPacket::BarberOpen(_) | ClientPacket::BarberBuy(_) => {
                 self.barber(player_id, packet);
@@ -170,6 +173,12 @@ impl MapActor {
             | ClientPacket::SpellTargetSelf(_)
             | ClientPacket::SpellTargetOther(_)
             | ClientPacket::SpellTargetGroup(_) => self.spell(player_id, packet),
+            ClientPacket::TradeRequest(_)
+            | ClientPacket::TradeAccept(_)
+            | ClientPacket::TradeAdd(_)
+            | ClientPacket::TradeRemove(_)
+            | ClientPacket::TradeAgree(_)
+            | ClientPacket::TradeClose(_) => self.trade(player_id, packet),
             other => tracing::debug!(
                 map = self.id,
                 player_id,

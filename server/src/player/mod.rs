@@ -12,3 +12,4 @@ pub use connect::{Opened, open};
 pub use handle::{CloseReason, PlayerHandle};
 #[cfg(feature = "fault-injection")]
 pub use handlers::fault::PANIC_LINE as FAULT_PANIC_LINE;
+pub(crate) use handlers::{account_name, character_name};

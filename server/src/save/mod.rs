@@ -3,7 +3,7 @@
 //!
 //! # Why nothing can be duplicated by a crash
 //!
-//! Items change hands only between characters on one map (a drop and a pick-up; later trades,
+//! Items change hands only between characters on one map (a drop and a pick-up, a trade;
 //! chests and lockers), and the map actor owns every character on it: their records, positions,
 //! inventories and equipment (`map/persistence.rs`). So the map is the unit of durability:
 //!
@@ -12,6 +12,8 @@
 //! - when a character leaves a map (a warp or a logout), the map queues it, in the same batch,
 //!   with every other character on the map whose holdings (inventory, equipment, bank) changed
 //!   since they were last queued, before the character is gone from the map;
+//! - when a trade completes, the map queues, as one batch, every character on it whose holdings
+//!   changed since they were last queued (both traders among them);
 //! - this queue keeps the batches in the order they came and writes what it holds as one
 //!   transaction; batches that arrive while a write is under way are merged, a later state of a
 //!   character replacing an earlier one (committing two consecutive batches together is the
@@ -19,8 +21,8 @@
 //!
 //! Take a character that received an item from another on a map. The first batch that holds
 //! the receiver's new state is either the map's periodic batch (which holds the giver too, if it
-//! is still on the map) or a departure batch (which holds every character on the map whose
-//! holdings changed, the giver included). If the giver left the map before that, its own
+//! is still on the map) or a departure or trade batch (which holds every character on the map
+//! whose holdings changed, the giver included). If the giver left the map before that, its own
 //! departure batch came earlier in the queue. Either way the giver's new state is committed no
 //! later than the receiver's: a crash at any instant leaves each item with exactly one owner, or
 //! with its previous owner. What lies on the ground belongs to nobody: a crash (like any

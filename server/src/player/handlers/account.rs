@@ -22,7 +22,7 @@ pub(super) const PASSWORD_LEN: std::ops::RangeInclusive<usize> = 6..=12;
 const TEXT_FIELD_MAX: usize = 64;
 
 /// The account name as stored: lowercase; `None` if it is not a valid name.
-pub(super) fn account_name(name: &str) -> Option<String> {
+pub(crate) fn account_name(name: &str) -> Option<String> {
     let name = name.to_ascii_lowercase();
     (ACCOUNT_NAME_LEN.contains(&name.len())
         && name

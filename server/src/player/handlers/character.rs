@@ -80,7 +80,7 @@ pub(super) async fn request(player: &mut Player) -> Result<(), Disconnect> {
         .await
 }
 
-fn character_name(name: &str) -> Option<String> {
+pub(crate) fn character_name(name: &str) -> Option<String> {
     let name = name.to_ascii_lowercase();
     (CHARACTER_NAME_LEN.contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase()))
         .then_some(name)

@@ -6,12 +6,12 @@ use eo_protocol::net::server::{
     LoginReply, LoginReplyServerPacket, LoginReplyServerPacketReplyCodeData,
     LoginReplyServerPacketReplyCodeDataOk,
 };
-use tracing::info;
+use tracing::{info, warn};
 
 use super::account::account_name;
 use super::character::selection_list;
-use crate::auth::AuthError;
 use crate::auth::guard::Refusal;
+use crate::auth::{AuthError, legacy};
 use crate::db::{Account, unix_now};
 use crate::player::actor::{Disconnect, Player, State};
 use crate::world::LoginRefused;
@@ -125,6 +125,9 @@ pub(super) async fn request(
         reply(player, LoginReply::WrongUser).await?;
         return counted;
     };
+    // A hash kept from another server (`eo-admin import`) is replaced once the password is
+    // known to be right, so the password is kept until then.
+    let kept = legacy::is_legacy(&account.password_hash).then(|| packet.password.clone());
     let verified = context
         .hasher
         .verify(packet.password, account.password_hash.clone())
@@ -139,7 +142,21 @@ pub(super) async fn request(
         }
         // The hashing queue is full: say so at once rather than make everyone wait.
         Err(AuthError::Busy) => return reply(player, LoginReply::Busy).await,
+        Err(AuthError::InvalidHash(error)) => {
+            warn!(account = %account.username, %error, "the account's stored password hash is of no scheme this server checks; login refused");
+            return reply(player, LoginReply::WrongUserPassword).await;
+        }
         Err(_) => return reply(player, LoginReply::WrongUserPassword).await,
+    }
+    if let Some(password) = kept {
+        legacy::upgrade(
+            &context.hasher,
+            &context.db,
+            account.id,
+            &account.username,
+            password,
+        )
+        .await;
     }
     // A ban that cannot be checked keeps the player out (fails closed).
     match context

@@ -21,6 +21,9 @@ mod warp;
 mod welcome;
 
 pub(super) use warp::{PendingWarp, offer as offer_warp};
+// The names the game accepts, for names that come another way (`eo-admin import`).
+pub(crate) use account::account_name;
+pub(crate) use character::character_name;
 
 use eo_protocol::net::client::{ChairRequestClientPacketSitActionData, ClientPacket, SitAction};
 use tracing::debug;
@@ -151,6 +154,12 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         | ClientPacket::SpellTargetSelf(_)
         | ClientPacket::SpellTargetOther(_)
         | ClientPacket::SpellTargetGroup(_) => to_map(player, packet).await,
+        ClientPacket::TradeRequest(_)
+        | ClientPacket::TradeAccept(_)
+        | ClientPacket::TradeAdd(_)
+        | ClientPacket::TradeRemove(_)
+        | ClientPacket::TradeAgree(_)
+        | ClientPacket::TradeClose(_) => to_map(player, packet).await,
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.
