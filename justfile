@@ -48,7 +48,7 @@ fuzz-server-seed:
 fuzz-server SECONDS="600": fuzz-server-seed
     cd server/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run live_connection -- -max_total_time={{SECONDS}}
 
-# The crash-and-dupe test alone, with KILLS kills of the release server (about 0.9 s a kill; see the README's Sturdiness).
+# The crash-and-dupe test alone, with KILLS kills of the release server (about 0.9 s a kill; see docs/sturdiness.md).
 dupe-soak KILLS="2000":
     DUPE_KILLS={{KILLS}} cargo test --release -p eo-server --test crash kill_9_while_players_trade -- --nocapture
 
@@ -60,6 +60,6 @@ bench:
 load SCENARIO BOTS SECONDS="60" WALK_HZ="1" CHAT_HZ="0.1":
     load/run.sh {{SCENARIO}} {{BOTS}} {{SECONDS}} {{WALK_HZ}} {{CHAT_HZ}}
 
-# The README's load table: both scenarios at 100, 1,000 and 5,000 bots (about 25 minutes).
+# The load table of docs/load.md: both scenarios at 100, 1,000 and 5,000 bots (about 25 minutes).
 load-table:
     load/table.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's load table: both scenarios at 100, 1,000 and 5,000 bots, each walking at
+# The load table of docs/load.md: both scenarios at 100, 1,000 and 5,000 bots, each walking at
 # 1 step/s and chatting every 10 s for 60 s (load/run.sh; its JSON lines go to
 # target/load/results.jsonl). The first run of a scenario also creates its accounts (at
 # about 20 a second: argon2id hashing on the server's two hashing threads).

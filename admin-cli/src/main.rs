@@ -1,7 +1,7 @@
 //! `eo-admin`: administers a running eo-server over its control socket.
 //!
 //! It knows the server only through the socket protocol (one JSON object per line each way; see
-//! the README's "Administration" section): it sends one request, prints the reply as a table
+//! docs/admin-protocol.md): it sends one request, prints the reply as a table
 //! (or, with `--json`, the result as JSON) and exits 0 on success, 1 when the server refuses or
 //! the command fails, 2 when the server cannot be reached.
 

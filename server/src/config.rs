@@ -21,7 +21,8 @@
 //! min_version = "0.0.28"
 //! trusted_proxies = []            # e.g. ["127.0.0.1", "10.0.0.0/8"]: PROXY headers / X-Forwarded-For
 //! [database]
-//! path = "eo-server.db"
+//! path = "eo-server.db"           # SQLite, the embedded default
+//! url = ""                        # or PostgreSQL: "postgres://user:password@host/db"; wins over path
 //! [world]
 //! data_dir = ""                   # a folder with maps/ and pub/; empty: the bundled world
 //! save_interval_secs = 60
@@ -154,6 +155,7 @@ mod barber;
 mod boards;
 mod chests;
 mod combat;
+mod database;
 mod doors;
 mod files;
 mod flood;
@@ -181,8 +183,9 @@ pub use barber::BarberConfig;
 pub use boards::{BOARD_COUNT, BoardsConfig};
 pub use chests::{ChestsConfig, MAX_CHEST_SLOTS};
 pub use combat::CombatConfig;
+pub use database::DatabaseConfig;
 pub use doors::DoorsConfig;
-pub use files::{ControlConfig, DatabaseConfig};
+pub use files::ControlConfig;
 pub use flood::{FloodConfig, MAX_PACE_MS};
 pub use inns::InnsConfig;
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};

@@ -1,5 +1,9 @@
 //! `eo-server [--config FILE] [--listen ADDR:PORT]`: loads the configuration, binds, and runs
 //! until SIGINT or SIGTERM; SIGHUP rereads the configuration (as `eo-admin reload`).
+//! `--copy-database-to TARGET` moves the configured database to another backend instead: it
+//! lives here, not in `eo-admin`, because it opens both databases itself (with the server's
+//! schema, migrations and drivers), while the server is stopped; `eo-admin` is a small client
+//! of a running server's control socket.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +37,11 @@ struct Args {
     /// spawn point), then exit: 0 if the server would start with them, 2 if not.
     #[arg(long)]
     check_config: bool,
+    /// Copy every table of the configured database (database.url, else database.path) into
+    /// TARGET, a new, empty database, then exit: postgres://USER:PASSWORD@HOST/DATABASE, or
+    /// sqlite:PATH. Stop the server first: what it writes during the copy is not copied.
+    #[arg(long, value_name = "TARGET")]
+    copy_database_to: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -55,6 +64,9 @@ fn main() -> ExitCode {
     }
     if args.check_config {
         return check_config(&config);
+    }
+    if let Some(target) = &args.copy_database_to {
+        return copy_database(&config, target);
     }
     // RUST_LOG, when set, wins over the config's log.filter (and then a reload does not
     // change the filter either).
@@ -121,6 +133,30 @@ async fn serve(config: Config, options: RunOptions) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             error!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `--copy-database-to`: copies the configured database into a new one. It runs before any
+/// runtime starts: the PostgreSQL client blocks on a runtime of its own.
+fn copy_database(config: &Config, target: &str) -> ExitCode {
+    let target = match eo_server::db::Location::parse(target) {
+        Ok(target) => target,
+        Err(error) => {
+            eprintln!("eo-server: --copy-database-to: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let source = config.database.location();
+    println!("eo-server: copying {source} to {target}");
+    match eo_server::db::copy_database(&source, &target) {
+        Ok(report) => {
+            println!("eo-server: copied {report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("eo-server: the copy failed, and {target} was left unchanged: {error}");
             ExitCode::FAILURE
         }
     }

@@ -6,7 +6,7 @@
 //! keep their own instruments (the database thread its call latency, the save queue its
 //! write durations, the hashing pool its queue depth) and [`Metrics::new`] registers them.
 //!
-//! The metrics and their labels are listed in the README's "Metrics" section.
+//! The metrics and their labels are listed in docs/running.md's "Metrics" section.
 
 use std::sync::OnceLock;
 

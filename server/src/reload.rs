@@ -185,9 +185,9 @@ pub fn plan(running: &Config, new: &Config) -> Result<(Config, ReloadReport), Co
         };
         let name = format!("{section}.{key}");
         let change = Change {
+            from: shown(&name, &from),
+            to: shown(&name, to),
             key: name.clone(),
-            from: from.to_string(),
-            to: to.to_string(),
             when: live(&name),
         };
         if change.when.is_some() {
@@ -204,6 +204,16 @@ pub fn plan(running: &Config, new: &Config) -> Result<(Config, ReloadReport), Co
     // (server.max_players at most server.max_connections, ...).
     merged.validate()?;
     Ok((merged, report))
+}
+
+/// A value as a report shows it: a database URL without its password.
+fn shown(key: &str, value: &toml::Value) -> String {
+    match value.as_str() {
+        Some(url) if key == "database.url" && !url.is_empty() => {
+            toml::Value::String(crate::db::describe_url(url)).to_string()
+        }
+        _ => value.to_string(),
+    }
 }
 
 /// Every `(section, key, value)` of a config table.
@@ -285,8 +295,16 @@ mod tests {
             .map(|c| c.key.as_str())
             .collect();
         assert_eq!(restart, ["database.path"]);
+
         assert_eq!(report.applied[1].from, "200");
         assert_eq!(report.applied[1].to, "50");
+
+        // A database URL is reported without its password.
+        let mut new = running.clone();
+        new.database.url = "postgres://eo:secret@db/eo".into();
+        let (_, report) = plan(&running, &new).unwrap();
+        assert_eq!(report.restart_needed[0].key, "database.url");
+        assert_eq!(report.restart_needed[0].to, r#""postgres://eo@db:5432/eo""#);
     }
 
     #[test]

@@ -123,12 +123,14 @@ pub async fn run_with(
     let (data, spawns) = load_world(&config)?;
     let data = Arc::new(data);
     let config = Arc::new(config);
-    let db = Db::open(&config.database.path)
+    let location = config.database.location();
+    let db = Db::open_at(&location)
         .await
         .map_err(|error| StartError::Database {
-            path: config.database.path.display().to_string(),
+            path: location.to_string(),
             error,
         })?;
+    tracing::info!(database = %location, "database open");
     let saves = SaveQueue::spawn(db.clone());
     let hasher = match hasher {
         Some(hasher) => hasher,

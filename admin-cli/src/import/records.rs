@@ -1,5 +1,5 @@
 //! What a reader makes of the other server's database: the accounts and characters in the
-//! shape the server's `import` command takes (see the README's "Administration" section), the
+//! shape the server's `import` command takes (see docs/admin-protocol.md), the
 //! rows it could not read, and what this server has no place for yet.
 
 use base64::Engine as _;

@@ -1,33 +1,11 @@
-//! `[database]` and `[control]`: the two files the server keeps on the local disk, the SQLite
-//! database and the socket the admin CLI talks to.
+//! `[control]`: the socket the admin CLI talks to, a file the server keeps on the local disk.
+//! (`[database]` is `database.rs`.)
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, not_empty};
-
-/// `[database]`: the SQLite file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DatabaseConfig {
-    pub path: PathBuf,
-}
-
-impl Default for DatabaseConfig {
-    fn default() -> Self {
-        DatabaseConfig {
-            path: PathBuf::from("eo-server.db"),
-        }
-    }
-}
-
-impl DatabaseConfig {
-    /// Checks the rules the types cannot express; each error names the key.
-    pub(super) fn validate(&self) -> Result<(), ConfigError> {
-        not_empty("database.path", &self.path)
-    }
-}
 
 /// `[control]`: the local socket the admin CLI talks to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,10 +36,6 @@ mod tests {
 
     #[test]
     fn validation_rules() {
-        assert_eq!(
-            invalid(|c| c.database.path = PathBuf::new()).key,
-            "database.path"
-        );
         assert_eq!(
             invalid(|c| c.control.socket = PathBuf::new()).key,
             "control.socket"

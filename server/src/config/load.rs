@@ -417,6 +417,7 @@ mod tests {
                 "EO_COMBAT_RESPAWN_HOME",
                 "EO_CONTROL_SOCKET",
                 "EO_DATABASE_PATH",
+                "EO_DATABASE_URL",
                 "EO_DOORS_CLOSE_SECS",
                 "EO_FLOOD_ACTION_BURST",
                 "EO_FLOOD_ATTACK_MS",

@@ -24,6 +24,7 @@ trusted_proxies = ["127.0.0.1", "10.0.0.0/8"]
 
 [database]
 path = "/var/lib/eo/eo.db"
+url = "postgres://eo@localhost/eo"
 
 [world]
 data_dir = "/srv/eo/world"
@@ -261,6 +262,7 @@ fn full_file_parses_and_round_trips() {
     assert!(!c.server.enforce_sequence);
     assert_eq!(c.server.min_version, ClientVersion::new(0, 0, 29));
     assert_eq!(c.database.path, PathBuf::from("/var/lib/eo/eo.db"));
+    assert_eq!(c.database.url, "postgres://eo@localhost/eo");
     assert_eq!(c.world.data_dir, PathBuf::from("/srv/eo/world"));
     assert_eq!(c.world.save_interval(), Duration::from_secs(300));
     assert_eq!(c.control.socket, PathBuf::from("/run/eo/eo.sock"));

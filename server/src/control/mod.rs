@@ -7,8 +7,8 @@
 //! (`commands/hierarchy.rs`). Every action that changes something is recorded in the database's
 //! `audit` table with its source, who gave it, its arguments and how it went.
 //!
-//! The socket protocol (one JSON object per line each way) is described in the README's
-//! "Administration" section.
+//! The socket protocol (one JSON object per line each way) is described in
+//! docs/admin-protocol.md.
 
 pub mod commands;
 pub mod socket;

@@ -1,8 +1,7 @@
 //! The `accounts` table.
 
-use rusqlite::{Connection, OptionalExtension, Row, named_params};
-
-use super::{Account, Db, DbError, NewAccount, is_unique_violation, unix_now};
+use super::conn::{Conn, Row, SqlError, params};
+use super::{Account, Db, DbError, NewAccount, unix_now};
 
 impl Db {
     /// Creates an account and returns its id once committed. Fails with
@@ -15,8 +14,16 @@ impl Db {
     /// The account named `username` (case-insensitive), if any.
     pub async fn account_by_name(&self, username: &str) -> Result<Option<Account>, DbError> {
         let username = username.to_owned();
-        self.call(move |conn| account_by_name(conn, &username))
-            .await
+        self.call(move |conn| {
+            Ok(conn.query_opt(
+                "SELECT id, username, password_hash, real_name, location, email, computer, hdid,
+                        created_at, last_login_at, created_ip, last_ip
+                 FROM accounts WHERE username = ?1",
+                params![username],
+                account_from_row,
+            )?)
+        })
+        .await
     }
 
     /// Replaces the account's password hash. [`DbError::NotFound`] if there is no such account.
@@ -28,7 +35,7 @@ impl Db {
         self.call_durable(move |conn| {
             let changed = conn.execute(
                 "UPDATE accounts SET password_hash = ?1 WHERE id = ?2",
-                (&password_hash, account_id),
+                params![password_hash, account_id],
             )?;
             if changed == 0 {
                 return Err(DbError::NotFound);
@@ -44,7 +51,7 @@ impl Db {
         self.call(move |conn| {
             let changed = conn.execute(
                 "UPDATE accounts SET last_login_at = ?1, last_ip = ?2 WHERE id = ?3",
-                (unix_now(), &ip, account_id),
+                params![unix_now(), ip, account_id],
             )?;
             if changed == 0 {
                 return Err(DbError::NotFound);
@@ -55,44 +62,32 @@ impl Db {
     }
 }
 
-fn create_account(conn: &Connection, account: &NewAccount, now: i64) -> Result<i64, DbError> {
-    let inserted = conn
-        .prepare_cached(
-            "INSERT INTO accounts (username, password_hash, real_name, location, email, computer,
-                                   hdid, created_at, created_ip)
-             VALUES (:username, :password_hash, :real_name, :location, :email, :computer,
-                     :hdid, :created_at, :created_ip)",
-        )?
-        .execute(named_params! {
-            ":username": account.username,
-            ":password_hash": account.password_hash,
-            ":real_name": account.real_name,
-            ":location": account.location,
-            ":email": account.email,
-            ":computer": account.computer,
-            ":hdid": account.hdid,
-            ":created_at": now,
-            ":created_ip": account.created_ip,
-        });
+fn create_account(conn: &mut Conn, account: &NewAccount, now: i64) -> Result<i64, DbError> {
+    let inserted = conn.query_value(
+        "INSERT INTO accounts (username, password_hash, real_name, location, email, computer,
+                               hdid, created_at, created_ip)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         RETURNING id",
+        params![
+            account.username,
+            account.password_hash,
+            account.real_name,
+            account.location,
+            account.email,
+            account.computer,
+            account.hdid,
+            now,
+            account.created_ip,
+        ],
+    );
     match inserted {
-        Ok(_) => Ok(conn.last_insert_rowid()),
-        Err(error) if is_unique_violation(&error) => Err(DbError::AccountExists),
+        Ok(id) => Ok(id),
+        Err(error) if error.is_unique_violation() => Err(DbError::AccountExists),
         Err(error) => Err(error.into()),
     }
 }
 
-fn account_by_name(conn: &Connection, username: &str) -> Result<Option<Account>, DbError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, username, password_hash, real_name, location, email, computer, hdid,
-                    created_at, last_login_at, created_ip, last_ip
-             FROM accounts WHERE username = ?1",
-        )?
-        .query_row([username], account_from_row)
-        .optional()?)
-}
-
-fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
+fn account_from_row(row: &Row<'_>) -> Result<Account, SqlError> {
     Ok(Account {
         id: row.get("id")?,
         username: row.get("username")?,
@@ -111,7 +106,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
 
 #[cfg(test)]
 mod tests {
-    use crate::db::test_support::*;
+    use crate::db::testing::*;
     use crate::db::*;
 
     fn new_account(name: &str) -> NewAccount {
@@ -127,9 +122,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn create_and_look_up() {
-        let (_dir, db) = temp_db().await;
+    async fn create_and_look_up(db: Db) {
         let before = unix_now();
         let id = db.create_account(new_account("Alice")).await.unwrap();
         let account = db.account_by_name("alice").await.unwrap().unwrap();
@@ -151,9 +144,7 @@ mod tests {
         assert_ne!(second, id);
     }
 
-    #[tokio::test]
-    async fn duplicate_usernames_are_rejected_case_insensitively() {
-        let (_dir, db) = temp_db().await;
+    async fn duplicate_usernames_are_rejected_case_insensitively(db: Db) {
         db.create_account(new_account("alice")).await.unwrap();
         assert_eq!(
             db.create_account(new_account("alice")).await,
@@ -167,9 +158,7 @@ mod tests {
         db.create_account(new_account("alice2")).await.unwrap();
     }
 
-    #[tokio::test]
-    async fn password_and_login_updates() {
-        let (_dir, db) = temp_db().await;
+    async fn password_and_login_updates(db: Db) {
         let id = account(&db, "carol").await;
         db.set_password(id, "new-hash".into()).await.unwrap();
         db.touch_login(id, "10.0.0.7").await.unwrap();
@@ -183,4 +172,10 @@ mod tests {
         );
         assert_eq!(db.touch_login(id + 100, "x").await, Err(DbError::NotFound));
     }
+
+    on_both_backends!(
+        create_and_look_up,
+        duplicate_usernames_are_rejected_case_insensitively,
+        password_and_login_updates
+    );
 }

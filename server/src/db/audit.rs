@@ -1,8 +1,7 @@
 //! The `audit` table: every administration action, who gave it and how it went; and the
 //! look-ups administration needs (who owns a character, an account's name).
 
-use rusqlite::{OptionalExtension, Row, named_params};
-
+use super::conn::{Row, SqlError, params};
 use super::{AuditEntry, Db, DbError, NewAudit, unix_now};
 
 /// The most rows `list_audit` returns.
@@ -12,20 +11,20 @@ impl Db {
     /// Records an administration action now; returns its id.
     pub async fn add_audit(&self, entry: NewAudit) -> Result<i64, DbError> {
         self.call(move |conn| {
-            conn.prepare_cached(
+            Ok(conn.query_value(
                 "INSERT INTO audit (at, source, who, command, arguments, ok, error)
-                 VALUES (:at, :source, :who, :command, :arguments, :ok, :error)",
-            )?
-            .execute(named_params! {
-                ":at": unix_now(),
-                ":source": entry.source,
-                ":who": entry.who,
-                ":command": entry.command,
-                ":arguments": entry.arguments,
-                ":ok": entry.error.is_none(),
-                ":error": entry.error,
-            })?;
-            Ok(conn.last_insert_rowid())
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 RETURNING id",
+                params![
+                    unix_now(),
+                    entry.source,
+                    entry.who,
+                    entry.command,
+                    entry.arguments,
+                    entry.error.is_none(),
+                    entry.error,
+                ],
+            )?)
         })
         .await
     }
@@ -34,14 +33,14 @@ impl Db {
     pub async fn list_audit(&self, limit: usize) -> Result<Vec<AuditEntry>, DbError> {
         let limit = i64::try_from(limit.min(MAX_AUDIT_LIST)).unwrap_or(0);
         self.call(move |conn| {
-            let mut stmt = conn.prepare_cached(
+            Ok(conn.query(
                 "SELECT * FROM (
                      SELECT id, at, source, who, command, arguments, error FROM audit
-                     ORDER BY id DESC LIMIT :limit
-                 ) ORDER BY id",
-            )?;
-            let rows = stmt.query_map(named_params! { ":limit": limit }, audit_from_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+                     ORDER BY id DESC LIMIT ?1
+                 ) AS latest ORDER BY id",
+                params![limit],
+                audit_from_row,
+            )?)
         })
         .await
     }
@@ -50,14 +49,13 @@ impl Db {
     pub async fn account_of_character(&self, name: &str) -> Result<Option<(i64, String)>, DbError> {
         let name = name.to_owned();
         self.call(move |conn| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT accounts.id, accounts.username FROM characters
-                     JOIN accounts ON accounts.id = characters.account_id
-                     WHERE characters.name = ?1",
-                )?
-                .query_row([&name], |row| Ok((row.get(0)?, row.get(1)?)))
-                .optional()?)
+            Ok(conn.query_opt(
+                "SELECT accounts.id, accounts.username FROM characters
+                 JOIN accounts ON accounts.id = characters.account_id
+                 WHERE characters.name = ?1",
+                params![name],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?)
         })
         .await
     }
@@ -65,16 +63,17 @@ impl Db {
     /// The username of the account `account_id`, if it exists.
     pub async fn account_username(&self, account_id: i64) -> Result<Option<String>, DbError> {
         self.call(move |conn| {
-            Ok(conn
-                .prepare_cached("SELECT username FROM accounts WHERE id = ?1")?
-                .query_row([account_id], |row| row.get(0))
-                .optional()?)
+            Ok(conn.query_opt(
+                "SELECT username FROM accounts WHERE id = ?1",
+                params![account_id],
+                |row| row.get(0),
+            )?)
         })
         .await
     }
 }
 
-fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+fn audit_from_row(row: &Row<'_>) -> Result<AuditEntry, SqlError> {
     Ok(AuditEntry {
         id: row.get("id")?,
         at: row.get("at")?,
@@ -88,7 +87,7 @@ fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
 
 #[cfg(test)]
 mod tests {
-    use crate::db::test_support::*;
+    use crate::db::testing::*;
     use crate::db::*;
 
     fn entry(command: &str, error: Option<&str>) -> NewAudit {
@@ -101,9 +100,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn audit_rows_are_listed_latest_last_and_limited() {
-        let (_dir, db) = temp_db().await;
+    async fn audit_rows_are_listed_latest_last_and_limited(db: Db) {
         assert_eq!(db.list_audit(10).await, Ok(Vec::new()));
         db.add_audit(entry("kick", None)).await.unwrap();
         db.add_audit(entry("ban", Some("not_found: nobody")))
@@ -129,9 +126,7 @@ mod tests {
         assert_eq!(db.list_audit(0).await, Ok(Vec::new()));
     }
 
-    #[tokio::test]
-    async fn the_owner_of_a_character_is_found_by_name() {
-        let (_dir, db) = temp_db().await;
+    async fn the_owner_of_a_character_is_found_by_name(db: Db) {
         let alice = account(&db, "alice").await;
         assert_eq!(db.account_of_character("nobody").await, Ok(None));
         assert_eq!(db.account_username(alice).await, Ok(Some("alice".into())));
@@ -151,4 +146,9 @@ mod tests {
             Ok(Some((alice, "alice".into())))
         );
     }
+
+    on_both_backends!(
+        audit_rows_are_listed_latest_last_and_limited,
+        the_owner_of_a_character_is_found_by_name,
+    );
 }

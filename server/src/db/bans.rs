@@ -4,9 +4,8 @@
 //! first address, and a check matches a client by its /64 as well as by its exact address
 //! (for bans stored before that rule).
 
-use rusqlite::{OptionalExtension, Row, named_params};
-
-use super::{Ban, Db, DbError, NewBan, is_foreign_key_violation, unix_now};
+use super::conn::{Row, SqlError, params};
+use super::{Ban, Db, DbError, NewBan, unix_now};
 
 const BAN_COLUMNS: &str = "id, account_id, ip, reason, banned_by, created_at, expires_at";
 
@@ -31,22 +30,22 @@ impl Db {
         }
         let ip = ban.ip.as_deref().map(|ip| ip_forms(ip).1);
         self.call_durable(move |conn| {
-            let inserted = conn
-                .prepare_cached(
-                    "INSERT INTO bans (account_id, ip, reason, banned_by, created_at, expires_at)
-                     VALUES (:account_id, :ip, :reason, :banned_by, :created_at, :expires_at)",
-                )?
-                .execute(named_params! {
-                    ":account_id": ban.account_id,
-                    ":ip": ip,
-                    ":reason": ban.reason,
-                    ":banned_by": ban.banned_by,
-                    ":created_at": unix_now(),
-                    ":expires_at": ban.expires_at,
-                });
+            let inserted = conn.query_value(
+                "INSERT INTO bans (account_id, ip, reason, banned_by, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 RETURNING id",
+                params![
+                    ban.account_id,
+                    ip,
+                    ban.reason,
+                    ban.banned_by,
+                    unix_now(),
+                    ban.expires_at,
+                ],
+            );
             match inserted {
-                Ok(_) => Ok(conn.last_insert_rowid()),
-                Err(error) if is_foreign_key_violation(&error) => Err(DbError::NotFound),
+                Ok(id) => Ok(id),
+                Err(error) if error.is_foreign_key_violation() => Err(DbError::NotFound),
                 Err(error) => Err(error.into()),
             }
         })
@@ -66,21 +65,17 @@ impl Db {
         }
         let (ip, group) = ip.map(ip_forms).unzip();
         self.call(move |conn| {
-            Ok(conn
-                .prepare_cached(&format!(
+            Ok(conn.query_opt(
+                &format!(
                     "SELECT {BAN_COLUMNS} FROM bans
-                     WHERE (account_id = :account_id OR ip = :ip OR ip = :group)
-                       AND (expires_at IS NULL OR expires_at > :now)
+                     WHERE (account_id = ?1 OR ip = ?2 OR ip = ?3)
+                       AND (expires_at IS NULL OR expires_at > ?4)
                      ORDER BY expires_at IS NULL DESC, expires_at DESC, id DESC
                      LIMIT 1"
-                ))?
-                .query_row(
-                    named_params! {
-                        ":account_id": account_id, ":ip": ip, ":group": group, ":now": now
-                    },
-                    ban_from_row,
-                )
-                .optional()?)
+                ),
+                params![account_id, ip, group, now],
+                ban_from_row,
+            )?)
         })
         .await
     }
@@ -97,11 +92,10 @@ impl Db {
         }
         let (ip, group) = ip.map(ip_forms).unzip();
         self.call_durable(move |conn| {
-            Ok(conn
-                .prepare_cached(
-                    "DELETE FROM bans WHERE account_id = :account_id OR ip = :ip OR ip = :group",
-                )?
-                .execute(named_params! { ":account_id": account_id, ":ip": ip, ":group": group })?)
+            Ok(conn.execute(
+                "DELETE FROM bans WHERE account_id = ?1 OR ip = ?2 OR ip = ?3",
+                params![account_id, ip, group],
+            )?)
         })
         .await
     }
@@ -109,16 +103,17 @@ impl Db {
     /// Every ban, expired ones included (see [`Ban::is_active`]), oldest first.
     pub async fn list_bans(&self) -> Result<Vec<Ban>, DbError> {
         self.call(|conn| {
-            let mut stmt =
-                conn.prepare_cached(&format!("SELECT {BAN_COLUMNS} FROM bans ORDER BY id"))?;
-            let rows = stmt.query_map([], ban_from_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            Ok(conn.query(
+                &format!("SELECT {BAN_COLUMNS} FROM bans ORDER BY id"),
+                params![],
+                ban_from_row,
+            )?)
         })
         .await
     }
 }
 
-fn ban_from_row(row: &Row<'_>) -> rusqlite::Result<Ban> {
+fn ban_from_row(row: &Row<'_>) -> Result<Ban, SqlError> {
     Ok(Ban {
         id: row.get("id")?,
         account_id: row.get("account_id")?,
@@ -132,7 +127,8 @@ fn ban_from_row(row: &Row<'_>) -> rusqlite::Result<Ban> {
 
 #[cfg(test)]
 mod tests {
-    use crate::db::test_support::*;
+    use crate::db::conn::params;
+    use crate::db::testing::*;
     use crate::db::*;
 
     fn ban(account_id: Option<i64>, ip: Option<&str>, expires_at: Option<i64>) -> NewBan {
@@ -145,9 +141,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn temporary_bans_expire() {
-        let (_dir, db) = temp_db().await;
+    async fn temporary_bans_expire(db: Db) {
         let alice = account(&db, "alice").await;
         let now = unix_now();
         let id = db
@@ -182,9 +176,7 @@ mod tests {
         assert_eq!(db.active_ban_for(Some(bob), None, now).await, Ok(None));
     }
 
-    #[tokio::test]
-    async fn permanent_bans_win() {
-        let (_dir, db) = temp_db().await;
+    async fn permanent_bans_win(db: Db) {
         let alice = account(&db, "alice").await;
         let now = unix_now();
         db.add_ban(ban(Some(alice), None, Some(now + 60)))
@@ -200,9 +192,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn the_longest_temporary_ban_is_reported() {
-        let (_dir, db) = temp_db().await;
+    async fn the_longest_temporary_ban_is_reported(db: Db) {
         let now = unix_now();
         db.add_ban(ban(None, Some("5.5.5.5"), Some(now + 60)))
             .await
@@ -215,9 +205,7 @@ mod tests {
         assert_eq!(found.map(|b| b.id), Some(long));
     }
 
-    #[tokio::test]
-    async fn an_ipv6_ban_holds_its_whole_slash_64() {
-        let (_dir, db) = temp_db().await;
+    async fn an_ipv6_ban_holds_its_whole_slash_64(db: Db) {
         let now = unix_now();
         db.add_ban(ban(None, Some("2001:db8:1:2::77"), None))
             .await
@@ -238,7 +226,7 @@ mod tests {
         db.call(|conn| {
             conn.execute(
                 "INSERT INTO bans (ip, reason, banned_by, created_at) VALUES ('2001:db8:9::5', '', '', 0)",
-                [],
+                params![],
             )?;
             Ok(())
         })
@@ -258,9 +246,7 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn bans_by_ip() {
-        let (_dir, db) = temp_db().await;
+    async fn bans_by_ip(db: Db) {
         let alice = account(&db, "alice").await;
         let now = unix_now();
         let id = db.add_ban(ban(None, Some("10.1.2.3"), None)).await.unwrap();
@@ -284,9 +270,7 @@ mod tests {
         assert_eq!(db.active_ban_for(None, None, now).await, Ok(None));
     }
 
-    #[tokio::test]
-    async fn removal_and_listing() {
-        let (_dir, db) = temp_db().await;
+    async fn removal_and_listing(db: Db) {
         let alice = account(&db, "alice").await;
         let bob = account(&db, "bob").await;
         let now = unix_now();
@@ -323,9 +307,7 @@ mod tests {
         assert_eq!(left, [b1]);
     }
 
-    #[tokio::test]
-    async fn invalid_bans_are_refused() {
-        let (_dir, db) = temp_db().await;
+    async fn invalid_bans_are_refused(db: Db) {
         assert!(matches!(
             db.add_ban(ban(None, None, None)).await,
             Err(DbError::Invalid(_))
@@ -336,17 +318,26 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn deleting_an_account_removes_its_bans() {
-        let (_dir, db) = temp_db().await;
+    async fn deleting_an_account_removes_its_bans(db: Db) {
         let alice = account(&db, "alice").await;
         db.add_ban(ban(Some(alice), None, None)).await.unwrap();
         db.call(move |conn| {
-            conn.execute("DELETE FROM accounts WHERE id = ?1", [alice])?;
+            conn.execute("DELETE FROM accounts WHERE id = ?1", params![alice])?;
             Ok(())
         })
         .await
         .unwrap();
         assert_eq!(db.list_bans().await, Ok(Vec::new()));
     }
+
+    on_both_backends!(
+        temporary_bans_expire,
+        permanent_bans_win,
+        the_longest_temporary_ban_is_reported,
+        an_ipv6_ban_holds_its_whole_slash_64,
+        bans_by_ip,
+        removal_and_listing,
+        invalid_bans_are_refused,
+        deleting_an_account_removes_its_bans,
+    );
 }

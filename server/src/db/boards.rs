@@ -6,8 +6,7 @@
 //! job on the database thread, so a post's limits are checked and the post stored atomically:
 //! two posts sent at once cannot both slip under a limit.
 
-use rusqlite::{OptionalExtension, named_params};
-
+use super::conn::{Conn, params};
 use super::{Db, DbError};
 
 /// The largest post id: post ids travel as EO shorts.
@@ -63,21 +62,20 @@ impl Db {
     /// The newest `keep` posts of `board`, newest first.
     pub async fn board_posts(&self, board: u8, keep: u32) -> Result<Vec<BoardPost>, DbError> {
         self.call(move |conn| {
-            let mut statement = conn.prepare_cached(
+            Ok(conn.query(
                 "SELECT p.post_id, c.name, p.subject, p.created_at
                  FROM board_posts p JOIN characters c ON c.id = p.character_id
-                 WHERE p.board = :board ORDER BY p.id DESC LIMIT :keep",
-            )?;
-            let rows =
-                statement.query_map(named_params! { ":board": board, ":keep": keep }, |row| {
+                 WHERE p.board = ?1 ORDER BY p.id DESC LIMIT ?2",
+                params![board, keep],
+                |row| {
                     Ok(BoardPost {
                         post_id: row.get(0)?,
                         author: row.get(1)?,
                         subject: row.get(2)?,
                         created_at: row.get(3)?,
                     })
-                })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+                },
+            )?)
         })
         .await
     }
@@ -89,15 +87,11 @@ impl Db {
         post_id: u16,
     ) -> Result<Option<String>, DbError> {
         self.call(move |conn| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT body FROM board_posts WHERE board = :board AND post_id = :post_id",
-                )?
-                .query_row(
-                    named_params! { ":board": board, ":post_id": post_id },
-                    |row| row.get(0),
-                )
-                .optional()?)
+            Ok(conn.query_opt(
+                "SELECT body FROM board_posts WHERE board = ?1 AND post_id = ?2",
+                params![board, post_id],
+                |row| row.get(0),
+            )?)
         })
         .await
     }
@@ -111,44 +105,37 @@ impl Db {
         limits: PostLimits,
     ) -> Result<Posted, DbError> {
         self.call_durable(move |conn| {
-            let tx = conn.transaction()?;
-            let (mine, recent): (u32, u32) = tx
-                .prepare_cached(
-                    "SELECT COUNT(*), COALESCE(SUM(created_at > :since), 0) FROM board_posts
-                     WHERE board = :board AND character_id = :author",
-                )?
-                .query_row(
-                    named_params! {
-                        ":board": post.board,
-                        ":author": post.character_id,
-                        ":since": limits.recent_since,
-                    },
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )?;
+            let mut tx = conn.transaction()?;
+            let (mine, recent): (u32, u32) = tx.query_row(
+                "SELECT COUNT(*), COUNT(*) FILTER (WHERE created_at > ?3) FROM board_posts
+                 WHERE board = ?1 AND character_id = ?2",
+                params![post.board, post.character_id, limits.recent_since],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
             if mine >= limits.max_user_posts {
                 return Ok(Posted::TooMany);
             }
             if recent >= limits.max_recent_posts {
                 return Ok(Posted::TooManyRecent);
             }
-            let post_id = free_post_id(&tx, post.board)?;
-            tx.prepare_cached(
+            let post_id = free_post_id(&mut tx, post.board)?;
+            tx.execute(
                 "INSERT INTO board_posts (board, post_id, character_id, subject, body, created_at)
-                 VALUES (:board, :post_id, :author, :subject, :body, :now)",
-            )?
-            .execute(named_params! {
-                ":board": post.board,
-                ":post_id": post_id,
-                ":author": post.character_id,
-                ":subject": post.subject,
-                ":body": post.body,
-                ":now": post.now,
-            })?;
-            tx.prepare_cached(
-                "DELETE FROM board_posts WHERE board = :board AND id NOT IN
-                 (SELECT id FROM board_posts WHERE board = :board ORDER BY id DESC LIMIT :keep)",
-            )?
-            .execute(named_params! { ":board": post.board, ":keep": limits.keep })?;
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    post.board,
+                    post_id,
+                    post.character_id,
+                    post.subject,
+                    post.body,
+                    post.now,
+                ],
+            )?;
+            tx.execute(
+                "DELETE FROM board_posts WHERE board = ?1 AND id NOT IN
+                 (SELECT id FROM board_posts WHERE board = ?1 ORDER BY id DESC LIMIT ?2)",
+                params![post.board, limits.keep],
+            )?;
             tx.commit()?;
             Ok(Posted::Stored(post_id))
         })
@@ -166,20 +153,16 @@ impl Db {
         moderator_level: u8,
     ) -> Result<bool, DbError> {
         self.call_durable(move |conn| {
-            let tx = conn.transaction()?;
-            let found: Option<(i64, u8, u8)> = tx
-                .prepare_cached(
-                    "SELECT p.character_id, a.admin_level, r.admin_level
-                     FROM board_posts p
-                     JOIN characters a ON a.id = p.character_id
-                     JOIN characters r ON r.id = :by
-                     WHERE p.board = :board AND p.post_id = :post_id",
-                )?
-                .query_row(
-                    named_params! { ":board": board, ":post_id": post_id, ":by": by },
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                )
-                .optional()?;
+            let mut tx = conn.transaction()?;
+            let found: Option<(i64, u8, u8)> = tx.query_opt(
+                "SELECT p.character_id, a.admin_level, r.admin_level
+                 FROM board_posts p
+                 JOIN characters a ON a.id = p.character_id
+                 JOIN characters r ON r.id = ?3
+                 WHERE p.board = ?1 AND p.post_id = ?2",
+                params![board, post_id, by],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )?;
             let Some((author, author_level, remover_level)) = found else {
                 return Ok(false);
             };
@@ -187,10 +170,10 @@ impl Db {
             if author != by && !moderates {
                 return Ok(false);
             }
-            tx.prepare_cached(
-                "DELETE FROM board_posts WHERE board = :board AND post_id = :post_id",
-            )?
-            .execute(named_params! { ":board": board, ":post_id": post_id })?;
+            tx.execute(
+                "DELETE FROM board_posts WHERE board = ?1 AND post_id = ?2",
+                params![board, post_id],
+            )?;
             tx.commit()?;
             Ok(true)
         })
@@ -200,15 +183,11 @@ impl Db {
 
 /// The id a new post on `board` takes: the one after the newest post's, wrapping, skipping
 /// those in use.
-fn free_post_id(conn: &rusqlite::Connection, board: u8) -> Result<u16, DbError> {
-    let newest: Option<u16> = conn
-        .prepare_cached(
-            "SELECT post_id FROM board_posts WHERE board = ?1 ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row([board], |row| row.get(0))
-        .optional()?;
-    let mut in_use = conn.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM board_posts WHERE board = ?1 AND post_id = ?2)",
+fn free_post_id(conn: &mut Conn, board: u8) -> Result<u16, DbError> {
+    let newest: Option<u16> = conn.query_opt(
+        "SELECT post_id FROM board_posts WHERE board = ?1 ORDER BY id DESC LIMIT 1",
+        params![board],
+        |row| row.get(0),
     )?;
     let mut candidate = newest.unwrap_or(0);
     for _ in 0..MAX_POST_ID {
@@ -217,8 +196,10 @@ fn free_post_id(conn: &rusqlite::Connection, board: u8) -> Result<u16, DbError> 
         } else {
             candidate + 1
         };
-        let taken: bool =
-            in_use.query_row(rusqlite::params![board, candidate], |row| row.get(0))?;
+        let taken: bool = conn.query_value(
+            "SELECT EXISTS (SELECT 1 FROM board_posts WHERE board = ?1 AND post_id = ?2)",
+            params![board, candidate],
+        )?;
         if !taken {
             return Ok(candidate);
         }
@@ -232,7 +213,8 @@ fn free_post_id(conn: &rusqlite::Connection, board: u8) -> Result<u16, DbError> 
 mod tests {
     use super::*;
     use crate::db::NewCharacter;
-    use crate::db::test_support::{account, temp_db};
+    use crate::db::conn::params;
+    use crate::db::testing::{account, on_both_backends};
 
     async fn character(db: &Db, name: &str) -> i64 {
         let account = account(db, &format!("acc{name}")).await;
@@ -265,9 +247,7 @@ mod tests {
         recent_since: 0,
     };
 
-    #[tokio::test]
-    async fn posts_are_listed_newest_first_and_read_by_id() {
-        let (_dir, db) = temp_db().await;
+    async fn posts_are_listed_newest_first_and_read_by_id(db: Db) {
         let alice = character(&db, "Alice").await;
         assert_eq!(
             db.add_board_post(post(1, alice, "first", 100), ROOMY).await,
@@ -294,9 +274,7 @@ mod tests {
         assert_eq!(db.board_post_body(3, 1).await.unwrap(), None);
     }
 
-    #[tokio::test]
-    async fn a_board_keeps_its_newest_posts_and_ids_wrap() {
-        let (_dir, db) = temp_db().await;
+    async fn a_board_keeps_its_newest_posts_and_ids_wrap(db: Db) {
         let alice = character(&db, "Alice").await;
         let keep_two = PostLimits { keep: 2, ..ROOMY };
         for subject in ["a", "b", "c"] {
@@ -316,9 +294,12 @@ mod tests {
         db.call(|conn| {
             conn.execute(
                 "UPDATE board_posts SET post_id = 64008 WHERE subject = 'c'",
-                [],
+                params![],
             )?;
-            conn.execute("UPDATE board_posts SET post_id = 1 WHERE subject = 'b'", [])?;
+            conn.execute(
+                "UPDATE board_posts SET post_id = 1 WHERE subject = 'b'",
+                params![],
+            )?;
             Ok(())
         })
         .await
@@ -329,9 +310,7 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn an_author_is_held_to_the_limits_on_each_board() {
-        let (_dir, db) = temp_db().await;
+    async fn an_author_is_held_to_the_limits_on_each_board(db: Db) {
         let alice = character(&db, "Alice").await;
         let limits = PostLimits {
             keep: 20,
@@ -374,9 +353,7 @@ mod tests {
         assert_eq!(db.board_posts(1, 20).await.unwrap().len(), 3);
     }
 
-    #[tokio::test]
-    async fn authors_remove_their_posts_and_moderators_those_below_them() {
-        let (_dir, db) = temp_db().await;
+    async fn authors_remove_their_posts_and_moderators_those_below_them(db: Db) {
         let alice = character(&db, "Alice").await;
         let bob = character(&db, "Bob").await;
         let guide = character(&db, "Guide").await;
@@ -415,19 +392,25 @@ mod tests {
         assert_eq!(left, ["m1"]);
     }
 
-    #[tokio::test]
-    async fn posts_go_with_their_author() {
-        let (_dir, db) = temp_db().await;
+    async fn posts_go_with_their_author(db: Db) {
         let alice = character(&db, "Alice").await;
         db.add_board_post(post(1, alice, "a", 1), ROOMY)
             .await
             .unwrap();
         db.call(move |conn| {
-            conn.execute("DELETE FROM characters WHERE id = ?1", [alice])?;
+            conn.execute("DELETE FROM characters WHERE id = ?1", params![alice])?;
             Ok(())
         })
         .await
         .unwrap();
         assert!(db.board_posts(1, 20).await.unwrap().is_empty());
     }
+
+    on_both_backends!(
+        posts_are_listed_newest_first_and_read_by_id,
+        a_board_keeps_its_newest_posts_and_ids_wrap,
+        an_author_is_held_to_the_limits_on_each_board,
+        authors_remove_their_posts_and_moderators_those_below_them,
+        posts_go_with_their_author,
+    );
 }

@@ -1,20 +1,39 @@
-//! The `characters` table and its `character_inventory`, `character_bank` and
-//! `character_spells` rows.
+//! The `characters` table: creating, listing, loading and deleting characters, and their
+//! admin levels. Saving them is `saves.rs`.
 
-use rusqlite::{
-    Connection, OptionalExtension, Row, Transaction, TransactionBehavior, named_params,
-};
-
-use super::{
-    Character, CharacterSummary, Db, DbError, Equipment, NewCharacter, SaveReport,
-    is_constraint_violation, is_foreign_key_violation, is_unique_violation, unix_now,
-};
+use super::conn::{Conn, FromCell, Row, SqlError, params};
+use super::{Character, CharacterSummary, Db, DbError, Equipment, NewCharacter, unix_now};
 use crate::config::MAX_ADMIN_LEVEL;
 
 impl Db {
     /// The account's characters for the select screen, oldest (lowest id) first.
     pub async fn characters_of(&self, account_id: i64) -> Result<Vec<CharacterSummary>, DbError> {
-        self.call(move |conn| characters_of(conn, account_id)).await
+        self.call(move |conn| {
+            Ok(conn.query(
+                "SELECT id, name, level, gender, hair_style, hair_color, skin, admin_level,
+                        boots, armor, hat, shield, weapon
+                 FROM characters WHERE account_id = ?1 ORDER BY id",
+                params![account_id],
+                |row| {
+                    Ok(CharacterSummary {
+                        id: row.get("id")?,
+                        name: row.get("name")?,
+                        level: row.get("level")?,
+                        gender: row.get("gender")?,
+                        hair_style: row.get("hair_style")?,
+                        hair_color: row.get("hair_color")?,
+                        skin: row.get("skin")?,
+                        admin_level: row.get("admin_level")?,
+                        boots: row.get("boots")?,
+                        armor: row.get("armor")?,
+                        hat: row.get("hat")?,
+                        shield: row.get("shield")?,
+                        weapon: row.get("weapon")?,
+                    })
+                },
+            )?)
+        })
+        .await
     }
 
     /// Creates a character and returns its id once committed. In one transaction it checks that
@@ -43,7 +62,7 @@ impl Db {
         self.call_durable(move |conn| {
             let deleted = conn.execute(
                 "DELETE FROM characters WHERE id = ?1 AND account_id = ?2",
-                (character_id, account_id),
+                params![character_id, account_id],
             )?;
             if deleted == 0 {
                 return Err(DbError::NotFound);
@@ -59,21 +78,6 @@ impl Db {
             .await
     }
 
-    /// Saves the characters in ONE transaction (see the save path, `crate::save`). Writes every
-    /// column except `id`, `account_id`, `name`, `created_at` and `admin_level` (that one is
-    /// only ever written by [`Db::set_admin_level`], so a save in flight cannot undo a
-    /// promotion), and replaces the inventory, bank and spell rows.
-    ///
-    /// A character whose row breaks a constraint (an amount of 0 or above `i32::MAX`, an item
-    /// id listed twice) is refused alone, rolled back to its savepoint and logged, and the rest
-    /// are committed: a broken character must not stop every other save for good. A character
-    /// whose id no longer exists is skipped (and logged). Any other error (an I/O error, a
-    /// busy database) fails the whole batch, which then changes nothing.
-    pub async fn save_characters(&self, characters: Vec<Character>) -> Result<SaveReport, DbError> {
-        self.call(move |conn| save_characters(conn, &characters))
-            .await
-    }
-
     /// Sets a character's admin level (0 to [`MAX_ADMIN_LEVEL`]), by name (any case), durably;
     /// `NotFound` if there is none. This is the only write of the column: the level stored is
     /// the one in force (see [`Db::admin_level_of`]).
@@ -85,9 +89,10 @@ impl Db {
         }
         let name = name.to_owned();
         self.call_durable(move |conn| {
-            let changed = conn
-                .prepare_cached("UPDATE characters SET admin_level = ?1 WHERE name = ?2")?
-                .execute(rusqlite::params![level, name])?;
+            let changed = conn.execute(
+                "UPDATE characters SET admin_level = ?1 WHERE name = ?2",
+                params![level, name],
+            )?;
             if changed == 0 {
                 Err(DbError::NotFound)
             } else {
@@ -103,10 +108,11 @@ impl Db {
     pub async fn admin_level_of(&self, name: &str) -> Result<Option<(String, u8)>, DbError> {
         let name = name.to_owned();
         self.call(move |conn| {
-            Ok(conn
-                .prepare_cached("SELECT name, admin_level FROM characters WHERE name = ?1")?
-                .query_row([&name], |row| Ok((row.get(0)?, row.get(1)?)))
-                .optional()?)
+            Ok(conn.query_opt(
+                "SELECT name, admin_level FROM characters WHERE name = ?1",
+                params![name],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?)
         })
         .await
     }
@@ -115,11 +121,10 @@ impl Db {
     /// none).
     pub async fn account_admin_level(&self, account_id: i64) -> Result<u8, DbError> {
         self.call(move |conn| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT COALESCE(MAX(admin_level), 0) FROM characters WHERE account_id = ?1",
-                )?
-                .query_row([account_id], |row| row.get(0))?)
+            Ok(conn.query_value(
+                "SELECT COALESCE(MAX(admin_level), 0) FROM characters WHERE account_id = ?1",
+                params![account_id],
+            )?)
         })
         .await
     }
@@ -127,156 +132,128 @@ impl Db {
     /// Whether a character with this name exists (case-insensitive).
     pub async fn character_name_exists(&self, name: &str) -> Result<bool, DbError> {
         let name = name.to_owned();
-        self.call(move |conn| {
-            Ok(conn
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM characters WHERE name = ?1)")?
-                .query_row([&name], |row| row.get(0))?)
-        })
-        .await
+        self.call(move |conn| Ok(name_taken(conn, &name)?)).await
     }
 }
 
-fn characters_of(conn: &Connection, account_id: i64) -> Result<Vec<CharacterSummary>, DbError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, name, level, gender, hair_style, hair_color, skin, admin_level,
-                boots, armor, hat, shield, weapon
-         FROM characters WHERE account_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([account_id], |row| {
-        Ok(CharacterSummary {
-            id: row.get("id")?,
-            name: row.get("name")?,
-            level: row.get("level")?,
-            gender: row.get("gender")?,
-            hair_style: row.get("hair_style")?,
-            hair_color: row.get("hair_color")?,
-            skin: row.get("skin")?,
-            admin_level: row.get("admin_level")?,
-            boots: row.get("boots")?,
-            armor: row.get("armor")?,
-            hat: row.get("hat")?,
-            shield: row.get("shield")?,
-            weapon: row.get("weapon")?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+fn name_taken(conn: &mut Conn, name: &str) -> Result<bool, SqlError> {
+    conn.query_value(
+        "SELECT EXISTS (SELECT 1 FROM characters WHERE name = ?1)",
+        params![name],
+    )
 }
 
 fn create_character(
-    conn: &mut Connection,
+    conn: &mut Conn,
     account_id: i64,
     character: &NewCharacter,
     max_per_account: usize,
     now: i64,
 ) -> Result<i64, DbError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let account_exists: bool = tx.query_row(
+    let mut tx = conn.transaction()?;
+    let account_exists: bool = tx.query_value(
         "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?1)",
-        [account_id],
-        |row| row.get(0),
+        params![account_id],
     )?;
     if !account_exists {
         return Err(DbError::NotFound);
     }
-    let count: i64 = tx.query_row(
+    let count: i64 = tx.query_value(
         "SELECT COUNT(*) FROM characters WHERE account_id = ?1",
-        [account_id],
-        |row| row.get(0),
+        params![account_id],
     )?;
     if usize::try_from(count).unwrap_or(usize::MAX) >= max_per_account {
         return Err(DbError::TooManyCharacters);
     }
-    let name_taken: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM characters WHERE name = ?1)",
-        [&character.name],
-        |row| row.get(0),
-    )?;
-    if name_taken {
+    if name_taken(&mut tx, &character.name)? {
         return Err(DbError::CharacterExists);
     }
-    let inserted = tx
-        .prepare_cached(
-            "INSERT INTO characters (account_id, name, home, class, gender, race, hair_style,
-                 hair_color, skin, map, x, y, direction, level, hp, tp, str, int, wis, agi, con,
-                 cha, stat_points, skill_points, created_at)
-             VALUES (:account_id, :name, :home, :class, :gender, :skin, :hair_style,
-                 :hair_color, :skin, :map, :x, :y, :direction, :level, :hp, :tp, :str, :int, :wis,
-                 :agi, :con, :cha, :stat_points, :skill_points, :created_at)",
-        )?
-        .execute(named_params! {
-            ":account_id": account_id,
-            ":name": character.name,
-            ":home": character.home,
-            ":class": character.class,
-            ":gender": character.gender,
-            ":hair_style": character.hair_style,
-            ":hair_color": character.hair_color,
-            ":skin": character.skin,
-            ":map": character.map,
-            ":x": character.x,
-            ":y": character.y,
-            ":direction": character.direction,
-            ":level": character.level,
-            ":hp": character.hp,
-            ":tp": character.tp,
-            ":str": character.str,
-            ":int": character.intl,
-            ":wis": character.wis,
-            ":agi": character.agi,
-            ":con": character.con,
-            ":cha": character.cha,
-            ":stat_points": character.stat_points,
-            ":skill_points": character.skill_points,
-            ":created_at": now,
-        });
-    match inserted {
-        Ok(_) => {}
-        Err(error) if is_unique_violation(&error) => return Err(DbError::CharacterExists),
-        Err(error) if is_foreign_key_violation(&error) => return Err(DbError::NotFound),
+    let c = character;
+    let inserted = tx.query_value(
+        "INSERT INTO characters (account_id, name, home, class, gender, race, hair_style,
+             hair_color, skin, map, x, y, direction, level, hp, tp, str, int, wis, agi, con,
+             cha, stat_points, skill_points, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+             ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
+         RETURNING id",
+        params![
+            account_id,
+            c.name,
+            c.home,
+            c.class,
+            c.gender,
+            c.skin,
+            c.hair_style,
+            c.hair_color,
+            c.map,
+            c.x,
+            c.y,
+            c.direction,
+            c.level,
+            c.hp,
+            c.tp,
+            c.str,
+            c.intl,
+            c.wis,
+            c.agi,
+            c.con,
+            c.cha,
+            c.stat_points,
+            c.skill_points,
+            now,
+        ],
+    );
+    let id = match inserted {
+        Ok(id) => id,
+        Err(error) if error.is_unique_violation() => return Err(DbError::CharacterExists),
+        Err(error) if error.is_foreign_key_violation() => return Err(DbError::NotFound),
         Err(error) => return Err(error.into()),
-    }
-    let id = tx.last_insert_rowid();
+    };
     tx.commit()?;
     Ok(id)
 }
 
-fn load_character(conn: &Connection, character_id: i64) -> Result<Option<Character>, DbError> {
-    let character = conn
-        .prepare_cached("SELECT * FROM characters WHERE id = ?1")?
-        .query_row([character_id], character_from_row)
-        .optional()?;
+fn load_character(conn: &mut Conn, character_id: i64) -> Result<Option<Character>, DbError> {
+    let character = conn.query_opt(
+        "SELECT * FROM characters WHERE id = ?1",
+        params![character_id],
+        character_from_row,
+    )?;
     let Some(mut character) = character else {
         return Ok(None);
     };
     character.inventory = load_pairs(
         conn,
-        "SELECT item_id, amount FROM character_inventory WHERE character_id = ?1 ORDER BY rowid",
+        "SELECT item_id, amount FROM character_inventory WHERE character_id = ?1
+         ORDER BY slot, item_id",
         character_id,
     )?;
     character.bank = load_pairs(
         conn,
-        "SELECT item_id, amount FROM character_bank WHERE character_id = ?1 ORDER BY rowid",
+        "SELECT item_id, amount FROM character_bank WHERE character_id = ?1
+         ORDER BY slot, item_id",
         character_id,
     )?;
     character.spells = load_pairs(
         conn,
-        "SELECT spell_id, level FROM character_spells WHERE character_id = ?1 ORDER BY rowid",
+        "SELECT spell_id, level FROM character_spells WHERE character_id = ?1
+         ORDER BY slot, spell_id",
         character_id,
     )?;
     Ok(Some(character))
 }
 
-fn load_pairs<A, B>(conn: &Connection, sql: &str, character_id: i64) -> Result<Vec<(A, B)>, DbError>
-where
-    A: rusqlite::types::FromSql,
-    B: rusqlite::types::FromSql,
-{
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map([character_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+fn load_pairs<A: FromCell, B: FromCell>(
+    conn: &mut Conn,
+    sql: &str,
+    character_id: i64,
+) -> Result<Vec<(A, B)>, DbError> {
+    Ok(conn.query(sql, params![character_id], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?)
 }
 
-fn character_from_row(row: &Row<'_>) -> rusqlite::Result<Character> {
+fn character_from_row(row: &Row<'_>) -> Result<Character, SqlError> {
     Ok(Character {
         id: row.get("id")?,
         account_id: row.get("account_id")?,
@@ -335,157 +312,13 @@ fn character_from_row(row: &Row<'_>) -> rusqlite::Result<Character> {
     })
 }
 
-fn save_characters(conn: &mut Connection, characters: &[Character]) -> Result<SaveReport, DbError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut report = SaveReport::default();
-    for character in characters {
-        tx.execute_batch("SAVEPOINT one_character")?;
-        match save_one(&tx, character) {
-            Ok(true) => report.saved += 1,
-            Ok(false) => {
-                tracing::warn!(
-                    id = character.id,
-                    name = %character.name,
-                    "not saving a character that is no longer in the database"
-                );
-                report.missing.push(character.id);
-            }
-            Err(error) if is_constraint_violation(&error) => {
-                tx.execute_batch("ROLLBACK TO one_character")?;
-                tracing::error!(
-                    id = character.id,
-                    name = %character.name,
-                    %error,
-                    "a character's state breaks the database's rules; it was NOT saved"
-                );
-                report.refused.push(character.id);
-            }
-            Err(error) => return Err(error.into()),
-        }
-        tx.execute_batch("RELEASE one_character")?;
-    }
-    tx.commit()?;
-    Ok(report)
-}
-
-/// Writes one character inside the batch's transaction; false if its row does not exist.
-fn save_one(tx: &Transaction<'_>, c: &Character) -> rusqlite::Result<bool> {
-    let e = &c.equipment;
-    let updated = tx
-        .prepare_cached(
-            "UPDATE characters SET
-                title = :title, home = :home, fiance = :fiance, partner = :partner,
-                class = :class, gender = :gender, race = :race,
-                hair_style = :hair_style, hair_color = :hair_color, skin = :skin,
-                map = :map, x = :x, y = :y, direction = :direction,
-                level = :level, experience = :experience, hp = :hp, tp = :tp,
-                str = :str, int = :int, wis = :wis, agi = :agi, con = :con, cha = :cha,
-                stat_points = :stat_points, skill_points = :skill_points, karma = :karma,
-                sitting = :sitting, hidden = :hidden, bank_level = :bank_level,
-                gold_bank = :gold_bank, usage = :usage,
-                boots = :boots, accessory = :accessory, gloves = :gloves, belt = :belt,
-                armor = :armor, necklace = :necklace, hat = :hat, shield = :shield,
-                weapon = :weapon, ring1 = :ring1, ring2 = :ring2, armlet1 = :armlet1,
-                armlet2 = :armlet2, bracer1 = :bracer1, bracer2 = :bracer2
-             WHERE id = :id",
-        )?
-        .execute(named_params! {
-            ":id": c.id,
-            ":title": c.title,
-            ":home": c.home,
-            ":fiance": c.fiance,
-            ":partner": c.partner,
-            ":class": c.class,
-            ":gender": c.gender,
-            ":race": c.race,
-            ":hair_style": c.hair_style,
-            ":hair_color": c.hair_color,
-            ":skin": c.skin,
-            ":map": c.map,
-            ":x": c.x,
-            ":y": c.y,
-            ":direction": c.direction,
-            ":level": c.level,
-            ":experience": c.experience,
-            ":hp": c.hp,
-            ":tp": c.tp,
-            ":str": c.str,
-            ":int": c.intl,
-            ":wis": c.wis,
-            ":agi": c.agi,
-            ":con": c.con,
-            ":cha": c.cha,
-            ":stat_points": c.stat_points,
-            ":skill_points": c.skill_points,
-            ":karma": c.karma,
-            ":sitting": c.sitting,
-            ":hidden": c.hidden,
-            ":bank_level": c.bank_level,
-            ":gold_bank": c.gold_bank,
-            ":usage": c.usage,
-            ":boots": e.boots,
-            ":accessory": e.accessory,
-            ":gloves": e.gloves,
-            ":belt": e.belt,
-            ":armor": e.armor,
-            ":necklace": e.necklace,
-            ":hat": e.hat,
-            ":shield": e.shield,
-            ":weapon": e.weapon,
-            ":ring1": e.ring[0],
-            ":ring2": e.ring[1],
-            ":armlet1": e.armlet[0],
-            ":armlet2": e.armlet[1],
-            ":bracer1": e.bracer[0],
-            ":bracer2": e.bracer[1],
-        })?;
-    if updated == 0 {
-        return Ok(false);
-    }
-    replace_pairs(
-        tx,
-        "character_inventory",
-        "item_id",
-        "amount",
-        c.id,
-        &c.inventory,
-    )?;
-    replace_pairs(tx, "character_bank", "item_id", "amount", c.id, &c.bank)?;
-    replace_pairs(tx, "character_spells", "spell_id", "level", c.id, &c.spells)?;
-    Ok(true)
-}
-
-/// Replaces the character's rows of `table` with `pairs`, in order. The table and column names
-/// are constants of this file, never input.
-fn replace_pairs<A, B>(
-    tx: &Transaction<'_>,
-    table: &str,
-    key: &str,
-    value: &str,
-    character_id: i64,
-    pairs: &[(A, B)],
-) -> rusqlite::Result<()>
-where
-    A: rusqlite::ToSql,
-    B: rusqlite::ToSql,
-{
-    tx.prepare_cached(&format!("DELETE FROM {table} WHERE character_id = ?1"))?
-        .execute([character_id])?;
-    let mut insert = tx.prepare_cached(&format!(
-        "INSERT INTO {table} (character_id, {key}, {value}) VALUES (?1, ?2, ?3)"
-    ))?;
-    for (k, v) in pairs {
-        insert.execute((character_id, k, v))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
-mod tests {
-    use crate::db::test_support::*;
+pub(super) mod tests {
+    use crate::db::conn::params;
+    use crate::db::testing::*;
     use crate::db::*;
 
-    fn new_character(name: &str) -> NewCharacter {
+    pub(crate) fn new_character(name: &str) -> NewCharacter {
         NewCharacter {
             name: name.into(),
             gender: 1,
@@ -512,66 +345,18 @@ mod tests {
         }
     }
 
-    async fn count_rows(db: &Db, table: &'static str, character_id: i64) -> i64 {
+    pub(crate) async fn count_rows(db: &Db, table: &'static str, character_id: i64) -> i64 {
         db.call(move |conn| {
-            Ok(conn.query_row(
+            Ok(conn.query_value(
                 &format!("SELECT COUNT(*) FROM {table} WHERE character_id = ?1"),
-                [character_id],
-                |row| row.get(0),
+                params![character_id],
             )?)
         })
         .await
         .unwrap()
     }
 
-    fn full_character(base: Character) -> Character {
-        Character {
-            title: "the Brave".into(),
-            home: "Aeven".into(),
-            fiance: "Someone".into(),
-            partner: "Other".into(),
-            admin_level: 4,
-            class: 3,
-            gender: 0,
-            race: 2,
-            hair_style: 20,
-            hair_color: 9,
-            skin: 5,
-            map: 65535,
-            x: 255,
-            y: 254,
-            direction: 3,
-            level: 250,
-            experience: 4_000_000_000,
-            hp: 64000,
-            tp: 32000,
-            str: 10000,
-            intl: 9999,
-            wis: 1234,
-            agi: 555,
-            con: 66,
-            cha: 7,
-            stat_points: 300,
-            skill_points: 120,
-            karma: 2000,
-            sitting: 2,
-            hidden: true,
-            bank_level: 7,
-            gold_bank: i32::MAX as u32,
-            usage: 123_456,
-            equipment: Equipment::from_array([
-                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 65535,
-            ]),
-            inventory: vec![(1, i32::MAX as u32), (300, 1), (2, 5), (65535, 17)],
-            bank: vec![(9, 99), (4, 1)],
-            spells: vec![(12, 3), (1, 0), (65535, 65535)],
-            ..base
-        }
-    }
-
-    #[tokio::test]
-    async fn create_up_to_the_limit_and_list_in_order() {
-        let (_dir, db) = temp_db().await;
+    async fn create_up_to_the_limit_and_list_in_order(db: Db) {
         let alice = account(&db, "alice").await;
         let bob = account(&db, "bob").await;
         let a1 = db
@@ -632,9 +417,7 @@ mod tests {
         assert!(loaded.inventory.is_empty());
     }
 
-    #[tokio::test]
-    async fn duplicate_names_and_unknown_accounts() {
-        let (_dir, db) = temp_db().await;
+    async fn duplicate_names_and_unknown_accounts(db: Db) {
         let alice = account(&db, "alice").await;
         let bob = account(&db, "bob").await;
         db.create_character(alice, new_character("Hero"), 3)
@@ -657,9 +440,7 @@ mod tests {
         );
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn the_limit_holds_under_concurrency() {
-        let (_dir, db) = temp_db().await;
+    async fn the_limit_holds_under_concurrency(db: Db) {
         let alice = account(&db, "alice").await;
         let tasks: Vec<_> = (0..20)
             .map(|i| {
@@ -683,9 +464,7 @@ mod tests {
         assert_eq!(db.characters_of(alice).await.unwrap().len(), 3);
     }
 
-    #[tokio::test]
-    async fn delete_only_own_and_cascade() {
-        let (_dir, db) = temp_db().await;
+    async fn delete_only_own_and_cascade(db: Db) {
         let alice = account(&db, "alice").await;
         let bob = account(&db, "bob").await;
         let id = db
@@ -723,9 +502,7 @@ mod tests {
             .unwrap();
     }
 
-    #[tokio::test]
-    async fn admin_levels_by_name_and_by_account() {
-        let (_dir, db) = temp_db().await;
+    async fn admin_levels_by_name_and_by_account(db: Db) {
         let alice = account(&db, "alice").await;
         for name in ["Main", "Alt"] {
             db.create_character(alice, new_character(name), 3)
@@ -753,143 +530,11 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn save_and_load_round_trip() {
-        let (_dir, db) = temp_db().await;
-        let alice = account(&db, "alice").await;
-        let id = db
-            .create_character(alice, new_character("Full"), 3)
-            .await
-            .unwrap();
-        let base = db.load_character(id).await.unwrap().unwrap();
-        let full = full_character(base);
-        let saved = |n| {
-            Ok(SaveReport {
-                saved: n,
-                ..SaveReport::default()
-            })
-        };
-        assert_eq!(db.save_characters(vec![full.clone()]).await, saved(1));
-        let loaded = db.load_character(id).await.unwrap().unwrap();
-        // Everything but the admin level, which only `set_admin_level` writes.
-        assert_eq!(loaded.admin_level, 0);
-        assert_eq!(
-            loaded,
-            Character {
-                admin_level: 0,
-                ..full.clone()
-            }
-        );
-        db.set_admin_level("Full", 4).await.unwrap();
-        let loaded = db.load_character(id).await.unwrap().unwrap();
-        assert_eq!(loaded, full);
-
-        let summary = &db.characters_of(alice).await.unwrap()[0];
-        assert_eq!(
-            (
-                summary.boots,
-                summary.armor,
-                summary.hat,
-                summary.shield,
-                summary.weapon
-            ),
-            (1, 5, 7, 8, 9)
-        );
-        assert_eq!(summary.admin_level, 4);
-        assert_eq!(summary.level, 250);
-
-        // A second save replaces the item and spell rows rather than adding to them.
-        let mut smaller = loaded.clone();
-        smaller.inventory = vec![(2, 1)];
-        smaller.bank.clear();
-        smaller.spells = vec![(7, 7)];
-        smaller.hidden = false;
-        assert_eq!(db.save_characters(vec![smaller.clone()]).await, saved(1));
-        assert_eq!(db.load_character(id).await.unwrap().unwrap(), smaller);
-
-        // id, account, name, creation time and admin level are not rewritten by a save.
-        let mut renamed = smaller.clone();
-        renamed.name = "Other".into();
-        renamed.admin_level = 1;
-        renamed.account_id = alice + 5;
-        renamed.created_at = 1;
-        db.save_characters(vec![renamed]).await.unwrap();
-        assert_eq!(db.load_character(id).await.unwrap().unwrap(), smaller);
-    }
-
-    #[tokio::test]
-    async fn a_broken_character_is_refused_alone() {
-        let (_dir, db) = temp_db().await;
-        let alice = account(&db, "alice").await;
-        let first = db
-            .create_character(alice, new_character("First"), 3)
-            .await
-            .unwrap();
-        let second = db
-            .create_character(alice, new_character("Second"), 3)
-            .await
-            .unwrap();
-        let first_before = db.load_character(first).await.unwrap().unwrap();
-        let second_before = db.load_character(second).await.unwrap().unwrap();
-
-        let mut first_changed = first_before.clone();
-        first_changed.level = 9;
-        first_changed.inventory = vec![(1, 100)];
-        type Spoil = fn(&mut Character);
-        let bad_rows: [(&str, Spoil); 4] = [
-            ("zero amount", |c| c.inventory = vec![(5, 0)]),
-            ("amount above i32::MAX", |c| {
-                c.bank = vec![(5, i32::MAX as u32 + 1)]
-            }),
-            ("item listed twice", |c| c.inventory = vec![(5, 1), (5, 2)]),
-            ("gold above i32::MAX", |c| c.gold_bank = u32::MAX),
-        ];
-        for (what, spoil) in bad_rows {
-            let mut second_bad = second_before.clone();
-            second_bad.level = 50;
-            spoil(&mut second_bad);
-            let report = db
-                .save_characters(vec![first_changed.clone(), second_bad])
-                .await
-                .unwrap();
-            assert_eq!(
-                report,
-                SaveReport {
-                    saved: 1,
-                    missing: Vec::new(),
-                    refused: vec![second],
-                },
-                "{what}"
-            );
-            // The broken one is refused whole (its row and its item rows), the other written.
-            assert_eq!(
-                db.load_character(first).await.unwrap().unwrap(),
-                first_changed,
-                "{what}"
-            );
-            assert_eq!(
-                db.load_character(second).await.unwrap().unwrap(),
-                second_before,
-                "{what}"
-            );
-        }
-
-        // A missing character is skipped, the rest saved.
-        let mut ghost = first_before.clone();
-        ghost.id = second + 100;
-        assert_eq!(
-            db.save_characters(vec![first_changed.clone(), ghost])
-                .await
-                .map(|r| (r.saved, r.missing)),
-            Ok((1, vec![second + 100]))
-        );
-        assert_eq!(
-            db.load_character(first).await.unwrap().unwrap(),
-            first_changed
-        );
-        assert_eq!(
-            db.save_characters(Vec::new()).await,
-            Ok(SaveReport::default())
-        );
-    }
+    on_both_backends!(
+        create_up_to_the_limit_and_list_in_order,
+        duplicate_names_and_unknown_accounts,
+        the_limit_holds_under_concurrency,
+        delete_only_own_and_cascade,
+        admin_levels_by_name_and_by_account
+    );
 }

@@ -1,8 +1,7 @@
 //! The `mutes` table: until when a character's chat is dropped. Kept in the database so a mute
 //! outlives the session (logging out and in again does not lift it) and a restart.
 
-use rusqlite::{OptionalExtension, named_params};
-
+use super::conn::params;
 use super::{Db, DbError, unix_now};
 
 impl Db {
@@ -10,23 +9,21 @@ impl Db {
     /// lifts its mute with `None`. `DbError::NotFound` if there is no such character.
     pub async fn set_mute(&self, name: String, until: Option<i64>) -> Result<(), DbError> {
         self.call_durable(move |conn| {
-            let id: Option<i64> = conn
-                .prepare_cached("SELECT id FROM characters WHERE name = :name")?
-                .query_row(named_params! { ":name": name }, |row| row.get(0))
-                .optional()?;
+            let id: Option<i64> = conn.query_opt(
+                "SELECT id FROM characters WHERE name = ?1",
+                params![name],
+                |row| row.get(0),
+            )?;
             let Some(id) = id else {
                 return Err(DbError::NotFound);
             };
             match until {
-                Some(until) => conn
-                    .prepare_cached(
-                        "INSERT INTO mutes (character_id, until) VALUES (:id, :until)
-                         ON CONFLICT (character_id) DO UPDATE SET until = excluded.until",
-                    )?
-                    .execute(named_params! { ":id": id, ":until": until })?,
-                None => conn
-                    .prepare_cached("DELETE FROM mutes WHERE character_id = :id")?
-                    .execute(named_params! { ":id": id })?,
+                Some(until) => conn.execute(
+                    "INSERT INTO mutes (character_id, until) VALUES (?1, ?2)
+                     ON CONFLICT (character_id) DO UPDATE SET until = excluded.until",
+                    params![id, until],
+                )?,
+                None => conn.execute("DELETE FROM mutes WHERE character_id = ?1", params![id])?,
             };
             Ok(())
         })
@@ -37,15 +34,18 @@ impl Db {
     /// is removed.
     pub async fn mute_until(&self, character_id: i64) -> Result<Option<i64>, DbError> {
         self.call(move |conn| {
-            let until: Option<i64> = conn
-                .prepare_cached("SELECT until FROM mutes WHERE character_id = :id")?
-                .query_row(named_params! { ":id": character_id }, |row| row.get(0))
-                .optional()?;
+            let until: Option<i64> = conn.query_opt(
+                "SELECT until FROM mutes WHERE character_id = ?1",
+                params![character_id],
+                |row| row.get(0),
+            )?;
             match until {
                 Some(until) if until > unix_now() => Ok(Some(until)),
                 Some(_) => {
-                    conn.prepare_cached("DELETE FROM mutes WHERE character_id = :id")?
-                        .execute(named_params! { ":id": character_id })?;
+                    conn.execute(
+                        "DELETE FROM mutes WHERE character_id = ?1",
+                        params![character_id],
+                    )?;
                     Ok(None)
                 }
                 None => Ok(None),
@@ -58,12 +58,10 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::testing::on_both_backends;
     use crate::db::{NewAccount, NewCharacter};
 
-    #[tokio::test]
-    async fn a_mute_is_stored_read_and_lifted() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).await.unwrap();
+    async fn a_mute_is_stored_read_and_lifted(db: Db) {
         let account = db
             .create_account(NewAccount {
                 username: "acc".into(),
@@ -99,4 +97,6 @@ mod tests {
             Err(DbError::NotFound)
         );
     }
+
+    on_both_backends!(a_mute_is_stored_read_and_lifted);
 }

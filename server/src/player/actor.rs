@@ -34,8 +34,8 @@ use crate::world::WorldHandle;
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most queued messages taken from the outbox at once. Packets queued together go out in
 /// one socket write: under load a player in a crowd has several broadcasts waiting each time
-/// it runs, and a write per packet was two thirds of the server's time (see the README's
-/// load figures).
+/// it runs, and a write per packet was two thirds of the server's time (see
+/// docs/load.md).
 const OUTBOX_BATCH: usize = 64;
 
 /// A connection that ended for a reason worth a log line (bad input, a timeout, a flood): the

@@ -183,7 +183,7 @@ impl SaveActor {
 #[cfg(test)]
 mod tests {
     use super::super::SaveQueue;
-    use crate::db::test_support::{account, temp_db};
+    use crate::db::testing::{account, temp_db};
     use crate::db::{Character, NewCharacter};
 
     async fn character(db: &crate::db::Db, account_id: i64, name: &str) -> Character {
@@ -235,7 +235,7 @@ mod tests {
         let (_dir, db) = temp_db().await;
         let owner = account(&db, "owner").await;
         let alice = character(&db, owner, "Alice").await;
-        let closed = crate::db::test_support::closed_db();
+        let closed = crate::db::testing::closed_db();
         let queue = SaveQueue::spawn(closed);
         queue.save(vec![alice]);
         assert_eq!(queue.barrier().await, Err(super::super::SaveError::Stopped));

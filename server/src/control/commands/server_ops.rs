@@ -39,7 +39,7 @@ impl Admin {
                 .map(|(series, value)| (series, json!(value)))
                 .collect::<serde_json::Map<String, Value>>(),
             "maps": self.context.maps.len(),
-            "database": config.database.path.display().to_string(),
+            "database": config.database.location().to_string(),
             "listen": self.listen.map_or_else(|| config.server.listen.to_string(), |a| a.to_string()),
             "shutting_down": self.context.shutdown.is_cancelled(),
         }))
