@@ -19,6 +19,8 @@ use crate::save::SaveQueue;
 const MAP_QUEUE_LEN: usize = 4096;
 /// How long a player waits for its map's answer before giving up on it.
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the world waits for room in a map's queue to hand it a party view.
+const VIEW_SEND_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// What became of a walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -340,9 +342,24 @@ impl MapHandle {
     }
 
     /// The world's view of a party (fire-and-forget; map/party.rs). Waits for room in the
-    /// queue, so a caller's views arrive in the order sent.
+    /// queue, so a caller's views arrive in the order sent, but at most [`VIEW_SEND_TIMEOUT`]:
+    /// a stalled map must not hold up the world (and every login and chat with it). A view
+    /// given up is logged; the map's view stays stale until the party next changes.
     pub async fn party_view(&self, view: super::party::PartyView) {
-        let _ = self.tx.send(MapMessage::PartyView(view)).await;
+        use tokio::sync::mpsc::error::SendTimeoutError;
+        match self
+            .tx
+            .send_timeout(MapMessage::PartyView(view), VIEW_SEND_TIMEOUT)
+            .await
+        {
+            Ok(()) | Err(SendTimeoutError::Closed(_)) => {}
+            Err(SendTimeoutError::Timeout(_)) => {
+                tracing::warn!(
+                    map = self.id,
+                    "the map's queue stayed full: a party view was not delivered"
+                );
+            }
+        }
     }
 
     /// Party_Request: whether `target` is on this map, visible, alive and within the see

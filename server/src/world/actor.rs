@@ -306,7 +306,8 @@ impl WorldActor {
                 );
             }
             // The maps' party views, in the order they were made. A map never waits on the
-            // world, so waiting for room in its queue cannot form a cycle.
+            // world, so waiting for room in its queue cannot form a cycle; and the wait is
+            // bounded (`MapHandle::party_view`), so a stalled map cannot hold the world up.
             for (map, view) in std::mem::take(&mut self.map_outbox) {
                 map.party_view(view).await;
             }
