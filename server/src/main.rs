@@ -173,13 +173,19 @@ fn check_config(config: &Config) -> ExitCode {
                 format!("the world in {}", config.world.data_dir.display())
             };
             println!(
-                "eo-server: the configuration and {world} are fine: {} maps, {} items, {} NPCs, {} spells, {} classes",
+                "eo-server: the configuration and {world} are fine: {} maps, {} items, {} NPCs, {} spells, {} classes, {} quests",
                 data.maps.len(),
                 data.items.count.saturating_sub(1),
                 data.npcs.count.saturating_sub(1),
                 data.spells.count.saturating_sub(1),
                 data.classes.count.saturating_sub(1),
+                data.quests.current().len(),
             );
+            // A broken quest file does not stop the server (the others run), so it does not
+            // fail the check either; it is named here.
+            for error in eo_server::quest::Quests::load_for(config).1 {
+                eprintln!("eo-server: a quest file did not load: {error}");
+            }
             ExitCode::SUCCESS
         }
         Err(error) => {

@@ -65,6 +65,26 @@ fn a_good_configuration_and_world_pass() {
 }
 
 #[test]
+fn a_broken_quest_file_is_named_and_the_world_still_passes() {
+    let world = copy_of_bundled();
+    let quests = world.path().join("quests");
+    std::fs::create_dir(&quests).unwrap();
+    std::fs::copy(bundled().join("quests/00001.eqf"), quests.join("00001.eqf")).unwrap();
+    std::fs::write(
+        quests.join("00007.eqf"),
+        "Main { questname \"Broken\" }\nstate Begin {\n  action GiveItem(1, 2, 3)\n}\n",
+    )
+    .unwrap();
+    let (code, out, err, _) = check(&world_config(world.path(), ""));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 quests"), "{out}");
+    assert!(
+        err.contains("00007.eqf: line 3: expected 1 to 2 argument(s); found 3 (in giveitem)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn without_a_world_folder_the_bundled_world_is_checked() {
     let (code, out, err, left) = check("[server]\nmax_players = 10\n");
     assert_eq!(code, 0, "{out}{err}");

@@ -1,6 +1,6 @@
-//! A world of standard EO files only (maps/*.emf, the pub files, the server pub files: no
-//! drops.toml, no formulas.toml) is a complete world: NPCs drop from `pub/dtd001.edf`, speak
-//! from `pub/ttd001.etf`, and inns come from `pub/din001.eid`. A drop file and a drops.toml
+//! A world of standard EO files only (maps/*.emf, the pub files, the server pub files, the EO+
+//! quests: no drops.toml, no formulas.toml) is a complete world: NPCs drop from
+//! `pub/dtd001.edf`, speak from `pub/ttd001.etf`, and inns come from `pub/din001.eid`. A drop file and a drops.toml
 //! that disagree stop start-up. And a client that asks for a file while in the game gets it.
 
 mod common;
@@ -136,6 +136,9 @@ async fn a_world_of_standard_files_drops_speaks_and_keeps_inns_from_its_server_p
             "pub/dtn001.enf",
             "pub/dts001.esf",
             "pub/ttd001.etf",
+            "quests/00001.eqf",
+            "quests/00002.eqf",
+            "quests/00003.eqf",
         ]
     );
     let data_dir = world.data_dir.clone();

@@ -21,6 +21,7 @@ mod npc_broadcast;
 mod npc_speech;
 mod npcs;
 mod objects;
+mod party;
 mod pathfinding;
 mod persistence;
 mod quests;
@@ -28,12 +29,14 @@ mod recovery;
 mod services;
 mod shop;
 mod skill_master;
+mod spells;
 mod trade;
 mod views;
 mod visibility;
 
 pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
+pub use party::PartyView;
 pub use quests::finished_quest_names;
 pub use views::{map_info, paperdoll};
 

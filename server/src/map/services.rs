@@ -177,6 +177,10 @@ impl MapActor {
             | ClientPacket::QuestList(_) => {
                 self.quest(player_id, packet);
             }
+            ClientPacket::SpellRequest(_)
+            | ClientPacket::SpellTargetSelf(_)
+            | ClientPacket::SpellTargetOther(_)
+            | ClientPacket::SpellTargetGroup(_) => self.spell(player_id, packet),
             ClientPacket::TradeRequest(_)
             | ClientPacket::TradeAccept(_)
             | ClientPacket::TradeAdd(_)

@@ -110,6 +110,11 @@ fn progress_line(
             game.amount_of(*item).min(*amount),
             *amount,
         ),
+        Some(Rule::UsedSpell { spell, amount }) => (
+            QuestRequirementIcon::Item,
+            counted(format!("spell/{spell}")),
+            *amount,
+        ),
         Some(Rule::UsedItem { item, amount }) => (
             QuestRequirementIcon::Item,
             counted(format!("item/{item}")),

@@ -49,6 +49,8 @@ pub(in crate::map) enum QuestEvent {
     KilledNpc(u16),
     KilledPlayer,
     UsedItem(u16),
+    /// A spell cast that did something.
+    UsedSpell(u16),
     Equipped(u16),
     Unequipped(u16),
 }
@@ -68,6 +70,7 @@ impl QuestEvent {
             QuestEvent::KilledNpc(npc) => Some(format!("npc/{npc}")),
             QuestEvent::KilledPlayer => Some("players".to_owned()),
             QuestEvent::UsedItem(item) => Some(format!("item/{item}")),
+            QuestEvent::UsedSpell(spell) => Some(format!("spell/{spell}")),
             _ => None,
         }
     }
@@ -78,6 +81,7 @@ impl QuestEvent {
             (QuestEvent::KilledNpc(id), Rule::KilledNpcs { npc, .. }) => id == *npc,
             (QuestEvent::KilledPlayer, Rule::KilledPlayers(_)) => true,
             (QuestEvent::UsedItem(id), Rule::UsedItem { item, .. }) => id == *item,
+            (QuestEvent::UsedSpell(id), Rule::UsedSpell { spell, .. }) => id == *spell,
             _ => false,
         }
     }
@@ -93,6 +97,9 @@ impl QuestEvent {
             (QuestEvent::KilledPlayer, Rule::KilledPlayers(amount)) => count >= *amount,
             (QuestEvent::UsedItem(id), Rule::UsedItem { item, amount }) => {
                 id == *item && count >= *amount
+            }
+            (QuestEvent::UsedSpell(id), Rule::UsedSpell { spell, amount }) => {
+                id == *spell && count >= *amount
             }
             (QuestEvent::Equipped(id), Rule::EquippedItem(item)) => id == *item,
             (QuestEvent::Unequipped(id), Rule::UnequippedItem(item)) => id == *item,
@@ -174,8 +181,8 @@ impl MapActor {
         }
     }
 
-    /// The quests the character has in progress now: `(quest, its state's name)`, in id order,
-    /// only those whose file is loaded, enabled, and whose state exists.
+    /// The quests the character has in progress now: `(quest, its state's name)`, in the order
+    /// it started them, only those whose file is loaded, enabled, and whose state exists.
     fn running_quests(&self, player_id: u16, quests: &Quests) -> Vec<(Arc<Quest>, String)> {
         self.progress(player_id)
             .iter()
@@ -245,10 +252,17 @@ impl MapActor {
         let quests = self.data.quests.current();
         self.settle_quests(player_id, &quests);
         let mut budget = Budget(MAX_STEPS);
-        for (quest, state_name) in self.running_quests(player_id, &quests) {
+        for (quest, _) in self.running_quests(player_id, &quests) {
             if event.quest().is_some_and(|id| id != quest.id) {
                 continue;
             }
+            // Read again: an action of a quest handled before may have moved this one.
+            let Some(state_name) = progress_of(self.progress(player_id), quest.id)
+                .map(|p| p.state.clone())
+                .filter(|s| running(s))
+            else {
+                continue;
+            };
             let Some(state) = quest.state(&state_name) else {
                 continue;
             };
