@@ -816,3 +816,100 @@ state Begin {
     drop(hero);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_other_actions_and_rules_work_on_a_quest_of_the_tests_own() {
+    // Quest 0 (started at login) walks through what the bundled quests do not use; quest 51
+    // is moved by it from outside.
+    let tour = r#"
+Main { questname "Tour" }
+state Begin {
+    desc "Put on the cap"
+    action SetClass(2);
+    action GiveStat("str", 3);
+    action StartQuest(51);
+    action PlayMusic(3);
+    action EffectOnCoord(4, 2, 2);
+    goal EquippedItem(7) goto Worn
+}
+state Worn {
+    desc "Drink a tonic"
+    if StatRpn("str 100 <") ShowHint("weak");
+    elseif StatRpn("0 str >") ShowHint("strong");
+    action SetQuestState(51, "Second");
+    rule UsedItem(10, 1) goto Drank
+}
+state Drank {
+    action End();
+    action SetCoord(1, 16, 9);
+}
+"#;
+    let other = r#"
+Main { questname "Other" hidden }
+state Begin { desc "waiting" }
+state Second { action ShowHint("moved from outside"); action ResetQuest(51); }
+"#;
+    let world = yard_world(&[("quests/00000.eqf", tour), ("quests/00051.eqf", other)]);
+    let server = start(world.data_dir.clone(), (world.first_new_map, 2, 3), |_| {}).await;
+    let (mut hero, id, _) = login(&server, "tourist", |c| {
+        c.inventory = vec![(7, 1), (TONIC, 1)];
+        c.hp = 1;
+        c.str = 5;
+    })
+    .await;
+    let class = expect(&mut hero, |p| match p {
+        ServerPacket::RecoverList(r) => Some(r.class_id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(class, 2);
+    let music = expect(&mut hero, |p| match p {
+        ServerPacket::JukeboxPlayer(j) => Some(j.mfx_id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(music, 3);
+    let effect = expect(&mut hero, |p| match p {
+        ServerPacket::EffectAgree(e) => Some(e.effects),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (effect[0].effect_id, effect[0].coords.x, effect[0].coords.y),
+        (4, 2, 2)
+    );
+    assert_eq!(progress(&mut hero).await[0].description, "Put on the cap");
+
+    // Putting the cap on fires EquippedItem. In EOSERV's order `str 100 <` is `100 < str`
+    // (false: str is 8) and `0 str >` is `str > 0`.
+    hero.send(&eo_protocol::net::client::PaperdollAddClientPacket {
+        item_id: 7,
+        sub_loc: 0,
+    })
+    .await;
+    assert_eq!(hint(&mut hero).await, "strong");
+    assert_eq!(hint(&mut hero).await, "moved from outside");
+    assert_eq!(progress(&mut hero).await[0].description, "Drink a tonic");
+
+    // Drinking the tonic fires UsedItem: the quest ends and warps the character to the town.
+    hero.send(&eo_protocol::net::client::ItemUseClientPacket { item_id: TONIC })
+        .await;
+    let warp = expect(&mut hero, |p| match p {
+        ServerPacket::WarpRequest(w) => Some(w.map_id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(warp, 1);
+    assert_eq!(history(&mut hero).await, ["Tour"]);
+    drop(hero);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let saved = saved_character(&server, id).await;
+    assert_eq!((saved.class, saved.str), (2, 8));
+    // Quest 51 was reset by its own action: forgotten.
+    assert!(
+        saved.quests.iter().all(|q| q.quest_id != 51),
+        "{:?}",
+        saved.quests
+    );
+    server.stop().await;
+}

@@ -293,16 +293,6 @@ pub enum Action {
     Roll(u32),
 }
 
-impl Action {
-    /// The state this action moves its own quest to, if it does (what ends a state's actions).
-    pub fn moves_state(&self) -> bool {
-        matches!(
-            self,
-            Action::SetState(_) | Action::Reset | Action::ResetDaily | Action::End
-        )
-    }
-}
-
 /// What a rule tests. Those marked *event* hold only as their event happens (a kill, a talk, a
 /// use); the others are tested whenever the character's state changed.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //! After every map step that touched the character, the rules that test its state (items held,
 //! where it stands, stats, ...) are checked ([`MapActor::quests_check`]): the first that holds
 //! runs its action. Entering a state runs its actions in order (with `if`/`elseif`/`else`),
-//! stopping at one that moves the quest on, then checks its rules.
+//! then checks its rules.
 //!
 //! - quest/ (the crate's) parses the files; docs/quests.md is the operator's guide.
 //! - map/quests/actions.rs: what each action does; rules.rs: what each rule tests;
@@ -366,6 +366,7 @@ impl MapActor {
             return;
         }
         let mut chain_held = false;
+        let mut moved = false;
         for step in &state.actions {
             let run = match &step.when {
                 When::Always => true,
@@ -383,11 +384,15 @@ impl MapActor {
                 }
                 When::Else => !chain_held,
             };
+            // An action that moves the quest on does not end the list: the actions after it
+            // still run, as in EOSERV (`End()` then `SetCoord(...)` ends and warps), which
+            // quest files written for it rely on.
             if run && self.quest_action(player_id, quests, quest, &step.action, budget) {
-                // The quest moved on: the rest of this state's actions are not for it.
-                return;
+                moved = true;
             }
         }
-        self.check_rules(player_id, quests, quest, budget);
+        if !moved {
+            self.check_rules(player_id, quests, quest, budget);
+        }
     }
 }
