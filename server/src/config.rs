@@ -138,6 +138,13 @@
 //! [trade]                         # trades between players (map/trade/)
 //! max_amount = 2000000000         # of one item offered (at most 2147483647)
 //! protected_items = []            # item ids never offered (Lore items never are)
+//! [map_effects]                   # timed map effects (map/effects.rs); an interval of 0 = off
+//! spike_ms = 1500                 # timed spikes strike this often
+//! spike_damage_percent = 20       # of the maximum HP, per spike
+//! drain_ms = 15000                # HP and TP drain maps drain this often
+//! drain_hp_percent = 20           # of the maximum HP (never the last point)
+//! drain_tp_percent = 10           # of the maximum TP
+//! quake_ms = 5000                 # the quake clock's step
 //! ```
 
 use std::path::Path;
@@ -160,6 +167,7 @@ mod jukebox;
 mod load;
 mod log;
 mod login;
+mod map_effects;
 mod metrics;
 mod npcs;
 mod server;
@@ -187,6 +195,7 @@ pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
 pub use log::{LogConfig, LogFormat};
 pub use login::LoginConfig;
+pub use map_effects::MapEffectsConfig;
 pub use metrics::MetricsConfig;
 pub use npcs::NpcConfig;
 pub use server::{ClientVersion, ParseClientVersionError, ServerConfig};
@@ -228,6 +237,7 @@ pub struct Config {
     pub shops: ShopsConfig,
     pub skill_masters: SkillMastersConfig,
     pub trade: TradeConfig,
+    pub map_effects: MapEffectsConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -273,6 +283,7 @@ impl Config {
         self.inns.validate()?;
         self.shops.validate()?;
         self.trade.validate()?;
+        self.map_effects.validate()?;
         Ok(())
     }
 }

@@ -152,6 +152,13 @@ max_spells = 12
 [trade]
 max_amount = 5000
 protected_items = [17, 20]
+[map_effects]
+spike_ms = 1000
+spike_damage_percent = 25
+drain_ms = 10000
+drain_hp_percent = 15
+drain_tp_percent = 5
+quake_ms = 4000
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -278,6 +285,10 @@ fn full_file_parses_and_round_trips() {
     assert_eq!(
         (c.trade.max_amount, c.trade.protected_items.as_slice()),
         (5000, [17, 20].as_slice())
+    );
+    assert_eq!(
+        (c.map_effects.spike_ms, c.map_effects.drain_hp_percent),
+        (1000, 15)
     );
 
     let printed = c.to_toml_string();

@@ -82,8 +82,12 @@ fn tile_of((x, y): (u16, u16)) -> Tile {
 }
 
 impl MapActor {
-    /// Whether players may fight each other here.
+    /// Whether players may fight each other here. Never on an arena's map (map/arena.rs):
+    /// there the knock-out rule is the only fight between players, as in EOSERV.
     fn is_pk(&self) -> bool {
+        if self.arena.is_some() {
+            return false;
+        }
         self.map()
             .is_some_and(|m| m.emf.r#type == eo_protocol::map::MapType::Pk)
             || self.config.combat.pk_maps.contains(&self.id)
@@ -122,6 +126,9 @@ impl MapActor {
             direction,
         }) {
             self.broadcast(from, player_id, &body);
+        }
+        if self.arena_blow(player_id, direction) {
+            return;
         }
         let Some(reach) = self.reach(player_id) else {
             return;
@@ -331,19 +338,24 @@ impl MapActor {
             }
         }
         if dead {
-            // Its new HP first, then the way to its respawn point.
-            self.revive(victim);
-            if let Some(c) = self.characters.get(&victim) {
-                let state = c.game.state();
-                if let Some(body) = self.encode(&RecoverPlayerServerPacket {
-                    hp: state.hp,
-                    tp: state.tp,
-                }) {
-                    c.player.send(body);
-                }
-            }
-            self.respawn(victim);
+            self.die(victim);
         }
+    }
+
+    /// A character brought to 0 HP by a blow or the map (spikes) dies: it is told its new
+    /// HP first, then offered the way to its respawn point.
+    pub(super) fn die(&mut self, player_id: u16) {
+        self.revive(player_id);
+        if let Some(c) = self.characters.get(&player_id) {
+            let state = c.game.state();
+            if let Some(body) = self.encode(&RecoverPlayerServerPacket {
+                hp: state.hp,
+                tp: state.tp,
+            }) {
+                c.player.send(body);
+            }
+        }
+        self.respawn(player_id);
     }
 
     /// The blows NPCs strike this tick, against the characters next to them; recorded in
