@@ -333,3 +333,33 @@ async fn the_bundled_ring_sends_two_in_from_its_launch_pads() {
     assert_eq!((at_b.coords.x, at_b.coords.y), (17, 2));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_round_whose_last_opponent_leaves_ends_without_a_winner() {
+    let world = world(4);
+    let map = world.first_new_map;
+    let server = start(&world, |_| {}).await;
+    let mut a = fighter(&server, map, "alder", FROM_A).await;
+    let mut b = fighter(&server, map, "birch", FROM_B).await;
+    launched(&mut a, 2).await;
+    take_warp(&mut a, map).await;
+    take_warp(&mut b, map).await;
+    // Birch logs out. After the grace a fighter away from the map has, alder is told and sent
+    // out; nobody is announced the winner.
+    drop(b);
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    let told = loop {
+        let left = until
+            .checked_duration_since(tokio::time::Instant::now())
+            .expect("the last fighter is told within 15 s");
+        match a.try_recv(left).await {
+            Some(ServerPacket::TalkServer(t)) => break t.message,
+            Some(ServerPacket::ArenaAccept(w)) => panic!("a winner announced: {w:?}"),
+            _ => {}
+        }
+    };
+    assert!(told.contains("last opponent left"), "{told}");
+    let out = take_warp(&mut a, map).await;
+    assert_eq!((out.coords.x, out.coords.y), (1, 6));
+    server.stop().await;
+}

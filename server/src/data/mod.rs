@@ -174,8 +174,8 @@ fn load_pub<T: DataFile>(path: &Path, count: impl Fn(&T) -> u16) -> Result<PubDa
 }
 
 impl GameData {
-    /// Loads `maps/NNNNN.emf`, the four pub files, `formulas.toml` and `drops.toml` (if any)
-    /// under `dir`, and the server pub files in `pub/` (drops, inns, NPC speech, shops, skill
+    /// Loads `maps/NNNNN.emf`, the four pub files, `formulas.toml`, and `drops.toml` and
+    /// `arenas.toml` (if any) under `dir`, and the server pub files in `pub/` (drops, inns, NPC speech, shops, skill
     /// masters) if there are any. What the first three had to leave out is logged as warnings.
     pub fn load(dir: &Path) -> Result<GameData, DataError> {
         let maps_dir = dir.join("maps");
