@@ -20,9 +20,10 @@ pub mod legacy;
 mod lockout;
 
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
 use argon2::password_hash::{
     self, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
@@ -134,16 +135,18 @@ impl PasswordHasher {
         let (jobs, receiver) = mpsc::sync_channel(queue_len);
         let queued = Gauge::default();
         let receiver = Arc::new(Mutex::new(receiver));
+        let spares = Arc::new(Mutex::new(Vec::new()));
         let mut handles = Vec::new();
         for index in 0..threads.max(1) {
             let receiver = Arc::clone(&receiver);
+            let spares = Arc::clone(&spares);
             let argon2 = argon2.clone();
             // If this fails, dropping `jobs` on return stops the threads already started.
             let handle = thread::Builder::new()
                 .name(format!("eo-auth-{index}"))
                 .spawn({
                     let queued = queued.clone();
-                    move || worker(&argon2, &receiver, &queued)
+                    move || worker(&argon2, &receiver, &spares, &queued)
                 })
                 .map_err(|e| AuthError::Failed(format!("cannot start a hashing thread: {e}")))?;
             handles.push(handle);
@@ -188,17 +191,38 @@ impl PasswordHasher {
     }
 }
 
-fn worker(argon2: &Argon2<'static>, jobs: &Mutex<Receiver<Job>>, queued: &Gauge) {
-    let mut scratch = Scratch::for_cost(argon2.params());
+/// How long the pool goes without a job before its threads give their argon2 memory back.
+const SCRATCH_IDLE_RELEASE: Duration = Duration::from_secs(60);
+
+fn worker(
+    argon2: &Argon2<'static>,
+    jobs: &Mutex<Receiver<Job>>,
+    spares: &Mutex<Vec<Scratch>>,
+    queued: &Gauge,
+) {
+    // Nothing panics while holding these locks, but a poisoned lock is still usable.
+    let spare_scratches = || {
+        spares
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
     loop {
         let job = {
-            // Nothing panics while holding the lock, but a poisoned lock is still usable.
             let receiver = jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            receiver.recv()
+            receiver.recv_timeout(SCRATCH_IDLE_RELEASE)
         };
-        let Ok(job) = job else {
-            return; // every PasswordHasher is gone
+        let job = match job {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                // Quiet: the memory goes back to the system until logins come again.
+                spare_scratches().clear();
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return, // every PasswordHasher is gone
         };
+        let mut scratch = spare_scratches()
+            .pop()
+            .unwrap_or_else(|| Scratch::for_cost(argon2.params()));
         // Counted out when done (or skipped), however it ends.
         let _done = Done(queued);
         match job {
@@ -227,6 +251,7 @@ fn worker(argon2: &Argon2<'static>, jobs: &Mutex<Receiver<Job>>, queued: &Gauge)
                 let _ = reply.send(result);
             }
         }
+        spare_scratches().push(scratch);
     }
 }
 
@@ -257,12 +282,14 @@ fn hash_password(argon2: &Argon2<'static>, password: &str) -> Result<String, Aut
         .map_err(|e| AuthError::Failed(e.to_string()))
 }
 
-/// Argon2's working memory, kept by a hashing thread from one verification to the next.
+/// Argon2's working memory, kept by the hashing pool from one verification to the next.
 ///
-/// Argon2 at the default cost works in 19 MiB. Allocated afresh for each login, that memory is
-/// zeroed and faulted in every time, a sixth of the verification's CPU; kept, it is only
-/// overwritten (argon2 writes every block before it reads it). Only hashes of at most the
-/// pool's own cost use it, so a stored hash of a larger cost cannot make a thread keep more.
+/// Argon2 at the default cost works in 19 MiB. Allocated afresh for each login, that memory was
+/// zeroed and faulted in every time: the kernel's share of a login was two fifths of its CPU
+/// (docs/load.md, "What a login costs"); kept, it is only overwritten (argon2 writes every
+/// block before it reads it). Only hashes of at most the pool's own cost use it, so a stored
+/// hash of a larger cost cannot make the pool keep more; and after [`SCRATCH_IDLE_RELEASE`]
+/// without a job the pool gives it all back, so an idle server stays small.
 struct Scratch {
     blocks: Vec<Block>,
     /// The most blocks the scratch grows to: the pool's own cost.
