@@ -260,7 +260,7 @@ impl MapActor {
             self.broadcast(at, player_id, &body);
         }
         if died {
-            self.die(player_id);
+            self.kill_player(player_id);
         }
     }
 

@@ -354,6 +354,11 @@ impl Player {
                     self.context.world.changed_level(id, level).await;
                 }
             }
+            PlayerMessage::PartyHp(percent) => {
+                if let Some(id) = self.player_id {
+                    self.context.world.party_hp(id, percent).await;
+                }
+            }
         }
         Ok(())
     }

@@ -37,6 +37,9 @@ pub(crate) enum PlayerMessage {
     Warp { map: u16, x: u8, y: u8 },
     /// The character reached a new level on its map: tell the world's online list.
     LevelChanged(u8),
+    /// The HP percentage of the character, a party member, changed on its map: tell the
+    /// world's party lists.
+    PartyHp(u8),
 }
 
 /// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
@@ -57,6 +60,7 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Mute(duration) => write!(f, "Mute({duration:?})"),
             PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
             PlayerMessage::LevelChanged(level) => write!(f, "LevelChanged({level})"),
+            PlayerMessage::PartyHp(percent) => write!(f, "PartyHp({percent})"),
         }
     }
 }
@@ -115,6 +119,12 @@ impl PlayerHandle {
     /// The character reached `level` (its map tells; the player task updates the world).
     pub fn level_changed(&self, level: u8) {
         self.tell(PlayerMessage::LevelChanged(level));
+    }
+
+    /// The character, a party member, is at `percent` of its HP (its map tells; the player
+    /// task updates the world's party lists).
+    pub fn party_hp(&self, percent: u8) {
+        self.tell(PlayerMessage::PartyHp(percent));
     }
 
     /// Queues a message that must not be lost. The outbox is full only when the client does
