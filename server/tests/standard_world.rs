@@ -1,7 +1,8 @@
 //! A world of standard EO files only (maps/*.emf, the pub files, the server pub files: no
-//! drops.toml, formulas.toml or arenas.toml) is a complete world: NPCs drop from `pub/dtd001.edf`, speak
-//! from `pub/ttd001.etf`, and inns come from `pub/din001.eid`. A drop file and a drops.toml
-//! that disagree stop start-up. And a client that asks for a file while in the game gets it.
+//! drops.toml, formulas.toml or arenas.toml) is a complete world: NPCs drop from
+//! `pub/dtd001.edf`, speak from `pub/ttd001.etf`, and inns come from `pub/din001.eid`. A drop
+//! file and a drops.toml that disagree stop start-up. And a client that asks for a file while
+//! in the game gets it.
 
 mod common;
 
