@@ -332,6 +332,10 @@ mod tests {
             ("[server]\nlisten = \"localhost\"\n", "server.listen"),
             ("[server]\nlisten = 8078\n", "server.listen"),
             ("[server]\nping_rate_secs = 1.5\n", "server.ping_rate_secs"),
+            (
+                "[server]\nwrite_coalesce_ms = 1001\n",
+                "server.write_coalesce_ms",
+            ),
             ("[database]\npath = 3\n", "database.path"),
             (
                 "[world]\nsave_interval_secs = true\n",
@@ -476,6 +480,7 @@ mod tests {
                 "EO_SERVER_MIN_VERSION",
                 "EO_SERVER_PING_RATE_SECS",
                 "EO_SERVER_TRUSTED_PROXIES",
+                "EO_SERVER_WRITE_COALESCE_MS",
                 "EO_SHOPS_DEFAULT_MAX_AMOUNT",
                 "EO_SKILL_MASTERS_MAX_SPELLS",
                 "EO_SPELLS_COOLDOWN_MS",
