@@ -73,7 +73,7 @@ async fn a_connections_own_answers_are_not_held() {
     // answers together take far less than a window each.
     let asked = Instant::now();
     for _ in 0..5 {
-        listener.send(&MessagePingClientPacket::default()).await;
+        listener.send(&MessagePingClientPacket).await;
         expect(&mut listener, |p| match p {
             ServerPacket::MessagePong(_) => Some(()),
             _ => None,

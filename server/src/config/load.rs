@@ -332,10 +332,6 @@ mod tests {
             ("[server]\nlisten = \"localhost\"\n", "server.listen"),
             ("[server]\nlisten = 8078\n", "server.listen"),
             ("[server]\nping_rate_secs = 1.5\n", "server.ping_rate_secs"),
-            (
-                "[server]\nwrite_coalesce_ms = 1001\n",
-                "server.write_coalesce_ms",
-            ),
             ("[database]\npath = 3\n", "database.path"),
             (
                 "[world]\nsave_interval_secs = true\n",

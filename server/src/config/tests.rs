@@ -342,3 +342,13 @@ fn env_overrides_every_section() {
     expected.log.filter = "debug".into();
     assert_eq!(c, expected);
 }
+
+#[test]
+fn a_write_hold_above_a_second_is_refused() {
+    let mut c = Config::default();
+    c.server.write_coalesce_ms = 1_000;
+    c.validate().unwrap();
+    c.server.write_coalesce_ms = 1_001;
+    let error = c.validate().unwrap_err();
+    assert_eq!(error.key, "server.write_coalesce_ms", "{error}");
+}
