@@ -3,6 +3,7 @@
 //! range.
 
 mod actor;
+mod arena;
 mod bank;
 mod barber;
 mod book;
@@ -10,6 +11,7 @@ pub mod character;
 mod chests;
 mod combat;
 mod doors;
+mod effects;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 mod handle;
