@@ -138,6 +138,24 @@
 //! [trade]                         # trades between players (map/trade/)
 //! max_amount = 2000000000         # of one item offered (at most 2147483647)
 //! protected_items = []            # item ids never offered (Lore items never are)
+//! [guilds]                        # guilds (docs/players.md); ranks 1 leader .. 9 new member
+//! required_members = 10           # to create one, the founder included
+//! create_cost = 50000             # gold, from the founder
+//! recruit_cost = 1000             # gold, from the guild bank, per recruit
+//! min_tag_length = 2
+//! max_tag_length = 3
+//! max_name_length = 24
+//! max_description_length = 240
+//! max_rank_name_length = 16
+//! min_deposit = 1000
+//! max_bank = 2000000000
+//! max_members = 5000
+//! edit_rank = 1                   # each *_rank: the largest rank number that may
+//! kick_rank = 1
+//! promote_rank = 1
+//! recruit_rank = 2
+//! disband_rank = 1
+//! default_ranks = ["Leader", "Recruiter", "", "", "", "", "", "", "New Member"]
 //! ```
 
 use std::path::Path;
@@ -154,6 +172,7 @@ mod database;
 mod doors;
 mod files;
 mod flood;
+mod guilds;
 mod inns;
 mod items;
 mod jukebox;
@@ -180,6 +199,7 @@ pub use database::DatabaseConfig;
 pub use doors::DoorsConfig;
 pub use files::ControlConfig;
 pub use flood::{FloodConfig, MAX_PACE_MS};
+pub use guilds::GuildsConfig;
 pub use inns::InnsConfig;
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};
 pub use jukebox::JukeboxConfig;
@@ -228,6 +248,7 @@ pub struct Config {
     pub shops: ShopsConfig,
     pub skill_masters: SkillMastersConfig,
     pub trade: TradeConfig,
+    pub guilds: GuildsConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -273,6 +294,7 @@ impl Config {
         self.inns.validate()?;
         self.shops.validate()?;
         self.trade.validate()?;
+        self.guilds.validate()?;
         Ok(())
     }
 }

@@ -385,6 +385,7 @@ fn the_documented_contents_are_in_place() {
             (6, 17, 5, 3, 60, 1),
             (1, 1, 8, 7, 3, 1),
             (21, 7, 9, 7, 0, 1),
+            (20, 12, 10, 7, 0, 1),
         ]
     );
     assert_eq!(npc(1).r#type, NpcType::Shop);
@@ -394,6 +395,7 @@ fn the_documented_contents_are_in_place() {
     assert_eq!(npc(5).r#type, NpcType::Aggressive);
     assert_eq!((npc(8).r#type, npc(8).behavior_id), (NpcType::Trainer, 1));
     assert_eq!(npc(9).r#type, NpcType::Barber);
+    assert_eq!(npc(10).r#type, NpcType::Guild);
     let chest: Vec<(u8, u8, u16, u32, u8, u16)> = town
         .items
         .iter()

@@ -152,6 +152,24 @@ max_spells = 12
 [trade]
 max_amount = 5000
 protected_items = [17, 20]
+[guilds]
+required_members = 3
+create_cost = 100
+recruit_cost = 10
+min_tag_length = 1
+max_tag_length = 2
+max_name_length = 20
+max_description_length = 100
+max_rank_name_length = 10
+min_deposit = 5
+max_bank = 1000
+max_members = 50
+edit_rank = 2
+kick_rank = 3
+promote_rank = 2
+recruit_rank = 4
+disband_rank = 2
+default_ranks = ["Boss", "B", "C", "D", "E", "F", "G", "H", "Newbie"]
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -279,6 +297,15 @@ fn full_file_parses_and_round_trips() {
         (c.trade.max_amount, c.trade.protected_items.as_slice()),
         (5000, [17, 20].as_slice())
     );
+    assert_eq!(
+        (
+            c.guilds.required_members,
+            c.guilds.recruit_rank,
+            c.guilds.max_bank
+        ),
+        (3, 4, 1000)
+    );
+    assert_eq!(c.guilds.starting_ranks()[0], "Boss");
 
     let printed = c.to_toml_string();
     assert_eq!(Config::from_toml_str(&printed).unwrap(), c);

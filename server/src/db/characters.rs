@@ -240,6 +240,7 @@ fn load_character(conn: &mut Conn, character_id: i64) -> Result<Option<Character
          ORDER BY slot, spell_id",
         character_id,
     )?;
+    character.guild = super::guilds::membership_of(conn, character_id)?;
     Ok(Some(character))
 }
 
@@ -309,6 +310,7 @@ fn character_from_row(row: &Row<'_>) -> Result<Character, SqlError> {
         inventory: Vec::new(),
         bank: Vec::new(),
         spells: Vec::new(),
+        guild: None,
     })
 }
 

@@ -130,6 +130,8 @@ pub(super) enum MapMessage {
         player_id: u16,
         action: ItemAction,
     },
+    /// What a player task asks for a guild action (map/guild.rs).
+    Guild(super::guild::GuildRequest),
     /// An operator's gift: a pile at the character's feet, for it alone for a while.
     Give {
         player_id: u16,
@@ -164,6 +166,7 @@ impl MapMessage {
             MapMessage::Range { .. } => "range",
             MapMessage::Item { action, .. } => action.kind(),
             MapMessage::Give { .. } => "give",
+            MapMessage::Guild(_) => "guild",
         }
     }
 }
@@ -510,6 +513,7 @@ impl MapActor {
                     player_ids,
                     npc_indexes,
                 } => self.range(player_id, &player_ids, &npc_indexes),
+                MapMessage::Guild(request) => self.guild(request),
                 MapMessage::Give {
                     player_id,
                     item_id,

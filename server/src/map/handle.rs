@@ -352,4 +352,17 @@ impl MapHandle {
             .await
             .unwrap_or_default()
     }
+
+    /// A guild request (map/guild.rs) that answers; `None` if the map did not.
+    pub async fn guild<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> super::GuildRequest,
+    ) -> Option<T> {
+        self.ask(|reply| MapMessage::Guild(make(reply))).await
+    }
+
+    /// A guild request without an answer (fire-and-forget).
+    pub async fn tell_guild(&self, request: super::GuildRequest) {
+        let _ = self.tx.send(MapMessage::Guild(request)).await;
+    }
 }

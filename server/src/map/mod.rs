@@ -12,6 +12,7 @@ mod combat;
 mod doors;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
+mod guild;
 mod handle;
 mod inns;
 mod items;
@@ -32,6 +33,7 @@ mod views;
 mod visibility;
 
 pub use character::{CharacterGame, ExperienceGain, GameState};
+pub use guild::{GuildRequest, Paid};
 pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
 pub use views::{map_info, paperdoll};
 

@@ -26,6 +26,7 @@ use super::pathfinding::distance;
 pub(super) enum Service {
     Barber,
     Bank,
+    Guild,
     Inn,
     Shop,
     SkillMaster,
@@ -37,6 +38,7 @@ impl Service {
         match self {
             Service::Barber => NpcType::Barber,
             Service::Bank => NpcType::Bank,
+            Service::Guild => NpcType::Guild,
             Service::Inn => NpcType::Inn,
             Service::Shop => NpcType::Shop,
             Service::SkillMaster => NpcType::Trainer,
@@ -169,6 +171,7 @@ impl MapActor {
             | ClientPacket::StatSkillTake(_)
             | ClientPacket::StatSkillRemove(_)
             | ClientPacket::StatSkillJunk(_) => self.skill_master(player_id, packet),
+            ClientPacket::GuildOpen(open) => self.guild_open(player_id, open.npc_index),
             ClientPacket::TradeRequest(_)
             | ClientPacket::TradeAccept(_)
             | ClientPacket::TradeAdd(_)

@@ -37,6 +37,8 @@ pub(crate) enum PlayerMessage {
     Warp { map: u16, x: u8, y: u8 },
     /// The character reached a new level on its map: tell the world's online list.
     LevelChanged(u8),
+    /// Another member's task tells this one about a guild action (handlers/guild/).
+    Guild(super::handlers::GuildEvent),
 }
 
 /// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
@@ -57,6 +59,7 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Mute(duration) => write!(f, "Mute({duration:?})"),
             PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
             PlayerMessage::LevelChanged(level) => write!(f, "LevelChanged({level})"),
+            PlayerMessage::Guild(event) => write!(f, "Guild({event:?})"),
         }
     }
 }
@@ -115,6 +118,11 @@ impl PlayerHandle {
     /// The character reached `level` (its map tells; the player task updates the world).
     pub fn level_changed(&self, level: u8) {
         self.tell(PlayerMessage::LevelChanged(level));
+    }
+
+    /// Tells this player's task about a guild action of another member.
+    pub(crate) fn guild(&self, event: super::handlers::GuildEvent) {
+        self.tell(PlayerMessage::Guild(event));
     }
 
     /// Queues a message that must not be lost. The outbox is full only when the client does

@@ -4,7 +4,10 @@
 mod actor;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
+mod guilds;
 mod handle;
+
+pub(crate) use guilds::shown_tag;
 
 pub use handle::{
     Channel, KickTarget, LoginRefused, OnlineCharacter, PlayerInfo, WorldCounts, WorldHandle, icon,
