@@ -172,6 +172,10 @@ impl MapActor {
             | ClientPacket::StatSkillRemove(_)
             | ClientPacket::StatSkillJunk(_) => self.skill_master(player_id, packet),
             ClientPacket::GuildOpen(open) => self.guild_open(player_id, open.npc_index),
+            ClientPacket::SpellRequest(_)
+            | ClientPacket::SpellTargetSelf(_)
+            | ClientPacket::SpellTargetOther(_)
+            | ClientPacket::SpellTargetGroup(_) => self.spell(player_id, packet),
             ClientPacket::TradeRequest(_)
             | ClientPacket::TradeAccept(_)
             | ClientPacket::TradeAdd(_)

@@ -361,6 +361,11 @@ impl Player {
                     handlers::guild_event(self, event).await?;
                 }
             }
+            PlayerMessage::PartyHp(percent) => {
+                if let Some(id) = self.player_id {
+                    self.context.world.party_hp(id, percent).await;
+                }
+            }
         }
         Ok(())
     }

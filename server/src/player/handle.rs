@@ -39,6 +39,9 @@ pub(crate) enum PlayerMessage {
     LevelChanged(u8),
     /// Another member's task tells this one about a guild action (handlers/guild/).
     Guild(super::handlers::GuildEvent),
+    /// The HP percentage of the character, a party member, changed on its map: tell the
+    /// world's party lists.
+    PartyHp(u8),
 }
 
 /// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
@@ -60,6 +63,7 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
             PlayerMessage::LevelChanged(level) => write!(f, "LevelChanged({level})"),
             PlayerMessage::Guild(event) => write!(f, "Guild({event:?})"),
+            PlayerMessage::PartyHp(percent) => write!(f, "PartyHp({percent})"),
         }
     }
 }
@@ -123,6 +127,12 @@ impl PlayerHandle {
     /// Tells this player's task about a guild action of another member.
     pub(crate) fn guild(&self, event: super::handlers::GuildEvent) {
         self.tell(PlayerMessage::Guild(event));
+    }
+
+    /// The character, a party member, is at `percent` of its HP (its map tells; the player
+    /// task updates the world's party lists).
+    pub fn party_hp(&self, percent: u8) {
+        self.tell(PlayerMessage::PartyHp(percent));
     }
 
     /// Queues a message that must not be lost. The outbox is full only when the client does

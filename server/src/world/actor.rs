@@ -148,6 +148,8 @@ pub(super) enum WorldMessage {
         player_id: u16,
         message: String,
     },
+    /// Party requests, changes and chat (world/party.rs).
+    Party(super::party::PartyMessage),
 }
 
 impl WorldMessage {
@@ -180,6 +182,7 @@ impl WorldMessage {
             WorldMessage::PlayerById { .. } => "player by id",
             WorldMessage::SetGuild { .. } => "set guild",
             WorldMessage::GuildChat { .. } => "guild chat",
+            WorldMessage::Party(message) => message.kind(),
         }
     }
 }
@@ -263,6 +266,12 @@ pub(super) struct WorldActor {
     online_list: Option<Bytes>,
     /// How many times the online list was built, for `status`.
     online_list_builds: u64,
+    /// The parties (world/party.rs).
+    pub(super) parties: super::party::Parties,
+    /// Every map, to tell them their parties.
+    pub(super) maps: HashMap<u16, crate::map::MapHandle>,
+    /// Party views for maps, queued while a message is handled and sent after it, in order.
+    pub(super) map_outbox: Vec<(crate::map::MapHandle, crate::map::PartyView)>,
 }
 
 /// What `status` reports of the world.
@@ -277,7 +286,13 @@ pub struct WorldCounts {
 }
 
 impl WorldActor {
-    pub(super) fn new(rx: mpsc::Receiver<WorldMessage>, max_ids: u16, max_players: usize) -> Self {
+    pub(super) fn new(
+        rx: mpsc::Receiver<WorldMessage>,
+        max_ids: u16,
+        max_players: usize,
+        maps: HashMap<u16, crate::map::MapHandle>,
+        max_party_size: usize,
+    ) -> Self {
         Self {
             rx,
             connections: HashMap::new(),
@@ -288,6 +303,9 @@ impl WorldActor {
             next_id: 1,
             online_list: None,
             online_list_builds: 0,
+            parties: super::party::Parties::new(max_party_size),
+            maps,
+            map_outbox: Vec::new(),
         }
     }
 
@@ -306,6 +324,12 @@ impl WorldActor {
                     "the world actor panicked ({}); the world goes on",
                     crate::supervise::panic_message(panic.as_ref())
                 );
+            }
+            // The maps' party views, in the order they were made. A map never waits on the
+            // world, so waiting for room in its queue cannot form a cycle; and the wait is
+            // bounded (`MapHandle::party_view`), so a stalled map cannot hold the world up.
+            for (map, view) in std::mem::take(&mut self.map_outbox) {
+                map.party_view(view).await;
             }
         }
     }
@@ -353,6 +377,7 @@ impl WorldActor {
                     if let Some(playing) = self.playing_mut(player_id) {
                         playing.character.map = map;
                     }
+                    self.party_changed_map(player_id, map);
                 }
                 WorldMessage::ChangedLevel { player_id, level } => {
                     if let Some(playing) = self.playing_mut(player_id) {
@@ -433,6 +458,7 @@ impl WorldActor {
                 WorldMessage::GuildChat { player_id, message } => {
                     self.guild_chat(player_id, message);
                 }
+                WorldMessage::Party(message) => self.party_message(message),
             }
         }
     }
@@ -603,6 +629,7 @@ impl WorldActor {
     }
 
     fn leave_game(&mut self, player_id: u16) {
+        self.party_left_game(player_id);
         let Some(playing) = self
             .connections
             .get_mut(&player_id)

@@ -6,6 +6,7 @@ mod actor;
 pub mod fault;
 mod guilds;
 mod handle;
+mod party;
 
 pub(crate) use guilds::shown_tag;
 
