@@ -161,6 +161,16 @@
 //! recruit_rank = 2
 //! disband_rank = 1
 //! default_ranks = ["Leader", "Recruiter", "", "", "", "", "", "", "New Member"]
+//! [marriage]                      # the lawyer and the priest (docs/players.md)
+//! approval_cost = 500
+//! divorce_cost = 10000
+//! min_level = 5                   # to wed
+//! male_outfit = 21                # armor worn to wed (item ids; official data: 133, 163)
+//! female_outfit = 22
+//! ring = 23                       # given to each partner (official: 374; 0 none)
+//! start_delay_secs = 20           # from the partner's yes to the priest's first words
+//! line_secs = 5
+//! answer_secs = 30                # to say "I do"
 //! ```
 
 use std::path::Path;
@@ -184,6 +194,7 @@ mod jukebox;
 mod load;
 mod log;
 mod login;
+mod marriage;
 mod metrics;
 mod npcs;
 mod parties;
@@ -214,6 +225,7 @@ pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
 pub use log::{LogConfig, LogFormat};
 pub use login::LoginConfig;
+pub use marriage::MarriageConfig;
 pub use metrics::MetricsConfig;
 pub use npcs::NpcConfig;
 pub use parties::{MAX_PARTY_SIZE, PartiesConfig, ShareMode};
@@ -260,6 +272,7 @@ pub struct Config {
     pub spells: SpellsConfig,
     pub trade: TradeConfig,
     pub guilds: GuildsConfig,
+    pub marriage: MarriageConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -308,6 +321,7 @@ impl Config {
         self.spells.validate()?;
         self.trade.validate()?;
         self.guilds.validate()?;
+        self.marriage.validate()?;
         Ok(())
     }
 }

@@ -175,6 +175,16 @@ promote_rank = 2
 recruit_rank = 4
 disband_rank = 2
 default_ranks = ["Boss", "B", "C", "D", "E", "F", "G", "H", "Newbie"]
+[marriage]
+approval_cost = 50
+divorce_cost = 60
+min_level = 2
+male_outfit = 5
+female_outfit = 6
+ring = 0
+start_delay_secs = 1
+line_secs = 2
+answer_secs = 3
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -316,6 +326,14 @@ fn full_file_parses_and_round_trips() {
         (3, 4, 1000)
     );
     assert_eq!(c.guilds.starting_ranks()[0], "Boss");
+    assert_eq!(
+        (
+            c.marriage.approval_cost,
+            c.marriage.ring,
+            c.marriage.answer_secs
+        ),
+        (50, 0, 3)
+    );
 
     let printed = c.to_toml_string();
     assert_eq!(Config::from_toml_str(&printed).unwrap(), c);

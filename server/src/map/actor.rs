@@ -132,6 +132,11 @@ pub(super) enum MapMessage {
     },
     /// What a player task asks for a guild action (map/guild.rs).
     Guild(super::guild::GuildRequest),
+    /// The character's partner divorced it (map/marriage.rs).
+    Divorced {
+        player_id: u16,
+        by: String,
+    },
     /// The world's view of a party changed, or a member warped here (map/party.rs).
     PartyView(super::party::PartyView),
     /// Party_Request: whether `target` is in reach of `player_id`, with both HP percentages.
@@ -175,6 +180,7 @@ impl MapMessage {
             MapMessage::Item { action, .. } => action.kind(),
             MapMessage::Give { .. } => "give",
             MapMessage::Guild(_) => "guild",
+            MapMessage::Divorced { .. } => "divorced",
             MapMessage::PartyView(_) => "party view",
             MapMessage::Reachable { .. } => "reachable",
         }
@@ -310,6 +316,8 @@ pub(super) struct MapActor {
     pub(super) casting: super::spells::Casting,
     /// The trades asked for and open (map/trade/).
     pub(super) trades: super::trade::Trades,
+    /// Wedding proposals and ceremonies (map/marriage.rs).
+    pub(super) weddings: super::marriage::Weddings,
     /// Test builds: the map handles nothing until then (map/fault.rs).
     #[cfg(feature = "fault-injection")]
     stalled_until: Option<tokio::time::Instant>,
@@ -332,6 +340,7 @@ impl MapActor {
             doors: super::doors::Doors::default(),
             chests: super::chests::Chests::new(data.maps.get(&id), &data, &config.chests),
             trades: Default::default(),
+            weddings: Default::default(),
             data,
             id,
             rx,
@@ -532,6 +541,7 @@ impl MapActor {
                     npc_indexes,
                 } => self.range(player_id, &player_ids, &npc_indexes),
                 MapMessage::Guild(request) => self.guild(request),
+                MapMessage::Divorced { player_id, by } => self.divorced(player_id, &by),
                 MapMessage::Give {
                     player_id,
                     item_id,
@@ -611,6 +621,7 @@ impl MapActor {
         self.recover_if_due();
         self.recover_npcs_if_due();
         self.spawn_chest_items();
+        self.wedding_tick();
     }
 
     /// NpcRange_Request: the NPCs asked about that the player can see (Npc_Agree).

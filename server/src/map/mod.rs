@@ -18,6 +18,7 @@ mod inns;
 mod items;
 mod jukebox;
 mod lockers;
+mod marriage;
 mod npc_broadcast;
 mod npc_speech;
 mod npcs;

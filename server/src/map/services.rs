@@ -27,6 +27,8 @@ pub(super) enum Service {
     Barber,
     Bank,
     Guild,
+    Lawyer,
+    Priest,
     Inn,
     Shop,
     SkillMaster,
@@ -39,6 +41,8 @@ impl Service {
             Service::Barber => NpcType::Barber,
             Service::Bank => NpcType::Bank,
             Service::Guild => NpcType::Guild,
+            Service::Lawyer => NpcType::Lawyer,
+            Service::Priest => NpcType::Priest,
             Service::Inn => NpcType::Inn,
             Service::Shop => NpcType::Shop,
             Service::SkillMaster => NpcType::Trainer,
@@ -172,6 +176,12 @@ impl MapActor {
             | ClientPacket::StatSkillRemove(_)
             | ClientPacket::StatSkillJunk(_) => self.skill_master(player_id, packet),
             ClientPacket::GuildOpen(open) => self.guild_open(player_id, open.npc_index),
+            ClientPacket::MarriageOpen(_)
+            | ClientPacket::MarriageRequest(_)
+            | ClientPacket::PriestOpen(_)
+            | ClientPacket::PriestRequest(_)
+            | ClientPacket::PriestAccept(_)
+            | ClientPacket::PriestUse(_) => self.marriage(player_id, packet),
             ClientPacket::SpellRequest(_)
             | ClientPacket::SpellTargetSelf(_)
             | ClientPacket::SpellTargetOther(_)

@@ -356,6 +356,12 @@ impl Player {
                     self.context.world.changed_level(id, level).await;
                 }
             }
+            PlayerMessage::Divorce(former) => handlers::end_marriage(self, former).await,
+            PlayerMessage::DivorcedBy(by) => {
+                if let (State::InGame(game), Some(player_id)) = (&self.state, self.player_id) {
+                    game.map.divorced(player_id, by).await;
+                }
+            }
             PlayerMessage::Guild(event) => {
                 if matches!(self.state, State::InGame(_)) {
                     handlers::guild_event(self, event).await?;

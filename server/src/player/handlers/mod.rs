@@ -13,6 +13,7 @@ mod guild;
 mod init;
 mod items;
 mod login;
+mod marriage;
 mod message;
 mod party;
 mod players;
@@ -22,6 +23,7 @@ mod warp;
 mod welcome;
 
 pub(crate) use guild::{GuildEvent, GuildFlow, event as guild_event};
+pub(super) use marriage::end_marriage;
 pub(super) use warp::{PendingWarp, offer as offer_warp};
 // The names the game accepts, for names that come another way (`eo-admin import`).
 pub(crate) use account::account_name;
@@ -164,6 +166,13 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         | ClientPacket::TradeClose(_) => to_map(player, packet).await,
         // The guild master's session is the map's; guilds are the database's (handlers/guild/).
         ClientPacket::GuildOpen(_) => to_map(player, packet).await,
+        // The lawyer and the priest live on the map (map/marriage.rs).
+        ClientPacket::MarriageOpen(_)
+        | ClientPacket::MarriageRequest(_)
+        | ClientPacket::PriestOpen(_)
+        | ClientPacket::PriestRequest(_)
+        | ClientPacket::PriestAccept(_)
+        | ClientPacket::PriestUse(_) => to_map(player, packet).await,
         ClientPacket::GuildRequest(_)
         | ClientPacket::GuildAccept(_)
         | ClientPacket::GuildCreate(_)
