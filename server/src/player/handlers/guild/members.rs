@@ -297,9 +297,12 @@ pub(super) async fn edit(
     }
 }
 
-/// Guild_Buy: a deposit of at least `min_deposit` into the guild bank. The map takes the gold
-/// and the save queue writes it with the bank's change, which is refused past `max_bank`
-/// (the gold comes back: nothing is lost, nothing is answered).
+/// Guild_Buy: a deposit of at least `min_deposit` into the guild bank. One that would take the
+/// bank past `max_bank` is refused before any gold moves (nothing is answered). Otherwise the
+/// map takes the gold and the save queue writes it with the bank's change, which checks the
+/// cap again; if a deposit made meanwhile filled the bank, it is refused there and the gold
+/// comes back. This task waits for that answer (a database write), so the refund is made
+/// before it handles anything else, its own disconnection included.
 pub(super) async fn deposit(
     player: &mut Player,
     me: &Me,
@@ -316,6 +319,21 @@ pub(super) async fn deposit(
     let Some(mine) = membership(player, me).await else {
         return Ok(());
     };
+    // A bank that cannot take it refuses here, before any gold moves. (Another deposit may
+    // still fill it before this one is written: then the write refuses and the gold comes
+    // back, see below.)
+    match player.context.db.guild_by_id(mine.guild_id).await {
+        Ok(Some(guild))
+            if guild
+                .bank
+                .checked_add(amount)
+                .is_some_and(|b| b <= config.max_bank) => {}
+        Ok(_) => return Ok(()),
+        Err(error) => {
+            failed(player, &error);
+            return Ok(());
+        }
+    }
     let op = GuildOp::Deposit {
         character_id: me.character_id,
         guild_id: mine.guild_id,
