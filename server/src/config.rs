@@ -17,6 +17,7 @@
 //! ip_reconnect_limit_secs = 10    # 0 = off
 //! hangup_delay_secs = 10          # a connection that does not finish the handshake is closed
 //! ping_rate_secs = 60
+//! write_coalesce_ms = 0           # hold queued broadcasts this long to write them together
 //! enforce_sequence = true
 //! min_version = "0.0.28"
 //! trusted_proxies = []            # e.g. ["127.0.0.1", "10.0.0.0/8"]: PROXY headers / X-Forwarded-For

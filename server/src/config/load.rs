@@ -502,6 +502,7 @@ mod tests {
                 "EO_SERVER_MIN_VERSION",
                 "EO_SERVER_PING_RATE_SECS",
                 "EO_SERVER_TRUSTED_PROXIES",
+                "EO_SERVER_WRITE_COALESCE_MS",
                 "EO_SHOPS_DEFAULT_MAX_AMOUNT",
                 "EO_SKILL_MASTERS_MAX_SPELLS",
                 "EO_SPELLS_COOLDOWN_MS",
