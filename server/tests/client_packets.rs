@@ -248,8 +248,11 @@ async fn messages_and_reports_reach_the_admins_and_the_admin_board() {
     server.stop().await;
 }
 
+/// Guild, quest, marriage and priest packets with no such service at hand (NPC 1 is the
+/// innkeeper, no guild master opened a session, the sender is in no guild), a trade with
+/// nobody, the global toggles: each is ignored and the sender stays in the game.
 #[tokio::test]
-async fn packets_of_features_not_built_are_ignored_and_cost_nothing() {
+async fn packets_out_of_place_are_ignored_and_cost_nothing() {
     let server = TestServer::start(|_| {}).await;
     let mut alice = TestClient::connected(server.addr).await;
     enter_game(&mut alice, "alice").await;

@@ -30,11 +30,11 @@ use std::time::Duration;
 
 // The bundled world's quest NPCs (fixtures/world-src/npcs.toml) and the items its quests use
 // (its kill quest hunts Meadow Hoppers, NPC 4).
-const WARDEN_BRISK: u16 = 10;
-const OLD_MAPLE: u16 = 11;
-const COURIER_PELL: u16 = 12;
+const WARDEN_BRISK: u16 = 13;
+const OLD_MAPLE: u16 = 14;
+const COURIER_PELL: u16 = 15;
 const TONIC: u16 = 10;
-const LETTER: u16 = 21;
+const LETTER: u16 = 24;
 
 /// A small yard: Warden Brisk at (2, 1), a Meadow Hopper standing at (3, 3) that comes back at
 /// once when killed, players at (2, 3).
@@ -56,7 +56,7 @@ layout = '''
 [[npc]]
 x = 2
 y = 1
-npc = 10
+npc = 13 # WARDEN_BRISK
 spawn_type = 7
 spawn_time = 0
 

@@ -194,6 +194,9 @@ pub struct Character {
     pub spells: Vec<(u16, u16)>,
     /// Where the character is in each quest it started (table `character_quests`), by quest id.
     pub quests: Vec<QuestProgress>,
+    /// Its guild and rank as loaded (db/guilds.rs). Only guild actions write them: a save
+    /// ignores this field.
+    pub guild: Option<super::GuildMembership>,
 }
 
 /// A character's progress in one EO+ quest (map/quests/ runs it). The state is kept by NAME, so

@@ -1,6 +1,6 @@
-//! Book_Request: a character's book (its details and the quests it finished), asked of a
-//! character on the same map, as the client asks it of a character it sees: the quests it
-//! finished, hidden ones left out (map/quests/). A character on another map, or none, gets no
+//! Book_Request: a character's book (its details, with its guild and partner, and the quests
+//! it finished, hidden ones left out: map/quests/), asked of a character on the same map, as
+//! the client asks it of a character it sees. A character on another map, or none, gets no
 //! answer.
 
 use eo_protocol::net::server::BookReplyServerPacket;

@@ -73,6 +73,8 @@ pub struct GameState {
     /// The title others see in its paperdoll (quests may set it).
     pub title: String,
     pub race: u8,
+    /// The name of the character this one is approved to marry ("" for none), and of its
+    /// partner (map/marriage.rs).
     pub fiance: String,
     pub partner: String,
 }

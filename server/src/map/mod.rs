@@ -14,11 +14,13 @@ mod doors;
 mod effects;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
+mod guild;
 mod handle;
 mod inns;
 mod items;
 mod jukebox;
 mod lockers;
+mod marriage;
 mod npc_broadcast;
 mod npc_speech;
 mod npcs;
@@ -37,6 +39,7 @@ mod views;
 mod visibility;
 
 pub use character::{CharacterGame, ExperienceGain, GameState};
+pub use guild::{GuildRequest, Paid};
 pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
 pub use party::PartyView;
 pub use quests::finished_quest_names;

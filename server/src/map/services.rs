@@ -26,6 +26,9 @@ use super::pathfinding::distance;
 pub(super) enum Service {
     Barber,
     Bank,
+    Guild,
+    Lawyer,
+    Priest,
     Inn,
     Shop,
     SkillMaster,
@@ -39,6 +42,9 @@ impl Service {
         match self {
             Service::Barber => NpcType::Barber,
             Service::Bank => NpcType::Bank,
+            Service::Guild => NpcType::Guild,
+            Service::Lawyer => NpcType::Lawyer,
+            Service::Priest => NpcType::Priest,
             Service::Inn => NpcType::Inn,
             Service::Shop => NpcType::Shop,
             Service::SkillMaster => NpcType::Trainer,
@@ -177,6 +183,13 @@ impl MapActor {
             | ClientPacket::QuestList(_) => {
                 self.quest(player_id, packet);
             }
+            ClientPacket::GuildOpen(open) => self.guild_open(player_id, open.npc_index),
+            ClientPacket::MarriageOpen(_)
+            | ClientPacket::MarriageRequest(_)
+            | ClientPacket::PriestOpen(_)
+            | ClientPacket::PriestRequest(_)
+            | ClientPacket::PriestAccept(_)
+            | ClientPacket::PriestUse(_) => self.marriage(player_id, packet),
             ClientPacket::SpellRequest(_)
             | ClientPacket::SpellTargetSelf(_)
             | ClientPacket::SpellTargetOther(_)
