@@ -92,6 +92,13 @@
 //! [metrics]                       # Prometheus text on http://LISTEN/metrics
 //! enabled = false
 //! listen = "127.0.0.1:9464"
+//! [jail]                          # $jail's tile, and where $unjail sends one
+//! map = 4
+//! x = 5
+//! y = 6
+//! free_map = 1
+//! free_x = 16
+//! free_y = 9
 //! [barber]                        # a new hair style: base_cost + cost_per_level * level
 //! base_cost = 0
 //! cost_per_level = 200
@@ -156,6 +163,7 @@ mod files;
 mod flood;
 mod inns;
 mod items;
+mod jail;
 mod jukebox;
 mod load;
 mod log;
@@ -182,6 +190,7 @@ pub use files::ControlConfig;
 pub use flood::{FloodConfig, MAX_PACE_MS};
 pub use inns::InnsConfig;
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};
+pub use jail::JailConfig;
 pub use jukebox::JukeboxConfig;
 pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
@@ -228,6 +237,7 @@ pub struct Config {
     pub shops: ShopsConfig,
     pub skill_masters: SkillMastersConfig,
     pub trade: TradeConfig,
+    pub jail: JailConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -273,6 +283,7 @@ impl Config {
         self.inns.validate()?;
         self.shops.validate()?;
         self.trade.validate()?;
+        self.jail.validate()?;
         Ok(())
     }
 }

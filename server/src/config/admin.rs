@@ -28,6 +28,21 @@ pub struct AdminConfig {
     pub shutdown: u8,
     pub give: u8,
     pub promote: u8,
+    pub skick: u8,
+    pub smute: u8,
+    pub sban: u8,
+    pub jail: u8,
+    pub sjail: u8,
+    pub unjail: u8,
+    pub freeze: u8,
+    pub unfreeze: u8,
+    pub sitem: u8,
+    pub ditem: u8,
+    pub quake: u8,
+    /// `$uptime` (`#uptime` is every player's).
+    pub uptime: u8,
+    /// `$request`: a call for help to the admins in the game (every player's by default).
+    pub request: u8,
     /// Admin chat (Talk_Admin): who may send it, and who hears it.
     pub admin_chat: u8,
 }
@@ -48,6 +63,19 @@ impl Default for AdminConfig {
             shutdown: 4,
             give: 3,
             promote: 4,
+            skick: 1,
+            smute: 1,
+            sban: 2,
+            jail: 2,
+            sjail: 2,
+            unjail: 2,
+            freeze: 2,
+            unfreeze: 2,
+            sitem: 4,
+            ditem: 4,
+            quake: 2,
+            uptime: 0,
+            request: 0,
             admin_chat: 1,
         }
     }
@@ -55,7 +83,7 @@ impl Default for AdminConfig {
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn commands(&self) -> [(&'static str, u8); 13] {
+    pub fn commands(&self) -> [(&'static str, u8); 26] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -70,6 +98,19 @@ impl AdminConfig {
             ("shutdown", self.shutdown),
             ("give", self.give),
             ("promote", self.promote),
+            ("skick", self.skick),
+            ("smute", self.smute),
+            ("sban", self.sban),
+            ("jail", self.jail),
+            ("sjail", self.sjail),
+            ("unjail", self.unjail),
+            ("freeze", self.freeze),
+            ("unfreeze", self.unfreeze),
+            ("sitem", self.sitem),
+            ("ditem", self.ditem),
+            ("quake", self.quake),
+            ("uptime", self.uptime),
+            ("request", self.request),
         ]
     }
 
@@ -109,6 +150,22 @@ mod tests {
     fn validation_rules() {
         assert_eq!(invalid(|c| c.admin.ban = 6).key, "admin.ban");
         assert_eq!(invalid(|c| c.admin.admin_chat = 6).key, "admin.admin_chat");
+    }
+
+    #[test]
+    fn every_command_a_character_may_use_has_a_key() {
+        // The operator's alone (no key): status, players, bans, message, save, audit, reload.
+        let operator_only = [
+            "status", "players", "bans", "message", "save", "audit", "reload",
+        ];
+        let admin = super::AdminConfig::default();
+        for name in eo_control::Command::NAMES {
+            assert_eq!(
+                admin.level(name).is_none(),
+                operator_only.contains(name),
+                "{name}"
+            );
+        }
     }
 
     #[test]

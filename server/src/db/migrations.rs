@@ -226,6 +226,18 @@ ALTER TABLE character_spells ADD COLUMN slot BIGINT NOT NULL DEFAULT 0;
 "#,
         ),
     },
+    // 6: jails, which outlive a session (db/jails.rs): a jailed character logs in in jail; one
+    // freed while offline (`released`) leaves it when it next logs in.
+    Migration::same(
+        r#"
+CREATE TABLE jails (
+    character_id INTEGER PRIMARY KEY REFERENCES characters(id) ON DELETE CASCADE,
+    jailed_at    INTEGER NOT NULL,
+    jailed_by    TEXT NOT NULL,
+    released     INTEGER NOT NULL DEFAULT 0
+);
+"#,
+    ),
 ];
 
 /// The schema version stored in the database.
@@ -400,6 +412,7 @@ mod tests {
                 "character_inventory",
                 "character_spells",
                 "characters",
+                "jails",
                 "mutes"
             ]
         );

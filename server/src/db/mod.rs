@@ -37,6 +37,7 @@ mod boards;
 mod characters;
 pub(crate) mod conn;
 mod copy;
+mod jails;
 mod migrations;
 mod models;
 mod mutes;
@@ -56,6 +57,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use boards::{BoardPost, NewBoardPost, PostLimits, Posted};
 pub use copy::{CopyReport, copy_database};
+pub use jails::JailState;
 pub use models::{
     Account, AuditEntry, Ban, Character, CharacterSummary, Equipment, NewAccount, NewAudit, NewBan,
     NewCharacter, SaveReport,

@@ -137,6 +137,11 @@ pub(super) enum MapMessage {
         amount: u32,
         reply: oneshot::Sender<Option<(u8, u8)>>,
     },
+    /// An operator's action (map/admin.rs).
+    Admin {
+        action: super::admin::AdminAction,
+        reply: oneshot::Sender<Result<super::admin::AdminDone, String>>,
+    },
 }
 
 impl MapMessage {
@@ -164,6 +169,7 @@ impl MapMessage {
             MapMessage::Range { .. } => "range",
             MapMessage::Item { action, .. } => action.kind(),
             MapMessage::Give { .. } => "give",
+            MapMessage::Admin { .. } => "admin",
         }
     }
 }
@@ -517,6 +523,9 @@ impl MapActor {
                     reply,
                 } => {
                     let _ = reply.send(self.give(player_id, item_id, amount));
+                }
+                MapMessage::Admin { action, reply } => {
+                    let _ = reply.send(self.admin(action));
                 }
                 // Not while trading (map/trade/).
                 MapMessage::Item { player_id, action }

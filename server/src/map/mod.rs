@@ -3,6 +3,7 @@
 //! range.
 
 mod actor;
+mod admin;
 mod bank;
 mod barber;
 mod book;
@@ -31,6 +32,7 @@ mod trade;
 mod views;
 mod visibility;
 
+pub use admin::{AdminAction, AdminDone};
 pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
 pub use views::{map_info, paperdoll};

@@ -268,6 +268,8 @@ pub(crate) struct Player {
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
     pub muted_until: Option<Instant>,
+    /// Whether an operator jailed or froze it (player/restraints.rs).
+    pub restraints: super::restraints::Restraints,
     /// Wrong passwords sent on this connection (logins and password changes), against
     /// `login.max_attempts`.
     pub wrong_passwords: u32,
@@ -353,6 +355,9 @@ impl Player {
                 if let Some(id) = self.player_id {
                     self.context.world.changed_level(id, level).await;
                 }
+            }
+            PlayerMessage::Restrain(restraint) => {
+                super::restraints::apply(self, restraint).await?;
             }
         }
         Ok(())
@@ -565,6 +570,7 @@ pub async fn run_connection(
         selected: None,
         pending_warp: None,
         muted_until: None,
+        restraints: Default::default(),
         wrong_passwords: 0,
         counted_state: State::New.name(),
         played: false,

@@ -37,6 +37,8 @@ pub(crate) enum PlayerMessage {
     Warp { map: u16, x: u8, y: u8 },
     /// The character reached a new level on its map: tell the world's online list.
     LevelChanged(u8),
+    /// An operator jailed, freed, froze or unfroze the character (player/restraints.rs).
+    Restrain(super::restraints::Restraint),
 }
 
 /// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
@@ -57,6 +59,7 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Mute(duration) => write!(f, "Mute({duration:?})"),
             PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
             PlayerMessage::LevelChanged(level) => write!(f, "LevelChanged({level})"),
+            PlayerMessage::Restrain(restraint) => write!(f, "Restrain({restraint:?})"),
         }
     }
 }
@@ -110,6 +113,11 @@ impl PlayerHandle {
     /// Offers the client a warp to `(map, x, y)`, as a warp tile would.
     pub fn warp(&self, map: u16, x: u8, y: u8) {
         self.tell(PlayerMessage::Warp { map, x, y });
+    }
+
+    /// Jails, frees, freezes or unfreezes the character in play (a jail is stored first).
+    pub fn restrain(&self, restraint: super::restraints::Restraint) {
+        self.tell(PlayerMessage::Restrain(restraint));
     }
 
     /// The character reached `level` (its map tells; the player task updates the world).

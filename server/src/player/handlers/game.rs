@@ -103,6 +103,10 @@ fn in_game(player: &Player) -> Result<(MapHandle, u16), Disconnect> {
 /// Walk_Player (and the admin and ghost variants, treated alike for now).
 pub(super) async fn walk(player: &mut Player, direction: Direction) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;
+    if player.restraints.frozen {
+        // The client was told (Walk_Close) but moved anyway: put it back.
+        return refresh(player).await;
+    }
     match map.walk(id, direction).await {
         WalkOutcome::Moved { .. } => Ok(()),
         WalkOutcome::Warp(warp, _, _) => super::warp::step_on(player, warp).await,

@@ -1,0 +1,133 @@
+//! What operators' commands do on a map (`$sitem`, `$ditem`, `$quake`): one message,
+//! [`MapMessage::Admin`](super::actor::MapMessage), decided here so the actor's loop only
+//! passes it on. Items go through the map, which owns the inventory: the amount is checked
+//! against what the character can carry before anything moves.
+
+use std::time::Duration;
+
+use eo_protocol::net::ThreeItem;
+use eo_protocol::net::server::{
+    EffectUseServerPacket, EffectUseServerPacketEffectData, EffectUseServerPacketEffectDataQuake,
+    ItemGetServerPacket, MapEffect,
+};
+
+use super::actor::MapActor;
+
+/// An operator's action on this map.
+#[derive(Debug, Clone)]
+pub enum AdminAction {
+    /// `amount` of item `item` into the character's inventory.
+    SpawnItem {
+        player_id: u16,
+        item: u16,
+        amount: u32,
+    },
+    /// `amount` of item `item` on the ground at the character's feet, for anyone.
+    DropItem {
+        player_id: u16,
+        item: u16,
+        amount: u32,
+    },
+    /// Every screen on the map quakes with `strength`.
+    Quake { strength: u8 },
+}
+
+/// What an action did: where (the character's tile for items), and how many it reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminDone {
+    pub x: u8,
+    pub y: u8,
+    /// Characters shown the quake; the items' amount otherwise.
+    pub count: u32,
+}
+
+impl MapActor {
+    /// Carries out an operator's action, or says why not.
+    pub(super) fn admin(&mut self, action: AdminAction) -> Result<AdminDone, String> {
+        match action {
+            AdminAction::SpawnItem {
+                player_id,
+                item,
+                amount,
+            } => self.spawn_item(player_id, item, amount),
+            AdminAction::DropItem {
+                player_id,
+                item,
+                amount,
+            } => {
+                let me = self.characters.get(&player_id).ok_or("not on this map")?;
+                let (x, y) = me.at();
+                let at = (
+                    u8::try_from(x).map_err(|_| "off the map")?,
+                    u8::try_from(y).map_err(|_| "off the map")?,
+                );
+                self.put_on_ground(item, amount, at, 0, Duration::ZERO, None)
+                    .ok_or("the items could not be put down")?;
+                Ok(AdminDone {
+                    x: at.0,
+                    y: at.1,
+                    count: amount,
+                })
+            }
+            AdminAction::Quake { strength } => {
+                let body = self
+                    .encode(&EffectUseServerPacket {
+                        effect: MapEffect::Quake,
+                        effect_data: Some(EffectUseServerPacketEffectData::Quake(
+                            EffectUseServerPacketEffectDataQuake {
+                                quake_strength: strength,
+                            },
+                        )),
+                    })
+                    .ok_or("the quake could not be encoded")?;
+                for character in self.characters.values() {
+                    character.player.send(body.clone());
+                }
+                Ok(AdminDone {
+                    x: 0,
+                    y: 0,
+                    count: u32::try_from(self.characters.len()).unwrap_or(u32::MAX),
+                })
+            }
+        }
+    }
+
+    /// `$sitem`: all of `amount` into the inventory, or nothing (more than the character can
+    /// carry, or a stack past `items.max_item_amount`, is refused). The client adds it as a
+    /// pick-up of no pile (Item_Get with index 0, as EOSERV does).
+    fn spawn_item(&mut self, player_id: u16, item: u16, amount: u32) -> Result<AdminDone, String> {
+        let data = std::sync::Arc::clone(&self.data);
+        let items = &self.config.items;
+        let (max_amount, ignore_weight) = (items.max_item_amount, !items.enforce_weight);
+        let me = self
+            .characters
+            .get_mut(&player_id)
+            .ok_or("not on this map")?;
+        let can = me
+            .game
+            .can_take(item, amount, max_amount, ignore_weight, &data);
+        if can < amount {
+            return Err(format!(
+                "{} can take only {can} of item {item} (its weight, or a stack of at most {max_amount})",
+                me.info.name
+            ));
+        }
+        let added = me.game.add_item(item, amount, &data);
+        let weight = me.game.weight_packet();
+        let (x, y) = me.at();
+        let body = self.encode(&ItemGetServerPacket {
+            taken_item_index: 0,
+            taken_item: ThreeItem {
+                id: item,
+                amount: added,
+            },
+            weight,
+        });
+        self.send_to(player_id, body);
+        Ok(AdminDone {
+            x: u8::try_from(x).unwrap_or(u8::MAX),
+            y: u8::try_from(y).unwrap_or(u8::MAX),
+            count: added,
+        })
+    }
+}
