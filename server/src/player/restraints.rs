@@ -29,38 +29,39 @@ pub enum Restraint {
     Unfreeze,
 }
 
-/// Puts an operator's restraint in force and tells the player.
+/// Puts an operator's restraint in force and tells the player (first, so the line comes
+/// before the warp it explains).
 pub(super) async fn apply(player: &mut Player, restraint: Restraint) -> Result<(), Disconnect> {
     let config = player.context.config.get();
-    let message = match restraint {
+    let (message, warp) = match restraint {
         Restraint::Jail => {
             player.restraints.jailed = true;
-            let (map, x, y) = config.jail.jail();
-            offer_warp(player, map, x, y).await?;
-            "You have been sent to jail."
+            ("You have been sent to jail.", Some(config.jail.jail()))
         }
         Restraint::Free => {
             player.restraints.jailed = false;
-            let (map, x, y) = config.jail.free();
-            offer_warp(player, map, x, y).await?;
-            "You are free to go."
+            ("You are free to go.", Some(config.jail.free()))
         }
         Restraint::Freeze => {
             player.restraints.frozen = true;
             player.send(&WalkCloseServerPacket).await?;
-            "You have been frozen: you cannot walk."
+            ("You have been frozen: you cannot walk.", None)
         }
         Restraint::Unfreeze => {
             player.restraints.frozen = false;
             player.send(&WalkOpenServerPacket).await?;
-            "You can walk again."
+            ("You can walk again.", None)
         }
     };
     player
         .send(&TalkServerServerPacket {
             message: message.to_owned(),
         })
-        .await
+        .await?;
+    match warp {
+        Some((map, x, y)) => offer_warp(player, map, x, y).await,
+        None => Ok(()),
+    }
 }
 
 /// A character chosen to enter the game: a jailed one enters in the jail (on the jail map it
