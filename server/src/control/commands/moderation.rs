@@ -28,7 +28,8 @@ impl Admin {
         silent: bool,
     ) -> CommandResult {
         let name = name_arg(&name)?;
-        self.may_act_on(caller, "kick", &name).await?;
+        self.may_act_on(caller, if silent { "skick" } else { "kick" }, &name)
+            .await?;
         let reason = reason.unwrap_or_else(|| "kicked by an operator".into());
         let kicked = self
             .context
@@ -95,8 +96,13 @@ impl Admin {
             (Some(name), None) => {
                 let name = name_arg(&name)?;
                 let (account_id, username) = self.account_named(&name).await?;
-                self.may_act_on_account(caller, "ban", &name, account_id)
-                    .await?;
+                self.may_act_on_account(
+                    caller,
+                    if silent { "sban" } else { "ban" },
+                    &name,
+                    account_id,
+                )
+                .await?;
                 let ban = NewBan {
                     account_id: Some(account_id),
                     ip: None,
@@ -257,7 +263,8 @@ impl Admin {
             )));
         }
         let name = name_arg(&name)?;
-        self.may_act_on(caller, "mute", &name).await?;
+        self.may_act_on(caller, if silent { "smute" } else { "mute" }, &name)
+            .await?;
         // Stored, so the mute outlives the session; told to the player task if it is online,
         // which checks each chat packet against it.
         let until = (secs > 0).then(|| unix_now().saturating_add_unsigned(secs));

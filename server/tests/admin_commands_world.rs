@@ -1,0 +1,176 @@
+//! `quake`, `uptime`, `request` and the silent moderation commands (`skick`, `smute`, `sban`)
+//! against their loud forms, with real clients and the real control socket.
+
+mod common;
+
+use common::admin::{announced, player_at_level, say, server_line};
+use common::{Control, TestServer, expect};
+use eo_protocol::net::server::{EffectUseServerPacketEffectData, ServerPacket};
+use serde_json::json;
+
+/// The strength of the next quake the client is shown.
+async fn quake(client: &mut common::TestClient) -> u8 {
+    expect(client, |p| match p {
+        ServerPacket::EffectUse(effect) => match effect.effect_data {
+            Some(EffectUseServerPacketEffectData::Quake(quake)) => Some(quake.quake_strength),
+            _ => None,
+        },
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn quake_shakes_one_map() {
+    let server = TestServer::start(|_| {}).await;
+    let mut control = Control::connect(&server.socket).await;
+    let mut gm = player_at_level(&server, &mut control, "master", 4).await;
+    let mut here = player_at_level(&server, &mut control, "here", 0).await;
+    let mut guide = player_at_level(&server, &mut control, "guide", 1).await;
+
+    say(&mut gm, "$q 3").await;
+    assert_eq!(quake(&mut here).await, 3);
+    assert_eq!(quake(&mut gm).await, 3);
+    assert_eq!(server_line(&mut gm).await, "Map 1 quakes (strength 3).");
+    // [admin] quake is 2.
+    say(&mut guide, "$quake").await;
+    assert_eq!(server_line(&mut guide).await, "You may not use $quake.");
+    say(&mut gm, "$quake 9").await;
+    assert!(server_line(&mut gm).await.starts_with("Usage: $quake"));
+
+    // The operator names the map: a map nobody is on quakes for nobody.
+    let result = control.ok("quake", json!({"map": 2})).await;
+    assert_eq!(
+        (result["strength"].clone(), result["players"].clone()),
+        (json!(5), json!(0))
+    );
+    let result = control.ok("quake", json!({"map": 1, "strength": 1})).await;
+    assert_eq!(result["players"], 3);
+    assert_eq!(
+        quake(&mut here).await,
+        1,
+        "the map-2 quake did not reach map 1"
+    );
+    let reply = control.call("quake", json!({})).await;
+    assert_eq!(reply["error"]["code"], "bad_request");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn uptime_and_requests_for_help() {
+    let server = TestServer::start(|c| c.admin.admin_chat = 2).await;
+    let mut control = Control::connect(&server.socket).await;
+    let mut gm = player_at_level(&server, &mut control, "master", 4).await;
+    let mut spy = player_at_level(&server, &mut control, "spyglass", 1).await;
+    let mut plain = player_at_level(&server, &mut control, "plain", 0).await;
+
+    // Every player's, by default.
+    say(&mut plain, "$uptime").await;
+    let line = server_line(&mut plain).await;
+    assert!(line.starts_with("The server has been up for "), "{line}");
+    assert!(
+        line.ends_with("seconds.") || line.ends_with("second."),
+        "{line}"
+    );
+    let up = control.ok("uptime", json!({})).await;
+    assert!(up["uptime_secs"].is_u64() && up["started_at"].as_u64().unwrap() > 1_600_000_000);
+
+    // A request reaches the admins who hear admin chat (level 2 here), not the others.
+    say(&mut plain, "$request I am stuck in a wall").await;
+    assert_eq!(
+        server_line(&mut plain).await,
+        "Your request was sent to the admins in the game."
+    );
+    let heard = expect(&mut gm, |p| match p {
+        ServerPacket::TalkAdmin(t) => Some((t.player_name, t.message)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        heard,
+        ("plain".into(), "needs help: I am stuck in a wall".into())
+    );
+    // The spy (level 1) heard nothing: the next admin line it gets is one sent to level 1.
+    control
+        .ok("promote", json!({"name": "spyglass", "level": 2}))
+        .await;
+    say(&mut plain, "$request again").await;
+    let heard = expect(&mut spy, |p| match p {
+        ServerPacket::TalkAdmin(t) => Some(t.message),
+        _ => None,
+    })
+    .await;
+    assert_eq!(heard, "needs help: again");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn kick_mute_and_ban_announce_and_their_silent_forms_do_not() {
+    let server = TestServer::start(|_| {}).await;
+    let mut control = Control::connect(&server.socket).await;
+    let mut gm = player_at_level(&server, &mut control, "master", 4).await;
+    let mut peer = player_at_level(&server, &mut control, "peer", 4).await;
+    let mut guide = player_at_level(&server, &mut control, "guide", 1).await;
+    let mut watcher = player_at_level(&server, &mut control, "watcher", 0).await;
+    let mut targets = Vec::new();
+    for name in ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"] {
+        targets.push(player_at_level(&server, &mut control, name, 0).await);
+    }
+
+    say(&mut gm, "$skick alpha").await;
+    assert_eq!(server_line(&mut gm).await, "Kicked alpha.");
+    say(&mut gm, "$kick bravo").await;
+    assert_eq!(server_line(&mut gm).await, "Kicked bravo.");
+    assert_eq!(
+        announced(&mut watcher).await,
+        ("Server".into(), "bravo was kicked by master.".into())
+    );
+    say(&mut gm, "$sm charlie").await;
+    assert_eq!(server_line(&mut gm).await, "Muted charlie for 300 seconds.");
+    say(&mut gm, "$m delta 1m").await;
+    assert_eq!(server_line(&mut gm).await, "Muted delta for 60 seconds.");
+    assert_eq!(
+        announced(&mut watcher).await.1,
+        "delta was muted by master."
+    );
+    say(&mut gm, "$sban echo 1h").await;
+    assert_eq!(server_line(&mut gm).await, "Banned account echo.");
+    say(&mut gm, "$ban foxtrot 1h").await;
+    assert_eq!(server_line(&mut gm).await, "Banned account foxtrot.");
+    assert_eq!(
+        announced(&mut watcher).await.1,
+        "foxtrot was banned by master."
+    );
+
+    // The silent forms need their own levels ([admin] skick 1, sban 2) and the hierarchy.
+    say(&mut guide, "$sban watcher").await;
+    assert_eq!(server_line(&mut guide).await, "You may not use $sban.");
+    for command in ["skick", "smute", "sban"] {
+        say(&mut gm, &format!("${command} peer")).await;
+        assert_eq!(
+            server_line(&mut gm).await,
+            format!("You may not use ${command} on peer: their admin level is not below yours.")
+        );
+    }
+    // peer is still in the game, unmuted: it is heard.
+    say(&mut peer, "still here").await;
+    let heard = expect(&mut watcher, |p| match p {
+        ServerPacket::TalkPlayer(t) => Some(t.message),
+        _ => None,
+    })
+    .await;
+    assert_eq!(heard, "still here");
+    let bans = control.ok("bans", json!({})).await;
+    let banned: Vec<&str> = bans["bans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(banned.len(), 2);
+    assert!(
+        banned.contains(&"echo") && banned.contains(&"foxtrot"),
+        "{banned:?}"
+    );
+    server.stop().await;
+}
