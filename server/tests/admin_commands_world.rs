@@ -174,3 +174,65 @@ async fn kick_mute_and_ban_announce_and_their_silent_forms_do_not() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn player_commands_uptime_and_autopickup() {
+    use eo_protocol::Direction;
+    let server = TestServer::start(|_| {}).await;
+    let mut control = Control::connect(&server.socket).await;
+    let mut gm = player_at_level(&server, &mut control, "master", 4).await;
+    let mut plain = player_at_level(&server, &mut control, "plain", 0).await;
+
+    say(&mut plain, "#uptime").await;
+    let line = server_line(&mut plain).await;
+    assert!(line.starts_with("The server has been up for "), "{line}");
+    // Any other # line is said aloud.
+    say(&mut plain, "#1 fan of this town").await;
+    let heard = expect(&mut gm, |p| match p {
+        ServerPacket::TalkPlayer(t) => Some(t.message),
+        _ => None,
+    })
+    .await;
+    assert_eq!(heard, "#1 fan of this town");
+
+    // #autopickup on: stepping onto a pile picks it up.
+    say(&mut plain, "#autopickup").await;
+    assert_eq!(
+        server_line(&mut plain).await,
+        "Auto pick-up is on: you pick up what you step on."
+    );
+    // (Off the admin's tile first: characters do not walk onto each other.)
+    plain.walk(Direction::Right, 17, 9).await;
+    common::map_barrier(&mut plain).await;
+    let dropped = control
+        .ok("ditem", json!({"item": 1, "amount": 7, "name": "plain"}))
+        .await;
+    assert_eq!(
+        (dropped["x"].clone(), dropped["y"].clone()),
+        (json!(17), json!(9))
+    );
+    plain.walk(Direction::Right, 18, 9).await;
+    plain.walk(Direction::Left, 17, 9).await;
+    let got = expect(&mut plain, |p| match p {
+        ServerPacket::ItemGet(get) => Some(get.taken_item),
+        _ => None,
+    })
+    .await;
+    assert_eq!((got.id, got.amount), (1, 7));
+
+    // #ap off: it walks over the next pile.
+    say(&mut plain, "#AP").await;
+    assert_eq!(server_line(&mut plain).await, "Auto pick-up is off.");
+    control
+        .ok("ditem", json!({"item": 1, "amount": 3, "name": "plain"}))
+        .await;
+    plain.walk(Direction::Right, 18, 9).await;
+    plain.walk(Direction::Left, 17, 9).await;
+    assert!(
+        !common::map_barrier(&mut plain)
+            .await
+            .iter()
+            .any(|p| matches!(p, ServerPacket::ItemGet(_)))
+    );
+    server.stop().await;
+}

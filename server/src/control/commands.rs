@@ -29,6 +29,7 @@ pub use args::{MAX_BAN_SECS, MAX_MESSAGE_CHARS, parse_duration};
 use hierarchy::Caller;
 pub use moderation::{DEFAULT_MUTE_SECS, MAX_MUTE_SECS};
 pub use server_ops::{DEFAULT_AUDIT_LIMIT, MAX_SHUTDOWN_DELAY_SECS, SERVER_NAME};
+pub use world_ops::describe_uptime;
 
 /// Every command the socket takes: the typed ones, and `import`.
 pub fn command_names() -> impl Iterator<Item = &'static str> {
@@ -191,6 +192,11 @@ impl Admin {
         }
     }
 
+    /// How long the server has been running.
+    pub fn uptime(&self) -> std::time::Duration {
+        self.started.elapsed()
+    }
+
     /// Runs the socket's `command` with `args` (a JSON object, or null for none) for
     /// `source`: reads it as a [`Command`] (or `import`) and runs it.
     pub async fn execute(&self, source: &Source, command: &str, args: Value) -> CommandResult {
@@ -252,7 +258,7 @@ impl Admin {
             Command::Sitem(args) => self.spawn_item(&caller, args, false).await,
             Command::Ditem(args) => self.spawn_item(&caller, args, true).await,
             Command::Quake(args) => self.quake(&caller, args).await,
-            Command::Uptime(NoArgs {}) => self.uptime().await,
+            Command::Uptime(NoArgs {}) => self.uptime_command().await,
             Command::Request(args) => self.request(&caller, args).await,
             Command::Save(NoArgs {}) => self.save().await,
             Command::Shutdown(args) => self.shutdown(args).await,

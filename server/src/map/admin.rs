@@ -1,4 +1,5 @@
-//! What operators' commands do on a map (`$sitem`, `$ditem`, `$quake`): one message,
+//! What commands do on a map (operators' `$sitem`, `$ditem`, `$quake`, and a player's
+//! `#autopickup` after each step): one message,
 //! [`MapMessage::Admin`](super::actor::MapMessage), decided here so the actor's loop only
 //! passes it on. Items go through the map, which owns the inventory: the amount is checked
 //! against what the character can carry before anything moves.
@@ -30,6 +31,9 @@ pub enum AdminAction {
     },
     /// Every screen on the map quakes with `strength`.
     Quake { strength: u8 },
+    /// `#autopickup`: the character takes the piles on its tile it may take, as if it had
+    /// picked each up (the same checks: protection, weight, stack size).
+    PickUpHere { player_id: u16 },
 }
 
 /// What an action did: where (the character's tile for items), and how many it reached.
@@ -68,6 +72,19 @@ impl MapActor {
                     y: at.1,
                     count: amount,
                 })
+            }
+            AdminAction::PickUpHere { player_id } => {
+                let (x, y) = self
+                    .characters
+                    .get(&player_id)
+                    .ok_or("not on this map")?
+                    .tile();
+                let piles = self.ground.uids_at(x, y);
+                let count = u32::try_from(piles.len()).unwrap_or(u32::MAX);
+                for uid in piles {
+                    self.get_item(player_id, uid);
+                }
+                Ok(AdminDone { x, y, count })
             }
             AdminAction::Quake { strength } => {
                 let body = self

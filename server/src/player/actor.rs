@@ -268,6 +268,8 @@ pub(crate) struct Player {
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
     pub muted_until: Option<Instant>,
+    /// `#autopickup`: take what lies where it steps (handlers/player_commands.rs).
+    pub autopickup: bool,
     /// Whether an operator jailed or froze it (player/restraints.rs).
     pub restraints: super::restraints::Restraints,
     /// Wrong passwords sent on this connection (logins and password changes), against
@@ -571,6 +573,7 @@ pub async fn run_connection(
         pending_warp: None,
         muted_until: None,
         restraints: Default::default(),
+        autopickup: false,
         wrong_passwords: 0,
         counted_state: State::New.name(),
         played: false,

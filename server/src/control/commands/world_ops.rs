@@ -47,7 +47,7 @@ impl Admin {
         Ok(json!({ "map": map, "strength": strength, "players": done.count }))
     }
 
-    pub(super) async fn uptime(&self) -> CommandResult {
+    pub(super) async fn uptime_command(&self) -> CommandResult {
         let up = self.started.elapsed();
         let started_at = SystemTime::now()
             .checked_sub(up)

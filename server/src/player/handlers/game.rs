@@ -108,7 +108,10 @@ pub(super) async fn walk(player: &mut Player, direction: Direction) -> Result<()
         return refresh(player).await;
     }
     match map.walk(id, direction).await {
-        WalkOutcome::Moved { .. } => Ok(()),
+        WalkOutcome::Moved { .. } => {
+            super::player_commands::after_step(player).await;
+            Ok(())
+        }
         WalkOutcome::Warp(warp, _, _) => super::warp::step_on(player, warp).await,
         // The client moved already: put it back where the map has it.
         WalkOutcome::Blocked => refresh(player).await,
@@ -128,6 +131,9 @@ pub(super) async fn talk(player: &mut Player, message: String) -> Result<(), Dis
     let (map, id) = in_game(player)?;
     if message.starts_with('$') {
         return super::admin::run(player, &message);
+    }
+    if message.starts_with('#') && super::player_commands::run(player, &message).await? {
+        return Ok(());
     }
     if player.muted() {
         return Ok(());

@@ -13,6 +13,7 @@ mod init;
 mod items;
 mod login;
 mod message;
+mod player_commands;
 mod players;
 mod range;
 mod report;
