@@ -492,6 +492,27 @@ fn human(command: &str, result: &Value) -> String {
                 " (at its next login)"
             }
         ),
+        "evacuate" => format!(
+            "map {} is evacuated in {} s ({} player(s) on it now)\n",
+            get("map"),
+            get("secs"),
+            get("players")
+        ),
+        "inventory" | "paperdoll" => {
+            let (key, what) = if command == "inventory" {
+                ("items", "amount")
+            } else {
+                ("equipment", "slot")
+            };
+            let rows: Vec<Vec<String>> = list(result, key)
+                .iter()
+                .map(|i| vec![cell(i.get("item")), cell(i.get("name")), cell(i.get(what))])
+                .collect();
+            if rows.is_empty() {
+                return format!("{} has nothing\n", get("name"));
+            }
+            table(&["ITEM", "NAME", &what.to_uppercase()], &rows)
+        }
         "freeze" => format!("{} is frozen\n", get("name")),
         "unfreeze" => format!("{} can walk again\n", get("name")),
         "sitem" => format!(

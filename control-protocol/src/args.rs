@@ -276,6 +276,19 @@ pub struct QuakeArgs {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
 #[serde(deny_unknown_fields)]
+pub struct EvacuateArgs {
+    /// Seconds of warning before the warp-out (30 when left out).
+    #[arg(value_name = "SECS")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secs: Option<u64>,
+    /// The map (the giver's own in the game when left out).
+    #[arg(long)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
 pub struct ShutdownArgs {
     /// Seconds to wait first (0 when left out).
     #[arg(value_name = "SECS", conflicts_with = "delay_flag")]

@@ -70,6 +70,7 @@ pub enum Command {
     #[command(visible_alias = "w")]
     Warp(WarpArgs),
     /// Where a character in the game is, its level and admin level.
+    #[command(visible_alias = "i")]
     Info(NameArgs),
     /// Brings a character to the giver's tile.
     #[command(visible_alias = "wtm")]
@@ -110,6 +111,16 @@ pub enum Command {
     /// Shakes a map (the giver's in the game, or `--map`): its players' screens quake.
     #[command(visible_alias = "q")]
     Quake(QuakeArgs),
+    /// Evacuates a map (the giver's in the game, or `--map`): its players are told every 10
+    /// seconds, then those below the giver's admin level are warped to the spawn point.
+    #[command(visible_alias = "e")]
+    Evacuate(EvacuateArgs),
+    /// Shows a character's paperdoll (its equipment) to the giver's client.
+    #[command(visible_alias = "p")]
+    Paperdoll(NameArgs),
+    /// A character's inventory (in the game).
+    #[command(visible_alias = "inv")]
+    Inventory(NameArgs),
     /// How long the server has been running.
     Uptime(NoArgs),
     /// A player's call for help: a message to every admin in the game.
@@ -131,10 +142,43 @@ impl Command {
     /// Every command's name, in the order `help` texts list them (the socket's `import` is
     /// not a [`Command`]).
     pub const NAMES: &'static [&'static str] = &[
-        "status", "players", "kick", "skick", "ban", "sban", "unban", "bans", "announce",
-        "message", "promote", "mute", "smute", "warp", "info", "warptome", "warpmeto", "hide",
-        "show", "give", "jail", "sjail", "unjail", "freeze", "unfreeze", "sitem", "ditem", "quake",
-        "uptime", "request", "save", "shutdown", "audit", "reload",
+        "status",
+        "players",
+        "kick",
+        "skick",
+        "ban",
+        "sban",
+        "unban",
+        "bans",
+        "announce",
+        "message",
+        "promote",
+        "mute",
+        "smute",
+        "warp",
+        "info",
+        "warptome",
+        "warpmeto",
+        "hide",
+        "show",
+        "give",
+        "jail",
+        "sjail",
+        "unjail",
+        "freeze",
+        "unfreeze",
+        "sitem",
+        "ditem",
+        "quake",
+        "evacuate",
+        "paperdoll",
+        "inventory",
+        "uptime",
+        "request",
+        "save",
+        "shutdown",
+        "audit",
+        "reload",
     ];
 
     /// The command's name (its `command` on the socket, its subcommand in `eo-admin`).
@@ -168,6 +212,9 @@ impl Command {
             Command::Sitem(_) => "sitem",
             Command::Ditem(_) => "ditem",
             Command::Quake(_) => "quake",
+            Command::Evacuate(_) => "evacuate",
+            Command::Paperdoll(_) => "paperdoll",
+            Command::Inventory(_) => "inventory",
             Command::Uptime(_) => "uptime",
             Command::Request(_) => "request",
             Command::Save(_) => "save",

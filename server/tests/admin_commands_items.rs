@@ -147,3 +147,45 @@ async fn item_commands_are_refused_below_their_level_and_on_an_equal_admin() {
     assert_eq!(reply["ok"], true, "{reply}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn inventory_and_paperdoll_of_another_character() {
+    let server = TestServer::start(|_| {}).await;
+    let mut control = Control::connect(&server.socket).await;
+    let mut gm = player_at_level(&server, &mut control, "master", 4).await;
+    let mut plain = player_at_level(&server, &mut control, "plain", 0).await;
+    control
+        .ok(
+            "sitem",
+            json!({"item": GOLD, "amount": 40, "name": "plain"}),
+        )
+        .await;
+    map_barrier(&mut plain).await;
+
+    say(&mut gm, "$inventory plain").await;
+    assert_eq!(server_line(&mut gm).await, "plain carries: 40 Gold.");
+    let inventory = control.ok("inventory", json!({"name": "plain"})).await;
+    assert_eq!(
+        inventory["items"],
+        json!([{"item": GOLD, "name": "Gold", "amount": 40}])
+    );
+    // $paperdoll opens the character's paperdoll in the giver's client.
+    say(&mut gm, "$p plain").await;
+    // The answer and the paperdoll come by different ways: take them in either order.
+    let (mut shown, mut line) = (None, None);
+    while shown.is_none() || line.is_none() {
+        match gm.recv().await {
+            ServerPacket::PaperdollReply(reply) => shown = Some(reply.details.name),
+            ServerPacket::TalkServer(talk) => line = Some(talk.message),
+            _ => {}
+        }
+    }
+    assert_eq!(shown.as_deref(), Some("plain"));
+    assert_eq!(line.as_deref(), Some("plain wears: nothing."));
+    let paperdoll = control.ok("paperdoll", json!({"name": "plain"})).await;
+    assert_eq!(paperdoll["equipment"], json!([]));
+    // [admin] inventory is 1: a player may not.
+    say(&mut plain, "$inventory master").await;
+    assert_eq!(server_line(&mut plain).await, "You may not use $inventory.");
+    server.stop().await;
+}

@@ -236,3 +236,77 @@ async fn player_commands_uptime_and_autopickup() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn evacuate_counts_down_then_warps_out_those_below_the_giver() {
+    use common::admin::follow_warp;
+    let server = TestServer::start(|_| {}).await;
+    let mut control = Control::connect(&server.socket).await;
+    let mut gm = player_at_level(&server, &mut control, "master", 4).await;
+    let mut peer = player_at_level(&server, &mut control, "peer", 4).await;
+    let mut guide = player_at_level(&server, &mut control, "guide", 1).await;
+    let mut plain = player_at_level(&server, &mut control, "plain", 0).await;
+    // Everyone to Gravemaw Hollow (map 2).
+    for (client, name, x) in [
+        (&mut gm, "master", 1),
+        (&mut peer, "peer", 2),
+        (&mut guide, "guide", 3),
+        (&mut plain, "plain", 4),
+    ] {
+        control
+            .ok("warp", json!({"name": name, "map": 2, "x": x, "y": 16}))
+            .await;
+        assert_eq!(follow_warp(client, name).await.1, 2);
+    }
+
+    // [admin] evacuate is 4.
+    say(&mut guide, "$evacuate").await;
+    assert_eq!(server_line(&mut guide).await, "You may not use $evacuate.");
+
+    say(&mut gm, "$e 1").await;
+    assert_eq!(
+        server_line(&mut gm).await,
+        "Map 2 is evacuated in 1 seconds."
+    );
+    assert_eq!(
+        server_line(&mut plain).await,
+        "This map will be evacuated in 1 seconds."
+    );
+    assert_eq!(
+        server_line(&mut plain).await,
+        "This map is being evacuated."
+    );
+    assert_eq!(
+        follow_warp(&mut plain, "plain").await,
+        (eo_protocol::net::server::WarpType::MapSwitch, 1, 16, 9)
+    );
+    assert_eq!(follow_warp(&mut guide, "guide").await.1, 1);
+    // The giver and its equal stay.
+    assert_eq!(
+        server_line(&mut peer).await,
+        "This map will be evacuated in 1 seconds."
+    );
+    assert_eq!(server_line(&mut peer).await, "This map is being evacuated.");
+    assert!(
+        !common::map_barrier(&mut peer)
+            .await
+            .iter()
+            .any(|p| matches!(p, ServerPacket::WarpRequest(_)))
+    );
+    let players = control.ok("players", json!({})).await;
+    let on_two: Vec<&str> = players["players"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["map"] == 2)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(on_two.len(), 2, "{on_two:?}");
+
+    // The operator names the map; the spawn map cannot be evacuated.
+    let reply = control.call("evacuate", json!({"map": 1})).await;
+    assert_eq!(reply["error"]["code"], "bad_request", "{reply}");
+    let result = control.ok("evacuate", json!({"map": 3, "secs": 0})).await;
+    assert_eq!(result["players"], 0);
+    server.stop().await;
+}

@@ -39,6 +39,9 @@ pub struct AdminConfig {
     pub sitem: u8,
     pub ditem: u8,
     pub quake: u8,
+    pub evacuate: u8,
+    pub paperdoll: u8,
+    pub inventory: u8,
     /// `$uptime` (`#uptime` is every player's).
     pub uptime: u8,
     /// `$request`: a call for help to the admins in the game (every player's by default).
@@ -74,6 +77,9 @@ impl Default for AdminConfig {
             sitem: 4,
             ditem: 4,
             quake: 2,
+            evacuate: 4,
+            paperdoll: 1,
+            inventory: 1,
             uptime: 0,
             request: 0,
             admin_chat: 1,
@@ -83,7 +89,7 @@ impl Default for AdminConfig {
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn commands(&self) -> [(&'static str, u8); 26] {
+    pub fn commands(&self) -> [(&'static str, u8); 29] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -109,6 +115,9 @@ impl AdminConfig {
             ("sitem", self.sitem),
             ("ditem", self.ditem),
             ("quake", self.quake),
+            ("evacuate", self.evacuate),
+            ("paperdoll", self.paperdoll),
+            ("inventory", self.inventory),
             ("uptime", self.uptime),
             ("request", self.request),
         ]

@@ -18,6 +18,7 @@ use crate::player::PlayerContext;
 mod args;
 mod hierarchy;
 mod import;
+mod inspect;
 mod jail;
 mod moderation;
 mod players;
@@ -173,7 +174,7 @@ pub struct Reloading {
 fn audited(command: &str) -> bool {
     !matches!(
         command,
-        "status" | "players" | "bans" | "audit" | "info" | "uptime"
+        "status" | "players" | "bans" | "audit" | "info" | "uptime" | "inventory" | "paperdoll"
     )
 }
 
@@ -258,6 +259,9 @@ impl Admin {
             Command::Sitem(args) => self.spawn_item(&caller, args, false).await,
             Command::Ditem(args) => self.spawn_item(&caller, args, true).await,
             Command::Quake(args) => self.quake(&caller, args).await,
+            Command::Evacuate(args) => self.evacuate(&caller, args).await,
+            Command::Paperdoll(args) => self.paperdoll(&caller, args).await,
+            Command::Inventory(args) => self.inventory(args).await,
             Command::Uptime(NoArgs {}) => self.uptime_command().await,
             Command::Request(args) => self.request(&caller, args).await,
             Command::Save(NoArgs {}) => self.save().await,

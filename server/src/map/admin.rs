@@ -9,7 +9,7 @@ use std::time::Duration;
 use eo_protocol::net::ThreeItem;
 use eo_protocol::net::server::{
     EffectUseServerPacket, EffectUseServerPacketEffectData, EffectUseServerPacketEffectDataQuake,
-    ItemGetServerPacket, MapEffect,
+    ItemGetServerPacket, MapEffect, TalkServerServerPacket,
 };
 
 use super::actor::MapActor;
@@ -31,6 +31,10 @@ pub enum AdminAction {
     },
     /// Every screen on the map quakes with `strength`.
     Quake { strength: u8 },
+    /// Tells everyone on the map (Talk_Server): `$evacuate`'s countdown.
+    Notify { message: String },
+    /// What the character carries (`$inventory`) and wears (`$paperdoll`).
+    Holdings { player_id: u16 },
     /// `#autopickup`: the character takes the piles on its tile it may take, as if it had
     /// picked each up (the same checks: protection, weight, stack size).
     PickUpHere { player_id: u16 },
@@ -41,8 +45,24 @@ pub enum AdminAction {
 pub struct AdminDone {
     pub x: u8,
     pub y: u8,
-    /// Characters shown the quake; the items' amount otherwise.
+    /// Characters shown the quake or told; the items' amount otherwise.
     pub count: u32,
+    /// `Holdings`: the inventory, `(item id, amount)`.
+    pub inventory: Vec<(u16, u32)>,
+    /// `Holdings`: the equipment, in paperdoll order (0: an empty slot).
+    pub equipment: Vec<u16>,
+}
+
+impl AdminDone {
+    fn at(x: u8, y: u8, count: u32) -> Self {
+        AdminDone {
+            x,
+            y,
+            count,
+            inventory: Vec::new(),
+            equipment: Vec::new(),
+        }
+    }
 }
 
 impl MapActor {
@@ -67,11 +87,7 @@ impl MapActor {
                 );
                 self.put_on_ground(item, amount, at, 0, Duration::ZERO, None)
                     .ok_or("the items could not be put down")?;
-                Ok(AdminDone {
-                    x: at.0,
-                    y: at.1,
-                    count: amount,
-                })
+                Ok(AdminDone::at(at.0, at.1, amount))
             }
             AdminAction::PickUpHere { player_id } => {
                 let (x, y) = self
@@ -84,7 +100,22 @@ impl MapActor {
                 for uid in piles {
                     self.get_item(player_id, uid);
                 }
-                Ok(AdminDone { x, y, count })
+                Ok(AdminDone::at(x, y, count))
+            }
+            AdminAction::Notify { message } => {
+                let body = self
+                    .encode(&TalkServerServerPacket { message })
+                    .ok_or("the message could not be encoded")?;
+                Ok(AdminDone::at(0, 0, self.everyone(&body)))
+            }
+            AdminAction::Holdings { player_id } => {
+                let me = self.characters.get(&player_id).ok_or("not on this map")?;
+                let (x, y) = me.tile();
+                let state = me.game.state();
+                let mut done = AdminDone::at(x, y, 0);
+                done.inventory = state.inventory.clone();
+                done.equipment = state.equipment.to_array().to_vec();
+                Ok(done)
             }
             AdminAction::Quake { strength } => {
                 let body = self
@@ -97,16 +128,17 @@ impl MapActor {
                         )),
                     })
                     .ok_or("the quake could not be encoded")?;
-                for character in self.characters.values() {
-                    character.player.send(body.clone());
-                }
-                Ok(AdminDone {
-                    x: 0,
-                    y: 0,
-                    count: u32::try_from(self.characters.len()).unwrap_or(u32::MAX),
-                })
+                Ok(AdminDone::at(0, 0, self.everyone(&body)))
             }
         }
+    }
+
+    /// Sends `body` to everyone on the map; how many.
+    fn everyone(&self, body: &bytes::Bytes) -> u32 {
+        for character in self.characters.values() {
+            character.player.send(body.clone());
+        }
+        u32::try_from(self.characters.len()).unwrap_or(u32::MAX)
     }
 
     /// `$sitem`: all of `amount` into the inventory, or nothing (more than the character can
@@ -141,10 +173,10 @@ impl MapActor {
             weight,
         });
         self.send_to(player_id, body);
-        Ok(AdminDone {
-            x: u8::try_from(x).unwrap_or(u8::MAX),
-            y: u8::try_from(y).unwrap_or(u8::MAX),
-            count: added,
-        })
+        Ok(AdminDone::at(
+            u8::try_from(x).unwrap_or(u8::MAX),
+            u8::try_from(y).unwrap_or(u8::MAX),
+            added,
+        ))
     }
 }

@@ -91,9 +91,53 @@ fn describe(command: &str, result: &Value) -> String {
             text("map"),
             text("strength")
         ),
+        "evacuate" => format!(
+            "Map {} is evacuated in {} seconds.",
+            text("map"),
+            text("secs")
+        ),
+        "inventory" => {
+            let items: Vec<String> = listed(result, "items")
+                .map(|i| format!("{} {}", text_of(i, "amount"), text_of(i, "name")))
+                .collect();
+            format!("{} carries: {}.", text("name"), or_nothing(&items))
+        }
+        "paperdoll" => {
+            let worn: Vec<String> = listed(result, "equipment")
+                .map(|i| format!("{} ({})", text_of(i, "name"), text_of(i, "slot")))
+                .collect();
+            format!("{} wears: {}.", text("name"), or_nothing(&worn))
+        }
         "uptime" => format!("The server has been up for {}.", text("uptime")),
         "request" => "Your request was sent to the admins in the game.".into(),
         _ => result.to_string(),
+    }
+}
+
+/// The objects of the list `key` of a result.
+fn listed<'a>(result: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    result
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// A field of a listed object, as text.
+fn text_of(value: &Value, key: &str) -> String {
+    match value.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The entries joined with commas, or "nothing".
+fn or_nothing(entries: &[String]) -> String {
+    if entries.is_empty() {
+        "nothing".to_owned()
+    } else {
+        entries.join(", ")
     }
 }
 
