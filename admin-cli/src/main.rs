@@ -492,6 +492,20 @@ fn human(command: &str, result: &Value) -> String {
                 " (at its next login)"
             }
         ),
+        "snpc" => format!(
+            "{} of NPC {} on map {} around {},{} (indexes {})\n",
+            get("amount"),
+            get("npc"),
+            get("map"),
+            get("x"),
+            get("y"),
+            get("indexes")
+        ),
+        "dnpc" => format!(
+            "removed {} summoned NPC(s) from map {}\n",
+            get("removed"),
+            get("map")
+        ),
         "evacuate" => format!(
             "map {} is evacuated in {} s ({} player(s) on it now)\n",
             get("map"),

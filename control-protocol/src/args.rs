@@ -261,6 +261,31 @@ pub struct ItemArgs {
     pub name: Option<String>,
 }
 
+/// `snpc`: an NPC, how many, and near whom (the giver itself when left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct NpcArgs {
+    /// The NPC's id (its record number in the ENF).
+    pub npc: u16,
+    /// How many (1 when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<u8>,
+    /// The character they appear around (the giver itself in the game when left out).
+    #[arg(long = "near", value_name = "NAME")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A command on a map: the giver's own in the game when left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct MapArgs {
+    /// The map (the giver's own in the game when left out).
+    #[arg(long)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<u16>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
 #[serde(deny_unknown_fields)]
 pub struct QuakeArgs {

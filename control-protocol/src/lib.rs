@@ -108,6 +108,13 @@ pub enum Command {
     /// name), for anyone to pick up.
     #[command(visible_alias = "di")]
     Ditem(ItemArgs),
+    /// Summons NPCs around a character (the giver itself in the game, when no name); they
+    /// never respawn.
+    #[command(visible_alias = "sn")]
+    Snpc(NpcArgs),
+    /// Removes every NPC summoned on a map (the giver's in the game, or `--map`).
+    #[command(visible_alias = "dn")]
+    Dnpc(MapArgs),
     /// Shakes a map (the giver's in the game, or `--map`): its players' screens quake.
     #[command(visible_alias = "q")]
     Quake(QuakeArgs),
@@ -169,6 +176,8 @@ impl Command {
         "unfreeze",
         "sitem",
         "ditem",
+        "snpc",
+        "dnpc",
         "quake",
         "evacuate",
         "paperdoll",
@@ -211,6 +220,8 @@ impl Command {
             Command::Unfreeze(_) => "unfreeze",
             Command::Sitem(_) => "sitem",
             Command::Ditem(_) => "ditem",
+            Command::Snpc(_) => "snpc",
+            Command::Dnpc(_) => "dnpc",
             Command::Quake(_) => "quake",
             Command::Evacuate(_) => "evacuate",
             Command::Paperdoll(_) => "paperdoll",

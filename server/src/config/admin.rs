@@ -39,6 +39,8 @@ pub struct AdminConfig {
     pub sitem: u8,
     pub ditem: u8,
     pub quake: u8,
+    pub snpc: u8,
+    pub dnpc: u8,
     pub evacuate: u8,
     pub paperdoll: u8,
     pub inventory: u8,
@@ -77,6 +79,8 @@ impl Default for AdminConfig {
             sitem: 4,
             ditem: 4,
             quake: 2,
+            snpc: 4,
+            dnpc: 4,
             evacuate: 4,
             paperdoll: 1,
             inventory: 1,
@@ -89,7 +93,7 @@ impl Default for AdminConfig {
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn commands(&self) -> [(&'static str, u8); 29] {
+    pub fn commands(&self) -> [(&'static str, u8); 31] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -115,6 +119,8 @@ impl AdminConfig {
             ("sitem", self.sitem),
             ("ditem", self.ditem),
             ("quake", self.quake),
+            ("snpc", self.snpc),
+            ("dnpc", self.dnpc),
             ("evacuate", self.evacuate),
             ("paperdoll", self.paperdoll),
             ("inventory", self.inventory),

@@ -258,6 +258,8 @@ impl Admin {
             Command::Unfreeze(args) => self.freeze(&caller, args, false).await,
             Command::Sitem(args) => self.spawn_item(&caller, args, false).await,
             Command::Ditem(args) => self.spawn_item(&caller, args, true).await,
+            Command::Snpc(args) => self.summon_npcs(&caller, args).await,
+            Command::Dnpc(args) => self.dismiss_npcs(&caller, args).await,
             Command::Quake(args) => self.quake(&caller, args).await,
             Command::Evacuate(args) => self.evacuate(&caller, args).await,
             Command::Paperdoll(args) => self.paperdoll(&caller, args).await,

@@ -9,8 +9,9 @@ use std::time::Duration;
 use eo_protocol::net::ThreeItem;
 use eo_protocol::net::server::{
     EffectUseServerPacket, EffectUseServerPacketEffectData, EffectUseServerPacketEffectDataQuake,
-    ItemGetServerPacket, MapEffect, TalkServerServerPacket,
+    ItemGetServerPacket, MapEffect, NpcKilledData, NpcSpecServerPacket, TalkServerServerPacket,
 };
+use eo_protocol::{Coords, Direction};
 
 use super::actor::MapActor;
 
@@ -35,6 +36,14 @@ pub enum AdminAction {
     Notify { message: String },
     /// What the character carries (`$inventory`) and wears (`$paperdoll`).
     Holdings { player_id: u16 },
+    /// `$snpc`: `amount` NPCs of ENF `npc` around the character.
+    SummonNpcs {
+        player_id: u16,
+        npc: u16,
+        amount: u8,
+    },
+    /// `$dnpc`: the summoned NPCs of the map go.
+    DismissNpcs,
     /// `#autopickup`: the character takes the piles on its tile it may take, as if it had
     /// picked each up (the same checks: protection, weight, stack size).
     PickUpHere { player_id: u16 },
@@ -51,6 +60,8 @@ pub struct AdminDone {
     pub inventory: Vec<(u16, u32)>,
     /// `Holdings`: the equipment, in paperdoll order (0: an empty slot).
     pub equipment: Vec<u16>,
+    /// `SummonNpcs`, `DismissNpcs`: the NPCs' indexes.
+    pub npcs: Vec<u8>,
 }
 
 impl AdminDone {
@@ -61,6 +72,7 @@ impl AdminDone {
             count,
             inventory: Vec::new(),
             equipment: Vec::new(),
+            npcs: Vec::new(),
         }
     }
 }
@@ -115,6 +127,47 @@ impl MapActor {
                 let mut done = AdminDone::at(x, y, 0);
                 done.inventory = state.inventory.clone();
                 done.equipment = state.equipment.to_array().to_vec();
+                Ok(done)
+            }
+            AdminAction::SummonNpcs {
+                player_id,
+                npc,
+                amount,
+            } => {
+                let (x, y) = self
+                    .characters
+                    .get(&player_id)
+                    .ok_or("not on this map")?
+                    .tile();
+                let given = self.npcs.summon(npc, (x, y), amount)?;
+                let mut done = AdminDone::at(x, y, u32::try_from(given.len()).unwrap_or(0));
+                done.npcs = given;
+                Ok(done)
+            }
+            AdminAction::DismissNpcs => {
+                let gone = self.npcs.dismiss_summoned();
+                for index in &gone {
+                    // Shown as a death nobody caused, with no drop.
+                    let at = self.npcs.get(*index).map_or((0, 0), |npc| npc.at);
+                    let body = self.encode(&NpcSpecServerPacket {
+                        npc_killed_data: NpcKilledData {
+                            killer_id: 0,
+                            killer_direction: Direction::Down,
+                            npc_index: u16::from(*index),
+                            drop_index: 0,
+                            drop_id: 0,
+                            drop_coords: Coords { x: at.0, y: at.1 },
+                            drop_amount: 0,
+                            damage: 0,
+                        },
+                        experience: None,
+                    });
+                    if let Some(body) = body {
+                        self.everyone(&body);
+                    }
+                }
+                let mut done = AdminDone::at(0, 0, u32::try_from(gone.len()).unwrap_or(0));
+                done.npcs = gone;
                 Ok(done)
             }
             AdminAction::Quake { strength } => {

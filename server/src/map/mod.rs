@@ -35,6 +35,7 @@ mod visibility;
 pub use admin::{AdminAction, AdminDone};
 pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
+pub use npcs::MAX_NPCS;
 pub use views::{map_info, paperdoll};
 
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.

@@ -91,6 +91,18 @@ fn describe(command: &str, result: &Value) -> String {
             text("map"),
             text("strength")
         ),
+        "snpc" => format!(
+            "{} of NPC {} around {},{}.",
+            text("amount"),
+            text("npc"),
+            text("x"),
+            text("y")
+        ),
+        "dnpc" => format!(
+            "Removed {} summoned NPC(s) from map {}.",
+            text("removed"),
+            text("map")
+        ),
         "evacuate" => format!(
             "Map {} is evacuated in {} seconds.",
             text("map"),
