@@ -20,14 +20,15 @@ pub mod legacy;
 mod lockout;
 
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
 use argon2::password_hash::{
     self, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
 };
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use prometheus_client::metrics::gauge::Gauge;
 use rand::TryRngCore as _;
 use rand::rngs::OsRng;
@@ -134,16 +135,18 @@ impl PasswordHasher {
         let (jobs, receiver) = mpsc::sync_channel(queue_len);
         let queued = Gauge::default();
         let receiver = Arc::new(Mutex::new(receiver));
+        let spares = Arc::new(Mutex::new(Vec::new()));
         let mut handles = Vec::new();
         for index in 0..threads.max(1) {
             let receiver = Arc::clone(&receiver);
+            let spares = Arc::clone(&spares);
             let argon2 = argon2.clone();
             // If this fails, dropping `jobs` on return stops the threads already started.
             let handle = thread::Builder::new()
                 .name(format!("eo-auth-{index}"))
                 .spawn({
                     let queued = queued.clone();
-                    move || worker(&argon2, &receiver, &queued)
+                    move || worker(&argon2, &receiver, &spares, &queued)
                 })
                 .map_err(|e| AuthError::Failed(format!("cannot start a hashing thread: {e}")))?;
             handles.push(handle);
@@ -188,16 +191,38 @@ impl PasswordHasher {
     }
 }
 
-fn worker(argon2: &Argon2<'static>, jobs: &Mutex<Receiver<Job>>, queued: &Gauge) {
+/// How long the pool goes without a job before its threads give their argon2 memory back.
+const SCRATCH_IDLE_RELEASE: Duration = Duration::from_secs(60);
+
+fn worker(
+    argon2: &Argon2<'static>,
+    jobs: &Mutex<Receiver<Job>>,
+    spares: &Mutex<Vec<Scratch>>,
+    queued: &Gauge,
+) {
+    // Nothing panics while holding these locks, but a poisoned lock is still usable.
+    let spare_scratches = || {
+        spares
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
     loop {
         let job = {
-            // Nothing panics while holding the lock, but a poisoned lock is still usable.
             let receiver = jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            receiver.recv()
+            receiver.recv_timeout(SCRATCH_IDLE_RELEASE)
         };
-        let Ok(job) = job else {
-            return; // every PasswordHasher is gone
+        let job = match job {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                // Quiet: the memory goes back to the system until logins come again.
+                spare_scratches().clear();
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return, // every PasswordHasher is gone
         };
+        let mut scratch = spare_scratches()
+            .pop()
+            .unwrap_or_else(|| Scratch::for_cost(argon2.params()));
         // Counted out when done (or skipped), however it ends.
         let _done = Done(queued);
         match job {
@@ -218,14 +243,15 @@ fn worker(argon2: &Argon2<'static>, jobs: &Mutex<Receiver<Job>>, queued: &Gauge)
                 }
                 let result = guarded(|| {
                     if legacy::is_legacy(&phc) {
-                        legacy::verify(argon2, &password, &phc)
+                        legacy::verify(argon2, &mut scratch, &password, &phc)
                     } else {
-                        verify_password(argon2, password.as_bytes(), &phc)
+                        verify_password(argon2, &mut scratch, password.as_bytes(), &phc)
                     }
                 });
                 let _ = reply.send(result);
             }
         }
+        spare_scratches().push(scratch);
     }
 }
 
@@ -256,8 +282,79 @@ fn hash_password(argon2: &Argon2<'static>, password: &str) -> Result<String, Aut
         .map_err(|e| AuthError::Failed(e.to_string()))
 }
 
+/// Argon2's working memory, kept by the hashing pool from one verification to the next.
+///
+/// Argon2 at the default cost works in 19 MiB. Allocated afresh for each login, that memory was
+/// zeroed and faulted in every time: the kernel's share of a login was two fifths of its CPU
+/// (docs/load.md, "What a login costs"); kept, it is only overwritten (argon2 writes every
+/// block before it reads it). Only hashes of at most the pool's own cost use it, so a stored
+/// hash of a larger cost cannot make the pool keep more; and after [`SCRATCH_IDLE_RELEASE`]
+/// without a job the pool gives it all back, so an idle server stays small.
+struct Scratch {
+    blocks: Vec<Block>,
+    /// The most blocks the scratch grows to: the pool's own cost.
+    limit: usize,
+}
+
+impl Scratch {
+    fn for_cost(params: &Params) -> Self {
+        Scratch {
+            blocks: Vec::new(),
+            limit: params.block_count(),
+        }
+    }
+
+    /// `count` blocks to work in, or `None` when that is more than this scratch keeps.
+    fn blocks(&mut self, count: usize) -> Option<&mut [Block]> {
+        if count > self.limit {
+            return None;
+        }
+        if self.blocks.len() < count {
+            self.blocks.resize(count, Block::default());
+        }
+        self.blocks.get_mut(..count)
+    }
+}
+
+/// Checks `password` against the stored PHC string `hash` in the scratch's memory: argon2 with
+/// the hash's own algorithm, version and cost, compared in constant time. `None` when the
+/// hash's cost needs more memory than the scratch keeps.
+fn verify_in_scratch(
+    scratch: &mut Scratch,
+    password: &[u8],
+    hash: &PasswordHash<'_>,
+    params: Params,
+) -> Result<Option<bool>, AuthError> {
+    let invalid = |e: &dyn std::fmt::Display| AuthError::InvalidHash(e.to_string());
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return Err(AuthError::InvalidHash("missing salt or hash".into()));
+    };
+    let algorithm = Algorithm::try_from(hash.algorithm).map_err(|e| invalid(&e))?;
+    let version = match hash.version {
+        Some(version) => Version::try_from(version).map_err(|e| invalid(&e))?,
+        None => Version::default(),
+    };
+    let mut salt_bytes = [0u8; password_hash::Salt::MAX_LENGTH];
+    let salt = salt.decode_b64(&mut salt_bytes).map_err(|e| invalid(&e))?;
+    let count = params.block_count();
+    let Some(blocks) = scratch.blocks(count) else {
+        return Ok(None);
+    };
+    let mut computed = [0u8; password_hash::Output::MAX_LENGTH];
+    let computed = computed
+        .get_mut(..expected.len())
+        .ok_or_else(|| AuthError::InvalidHash("hash too long".into()))?;
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt, computed, blocks)
+        .map_err(|e| invalid(&e))?;
+    // `Output`'s equality is constant-time.
+    let computed = password_hash::Output::new(computed).map_err(|e| invalid(&e))?;
+    Ok(Some(computed == expected))
+}
+
 fn verify_password(
     argon2: &Argon2<'static>,
+    scratch: &mut Scratch,
     password: &[u8],
     phc: &str,
 ) -> Result<bool, AuthError> {
@@ -281,6 +378,9 @@ fn verify_password(
             "memory cost {} KiB is above the {MAX_VERIFY_MEMORY_KIB} KiB limit",
             params.m_cost()
         )));
+    }
+    if let Some(matches) = verify_in_scratch(scratch, password, &hash, params)? {
+        return Ok(matches);
     }
     match argon2.verify_password(password, &hash) {
         Ok(()) => Ok(true),
@@ -312,6 +412,55 @@ mod tests {
             Ok(false)
         );
         assert_eq!(hasher.verify(String::new(), phc).await, Ok(false));
+    }
+
+    /// The kept-memory path answers as argon2's own verification does, for every algorithm,
+    /// both versions and output lengths, with the scratch used (cost within the pool's) and not
+    /// used (a larger cost, which falls back to argon2's allocation).
+    #[test]
+    fn the_kept_memory_answers_as_argon2_does() {
+        let pool = Params::new(64, 1, 1, None).unwrap();
+        let mut scratch = Scratch::for_cost(&pool);
+        let salt = SaltString::encode_b64(b"a salt of 16 b.!").unwrap();
+        for algorithm in [Algorithm::Argon2id, Algorithm::Argon2i, Algorithm::Argon2d] {
+            for version in [Version::V0x13, Version::V0x10] {
+                for (memory_kib, output_len) in [(32, 32), (64, 16), (64, 64), (128, 32)] {
+                    let params = Params::new(memory_kib, 2, 1, Some(output_len)).unwrap();
+                    let argon2 = Argon2::new(algorithm, version, params);
+                    let phc = argon2.hash_password(b"hunter2", &salt).unwrap().to_string();
+                    let hash = PasswordHash::new(&phc).unwrap();
+                    let stored = Params::try_from(&hash).unwrap();
+                    let used =
+                        verify_in_scratch(&mut scratch, b"hunter2", &hash, stored.clone()).unwrap();
+                    let wrong = verify_in_scratch(&mut scratch, b"hunter3", &hash, stored).unwrap();
+                    if memory_kib <= 64 {
+                        assert_eq!((used, wrong), (Some(true), Some(false)), "{phc}");
+                    } else {
+                        assert_eq!(
+                            (used, wrong),
+                            (None, None),
+                            "{phc}: more than the pool's cost"
+                        );
+                    }
+                    let pool_argon2 =
+                        Argon2::new(Algorithm::Argon2id, Version::V0x13, pool.clone());
+                    assert_eq!(
+                        verify_password(&pool_argon2, &mut scratch, b"hunter2", &phc),
+                        Ok(true),
+                        "{phc}"
+                    );
+                    assert_eq!(
+                        verify_password(&pool_argon2, &mut scratch, b"hunter3", &phc),
+                        Ok(false),
+                        "{phc}"
+                    );
+                }
+            }
+        }
+        assert!(
+            scratch.blocks.len() <= pool.block_count(),
+            "the scratch kept only the pool's cost"
+        );
     }
 
     #[tokio::test]

@@ -142,6 +142,11 @@
 //! default_max_amount = 4          # bought or sold at once, for a trade whose cap is 0
 //! [skill_masters]
 //! max_spells = 48                 # a character knowing this many learns no more
+//! [parties]
+//! max_size = 9                    # members, the leader included (2 to 100)
+//! share_mode = "level"            # a kill's experience: "level" (by level) or "even"
+//! [spells]
+//! cooldown_ms = 600               # a caster's next cast sooner than this does nothing; 0 = none
 //! [trade]                         # trades between players (map/trade/)
 //! max_amount = 2000000000         # of one item offered (at most 2147483647)
 //! protected_items = []            # item ids never offered (Lore items never are)
@@ -170,9 +175,11 @@ mod log;
 mod login;
 mod metrics;
 mod npcs;
+mod parties;
 mod server;
 mod shops;
 mod skill_masters;
+mod spells;
 #[cfg(test)]
 mod tests;
 mod trade;
@@ -198,9 +205,11 @@ pub use log::{LogConfig, LogFormat};
 pub use login::LoginConfig;
 pub use metrics::MetricsConfig;
 pub use npcs::NpcConfig;
+pub use parties::{MAX_PARTY_SIZE, PartiesConfig, ShareMode};
 pub use server::{ClientVersion, ParseClientVersionError, ServerConfig};
 pub use shops::{MAX_SHOP_AMOUNT, ShopsConfig};
 pub use skill_masters::SkillMastersConfig;
+pub use spells::{MAX_SPELL_COOLDOWN_MS, SpellsConfig};
 pub use trade::TradeConfig;
 pub use world::{MAX_NEWS_LINES, SpawnArea, WorldConfig};
 
@@ -236,6 +245,8 @@ pub struct Config {
     pub inns: InnsConfig,
     pub shops: ShopsConfig,
     pub skill_masters: SkillMastersConfig,
+    pub parties: PartiesConfig,
+    pub spells: SpellsConfig,
     pub trade: TradeConfig,
     pub jail: JailConfig,
 }
@@ -282,6 +293,8 @@ impl Config {
         self.chests.validate()?;
         self.inns.validate()?;
         self.shops.validate()?;
+        self.parties.validate()?;
+        self.spells.validate()?;
         self.trade.validate()?;
         self.jail.validate()?;
         Ok(())

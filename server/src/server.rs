@@ -141,7 +141,7 @@ pub async fn run_with(
         saves.write_seconds(),
         hasher.queue_gauge(),
     ));
-    let maps = data
+    let maps: std::collections::HashMap<u16, MapHandle> = data
         .maps
         .keys()
         .filter_map(|id| {
@@ -170,7 +170,12 @@ pub async fn run_with(
         None
     };
     let max_ids = u16::try_from(config.server.max_connections).unwrap_or(u16::MAX);
-    let world = WorldHandle::spawn(max_ids, config.server.max_players as usize);
+    let world = WorldHandle::spawn_with(
+        max_ids,
+        config.server.max_players as usize,
+        maps.clone(),
+        usize::from(config.parties.max_size),
+    );
     let listen = listener.local_addr().ok();
     if let Some(addr) = listen {
         info!(%addr, "listening");

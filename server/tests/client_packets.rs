@@ -9,14 +9,12 @@ mod common;
 use common::{
     Control, TestClient, TestServer, WsTestClient, edited_player, enter_game, expect, map_barrier,
 };
-use eo_protocol::net::PartyRequestType;
 use eo_protocol::net::QuestPage;
 use eo_protocol::net::client::{
     AdminInteractReportClientPacket, AdminInteractTellClientPacket, BoardOpenClientPacket,
     BookRequestClientPacket, GlobalPlayerClientPacket, GlobalRemoveClientPacket,
     GuildRequestClientPacket, MarriageOpenClientPacket, MessagePingClientPacket,
-    PartyRequestClientPacket, PlayersListClientPacket, PriestOpenClientPacket,
-    QuestListClientPacket, QuestUseClientPacket, SpellRequestClientPacket, TalkOpenClientPacket,
+    PlayersListClientPacket, PriestOpenClientPacket, QuestListClientPacket, QuestUseClientPacket,
     TalkPlayerClientPacket, TalkRequestClientPacket, TalkUseClientPacket, TradeRequestClientPacket,
 };
 use eo_protocol::net::server::AdminMessageType;
@@ -255,19 +253,7 @@ async fn packets_of_features_not_built_are_ignored_and_cost_nothing() {
     let server = TestServer::start(|_| {}).await;
     let mut alice = TestClient::connected(server.addr).await;
     enter_game(&mut alice, "alice").await;
-    alice
-        .send(&SpellRequestClientPacket {
-            spell_id: 1,
-            timestamp: 0,
-        })
-        .await;
     alice.send(&TradeRequestClientPacket { player_id: 1 }).await;
-    alice
-        .send(&PartyRequestClientPacket {
-            request_type: PartyRequestType::Join,
-            player_id: 1,
-        })
-        .await;
     alice
         .send(&GuildRequestClientPacket {
             session_id: 1,
@@ -292,12 +278,6 @@ async fn packets_of_features_not_built_are_ignored_and_cost_nothing() {
         .await;
     // Still in the game: the map answers, and a ping too.
     map_barrier(&mut alice).await;
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-    alice
-        .send(&TalkOpenClientPacket {
-            message: "party chat".into(),
-        })
-        .await;
     alice.send(&MessagePingClientPacket).await;
     expect(&mut alice, |p| {
         matches!(p, ServerPacket::MessagePong(_)).then_some(())

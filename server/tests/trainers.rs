@@ -21,6 +21,8 @@ const GOLD: u16 = 1;
 const BLADE: u16 = 2;
 const MENDING_LIGHT: u16 = 1;
 const EMBER_DART: u16 = 2;
+const STONE_SHARD: u16 = 3;
+const CIRCLE_OF_MENDING: u16 = 4;
 /// Sage Wren (NPC 8, skill master behavior 1) stands at (1, 1) in the hall.
 const WREN: u16 = 8;
 const BANKER: u16 = 3;
@@ -217,7 +219,9 @@ async fn sage_wren_teaches_mending_light_once_and_it_is_kept_over_a_relog() {
         taught,
         [
             (MENDING_LIGHT, 150, 1, [0; 4], 0),
-            (EMBER_DART, 400, 2, [1, 0, 0, 0], 2)
+            (EMBER_DART, 400, 2, [1, 0, 0, 0], 2),
+            (STONE_SHARD, 600, 4, [EMBER_DART, 0, 0, 0], 4),
+            (CIRCLE_OF_MENDING, 500, 3, [MENDING_LIGHT, 0, 0, 0], 0)
         ]
     );
     let session = list.session_id;

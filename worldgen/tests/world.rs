@@ -7,7 +7,9 @@ use eo_protocol::Coords;
 use eo_protocol::data_file::{DataFile, compute_rid, header_rid};
 use eo_protocol::map::{Emf, MapTileSpec, MapType, MapWarp};
 use eo_protocol::pubs::server::{InnFile, TalkFile};
-use eo_protocol::pubs::{Ecf, Eif, Enf, Esf, ItemType, NpcType, SkillType};
+use eo_protocol::pubs::{
+    Ecf, Eif, Enf, Esf, ItemType, NpcType, SkillTargetRestrict, SkillTargetType, SkillType,
+};
 use eo_worldgen::{Difference, EOF_RECORD, World, build};
 
 fn workspace() -> PathBuf {
@@ -485,6 +487,11 @@ fn the_documented_contents_are_in_place() {
     let esf = Esf::read(file(&world, "pub/dsl001.esf")).unwrap();
     assert_eq!(esf.skills[0].r#type, SkillType::Heal);
     assert_eq!(esf.skills[1].r#type, SkillType::Attack);
+    // An attack spell that may hit players, and a group heal, for parties.
+    assert_eq!(esf.skills[2].r#type, SkillType::Attack);
+    assert_eq!(esf.skills[2].target_restrict, SkillTargetRestrict::Opponent);
+    assert_eq!(esf.skills[3].r#type, SkillType::Heal);
+    assert_eq!(esf.skills[3].target_type, SkillTargetType::Group);
 
     // Innkeeper Tobin's inn: spawn on the square, sleep in the hall.
     let inns = InnFile::read(file(&world, "pub/din001.eid")).unwrap();
@@ -941,7 +948,12 @@ fn the_shop_and_skill_master_files_hold_the_documented_records() {
         .collect();
     assert_eq!(
         skills,
-        [(1, 150, 1, [0; 4], 0), (2, 400, 2, [1, 0, 0, 0], 2)]
+        [
+            (1, 150, 1, [0; 4], 0),
+            (2, 400, 2, [1, 0, 0, 0], 2),
+            (3, 600, 4, [2, 0, 0, 0], 4),
+            (4, 500, 3, [1, 0, 0, 0], 0),
+        ]
     );
 }
 
@@ -1015,7 +1027,7 @@ fn a_skill_of_an_unknown_spell_or_prerequisite_is_an_error_at_the_skill() {
     );
     assert!(
         err.to_string()
-            .contains("spell 9 is not a spell id (1 to 2)"),
+            .contains("spell 9 is not a spell id (1 to 4)"),
         "{err}"
     );
     let (err, _) = broken(

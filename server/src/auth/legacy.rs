@@ -155,6 +155,7 @@ pub fn is_legacy(stored: &str) -> bool {
 /// are slow on purpose).
 pub(super) fn verify(
     argon2: &Argon2<'static>,
+    scratch: &mut super::Scratch,
     password: &str,
     stored: &str,
 ) -> Result<bool, AuthError> {
@@ -181,7 +182,7 @@ pub(super) fn verify(
         _ => {
             let mut input = kept.username;
             input.extend_from_slice(password.as_bytes());
-            super::verify_password(argon2, &input, &kept.hash)
+            super::verify_password(argon2, scratch, &input, &kept.hash)
         }
     }
 }
@@ -227,8 +228,11 @@ pub async fn upgrade(
 mod tests {
     use super::*;
 
-    fn argon2() -> Argon2<'static> {
-        Argon2::default()
+    /// [`verify`] as a hashing thread runs it, at the default cost.
+    fn check(password: &str, stored: &str) -> Result<bool, AuthError> {
+        let argon2 = Argon2::default();
+        let mut scratch = super::super::Scratch::for_cost(argon2.params());
+        verify(&argon2, &mut scratch, password, stored)
     }
 
     fn eoserv(salt: &str, user: &str, password: &[u8]) -> String {
@@ -257,9 +261,9 @@ mod tests {
         );
         assert!(is_legacy(&stored));
         assert_eq!(LegacyHash::parse(&stored), Some(Ok(kept)));
-        assert_eq!(verify(&argon2(), "secret1", &stored), Ok(true));
-        assert_eq!(verify(&argon2(), "secret2", &stored), Ok(false));
-        assert_eq!(verify(&argon2(), "Secret1", &stored), Ok(false));
+        assert_eq!(check("secret1", &stored), Ok(true));
+        assert_eq!(check("secret2", &stored), Ok(false));
+        assert_eq!(check("Secret1", &stored), Ok(false));
     }
 
     #[test]
@@ -269,7 +273,7 @@ mod tests {
         let stored = LegacyHash::new(EOSERV_SHA256, Vec::new(), b"bob".to_vec(), hash)
             .unwrap()
             .to_stored();
-        assert_eq!(verify(&argon2(), "cafés!", &stored), Ok(true));
+        assert_eq!(check("cafés!", &stored), Ok(true));
     }
 
     #[test]
@@ -279,8 +283,8 @@ mod tests {
             .unwrap()
             .to_stored();
         assert!(is_legacy(&stored));
-        assert_eq!(verify(&argon2(), "password", &stored), Ok(true));
-        assert_eq!(verify(&argon2(), "passwore", &stored), Ok(false));
+        assert_eq!(check("password", &stored), Ok(true));
+        assert_eq!(check("passwore", &stored), Ok(false));
     }
 
     #[test]
@@ -297,8 +301,8 @@ mod tests {
             .unwrap()
             .to_stored();
         assert_eq!(stored, format!("$reoserv-argon2$u=RGF2ZQ${phc}"));
-        assert_eq!(verify(&argon2(), "password", &stored), Ok(true));
-        assert_eq!(verify(&argon2(), "Password", &stored), Ok(false));
+        assert_eq!(check("password", &stored), Ok(true));
+        assert_eq!(check("Password", &stored), Ok(false));
     }
 
     #[test]
@@ -334,7 +338,7 @@ mod tests {
                 "{stored}"
             );
             assert!(matches!(
-                verify(&argon2(), "pw", stored),
+                check("pw", stored),
                 Err(AuthError::InvalidHash(_))
             ));
         }

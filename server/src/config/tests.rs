@@ -174,6 +174,11 @@ subscribe_anytime = true
 default_max_amount = 20
 [skill_masters]
 max_spells = 12
+[parties]
+max_size = 4
+share_mode = "even"
+[spells]
+cooldown_ms = 250
 [trade]
 max_amount = 5000
 protected_items = [17, 20]
@@ -300,6 +305,11 @@ fn full_file_parses_and_round_trips() {
         (c.shops.default_max_amount, c.skill_masters.max_spells),
         (20, 12)
     );
+    assert_eq!(
+        (c.parties.max_size, c.parties.share_mode),
+        (4, ShareMode::Even)
+    );
+    assert_eq!(c.spells.cooldown_ms, 250);
     assert_eq!(
         (c.trade.max_amount, c.trade.protected_items.as_slice()),
         (5000, [17, 20].as_slice())

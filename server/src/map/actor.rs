@@ -130,6 +130,14 @@ pub(super) enum MapMessage {
         player_id: u16,
         action: ItemAction,
     },
+    /// The world's view of a party changed, or a member warped here (map/party.rs).
+    PartyView(super::party::PartyView),
+    /// Party_Request: whether `target` is in reach of `player_id`, with both HP percentages.
+    Reachable {
+        player_id: u16,
+        target: u16,
+        reply: oneshot::Sender<Option<(u8, u8)>>,
+    },
     /// An operator's gift: a pile at the character's feet, for it alone for a while.
     Give {
         player_id: u16,
@@ -170,6 +178,8 @@ impl MapMessage {
             MapMessage::Item { action, .. } => action.kind(),
             MapMessage::Give { .. } => "give",
             MapMessage::Admin { .. } => "admin",
+            MapMessage::PartyView(_) => "party view",
+            MapMessage::Reachable { .. } => "reachable",
         }
     }
 }
@@ -297,6 +307,10 @@ pub(super) struct MapActor {
     pub(super) doors: super::doors::Doors,
     /// The chests and what is in them (map/chests.rs).
     pub(super) chests: super::chests::Chests,
+    /// The parties of the characters here (map/party.rs).
+    pub(super) parties: super::party::Parties,
+    /// The characters' chants and cooldowns (map/spells.rs).
+    pub(super) casting: super::spells::Casting,
     /// The trades asked for and open (map/trade/).
     pub(super) trades: super::trade::Trades,
     /// Test builds: the map handles nothing until then (map/fault.rs).
@@ -331,6 +345,8 @@ impl MapActor {
             saves,
             metrics: MapMetrics::new(&metrics, id),
             jukebox: Default::default(),
+            parties: Default::default(),
+            casting: Default::default(),
             #[cfg(feature = "fault-injection")]
             stalled_until: None,
         }
@@ -385,12 +401,14 @@ impl MapActor {
                     Some(message) => {
                         let kind = message.kind();
                         self.supervise(kind, |map| map.handle(message));
+                        self.supervise("party hp", Self::sync_party_hp);
                     }
                     None => break,
                 },
                 _ = ticker.tick() => {
                     let started = std::time::Instant::now();
                     self.supervise("tick", Self::tick);
+                    self.supervise("party hp", Self::sync_party_hp);
                     self.metrics.tick.observe(started.elapsed().as_secs_f64());
                     self.metrics.npcs.set(self.npcs.living() as i64);
                 }
@@ -526,6 +544,14 @@ impl MapActor {
                 }
                 MapMessage::Admin { action, reply } => {
                     let _ = reply.send(self.admin(action));
+                }
+                MapMessage::PartyView(view) => self.party_view(view),
+                MapMessage::Reachable {
+                    player_id,
+                    target,
+                    reply,
+                } => {
+                    let _ = reply.send(self.reachable(player_id, target));
                 }
                 // Not while trading (map/trade/).
                 MapMessage::Item { player_id, action }
@@ -758,6 +784,8 @@ impl MapActor {
             self.broadcast(me.at(), player_id, &body);
         }
         self.combat.forget(player_id);
+        self.parties.left(player_id);
+        self.casting.forget(player_id);
         let gone = self.characters.remove(&player_id)?;
         self.index.remove(player_id, gone.at());
         self.metrics.players.set(self.characters.len() as i64);

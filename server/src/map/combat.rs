@@ -10,10 +10,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use eo_protocol::net::server::{
-    AttackPlayerServerPacket, AvatarRemoveServerPacket, AvatarReplyServerPacket, LevelUpStats,
-    NpcAcceptServerPacket, NpcJunkServerPacket, NpcKillStealProtectionState, NpcKilledData,
-    NpcReplyServerPacket, NpcSpecServerPacket, NpcUpdateAttack, PlayerKilledState,
-    RecoverPlayerServerPacket, SitState,
+    AttackPlayerServerPacket, AvatarRemoveServerPacket, AvatarReplyServerPacket,
+    CastAcceptServerPacket, CastSpecServerPacket, LevelUpStats, NpcAcceptServerPacket,
+    NpcJunkServerPacket, NpcKillStealProtectionState, NpcKilledData, NpcReplyServerPacket,
+    NpcSpecServerPacket, NpcUpdateAttack, PlayerKilledState, RecoverPlayerServerPacket, SitState,
 };
 use eo_protocol::pubs::ItemSubtype;
 use eo_protocol::{Coords, Direction};
@@ -38,6 +38,83 @@ struct TickHits {
     last: (u16, Direction),
     damage: u32,
     hp_percentage: u16,
+}
+
+/// What killed an NPC: a player's blow, or its spell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Blow {
+    Melee,
+    Spell { spell_id: u16 },
+}
+
+/// A kill, as each viewer is told it.
+struct KillReport {
+    killed: NpcKilledData,
+    blow: Blow,
+    killer: u16,
+}
+
+impl KillReport {
+    /// The kill packet for one viewer: `to` is the viewer and its TP when it fought or gets
+    /// experience, `gain` its experience (None: the packet carries none). The killer of a
+    /// spell's kill gets Cast_Spec (Cast_Accept on a level up) with its TP; everyone else who
+    /// fought gets Npc_Spec (Npc_Accept) with their experience; watchers get the kill alone,
+    /// as the killer's blow shows it.
+    fn encode(
+        &self,
+        map: &MapActor,
+        to: Option<(u16, u16)>,
+        gain: Option<ExperienceGain>,
+    ) -> Option<bytes::Bytes> {
+        let killed = self.killed.clone();
+        let level_up = gain.and_then(|gain| {
+            gain.level_up.map(|level| LevelUpStats {
+                level,
+                stat_points: gain.stat_points,
+                skill_points: gain.skill_points,
+                max_hp: gain.max_hp,
+                max_tp: gain.max_tp,
+                max_sp: gain.max_sp,
+            })
+        });
+        let experience = gain.map(|gain| gain.experience);
+        match (self.blow, to) {
+            (Blow::Spell { spell_id }, Some((viewer, tp))) if viewer == self.killer => {
+                match level_up {
+                    Some(level_up) => map.encode(&CastAcceptServerPacket {
+                        spell_id,
+                        npc_killed_data: killed,
+                        caster_tp: Some(tp),
+                        experience,
+                        level_up: Some(level_up),
+                    }),
+                    None => map.encode(&CastSpecServerPacket {
+                        spell_id,
+                        npc_killed_data: killed,
+                        caster_tp: Some(tp),
+                        experience,
+                    }),
+                }
+            }
+            (Blow::Spell { spell_id }, None) => map.encode(&CastSpecServerPacket {
+                spell_id,
+                npc_killed_data: killed,
+                caster_tp: None,
+                experience: None,
+            }),
+            (_, _) => match level_up {
+                Some(level_up) => map.encode(&NpcAcceptServerPacket {
+                    npc_killed_data: killed,
+                    experience,
+                    level_up: Some(level_up),
+                }),
+                None => map.encode(&NpcSpecServerPacket {
+                    npc_killed_data: killed,
+                    experience,
+                }),
+            },
+        }
+    }
 }
 
 /// The map's fighting state.
@@ -72,6 +149,11 @@ impl Combat {
     pub fn is_dead(&self, player_id: u16) -> bool {
         self.dead.contains(&player_id)
     }
+
+    /// The map's fighting dice (seeded from `[npcs] seed`), for spells too.
+    pub(super) fn rng(&mut self) -> &mut StdRng {
+        &mut self.rng
+    }
 }
 
 fn tile_of((x, y): (u16, u16)) -> Tile {
@@ -83,7 +165,7 @@ fn tile_of((x, y): (u16, u16)) -> Tile {
 
 impl MapActor {
     /// Whether players may fight each other here.
-    fn is_pk(&self) -> bool {
+    pub(super) fn is_pk(&self) -> bool {
         self.map()
             .is_some_and(|m| m.emf.r#type == eo_protocol::map::MapType::Pk)
             || self.config.combat.pk_maps.contains(&self.id)
@@ -183,7 +265,7 @@ impl MapActor {
             return;
         };
         if hurt.hp == 0 {
-            self.kill_npc(index, player_id, direction, hurt.taken);
+            self.kill_npc(index, player_id, direction, hurt.taken, Blow::Melee);
             return;
         }
         let hits = self.combat.hits.entry(index).or_insert_with(|| TickHits {
@@ -199,9 +281,17 @@ impl MapActor {
     }
 
     /// NPC `index` died of `killer`'s blow of `damage`: its drop lands for the killer, its
-    /// experience is shared by damage, everyone who sees it (or fought it) is told, a boss's
-    /// children die with it, and it respawns in time.
-    fn kill_npc(&mut self, index: u8, killer: u16, direction: Direction, damage: u32) {
+    /// experience is shared by damage (what a party member earned, by its party: see
+    /// map/party.rs), everyone who sees it (or fought it) is told, a boss's children die with
+    /// it, and it respawns in time. A spell's kill is told as one (Cast_Spec, Cast_Accept).
+    pub(super) fn kill_npc(
+        &mut self,
+        index: u8,
+        killer: u16,
+        direction: Direction,
+        damage: u32,
+        blow: Blow,
+    ) {
         let Some(npc) = self.npcs.alive(index) else {
             return;
         };
@@ -224,8 +314,10 @@ impl MapActor {
                 let (uid, amount) = self.drop_npc_loot(item, amount, at, killer)?;
                 Some((uid, item, amount))
             });
+        let rewards = share_experience(experience, self.config.combat.exp_rate, &fought);
+        let (direct, shared) = self.party_shares(rewards);
         let mut gains: HashMap<u16, ExperienceGain> = HashMap::new();
-        for (player, reward) in share_experience(experience, self.config.combat.exp_rate, &fought) {
+        for (player, reward) in direct {
             if let Some(c) = self.characters.get_mut(&player) {
                 let gain = c.game.gain_experience(reward, &self.data);
                 c.game.sync_info(&mut c.info, &self.data);
@@ -242,34 +334,38 @@ impl MapActor {
             drop_amount: drop.map_or(0, |(_, _, amount)| amount),
             damage,
         };
-        // Those who only watched share one body; fighters get their own experience.
-        let watched = self.encode(&NpcSpecServerPacket {
-            npc_killed_data: killed.clone(),
-            experience: None,
-        });
+        let kill = KillReport {
+            killed,
+            blow,
+            killer,
+        };
+        // Those who only watched share one body; fighters get their own experience, party
+        // members theirs in Party_TargetGroup.
+        let watched = kill.encode(self, None, None);
         let fighters: HashSet<u16> = fought.iter().map(|(player, _)| *player).collect();
         for (player_id, c) in &self.characters {
+            let state = c.game.state();
             let body = match gains.get(player_id).copied() {
-                Some(gain) if gain.level_up.is_some() => self.encode(&NpcAcceptServerPacket {
-                    npc_killed_data: killed.clone(),
-                    experience: Some(gain.experience),
-                    level_up: gain.level_up.map(|level| LevelUpStats {
-                        level,
-                        stat_points: gain.stat_points,
-                        skill_points: gain.skill_points,
-                        max_hp: gain.max_hp,
-                        max_tp: gain.max_tp,
-                        max_sp: gain.max_sp,
+                Some(gain) => kill.encode(self, Some((*player_id, state.tp)), Some(gain)),
+                None if shared.contains_key(player_id)
+                    && (fighters.contains(player_id)
+                        || distance(tile_of(c.at()), at) <= super::SEE_DISTANCE) =>
+                {
+                    kill.encode(self, Some((*player_id, state.tp)), None)
+                }
+                None if fighters.contains(player_id) => kill.encode(
+                    self,
+                    Some((*player_id, state.tp)),
+                    Some(ExperienceGain {
+                        experience: state.experience,
+                        level_up: None,
+                        stat_points: 0,
+                        skill_points: 0,
+                        max_hp: 0,
+                        max_tp: 0,
+                        max_sp: 0,
                     }),
-                }),
-                Some(gain) => self.encode(&NpcSpecServerPacket {
-                    npc_killed_data: killed.clone(),
-                    experience: Some(gain.experience),
-                }),
-                None if fighters.contains(player_id) => self.encode(&NpcSpecServerPacket {
-                    npc_killed_data: killed.clone(),
-                    experience: Some(c.game.state().experience),
-                }),
+                ),
                 None if distance(tile_of(c.at()), at) <= super::SEE_DISTANCE => watched.clone(),
                 None => None,
             };
@@ -282,6 +378,7 @@ impl MapActor {
                 self.show_level_up(*player);
             }
         }
+        self.give_party_shares(&shared);
         for child in children {
             if let Some(body) = self.encode(&NpcJunkServerPacket { npc_id: child }) {
                 for c in self.characters.values() {
@@ -331,19 +428,24 @@ impl MapActor {
             }
         }
         if dead {
-            // Its new HP first, then the way to its respawn point.
-            self.revive(victim);
-            if let Some(c) = self.characters.get(&victim) {
-                let state = c.game.state();
-                if let Some(body) = self.encode(&RecoverPlayerServerPacket {
-                    hp: state.hp,
-                    tp: state.tp,
-                }) {
-                    c.player.send(body);
-                }
-            }
-            self.respawn(victim);
+            self.kill_player(victim);
         }
+    }
+
+    /// A player another brought to 0 HP dies: its new HP first, then the way to its respawn
+    /// point.
+    pub(super) fn kill_player(&mut self, victim: u16) {
+        self.revive(victim);
+        if let Some(c) = self.characters.get(&victim) {
+            let state = c.game.state();
+            if let Some(body) = self.encode(&RecoverPlayerServerPacket {
+                hp: state.hp,
+                tp: state.tp,
+            }) {
+                c.player.send(body);
+            }
+        }
+        self.respawn(victim);
     }
 
     /// The blows NPCs strike this tick, against the characters next to them; recorded in

@@ -19,6 +19,8 @@ use crate::save::SaveQueue;
 const MAP_QUEUE_LEN: usize = 4096;
 /// How long a player waits for its map's answer before giving up on it.
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the world waits for room in a map's queue to hand it a party view.
+const VIEW_SEND_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// What became of a walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -352,6 +354,40 @@ impl MapHandle {
     pub async fn spend_skill_point(&self, player_id: u16, spell_id: u16) {
         self.item(player_id, ItemAction::SpendSkill { spell_id })
             .await;
+    }
+
+    /// The world's view of a party (fire-and-forget; map/party.rs). Waits for room in the
+    /// queue, so a caller's views arrive in the order sent, but at most [`VIEW_SEND_TIMEOUT`]:
+    /// a stalled map must not hold up the world (and every login and chat with it). A view
+    /// given up is logged; the map's view stays stale until the party next changes.
+    pub async fn party_view(&self, view: super::party::PartyView) {
+        use tokio::sync::mpsc::error::SendTimeoutError;
+        match self
+            .tx
+            .send_timeout(MapMessage::PartyView(view), VIEW_SEND_TIMEOUT)
+            .await
+        {
+            Ok(()) | Err(SendTimeoutError::Closed(_)) => {}
+            Err(SendTimeoutError::Timeout(_)) => {
+                tracing::warn!(
+                    map = self.id,
+                    "the map's queue stayed full: a party view was not delivered"
+                );
+            }
+        }
+    }
+
+    /// Party_Request: whether `target` is on this map, visible, alive and within the see
+    /// distance of `player_id`; if so, both HP percentages. `None` also if the map did not
+    /// answer.
+    pub async fn reachable(&self, player_id: u16, target: u16) -> Option<(u8, u8)> {
+        self.ask(|reply| MapMessage::Reachable {
+            player_id,
+            target,
+            reply,
+        })
+        .await
+        .flatten()
     }
 
     /// Where the character stands (`None` if it is not here or the map did not answer).

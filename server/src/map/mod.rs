@@ -22,12 +22,14 @@ mod npc_broadcast;
 mod npc_speech;
 mod npcs;
 mod objects;
+mod party;
 mod pathfinding;
 mod persistence;
 mod recovery;
 mod services;
 mod shop;
 mod skill_master;
+mod spells;
 mod trade;
 mod views;
 mod visibility;
@@ -36,6 +38,7 @@ pub use admin::{AdminAction, AdminDone};
 pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
 pub use npcs::MAX_NPCS;
+pub use party::PartyView;
 pub use views::{map_info, paperdoll};
 
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.

@@ -169,6 +169,10 @@ impl MapActor {
             | ClientPacket::StatSkillTake(_)
             | ClientPacket::StatSkillRemove(_)
             | ClientPacket::StatSkillJunk(_) => self.skill_master(player_id, packet),
+            ClientPacket::SpellRequest(_)
+            | ClientPacket::SpellTargetSelf(_)
+            | ClientPacket::SpellTargetOther(_)
+            | ClientPacket::SpellTargetGroup(_) => self.spell(player_id, packet),
             ClientPacket::TradeRequest(_)
             | ClientPacket::TradeAccept(_)
             | ClientPacket::TradeAdd(_)

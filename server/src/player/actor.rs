@@ -361,6 +361,11 @@ impl Player {
             PlayerMessage::Restrain(restraint) => {
                 super::restraints::apply(self, restraint).await?;
             }
+            PlayerMessage::PartyHp(percent) => {
+                if let Some(id) = self.player_id {
+                    self.context.world.party_hp(id, percent).await;
+                }
+            }
         }
         Ok(())
     }

@@ -39,6 +39,9 @@ pub(crate) enum PlayerMessage {
     LevelChanged(u8),
     /// An operator jailed, freed, froze or unfroze the character (player/restraints.rs).
     Restrain(super::restraints::Restraint),
+    /// The HP percentage of the character, a party member, changed on its map: tell the
+    /// world's party lists.
+    PartyHp(u8),
 }
 
 /// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
@@ -60,6 +63,7 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
             PlayerMessage::LevelChanged(level) => write!(f, "LevelChanged({level})"),
             PlayerMessage::Restrain(restraint) => write!(f, "Restrain({restraint:?})"),
+            PlayerMessage::PartyHp(percent) => write!(f, "PartyHp({percent})"),
         }
     }
 }
@@ -123,6 +127,12 @@ impl PlayerHandle {
     /// The character reached `level` (its map tells; the player task updates the world).
     pub fn level_changed(&self, level: u8) {
         self.tell(PlayerMessage::LevelChanged(level));
+    }
+
+    /// The character, a party member, is at `percent` of its HP (its map tells; the player
+    /// task updates the world's party lists).
+    pub fn party_hp(&self, percent: u8) {
+        self.tell(PlayerMessage::PartyHp(percent));
     }
 
     /// Queues a message that must not be lost. The outbox is full only when the client does

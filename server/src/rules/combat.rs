@@ -47,6 +47,28 @@ pub const MAX_HIT_DAMAGE: u32 = 16_194_276;
 
 /// Rolls one attack.
 pub fn swing(formulas: &Formulas, attacker: Attacker, target: Target, rng: &mut impl Rng) -> Swing {
+    swing_with(formulas, &formulas.damage, attacker, target, rng)
+}
+
+/// Rolls one attack spell: `attacker` is the caster's stats with the spell's damage and
+/// accuracy added; the hit and critical rolls are an attack's, the damage `spell_damage`'s.
+pub fn spell_swing(
+    formulas: &Formulas,
+    attacker: Attacker,
+    target: Target,
+    rng: &mut impl Rng,
+) -> Swing {
+    swing_with(formulas, &formulas.spell_damage, attacker, target, rng)
+}
+
+/// Rolls one attack whose damage is `damage_formula`'s.
+fn swing_with(
+    formulas: &Formulas,
+    damage_formula: &super::expr::Expr,
+    attacker: Attacker,
+    target: Target,
+    rng: &mut impl Rng,
+) -> Swing {
     let hit_values = [
         f64::from(attacker.accuracy),
         f64::from(target.evade),
@@ -66,7 +88,7 @@ pub fn swing(formulas: &Formulas, attacker: Attacker, target: Target, rng: &mut 
         attacker.max_damage.max(attacker.min_damage),
     );
     let rolled = rng.random_range(low..=high);
-    let damage = formulas.damage.eval(&[
+    let damage = damage_formula.eval(&[
         f64::from(rolled),
         f64::from(target.armor),
         if critical { 1.0 } else { 0.0 },
@@ -166,6 +188,31 @@ mod tests {
                 critical: true
             }
         );
+    }
+
+    #[test]
+    fn a_spell_rolls_its_damage_by_the_spell_formula() {
+        let f = Formulas::from_text(
+            Some(
+                "[combat]\nhit_rate = \"1\"\ncritical_rate = \"0\"\ndamage = \"1\"\nspell_damage = \"damage * 3\"\n",
+            ),
+            Path::new("t"),
+        )
+        .unwrap();
+        let mut rng = StdRng::seed_from_u64(1);
+        let caster = Attacker {
+            min_damage: 5,
+            max_damage: 5,
+            ..Attacker::default()
+        };
+        assert_eq!(
+            spell_swing(&f, caster, Target::default(), &mut rng).damage(),
+            15
+        );
+        assert_eq!(swing(&f, caster, Target::default(), &mut rng).damage(), 1);
+        // The default spell damage is the default damage.
+        let d = Formulas::default();
+        assert_eq!(d.spell_damage, d.damage);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub const HIT_VARIABLES: &[&str] = &[
     "level",
     "target_level",
 ];
-/// Variables of `combat.damage`, in this order.
+/// Variables of `combat.damage` and `combat.spell_damage`, in this order.
 pub const DAMAGE_VARIABLES: &[&str] = &["damage", "target_armor", "critical"];
 /// Variables of `experience.to_reach_level`.
 pub const EXPERIENCE_VARIABLES: &[&str] = &["level"];
@@ -103,6 +103,9 @@ pub struct Formulas {
     pub hit_rate: Expr,
     pub critical_rate: Expr,
     pub damage: Expr,
+    /// The damage of an attack spell (the same variables as `damage`; the rolled damage
+    /// includes the spell's own).
+    pub spell_damage: Expr,
     pub experience: ExperienceRules,
     pub recovery: RecoveryRules,
     pub limits: Limits,
@@ -153,6 +156,7 @@ struct RawCombat {
     hit_rate: String,
     critical_rate: String,
     damage: String,
+    spell_damage: String,
 }
 
 #[derive(Deserialize)]
@@ -334,6 +338,11 @@ fn compile(raw: RawFile) -> Result<Formulas, String> {
             HIT_VARIABLES,
         )?,
         damage: expr("combat.damage", &raw.combat.damage, DAMAGE_VARIABLES)?,
+        spell_damage: expr(
+            "combat.spell_damage",
+            &raw.combat.spell_damage,
+            DAMAGE_VARIABLES,
+        )?,
         experience: ExperienceRules {
             to_reach,
             max_level: e.max_level,

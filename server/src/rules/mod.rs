@@ -15,9 +15,11 @@
 //! - [`experience::gain`] adds experience and returns the levels reached (with their stat and
 //!   skill points).
 //! - [`loot::Drops`] is the drop table (`<world>/drops.toml`, [`GameData::drops`](crate::data::GameData));
-//!   [`loot::share_experience`] splits a killed NPC's experience by the damage each dealt.
+//!   [`loot::share_experience`] splits a killed NPC's experience by the damage each dealt;
+//!   [`party::share_in_party`] splits a party's part among its members.
 //! - [`combat::swing`] rolls one attack (hit or miss, critical, damage) from an [`Attacker`]
-//!   and a [`Target`]; [`combat::recovery`] is one regeneration step.
+//!   and a [`Target`] ([`combat::spell_swing`] an attack spell); [`combat::recovery`] is one
+//!   regeneration step.
 //!
 //! Map-side code does not call these directly for a character on the map: it uses the
 //! character record's methods in `map/character.rs` (`damage`, `heal`, `gain_experience`,
@@ -29,6 +31,7 @@ pub mod expr;
 pub mod formulas;
 pub mod look;
 pub mod loot;
+pub mod party;
 pub mod stats;
 
 pub use combat::{Attacker, Swing, Target};

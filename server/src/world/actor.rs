@@ -133,6 +133,8 @@ pub(super) enum WorldMessage {
         name: String,
         reply: oneshot::Sender<Option<PlayerInfo>>,
     },
+    /// Party requests, changes and chat (world/party.rs).
+    Party(super::party::PartyMessage),
 }
 
 impl WorldMessage {
@@ -162,6 +164,7 @@ impl WorldMessage {
             WorldMessage::ServerMessage { .. } => "server message",
             WorldMessage::SetAdminLevel { .. } => "set admin level",
             WorldMessage::Player { .. } => "player",
+            WorldMessage::Party(message) => message.kind(),
         }
     }
 }
@@ -213,22 +216,22 @@ pub struct OnlineCharacter {
 }
 
 /// A character in the game, as the world knows it.
-struct Playing {
-    character: OnlineCharacter,
+pub(super) struct Playing {
+    pub(super) character: OnlineCharacter,
     global: bool,
 }
 
-struct Connection {
-    player: PlayerHandle,
+pub(super) struct Connection {
+    pub(super) player: PlayerHandle,
     addr: SocketAddr,
     account_id: Option<i64>,
     account_name: String,
-    playing: Option<Playing>,
+    pub(super) playing: Option<Playing>,
 }
 
 pub(super) struct WorldActor {
     rx: mpsc::Receiver<WorldMessage>,
-    connections: HashMap<u16, Connection>,
+    pub(super) connections: HashMap<u16, Connection>,
     /// account id -> the player id holding it.
     accounts: HashMap<i64, u16>,
     /// character name -> the player id playing it.
@@ -243,6 +246,12 @@ pub(super) struct WorldActor {
     online_list: Option<Bytes>,
     /// How many times the online list was built, for `status`.
     online_list_builds: u64,
+    /// The parties (world/party.rs).
+    pub(super) parties: super::party::Parties,
+    /// Every map, to tell them their parties.
+    pub(super) maps: HashMap<u16, crate::map::MapHandle>,
+    /// Party views for maps, queued while a message is handled and sent after it, in order.
+    pub(super) map_outbox: Vec<(crate::map::MapHandle, crate::map::PartyView)>,
 }
 
 /// What `status` reports of the world.
@@ -257,7 +266,13 @@ pub struct WorldCounts {
 }
 
 impl WorldActor {
-    pub(super) fn new(rx: mpsc::Receiver<WorldMessage>, max_ids: u16, max_players: usize) -> Self {
+    pub(super) fn new(
+        rx: mpsc::Receiver<WorldMessage>,
+        max_ids: u16,
+        max_players: usize,
+        maps: HashMap<u16, crate::map::MapHandle>,
+        max_party_size: usize,
+    ) -> Self {
         Self {
             rx,
             connections: HashMap::new(),
@@ -268,6 +283,9 @@ impl WorldActor {
             next_id: 1,
             online_list: None,
             online_list_builds: 0,
+            parties: super::party::Parties::new(max_party_size),
+            maps,
+            map_outbox: Vec::new(),
         }
     }
 
@@ -286,6 +304,12 @@ impl WorldActor {
                     "the world actor panicked ({}); the world goes on",
                     crate::supervise::panic_message(panic.as_ref())
                 );
+            }
+            // The maps' party views, in the order they were made. A map never waits on the
+            // world, so waiting for room in its queue cannot form a cycle; and the wait is
+            // bounded (`MapHandle::party_view`), so a stalled map cannot hold the world up.
+            for (map, view) in std::mem::take(&mut self.map_outbox) {
+                map.party_view(view).await;
             }
         }
     }
@@ -333,6 +357,7 @@ impl WorldActor {
                     if let Some(playing) = self.playing_mut(player_id) {
                         playing.character.map = map;
                     }
+                    self.party_changed_map(player_id, map);
                 }
                 WorldMessage::ChangedLevel { player_id, level } => {
                     if let Some(playing) = self.playing_mut(player_id) {
@@ -401,6 +426,7 @@ impl WorldActor {
                     let found = self.playing_id(&name).and_then(|id| self.player_info(id));
                     let _ = reply.send(found);
                 }
+                WorldMessage::Party(message) => self.party_message(message),
             }
         }
     }
@@ -569,6 +595,7 @@ impl WorldActor {
     }
 
     fn leave_game(&mut self, player_id: u16) {
+        self.party_left_game(player_id);
         let Some(playing) = self
             .connections
             .get_mut(&player_id)
@@ -582,7 +609,7 @@ impl WorldActor {
         self.online_list = None;
     }
 
-    fn encode<P: Packet>(packet: &P) -> Option<Bytes> {
+    pub(super) fn encode<P: Packet>(packet: &P) -> Option<Bytes> {
         match packet::encode(packet) {
             Ok(body) => Some(body),
             Err(error) => {

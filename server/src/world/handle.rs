@@ -1,11 +1,14 @@
 //! The world's handle: async methods that hide the messages.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use tokio::sync::{mpsc, oneshot};
 
 pub use super::actor::{Channel, KickTarget, OnlineCharacter, PlayerInfo, WorldCounts, icon};
 use super::actor::{WorldActor, WorldMessage};
+use super::party::PartyMessage;
+use crate::map::MapHandle;
 use crate::player::PlayerHandle;
 
 /// How many messages may wait for the world actor.
@@ -32,8 +35,19 @@ impl WorldHandle {
     /// Starts the world actor. `max_ids` is how many connections may hold a player id at once,
     /// `max_players` how many may be logged in.
     pub fn spawn(max_ids: u16, max_players: usize) -> Self {
+        Self::spawn_with(max_ids, max_players, HashMap::new(), 2)
+    }
+
+    /// [`Self::spawn`] with the maps, which the world tells their characters' parties, and
+    /// the largest party (`[parties] max_size`).
+    pub fn spawn_with(
+        max_ids: u16,
+        max_players: usize,
+        maps: HashMap<u16, MapHandle>,
+        max_party_size: usize,
+    ) -> Self {
         let (tx, rx) = mpsc::channel(WORLD_QUEUE_LEN);
-        tokio::spawn(WorldActor::new(rx, max_ids, max_players).run());
+        tokio::spawn(WorldActor::new(rx, max_ids, max_players, maps, max_party_size).run());
         Self { tx }
     }
 
@@ -188,6 +202,64 @@ impl WorldHandle {
             to,
             message,
         });
+    }
+
+    /// Party_Request of `target`, which the player's map found in reach (`hp`: both HP
+    /// percentages); the world answers the players.
+    pub fn party_request(
+        &self,
+        player_id: u16,
+        target: u16,
+        kind: eo_protocol::net::PartyRequestType,
+        hp: (u8, u8),
+    ) {
+        self.offer(WorldMessage::Party(PartyMessage::Request {
+            player_id,
+            target,
+            kind,
+            hp,
+        }));
+    }
+
+    /// Party_Accept of `inviter`'s request of `kind`.
+    pub fn party_accept(
+        &self,
+        player_id: u16,
+        inviter: u16,
+        kind: eo_protocol::net::PartyRequestType,
+    ) {
+        self.offer(WorldMessage::Party(PartyMessage::Accept {
+            player_id,
+            inviter,
+            kind,
+        }));
+    }
+
+    /// Party_Remove: leaving (`target` is the player itself) or, by the leader, a kick.
+    pub fn party_remove(&self, player_id: u16, target: u16) {
+        self.offer(WorldMessage::Party(PartyMessage::Remove {
+            player_id,
+            target,
+        }));
+    }
+
+    /// Party_Take: the member list again.
+    pub fn party_list(&self, player_id: u16) {
+        self.offer(WorldMessage::Party(PartyMessage::List { player_id }));
+    }
+
+    /// Talk_Open: party chat.
+    pub fn party_chat(&self, player_id: u16, message: String) {
+        self.offer(WorldMessage::Party(PartyMessage::Chat {
+            player_id,
+            message,
+        }));
+    }
+
+    /// A party member's HP percentage as its map told it (for the member lists).
+    pub async fn party_hp(&self, player_id: u16, percent: u8) {
+        self.tell(WorldMessage::Party(PartyMessage::Hp { player_id, percent }))
+            .await;
     }
 
     /// Sends a message that wants a reply and waits for it; `None` if the world is gone.

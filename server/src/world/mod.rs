@@ -5,6 +5,7 @@ mod actor;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 mod handle;
+mod party;
 
 pub use handle::{
     Channel, KickTarget, LoginRefused, OnlineCharacter, PlayerInfo, WorldCounts, WorldHandle, icon,

@@ -19,7 +19,7 @@ fn playing(player: &Player) -> Result<u16, Disconnect> {
 }
 
 /// A chat message cut to the longest passed on; `None` if empty.
-fn trimmed(mut message: String) -> Option<String> {
+pub(super) fn trimmed(mut message: String) -> Option<String> {
     if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_LEN) {
         message.truncate(cut);
     }

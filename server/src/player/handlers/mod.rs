@@ -13,6 +13,7 @@ mod init;
 mod items;
 mod login;
 mod message;
+mod party;
 mod player_commands;
 mod players;
 mod range;
@@ -144,6 +145,16 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         | ClientPacket::StatSkillTake(_)
         | ClientPacket::StatSkillRemove(_)
         | ClientPacket::StatSkillJunk(_) => to_map(player, packet).await,
+        // Parties are the world's (handlers/party.rs); spells the map's (map/spells.rs).
+        ClientPacket::PartyRequest(packet) => party::request(player, packet).await,
+        ClientPacket::PartyAccept(packet) => party::accept(player, packet),
+        ClientPacket::PartyRemove(packet) => party::remove(player, packet.player_id),
+        ClientPacket::PartyTake(_) => party::take(player),
+        ClientPacket::TalkOpen(packet) => party::chat(player, packet.message),
+        ClientPacket::SpellRequest(_)
+        | ClientPacket::SpellTargetSelf(_)
+        | ClientPacket::SpellTargetOther(_)
+        | ClientPacket::SpellTargetGroup(_) => to_map(player, packet).await,
         ClientPacket::TradeRequest(_)
         | ClientPacket::TradeAccept(_)
         | ClientPacket::TradeAdd(_)

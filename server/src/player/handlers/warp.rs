@@ -147,9 +147,9 @@ pub(super) async fn accept(
     // there.
     game.map = destination.clone();
     let nearby = destination.enter(player_id, character, handle).await?;
-    if switching {
-        player.context.world.changed_map(player_id, warp.map).await;
-    }
+    // Told of every arrival, a warp within the map too: the world gives the map the
+    // character's party again (the map forgot it when the character left it).
+    player.context.world.changed_map(player_id, warp.map).await;
     let (warp_type, warp_type_data) = if switching {
         (
             WarpType::MapSwitch,
