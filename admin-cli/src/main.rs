@@ -492,6 +492,12 @@ fn human(command: &str, result: &Value) -> String {
                 " (at its next login)"
             }
         ),
+        "set" => format!(
+            "{}'s {} is now {}\n",
+            get("name"),
+            get("field"),
+            get("value")
+        ),
         "snpc" => format!(
             "{} of NPC {} on map {} around {},{} (indexes {})\n",
             get("amount"),

@@ -375,3 +375,51 @@ impl AuditArgs {
         self
     }
 }
+
+/// What `set` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SetField {
+    Level,
+    Exp,
+    Str,
+    Int,
+    Wis,
+    Agi,
+    Con,
+    Cha,
+    Statpoints,
+    Skillpoints,
+    Karma,
+}
+
+impl SetField {
+    /// Its name, as typed.
+    pub fn name(self) -> &'static str {
+        match self {
+            SetField::Level => "level",
+            SetField::Exp => "exp",
+            SetField::Str => "str",
+            SetField::Int => "int",
+            SetField::Wis => "wis",
+            SetField::Agi => "agi",
+            SetField::Con => "con",
+            SetField::Cha => "cha",
+            SetField::Statpoints => "statpoints",
+            SetField::Skillpoints => "skillpoints",
+            SetField::Karma => "karma",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct SetArgs {
+    /// The character (in the game).
+    pub name: String,
+    /// What to set.
+    #[arg(value_enum)]
+    pub field: SetField,
+    /// The new value.
+    pub value: u32,
+}

@@ -20,7 +20,8 @@ pub fn parse_dollar(line: &str) -> Result<Command, String> {
         return Err("Usage: $COMMAND [ARGUMENTS], e.g. $kick NAME.".into());
     };
     *first = first.to_lowercase();
-    let command = first.clone();
+    eoserv_spellings(&mut words);
+    let command = words.first().cloned().unwrap_or_default();
     // clap would answer `$help` or `$kick --help` with pages of text.
     if command == "help" || words.iter().any(|w| w == "--help" || w == "-h") {
         return Err(usage_of(&command));
@@ -45,6 +46,25 @@ pub fn parse_dollar(line: &str) -> Result<Command, String> {
             Err(cut(&format!("{} ({what})", usage_of(&command))))
         }
     }
+}
+
+/// EOSERV's one-word setters: `setlevel NAME 10` is `set NAME level 10`, and `setadmin NAME 3`
+/// is `promote NAME 3`.
+fn eoserv_spellings(words: &mut Vec<String>) {
+    use clap::ValueEnum;
+    let Some(field) = words.first().and_then(|w| w.strip_prefix("set")) else {
+        return;
+    };
+    if field == "admin" {
+        words[0] = "promote".to_owned();
+        return;
+    }
+    let Ok(field) = crate::SetField::from_str(field, true) else {
+        return;
+    };
+    words[0] = "set".to_owned();
+    let at = words.len().min(2);
+    words.insert(at, field.name().to_owned());
 }
 
 /// "Usage: $kick <NAME> ..." for a command word, or the list of commands.

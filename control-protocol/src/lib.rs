@@ -122,6 +122,13 @@ pub enum Command {
     /// seconds, then those below the giver's admin level are warped to the spawn point.
     #[command(visible_alias = "e")]
     Evacuate(EvacuateArgs),
+    /// Sets a number of a character in the game: its level (and the experience it needs),
+    /// experience (and the level it reaches), a stat, stat or skill points, or karma.
+    ///
+    /// In the game EOSERV's spellings work too: `$setlevel NAME 10`, `$setstr NAME 20`, ...
+    /// (and `$setadmin NAME LEVEL` is `$promote`).
+    #[command(visible_alias = "s")]
+    Set(SetArgs),
     /// Shows a character's paperdoll (its equipment) to the giver's client.
     #[command(visible_alias = "p")]
     Paperdoll(NameArgs),
@@ -180,6 +187,7 @@ impl Command {
         "dnpc",
         "quake",
         "evacuate",
+        "set",
         "paperdoll",
         "inventory",
         "uptime",
@@ -224,6 +232,7 @@ impl Command {
             Command::Dnpc(_) => "dnpc",
             Command::Quake(_) => "quake",
             Command::Evacuate(_) => "evacuate",
+            Command::Set(_) => "set",
             Command::Paperdoll(_) => "paperdoll",
             Command::Inventory(_) => "inventory",
             Command::Uptime(_) => "uptime",

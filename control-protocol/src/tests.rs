@@ -75,6 +75,20 @@ fn dollar_lines_parse_with_aliases() {
         json!({"command": "sitem", "args": {"item": 5, "amount": 10}})
     );
     assert!(parse_dollar("$promote bob 300").is_err());
+    assert_eq!(
+        request(&parse_dollar("$setlevel bob 10").unwrap()),
+        json!({"command": "set", "args": {"name": "bob", "field": "level", "value": 10}})
+    );
+    assert_eq!(
+        parse_dollar("$SetStr bob 3").unwrap(),
+        parse_dollar("$set bob str 3").unwrap()
+    );
+    assert_eq!(
+        parse_dollar("$setadmin bob 2").unwrap(),
+        parse_dollar("$promote bob 2").unwrap()
+    );
+    assert!(parse_dollar("$setlevel").is_err());
+    assert!(parse_dollar("$set bob height 3").is_err());
     assert!(
         parse_dollar("$warp bob x 3 4")
             .unwrap_err()

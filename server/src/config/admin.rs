@@ -42,6 +42,7 @@ pub struct AdminConfig {
     pub snpc: u8,
     pub dnpc: u8,
     pub evacuate: u8,
+    pub set: u8,
     pub paperdoll: u8,
     pub inventory: u8,
     /// `$uptime` (`#uptime` is every player's).
@@ -82,6 +83,7 @@ impl Default for AdminConfig {
             snpc: 4,
             dnpc: 4,
             evacuate: 4,
+            set: 4,
             paperdoll: 1,
             inventory: 1,
             uptime: 0,
@@ -93,7 +95,7 @@ impl Default for AdminConfig {
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn commands(&self) -> [(&'static str, u8); 31] {
+    pub fn commands(&self) -> [(&'static str, u8); 32] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -122,6 +124,7 @@ impl AdminConfig {
             ("snpc", self.snpc),
             ("dnpc", self.dnpc),
             ("evacuate", self.evacuate),
+            ("set", self.set),
             ("paperdoll", self.paperdoll),
             ("inventory", self.inventory),
             ("uptime", self.uptime),

@@ -393,6 +393,7 @@ mod tests {
                 "EO_ADMIN_QUAKE",
                 "EO_ADMIN_REQUEST",
                 "EO_ADMIN_SBAN",
+                "EO_ADMIN_SET",
                 "EO_ADMIN_SHUTDOWN",
                 "EO_ADMIN_SITEM",
                 "EO_ADMIN_SJAIL",

@@ -72,6 +72,7 @@ quake = 3
 snpc = 5
 dnpc = 5
 evacuate = 5
+set = 5
 paperdoll = 2
 inventory = 2
 uptime = 1

@@ -23,6 +23,7 @@ mod jail;
 mod moderation;
 mod players;
 mod server_ops;
+mod set;
 mod spawn;
 mod world_ops;
 
@@ -262,6 +263,7 @@ impl Admin {
             Command::Dnpc(args) => self.dismiss_npcs(&caller, args).await,
             Command::Quake(args) => self.quake(&caller, args).await,
             Command::Evacuate(args) => self.evacuate(&caller, args).await,
+            Command::Set(args) => self.set(&caller, args).await,
             Command::Paperdoll(args) => self.paperdoll(&caller, args).await,
             Command::Inventory(args) => self.inventory(args).await,
             Command::Uptime(NoArgs {}) => self.uptime_command().await,

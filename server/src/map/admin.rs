@@ -9,11 +9,15 @@ use std::time::Duration;
 use eo_protocol::net::ThreeItem;
 use eo_protocol::net::server::{
     EffectUseServerPacket, EffectUseServerPacketEffectData, EffectUseServerPacketEffectDataQuake,
-    ItemGetServerPacket, MapEffect, NpcKilledData, NpcSpecServerPacket, TalkServerServerPacket,
+    ItemGetServerPacket, MapEffect, NpcKilledData, NpcSpecServerPacket, RecoverReplyServerPacket,
+    StatSkillPlayerServerPacket, TalkServerServerPacket,
 };
 use eo_protocol::{Coords, Direction};
 
 use super::actor::MapActor;
+
+/// The highest karma (EO's scale: 0 to 2000, 1000 neutral).
+pub const MAX_KARMA: u16 = 2000;
 
 /// An operator's action on this map.
 #[derive(Debug, Clone)]
@@ -44,6 +48,12 @@ pub enum AdminAction {
     },
     /// `$dnpc`: the summoned NPCs of the map go.
     DismissNpcs,
+    /// `$set`: one of the character's numbers.
+    Set {
+        player_id: u16,
+        field: eo_control::SetField,
+        value: u32,
+    },
     /// `#autopickup`: the character takes the piles on its tile it may take, as if it had
     /// picked each up (the same checks: protection, weight, stack size).
     PickUpHere { player_id: u16 },
@@ -170,6 +180,11 @@ impl MapActor {
                 done.npcs = gone;
                 Ok(done)
             }
+            AdminAction::Set {
+                player_id,
+                field,
+                value,
+            } => self.set_number(player_id, field, value),
             AdminAction::Quake { strength } => {
                 let body = self
                     .encode(&EffectUseServerPacket {
@@ -231,5 +246,103 @@ impl MapActor {
             u8::try_from(y).unwrap_or(u8::MAX),
             added,
         ))
+    }
+
+    /// `$set`: checks `value` against the game's limits, sets it (a level brings the
+    /// experience it needs, an experience the level it reaches), and tells the client as a
+    /// stat point spent (StatSkill_Player) and a recovery (Recover_Reply: experience, karma,
+    /// and a new level with the points). The value in force is the answer's `count`.
+    fn set_number(
+        &mut self,
+        player_id: u16,
+        field: eo_control::SetField,
+        value: u32,
+    ) -> Result<AdminDone, String> {
+        use eo_control::SetField;
+        let data = std::sync::Arc::clone(&self.data);
+        let rules = &data.formulas.experience;
+        let max_stat = u32::from(data.formulas.limits.max_stat);
+        let most = match field {
+            SetField::Level => u32::from(rules.max_level),
+            SetField::Exp => u32::MAX,
+            SetField::Str
+            | SetField::Int
+            | SetField::Wis
+            | SetField::Agi
+            | SetField::Con
+            | SetField::Cha => max_stat,
+            SetField::Statpoints | SetField::Skillpoints => u32::from(u16::MAX),
+            SetField::Karma => u32::from(MAX_KARMA),
+        };
+        if value > most {
+            return Err(format!("{} is at most {most}", field.name()));
+        }
+        // Checked above: each fits its field.
+        let small = u16::try_from(value).unwrap_or(u16::MAX);
+        let level_of = |experience: u32| -> u8 {
+            let reached = rules
+                .to_reach
+                .iter()
+                .take(usize::from(rules.max_level) + 1)
+                .take_while(|needed| **needed <= experience)
+                .count();
+            u8::try_from(reached.saturating_sub(1)).unwrap_or(rules.max_level)
+        };
+        let me = self
+            .characters
+            .get_mut(&player_id)
+            .ok_or("not on this map")?;
+        let before = me.game.state().level;
+        me.game.update(&data, |state| match field {
+            SetField::Level => {
+                let level = u8::try_from(value).unwrap_or(u8::MAX);
+                state.level = level;
+                if let Some(needed) = rules.to_reach.get(usize::from(level)) {
+                    state.experience = *needed;
+                }
+            }
+            SetField::Exp => {
+                state.experience = value;
+                state.level = level_of(value);
+            }
+            SetField::Str => state.base.str = small,
+            SetField::Int => state.base.intl = small,
+            SetField::Wis => state.base.wis = small,
+            SetField::Agi => state.base.agi = small,
+            SetField::Con => state.base.con = small,
+            SetField::Cha => state.base.cha = small,
+            SetField::Statpoints => state.stat_points = small,
+            SetField::Skillpoints => state.skill_points = small,
+            SetField::Karma => state.karma = small,
+        });
+        me.game.sync_info(&mut me.info, &data);
+        let state = me.game.state();
+        let level = state.level;
+        let stats = StatSkillPlayerServerPacket {
+            stat_points: state.stat_points,
+            stats: me.game.stats_update(),
+        };
+        let changed_level = level != before;
+        let recover = RecoverReplyServerPacket {
+            experience: state.experience,
+            karma: state.karma,
+            level_up: changed_level.then_some(level),
+            stat_points: changed_level.then_some(state.stat_points),
+            skill_points: changed_level.then_some(state.skill_points),
+        };
+        let now = match field {
+            SetField::Level => u32::from(level),
+            SetField::Exp => state.experience,
+            _ => value,
+        };
+        let (x, y) = me.tile();
+        if changed_level {
+            // The world's online list shows levels: the player task tells it.
+            me.player.level_changed(level);
+        }
+        let (stats, recover) = (self.encode(&stats), self.encode(&recover));
+        self.send_to(player_id, stats);
+        self.send_to(player_id, recover);
+        Ok(AdminDone::at(x, y, now))
     }
 }

@@ -91,6 +91,12 @@ fn describe(command: &str, result: &Value) -> String {
             text("map"),
             text("strength")
         ),
+        "set" => format!(
+            "{}'s {} is now {}.",
+            text("name"),
+            text("field"),
+            text("value")
+        ),
         "snpc" => format!(
             "{} of NPC {} around {},{}.",
             text("amount"),

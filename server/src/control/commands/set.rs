@@ -1,0 +1,33 @@
+//! `set`: a number of a character in the game (level, experience, a stat, stat or skill
+//! points, karma), changed by the map that holds it (map/admin.rs), which checks the game's
+//! limits and tells the client. On a character below the giver's admin level.
+
+use eo_control::SetArgs;
+use serde_json::json;
+
+use super::{Admin, Caller, CommandError, CommandResult, ErrorCode};
+use crate::map::AdminAction;
+
+impl Admin {
+    pub(super) async fn set(
+        &self,
+        caller: &Caller<'_>,
+        SetArgs { name, field, value }: SetArgs,
+    ) -> CommandResult {
+        self.may_act_on(caller, "set", name.trim()).await?;
+        let player = self.online(&name).await?;
+        let map = self.context.maps.get(&player.map).ok_or_else(|| {
+            CommandError::new(ErrorCode::Failed, format!("{} has no map", player.name))
+        })?;
+        let done = map
+            .admin(AdminAction::Set {
+                player_id: player.player_id,
+                field,
+                value,
+            })
+            .await
+            .ok_or_else(|| CommandError::new(ErrorCode::Failed, "the map did not answer"))?
+            .map_err(CommandError::bad_request)?;
+        Ok(json!({ "name": player.name, "field": field.name(), "value": done.count }))
+    }
+}
