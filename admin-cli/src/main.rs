@@ -492,6 +492,12 @@ fn human(command: &str, result: &Value) -> String {
                 " (at its next login)"
             }
         ),
+        "learn" => format!(
+            "{} knows spell {} at level {}\n",
+            get("name"),
+            get("spell"),
+            get("level")
+        ),
         "set" => format!(
             "{}'s {} is now {}\n",
             get("name"),

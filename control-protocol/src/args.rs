@@ -423,3 +423,15 @@ pub struct SetArgs {
     /// The new value.
     pub value: u32,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct LearnArgs {
+    /// The character (in the game).
+    pub name: String,
+    /// The spell's id (its record number in the ESF).
+    pub spell: u16,
+    /// Its level (0 when left out, as a skill master teaches it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<u16>,
+}

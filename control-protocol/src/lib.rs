@@ -129,6 +129,9 @@ pub enum Command {
     /// (and `$setadmin NAME LEVEL` is `$promote`).
     #[command(visible_alias = "s")]
     Set(SetArgs),
+    /// Teaches a character in the game a spell (free), at level 0 or LEVEL; a spell it knows
+    /// takes LEVEL.
+    Learn(LearnArgs),
     /// Shows a character's paperdoll (its equipment) to the giver's client.
     #[command(visible_alias = "p")]
     Paperdoll(NameArgs),
@@ -188,6 +191,7 @@ impl Command {
         "quake",
         "evacuate",
         "set",
+        "learn",
         "paperdoll",
         "inventory",
         "uptime",
@@ -233,6 +237,7 @@ impl Command {
             Command::Quake(_) => "quake",
             Command::Evacuate(_) => "evacuate",
             Command::Set(_) => "set",
+            Command::Learn(_) => "learn",
             Command::Paperdoll(_) => "paperdoll",
             Command::Inventory(_) => "inventory",
             Command::Uptime(_) => "uptime",

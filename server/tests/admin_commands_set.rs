@@ -105,3 +105,58 @@ async fn set_changes_levels_stats_and_points_within_the_limits() {
     assert_eq!(saved.str, 20);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn learn_teaches_a_spell_free_of_charge() {
+    let server = TestServer::start(|_| {}).await;
+    let mut control = Control::connect(&server.socket).await;
+    let mut gm = player_at_level(&server, &mut control, "master", 4).await;
+    let mut guardian = player_at_level(&server, &mut control, "guardian", 3).await;
+    let mut plain = TestClient::connected(server.addr).await;
+    let plain_id = enter_game(&mut plain, "plain").await;
+
+    say(&mut gm, "$learn plain 1").await;
+    assert_eq!(
+        server_line(&mut gm).await,
+        "plain knows spell 1 at level 0."
+    );
+    let taken = expect(&mut plain, |p| match p {
+        ServerPacket::StatSkillTake(take) => Some(take.spell_id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(taken, 1);
+    say(&mut gm, "$learn plain 1").await;
+    assert_eq!(
+        server_line(&mut gm).await,
+        "$learn failed: plain knows spell 1 already"
+    );
+    // A level, for a spell known or not.
+    let result = control
+        .ok("learn", json!({"name": "plain", "spell": 1, "level": 3}))
+        .await;
+    assert_eq!(result["level"], 3);
+    let accepted = expect(&mut plain, |p| match p {
+        ServerPacket::StatSkillAccept(accept) => Some(accept.spell),
+        _ => None,
+    })
+    .await;
+    assert_eq!((accepted.id, accepted.level), (1, 3));
+    say(&mut gm, "$learn plain 2 11").await;
+    assert_eq!(
+        server_line(&mut gm).await,
+        "$learn failed: spell 2's highest level is 10"
+    );
+    say(&mut gm, "$learn plain 99").await;
+    assert_eq!(
+        server_line(&mut gm).await,
+        "$learn failed: there is no spell 99"
+    );
+    say(&mut guardian, "$learn plain 2").await;
+    assert_eq!(server_line(&mut guardian).await, "You may not use $learn.");
+
+    control.ok("save", json!({})).await;
+    let saved = saved_character(&server, plain_id).await;
+    assert_eq!(saved.spells, [(1, 3)]);
+    server.stop().await;
+}

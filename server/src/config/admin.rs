@@ -43,6 +43,7 @@ pub struct AdminConfig {
     pub dnpc: u8,
     pub evacuate: u8,
     pub set: u8,
+    pub learn: u8,
     pub paperdoll: u8,
     pub inventory: u8,
     /// `$uptime` (`#uptime` is every player's).
@@ -84,6 +85,7 @@ impl Default for AdminConfig {
             dnpc: 4,
             evacuate: 4,
             set: 4,
+            learn: 4,
             paperdoll: 1,
             inventory: 1,
             uptime: 0,
@@ -95,7 +97,7 @@ impl Default for AdminConfig {
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn commands(&self) -> [(&'static str, u8); 32] {
+    pub fn commands(&self) -> [(&'static str, u8); 33] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -125,6 +127,7 @@ impl AdminConfig {
             ("dnpc", self.dnpc),
             ("evacuate", self.evacuate),
             ("set", self.set),
+            ("learn", self.learn),
             ("paperdoll", self.paperdoll),
             ("inventory", self.inventory),
             ("uptime", self.uptime),

@@ -387,6 +387,7 @@ mod tests {
                 "EO_ADMIN_INVENTORY",
                 "EO_ADMIN_JAIL",
                 "EO_ADMIN_KICK",
+                "EO_ADMIN_LEARN",
                 "EO_ADMIN_MUTE",
                 "EO_ADMIN_PAPERDOLL",
                 "EO_ADMIN_PROMOTE",

@@ -73,6 +73,7 @@ snpc = 5
 dnpc = 5
 evacuate = 5
 set = 5
+learn = 5
 paperdoll = 2
 inventory = 2
 uptime = 1

@@ -6,11 +6,13 @@
 
 use std::time::Duration;
 
+use eo_protocol::net::Spell;
 use eo_protocol::net::ThreeItem;
 use eo_protocol::net::server::{
     EffectUseServerPacket, EffectUseServerPacketEffectData, EffectUseServerPacketEffectDataQuake,
     ItemGetServerPacket, MapEffect, NpcKilledData, NpcSpecServerPacket, RecoverReplyServerPacket,
-    StatSkillPlayerServerPacket, TalkServerServerPacket,
+    StatSkillAcceptServerPacket, StatSkillPlayerServerPacket, StatSkillTakeServerPacket,
+    TalkServerServerPacket,
 };
 use eo_protocol::{Coords, Direction};
 
@@ -53,6 +55,12 @@ pub enum AdminAction {
         player_id: u16,
         field: eo_control::SetField,
         value: u32,
+    },
+    /// `$learn`: the character knows spell `spell` (at `level`, if given).
+    Learn {
+        player_id: u16,
+        spell: u16,
+        level: Option<u16>,
     },
     /// `#autopickup`: the character takes the piles on its tile it may take, as if it had
     /// picked each up (the same checks: protection, weight, stack size).
@@ -185,6 +193,11 @@ impl MapActor {
                 field,
                 value,
             } => self.set_number(player_id, field, value),
+            AdminAction::Learn {
+                player_id,
+                spell,
+                level,
+            } => self.learn(player_id, spell, level),
             AdminAction::Quake { strength } => {
                 let body = self
                     .encode(&EffectUseServerPacket {
@@ -344,5 +357,74 @@ impl MapActor {
         self.send_to(player_id, stats);
         self.send_to(player_id, recover);
         Ok(AdminDone::at(x, y, now))
+    }
+
+    /// `$learn`: a spell the ESF has, to a character that does not know it yet and has room
+    /// (`skill_masters.max_spells`), at level 0 (as a skill master teaches it) or `level` (up
+    /// to the spell's highest); a spell it knows takes `level`. Free of charge. The client is
+    /// told as by a skill master (StatSkill_Take), and of a level as of a skill point spent
+    /// (StatSkill_Accept). The answer's `count` is the spell's level.
+    fn learn(
+        &mut self,
+        player_id: u16,
+        spell: u16,
+        level: Option<u16>,
+    ) -> Result<AdminDone, String> {
+        let data = std::sync::Arc::clone(&self.data);
+        let record = usize::from(spell)
+            .checked_sub(1)
+            .and_then(|i| data.spells.data.skills.get(i))
+            .filter(|record| !record.name.eq_ignore_ascii_case("eof"))
+            .ok_or_else(|| format!("there is no spell {spell}"))?;
+        let max_level = record.max_skill_level;
+        if let Some(level) = level
+            && level > max_level
+        {
+            return Err(format!("spell {spell}'s highest level is {max_level}"));
+        }
+        let max_spells = usize::from(self.config.skill_masters.max_spells);
+        let me = self
+            .characters
+            .get_mut(&player_id)
+            .ok_or("not on this map")?;
+        let name = me.info.name.clone();
+        let known = me.game.state().spells.iter().any(|(id, _)| *id == spell);
+        let learned = match (known, level) {
+            (true, None) => return Err(format!("{name} knows spell {spell} already")),
+            (false, _) if me.game.state().spells.len() >= max_spells => {
+                return Err(format!("{name} knows {max_spells} spells, the most it may"));
+            }
+            (known, level) => {
+                let level = level.unwrap_or(0);
+                me.game.update(&data, |state| {
+                    match state.spells.iter_mut().find(|(id, _)| *id == spell) {
+                        Some((_, at)) => *at = level,
+                        None => state.spells.push((spell, level)),
+                    }
+                });
+                (!known, level)
+            }
+        };
+        let (x, y) = me.tile();
+        let take = StatSkillTakeServerPacket {
+            spell_id: spell,
+            gold_amount: me.game.amount_of(crate::data::GOLD),
+        };
+        let accept = StatSkillAcceptServerPacket {
+            skill_points: me.game.state().skill_points,
+            spell: Spell {
+                id: spell,
+                level: learned.1,
+            },
+        };
+        if learned.0 {
+            let body = self.encode(&take);
+            self.send_to(player_id, body);
+        }
+        if learned.1 > 0 || !learned.0 {
+            let body = self.encode(&accept);
+            self.send_to(player_id, body);
+        }
+        Ok(AdminDone::at(x, y, u32::from(learned.1)))
     }
 }

@@ -1,8 +1,9 @@
 //! `set`: a number of a character in the game (level, experience, a stat, stat or skill
-//! points, karma), changed by the map that holds it (map/admin.rs), which checks the game's
-//! limits and tells the client. On a character below the giver's admin level.
+//! points, karma), and `learn`: a spell; each changed by the map that holds the character
+//! (map/admin.rs), which checks the game's limits and tells the client. On a character below
+//! the giver's admin level.
 
-use eo_control::SetArgs;
+use eo_control::{LearnArgs, SetArgs};
 use serde_json::json;
 
 use super::{Admin, Caller, CommandError, CommandResult, ErrorCode};
@@ -29,5 +30,28 @@ impl Admin {
             .ok_or_else(|| CommandError::new(ErrorCode::Failed, "the map did not answer"))?
             .map_err(CommandError::bad_request)?;
         Ok(json!({ "name": player.name, "field": field.name(), "value": done.count }))
+    }
+
+    /// `learn`: on a character below the giver's level (or the giver itself).
+    pub(super) async fn learn(
+        &self,
+        caller: &Caller<'_>,
+        LearnArgs { name, spell, level }: LearnArgs,
+    ) -> CommandResult {
+        self.may_act_on(caller, "learn", name.trim()).await?;
+        let player = self.online(&name).await?;
+        let map = self.context.maps.get(&player.map).ok_or_else(|| {
+            CommandError::new(ErrorCode::Failed, format!("{} has no map", player.name))
+        })?;
+        let done = map
+            .admin(AdminAction::Learn {
+                player_id: player.player_id,
+                spell,
+                level,
+            })
+            .await
+            .ok_or_else(|| CommandError::new(ErrorCode::Failed, "the map did not answer"))?
+            .map_err(CommandError::bad_request)?;
+        Ok(json!({ "name": player.name, "spell": spell, "level": done.count }))
     }
 }

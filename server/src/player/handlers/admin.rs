@@ -91,6 +91,12 @@ fn describe(command: &str, result: &Value) -> String {
             text("map"),
             text("strength")
         ),
+        "learn" => format!(
+            "{} knows spell {} at level {}.",
+            text("name"),
+            text("spell"),
+            text("level")
+        ),
         "set" => format!(
             "{}'s {} is now {}.",
             text("name"),
