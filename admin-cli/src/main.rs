@@ -492,6 +492,12 @@ fn human(command: &str, result: &Value) -> String {
                 " (at its next login)"
             }
         ),
+        "strip" => format!(
+            "took {} item(s) off {} ({} still worn)\n",
+            get("removed"),
+            get("name"),
+            get("still_worn")
+        ),
         "learn" => format!(
             "{} knows spell {} at level {}\n",
             get("name"),

@@ -132,6 +132,8 @@ pub enum Command {
     /// Teaches a character in the game a spell (free), at level 0 or LEVEL; a spell it knows
     /// takes LEVEL.
     Learn(LearnArgs),
+    /// Takes off everything a character in the game wears, into its inventory.
+    Strip(NameArgs),
     /// Shows a character's paperdoll (its equipment) to the giver's client.
     #[command(visible_alias = "p")]
     Paperdoll(NameArgs),
@@ -192,6 +194,7 @@ impl Command {
         "evacuate",
         "set",
         "learn",
+        "strip",
         "paperdoll",
         "inventory",
         "uptime",
@@ -238,6 +241,7 @@ impl Command {
             Command::Evacuate(_) => "evacuate",
             Command::Set(_) => "set",
             Command::Learn(_) => "learn",
+            Command::Strip(_) => "strip",
             Command::Paperdoll(_) => "paperdoll",
             Command::Inventory(_) => "inventory",
             Command::Uptime(_) => "uptime",

@@ -160,3 +160,45 @@ async fn learn_teaches_a_spell_free_of_charge() {
     assert_eq!(saved.spells, [(1, 3)]);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn strip_takes_off_what_a_character_wears() {
+    let server = TestServer::start(|_| {}).await;
+    let mut control = Control::connect(&server.socket).await;
+    let mut gm = player_at_level(&server, &mut control, "master", 4).await;
+    let mut guardian = player_at_level(&server, &mut control, "guardian", 3).await;
+    // A Leather Cap (item 7, a hat) and Trail Boots (item 9) on.
+    let (mut plain, plain_id, _) = common::edited_player(&server, "plain", |c| {
+        c.equipment.hat = 7;
+        c.equipment.boots = 9;
+    })
+    .await;
+
+    say(&mut guardian, "$strip plain").await;
+    assert_eq!(server_line(&mut guardian).await, "You may not use $strip.");
+    say(&mut gm, "$strip plain").await;
+    assert_eq!(
+        server_line(&mut gm).await,
+        "Took 2 item(s) off plain (0 still worn)."
+    );
+    let mut removed = Vec::new();
+    while removed.len() < 2 {
+        removed.push(
+            expect(&mut plain, |p| match p {
+                ServerPacket::PaperdollRemove(remove) => Some(remove.item_id),
+                _ => None,
+            })
+            .await,
+        );
+    }
+    removed.sort_unstable();
+    assert_eq!(removed, [7, 9]);
+    let again = control.ok("strip", json!({"name": "plain"})).await;
+    assert_eq!(again["removed"], 0);
+
+    control.ok("save", json!({})).await;
+    let saved = saved_character(&server, plain_id).await;
+    assert_eq!((saved.equipment.hat, saved.equipment.boots), (0, 0));
+    assert!(saved.inventory.contains(&(7, 1)) && saved.inventory.contains(&(9, 1)));
+    server.stop().await;
+}

@@ -44,6 +44,7 @@ pub struct AdminConfig {
     pub evacuate: u8,
     pub set: u8,
     pub learn: u8,
+    pub strip: u8,
     pub paperdoll: u8,
     pub inventory: u8,
     /// `$uptime` (`#uptime` is every player's).
@@ -86,6 +87,7 @@ impl Default for AdminConfig {
             evacuate: 4,
             set: 4,
             learn: 4,
+            strip: 4,
             paperdoll: 1,
             inventory: 1,
             uptime: 0,
@@ -97,7 +99,7 @@ impl Default for AdminConfig {
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn commands(&self) -> [(&'static str, u8); 33] {
+    pub fn commands(&self) -> [(&'static str, u8); 34] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -128,6 +130,7 @@ impl AdminConfig {
             ("evacuate", self.evacuate),
             ("set", self.set),
             ("learn", self.learn),
+            ("strip", self.strip),
             ("paperdoll", self.paperdoll),
             ("inventory", self.inventory),
             ("uptime", self.uptime),

@@ -401,6 +401,7 @@ mod tests {
                 "EO_ADMIN_SKICK",
                 "EO_ADMIN_SMUTE",
                 "EO_ADMIN_SNPC",
+                "EO_ADMIN_STRIP",
                 "EO_ADMIN_UNBAN",
                 "EO_ADMIN_UNFREEZE",
                 "EO_ADMIN_UNJAIL",

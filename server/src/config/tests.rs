@@ -74,6 +74,7 @@ dnpc = 5
 evacuate = 5
 set = 5
 learn = 5
+strip = 5
 paperdoll = 2
 inventory = 2
 uptime = 1

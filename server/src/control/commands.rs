@@ -265,6 +265,7 @@ impl Admin {
             Command::Evacuate(args) => self.evacuate(&caller, args).await,
             Command::Set(args) => self.set(&caller, args).await,
             Command::Learn(args) => self.learn(&caller, args).await,
+            Command::Strip(args) => self.strip(&caller, args).await,
             Command::Paperdoll(args) => self.paperdoll(&caller, args).await,
             Command::Inventory(args) => self.inventory(args).await,
             Command::Uptime(NoArgs {}) => self.uptime_command().await,

@@ -62,6 +62,9 @@ pub enum AdminAction {
         spell: u16,
         level: Option<u16>,
     },
+    /// `$strip`: everything the character wears goes into its inventory (a cursed item stays,
+    /// as it does for the player).
+    Strip { player_id: u16 },
     /// `#autopickup`: the character takes the piles on its tile it may take, as if it had
     /// picked each up (the same checks: protection, weight, stack size).
     PickUpHere { player_id: u16 },
@@ -198,6 +201,32 @@ impl MapActor {
                 spell,
                 level,
             } => self.learn(player_id, spell, level),
+            AdminAction::Strip { player_id } => {
+                let worn = self
+                    .characters
+                    .get(&player_id)
+                    .ok_or("not on this map")?
+                    .game
+                    .state()
+                    .equipment
+                    .to_array();
+                // Paired slots (rings, armlets, bracers) are 9..15, the second of each odd.
+                for (slot, item) in worn.iter().enumerate().filter(|(_, item)| **item != 0) {
+                    let sub_loc = u8::from(slot >= 9 && slot % 2 == 0);
+                    self.unequip(player_id, *item, sub_loc);
+                }
+                let me = self.characters.get(&player_id).ok_or("not on this map")?;
+                let left = me.game.state().equipment.to_array();
+                let taken = worn
+                    .iter()
+                    .zip(&left)
+                    .filter(|(before, after)| **before != 0 && **after == 0)
+                    .count();
+                let (x, y) = me.tile();
+                let mut done = AdminDone::at(x, y, u32::try_from(taken).unwrap_or(0));
+                done.equipment = left.to_vec();
+                Ok(done)
+            }
             AdminAction::Quake { strength } => {
                 let body = self
                     .encode(&EffectUseServerPacket {

@@ -91,6 +91,12 @@ fn describe(command: &str, result: &Value) -> String {
             text("map"),
             text("strength")
         ),
+        "strip" => format!(
+            "Took {} item(s) off {} ({} still worn).",
+            text("removed"),
+            text("name"),
+            text("still_worn")
+        ),
         "learn" => format!(
             "{} knows spell {} at level {}.",
             text("name"),
