@@ -76,8 +76,8 @@ async fn jail_freeze_and_their_refusals_from_eo_admin() {
 
     // The same command as `$jail`: the prisoner is taken to the jail.
     let out = ok(&socket, &["--as", "master", "jail", "prisoner"]).await;
-    assert_eq!(out, "prisoner is jailed on map 4 at 5,6\n");
-    assert_eq!(follow_warp(&mut prisoner, "prisoner").await.1, 4);
+    assert_eq!(out, "prisoner is jailed on map 6 at 5,6\n");
+    assert_eq!(follow_warp(&mut prisoner, "prisoner").await.1, 6);
     let out = ok(&socket, &["free", "prisoner"]).await;
     assert_eq!(out, "prisoner is free: to map 1 at 16,9\n");
     assert_eq!(follow_warp(&mut prisoner, "prisoner").await.1, 1);

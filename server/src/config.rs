@@ -17,6 +17,7 @@
 //! ip_reconnect_limit_secs = 10    # 0 = off
 //! hangup_delay_secs = 10          # a connection that does not finish the handshake is closed
 //! ping_rate_secs = 60
+//! write_coalesce_ms = 0           # hold queued broadcasts this long to write them together
 //! enforce_sequence = true
 //! min_version = "0.0.28"
 //! trusted_proxies = []            # e.g. ["127.0.0.1", "10.0.0.0/8"]: PROXY headers / X-Forwarded-For
@@ -93,7 +94,7 @@
 //! enabled = false
 //! listen = "127.0.0.1:9464"
 //! [jail]                          # $jail's tile, and where $unjail sends one
-//! map = 4
+//! map = 6
 //! x = 5
 //! y = 6
 //! free_map = 1
@@ -150,6 +151,13 @@
 //! [trade]                         # trades between players (map/trade/)
 //! max_amount = 2000000000         # of one item offered (at most 2147483647)
 //! protected_items = []            # item ids never offered (Lore items never are)
+//! [map_effects]                   # timed map effects (map/effects.rs); an interval of 0 = off
+//! spike_ms = 1500                 # timed spikes strike this often
+//! spike_damage_percent = 20       # of the maximum HP, per spike
+//! drain_ms = 15000                # HP and TP drain maps drain this often
+//! drain_hp_percent = 20           # of the maximum HP (never the last point)
+//! drain_tp_percent = 10           # of the maximum TP
+//! quake_ms = 5000                 # the quake clock's step
 //! ```
 
 use std::path::Path;
@@ -173,6 +181,7 @@ mod jukebox;
 mod load;
 mod log;
 mod login;
+mod map_effects;
 mod metrics;
 mod npcs;
 mod parties;
@@ -203,6 +212,7 @@ pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
 pub use log::{LogConfig, LogFormat};
 pub use login::LoginConfig;
+pub use map_effects::MapEffectsConfig;
 pub use metrics::MetricsConfig;
 pub use npcs::NpcConfig;
 pub use parties::{MAX_PARTY_SIZE, PartiesConfig, ShareMode};
@@ -249,6 +259,7 @@ pub struct Config {
     pub spells: SpellsConfig,
     pub trade: TradeConfig,
     pub jail: JailConfig,
+    pub map_effects: MapEffectsConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -297,6 +308,7 @@ impl Config {
         self.spells.validate()?;
         self.trade.validate()?;
         self.jail.validate()?;
+        self.map_effects.validate()?;
         Ok(())
     }
 }

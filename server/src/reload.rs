@@ -27,6 +27,7 @@ pub const LIVE_KEYS: &[(&str, When)] = &[
     ("server.min_version", When::NewConnections),
     ("server.hangup_delay_secs", When::NewConnections),
     ("server.ping_rate_secs", When::NewConnections),
+    ("server.write_coalesce_ms", When::NewConnections),
     ("world.spawn_map", When::NewCharacters),
     ("world.spawn_x", When::NewCharacters),
     ("world.spawn_y", When::NewCharacters),

@@ -13,9 +13,9 @@ use eo_protocol::Direction;
 use eo_protocol::net::server::{ServerPacket, WarpType};
 use serde_json::json;
 
-/// The bundled world's jail ([jail] defaults): map 4 at (5, 6); a freed character goes to
+/// The bundled world's jail ([jail] defaults): map 6 at (5, 6); a freed character goes to
 /// Mossbrook's spawn point.
-const JAIL: (u16, u16, u16) = (4, 5, 6);
+const JAIL: (u16, u16, u16) = (6, 5, 6);
 const FREE: (u16, u16, u16) = (1, 16, 9);
 
 /// Logs `name` in again on a new connection; the map it enters on and where it stands.

@@ -60,7 +60,7 @@ fn copy_of_bundled() -> tempfile::TempDir {
 fn a_good_configuration_and_world_pass() {
     let (code, out, err, left) = check(&world_config(&bundled(), ""));
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("are fine: 4 maps"), "{out}");
+    assert!(out.contains("are fine: 6 maps"), "{out}");
     assert!(!left, "nothing is started");
 }
 
@@ -68,7 +68,7 @@ fn a_good_configuration_and_world_pass() {
 fn without_a_world_folder_the_bundled_world_is_checked() {
     let (code, out, err, left) = check("[server]\nmax_players = 10\n");
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("the bundled world are fine: 4 maps"), "{out}");
+    assert!(out.contains("the bundled world are fine: 6 maps"), "{out}");
     assert!(!left);
 }
 

@@ -1,7 +1,8 @@
 //! A world of standard EO files only (maps/*.emf, the pub files, the server pub files: no
-//! drops.toml, no formulas.toml) is a complete world: NPCs drop from `pub/dtd001.edf`, speak
-//! from `pub/ttd001.etf`, and inns come from `pub/din001.eid`. A drop file and a drops.toml
-//! that disagree stop start-up. And a client that asks for a file while in the game gets it.
+//! drops.toml, formulas.toml or arenas.toml) is a complete world: NPCs drop from
+//! `pub/dtd001.edf`, speak from `pub/ttd001.etf`, and inns come from `pub/din001.eid`. A drop
+//! file and a drops.toml that disagree stop start-up. And a client that asks for a file while
+//! in the game gets it.
 
 mod common;
 
@@ -55,7 +56,7 @@ fn standard_world() -> TestWorld {
              [[npc]]\nx = 6\ny = 3\nnpc = {talker}\nspawn_type = 7\nspawn_time = 0\n"
         ))
         .build();
-    for hand_written in ["drops.toml", "formulas.toml"] {
+    for hand_written in ["arenas.toml", "drops.toml", "formulas.toml"] {
         std::fs::remove_file(world.data_dir.join(hand_written)).unwrap();
     }
     let drops = DropFile {
@@ -128,6 +129,8 @@ async fn a_world_of_standard_files_drops_speaks_and_keeps_inns_from_its_server_p
             "maps/00003.emf",
             "maps/00004.emf",
             "maps/00005.emf",
+            "maps/00006.emf",
+            "maps/00007.emf",
             "pub/dat001.ecf",
             "pub/dat001.eif",
             "pub/din001.eid",

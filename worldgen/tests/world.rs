@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use eo_protocol::Coords;
 use eo_protocol::data_file::{DataFile, compute_rid, header_rid};
-use eo_protocol::map::{Emf, MapTileSpec, MapType, MapWarp};
+use eo_protocol::map::{Emf, MapTileSpec, MapTimedEffect, MapType, MapWarp};
 use eo_protocol::pubs::server::{InnFile, TalkFile};
 use eo_protocol::pubs::{
     Ecf, Eif, Enf, Esf, ItemType, NpcType, SkillTargetRestrict, SkillTargetType, SkillType,
@@ -128,6 +128,8 @@ fn built_files_decode_and_reencode_byte_identically() {
             "maps/00002.emf",
             "maps/00003.emf",
             "maps/00004.emf",
+            "maps/00005.emf",
+            "maps/00006.emf",
             "pub/dat001.ecf",
             "pub/dat001.eif",
             "pub/din001.eid",
@@ -230,7 +232,7 @@ fn pub_headers_count_every_record_and_the_last_is_eof() {
 fn town_and_field_are_linked_by_warps_onto_walkable_tiles() {
     let world = world();
     let maps = maps(&world);
-    assert_eq!(maps.len(), 4);
+    assert_eq!(maps.len(), 6);
     for (id, emf) in &maps {
         for (x, y, warp) in warps(emf) {
             let target = maps
@@ -344,7 +346,7 @@ fn the_documented_contents_are_in_place() {
     }
     assert_eq!(item(17).r#type, ItemType::Key);
     assert_eq!(item(17).spec1, 2, "the key opens door value 2");
-    assert_eq!(warps(&town).len(), 4);
+    assert_eq!(warps(&town).len(), 5);
     // Chairs facing four ways, the chest, board, jukebox, vault, sign post, water.
     for (x, y, spec) in [
         (3, 2, MapTileSpec::ChairDown),
@@ -474,6 +476,76 @@ fn the_documented_contents_are_in_place() {
     );
     assert_eq!(warps(&meadow).len(), 1);
     assert!(meadow.npcs.is_empty());
+
+    // The west gate of the town leads to the arena's lobby, whose east exit leads back.
+    let west_gate = warp_at(&town, 0, 9).expect("warp at (0, 9)");
+    assert_eq!(
+        (
+            west_gate.destination_map,
+            west_gate.destination_coords.x,
+            west_gate.destination_coords.y
+        ),
+        (4, 1, 5)
+    );
+    let ring = map(&world, 4);
+    assert_eq!(ring.name, "Mossbrook Ring");
+    assert_eq!(
+        (ring.r#type, ring.timed_effect),
+        (MapType::Normal, MapTimedEffect::None)
+    );
+    assert_eq!((ring.width, ring.height), (19, 11));
+    assert_eq!((ring.relog_x, ring.relog_y), (3, 7));
+    let back = warp_at(&ring, 0, 5).expect("warp at (0, 5)");
+    assert_eq!(
+        (
+            back.destination_map,
+            back.destination_coords.x,
+            back.destination_coords.y
+        ),
+        (1, 1, 9)
+    );
+    let on = warp_at(&ring, 0, 8).expect("warp at (0, 8)");
+    assert_eq!(
+        (
+            on.destination_map,
+            on.destination_coords.x,
+            on.destination_coords.y
+        ),
+        (5, 1, 4)
+    );
+    for (x, y) in [(2, 2), (4, 2), (2, 4), (4, 4)] {
+        assert_eq!(spec_at(&ring, x, y), None, "launch pad ({x}, {y})");
+    }
+    for x in 8..=18 {
+        for y in 1..=10 {
+            assert_eq!(spec_at(&ring, x, y), Some(MapTileSpec::Arena), "({x}, {y})");
+        }
+    }
+    let mire = map(&world, 5);
+    assert_eq!(mire.name, "Thornmire");
+    assert_eq!(
+        (mire.r#type, mire.timed_effect),
+        (MapType::Normal, MapTimedEffect::HpDrain)
+    );
+    assert_eq!((mire.width, mire.height), (15, 9));
+    assert_eq!((mire.relog_x, mire.relog_y), (2, 8));
+    for x in 3..=5 {
+        assert_eq!(spec_at(&mire, x, 2), Some(MapTileSpec::Spikes));
+        assert_eq!(spec_at(&mire, x, 6), Some(MapTileSpec::HiddenSpikes));
+    }
+    for x in 7..=9 {
+        assert_eq!(spec_at(&mire, x, 4), Some(MapTileSpec::TimedSpikes));
+    }
+    let out = warp_at(&mire, 0, 4).expect("warp at (0, 4)");
+    assert_eq!(
+        (
+            out.destination_map,
+            out.destination_coords.x,
+            out.destination_coords.y
+        ),
+        (4, 1, 8)
+    );
+    assert!(ring.npcs.is_empty() && mire.npcs.is_empty());
     // Open ground around the middle, for a crowd.
     for x in 95..=105 {
         for y in 95..=105 {

@@ -1,6 +1,6 @@
 //! `[jail]`: where `$jail` sends a character and where `$unjail` lets it out (EOSERV's
 //! JailMap/JailX/JailY and UnJailMap/UnJailX/UnJailY). The defaults are the bundled world's
-//! jail (map 4, built by eo-worldgen) and Mossbrook's spawn point. The points are checked
+//! jail (map 6, built by eo-worldgen) and Mossbrook's spawn point. The points are checked
 //! against the world when a command uses them (an unknown map is that command's error), so a
 //! world without a jail still runs.
 
@@ -23,7 +23,7 @@ pub struct JailConfig {
 impl Default for JailConfig {
     fn default() -> Self {
         JailConfig {
-            map: 4,
+            map: 6,
             x: 5,
             y: 6,
             free_map: 1,

@@ -10,6 +10,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{ConfigError, MAX_PLAYER_IDS, at_least_one, at_most_a_year};
 
+/// The longest `server.write_coalesce_ms` allowed.
+const MAX_WRITE_COALESCE_MS: u64 = 1_000;
+
 /// `[server]`: the listener, connection limits and protocol checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -37,6 +40,12 @@ pub struct ServerConfig {
     /// upgrade with `X-Forwarded-For`, naming the client's own address, which limits, bans and
     /// logs then use (net/proxy.rs). Empty: no proxy is trusted.
     pub trusted_proxies: Vec<crate::net::address::IpNetwork>,
+    /// Milliseconds a connection holds the packets other actors queued for it before writing
+    /// them out together (at most 1,000; 0: written as soon as the connection's task takes
+    /// them). A player in a crowd gets many broadcasts a second; holding them a few
+    /// milliseconds turns a write per packet into one write for several, at the cost of that
+    /// much latency. Answers to the client's own requests are never held.
+    pub write_coalesce_ms: u64,
 }
 
 impl Default for ServerConfig {
@@ -52,6 +61,7 @@ impl Default for ServerConfig {
             enforce_sequence: true,
             min_version: ClientVersion::new(0, 0, 28),
             trusted_proxies: Vec::new(),
+            write_coalesce_ms: 0,
         }
     }
 }
@@ -65,6 +75,11 @@ impl ServerConfig {
     /// Time between pings.
     pub fn ping_rate(&self) -> Duration {
         Duration::from_secs(self.ping_rate_secs)
+    }
+
+    /// How long queued packets are held before being written together; `None`: not held.
+    pub fn write_coalesce(&self) -> Option<Duration> {
+        (self.write_coalesce_ms > 0).then(|| Duration::from_millis(self.write_coalesce_ms))
     }
 
     /// Minimum time between two connections from one IP address; `None` when the limit is off.
@@ -90,6 +105,15 @@ impl ServerConfig {
         }
         at_least_one("server.hangup_delay_secs", self.hangup_delay_secs)?;
         at_least_one("server.ping_rate_secs", self.ping_rate_secs)?;
+        if self.write_coalesce_ms > MAX_WRITE_COALESCE_MS {
+            return Err(ConfigError::new(
+                "server.write_coalesce_ms",
+                format!(
+                    "{} is more than {MAX_WRITE_COALESCE_MS} (a second of held packets is lag)",
+                    self.write_coalesce_ms
+                ),
+            ));
+        }
         for (key, secs) in [
             (
                 "server.ip_reconnect_limit_secs",

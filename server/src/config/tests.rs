@@ -21,6 +21,7 @@ ping_rate_secs = 30
 enforce_sequence = false
 min_version = "0.0.29"
 trusted_proxies = ["127.0.0.1", "10.0.0.0/8"]
+write_coalesce_ms = 3
 
 [database]
 path = "/var/lib/eo/eo.db"
@@ -185,6 +186,13 @@ cooldown_ms = 250
 [trade]
 max_amount = 5000
 protected_items = [17, 20]
+[map_effects]
+spike_ms = 1000
+spike_damage_percent = 25
+drain_ms = 10000
+drain_hp_percent = 15
+drain_tp_percent = 5
+quake_ms = 4000
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -228,6 +236,7 @@ fn defaults_match_the_documented_table() {
     assert_eq!(c.server.ip_reconnect_limit_secs, 10);
     assert_eq!(c.server.hangup_delay_secs, 10);
     assert_eq!(c.server.ping_rate_secs, 60);
+    assert_eq!(c.server.write_coalesce_ms, 0);
     assert!(c.server.enforce_sequence);
     assert_eq!(c.server.min_version, ClientVersion::new(0, 0, 28));
     assert_eq!(c.database.path, PathBuf::from("eo-server.db"));
@@ -286,6 +295,7 @@ fn full_file_parses_and_round_trips() {
     assert_eq!(c.server.max_connections_per_ip, 0);
     assert_eq!(c.server.ip_reconnect_limit(), None);
     assert_eq!(c.server.hangup_delay(), Duration::from_secs(5));
+    assert_eq!(c.server.write_coalesce(), Some(Duration::from_millis(3)));
     assert_eq!(c.server.ping_rate(), Duration::from_secs(30));
     assert!(!c.server.enforce_sequence);
     assert_eq!(c.server.min_version, ClientVersion::new(0, 0, 29));
@@ -316,6 +326,10 @@ fn full_file_parses_and_round_trips() {
     assert_eq!(
         (c.trade.max_amount, c.trade.protected_items.as_slice()),
         (5000, [17, 20].as_slice())
+    );
+    assert_eq!(
+        (c.map_effects.spike_ms, c.map_effects.drain_hp_percent),
+        (1000, 15)
     );
 
     let printed = c.to_toml_string();
@@ -366,4 +380,14 @@ fn env_overrides_every_section() {
     expected.control.socket = "/run/eo.sock".into();
     expected.log.filter = "debug".into();
     assert_eq!(c, expected);
+}
+
+#[test]
+fn a_write_hold_above_a_second_is_refused() {
+    let mut c = Config::default();
+    c.server.write_coalesce_ms = 1_000;
+    c.validate().unwrap();
+    c.server.write_coalesce_ms = 1_001;
+    let error = c.validate().unwrap_err();
+    assert_eq!(error.key, "server.write_coalesce_ms", "{error}");
 }

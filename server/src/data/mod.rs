@@ -9,6 +9,7 @@ use eo_protocol::data_file::{DataFile, header_rid};
 use eo_protocol::map::{Emf, MapTileSpec, MapWarp};
 use eo_protocol::pubs::{Ecf, Eif, Enf, Esf};
 
+pub mod arenas;
 pub mod bundled;
 pub mod drop_file;
 pub mod inn_file;
@@ -18,6 +19,7 @@ mod shops;
 mod skill_masters;
 mod spawn;
 pub mod talk_file;
+pub use arenas::{Arena, Arenas};
 pub use inn_file::{Inn, Inns, Place};
 pub use shops::{EPF_SHOP_FILE, SHOP_FILE, Shops, serves as shop_serves};
 pub use skill_masters::{
@@ -146,6 +148,8 @@ pub struct GameData {
     pub shops: Shops,
     /// `pub/dsm001.emf` and `pub/serv_trainers.epf`: the skill masters (none without them).
     pub skill_masters: SkillMasters,
+    /// The world's arenas (`arenas.toml`).
+    pub arenas: Arenas,
 }
 
 fn read(path: &Path) -> Result<Bytes, DataError> {
@@ -170,8 +174,8 @@ fn load_pub<T: DataFile>(path: &Path, count: impl Fn(&T) -> u16) -> Result<PubDa
 }
 
 impl GameData {
-    /// Loads `maps/NNNNN.emf`, the four pub files, `formulas.toml` and `drops.toml` (if any)
-    /// under `dir`, and the server pub files in `pub/` (drops, inns, NPC speech, shops, skill
+    /// Loads `maps/NNNNN.emf`, the four pub files, `formulas.toml`, and `drops.toml` and
+    /// `arenas.toml` (if any) under `dir`, and the server pub files in `pub/` (drops, inns, NPC speech, shops, skill
     /// masters) if there are any. What the first three had to leave out is logged as warnings.
     pub fn load(dir: &Path) -> Result<GameData, DataError> {
         let maps_dir = dir.join("maps");
@@ -222,6 +226,7 @@ impl GameData {
         let spells = load_pub(&pub_dir.join("dsl001.esf"), |f: &Esf| f.total_skills_count)?;
         let classes = load_pub(&pub_dir.join("dat001.ecf"), |f: &Ecf| f.total_classes_count)?;
         Ok(GameData {
+            arenas: Arenas::load(dir, &maps)?,
             shops: Shops::load(&pub_dir, &items.data, &classes.data)?,
             skill_masters: SkillMasters::load(&pub_dir, &spells.data, &classes.data)?,
             maps,

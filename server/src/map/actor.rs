@@ -313,6 +313,10 @@ pub(super) struct MapActor {
     pub(super) casting: super::spells::Casting,
     /// The trades asked for and open (map/trade/).
     pub(super) trades: super::trade::Trades,
+    /// The map's timed effects: drains, quakes, timed spikes (map/effects.rs).
+    pub(super) effects: super::effects::MapEffects,
+    /// The arena on this map, if it has one, and its round (map/arena.rs).
+    pub(super) arena: Option<super::arena::ArenaState>,
     /// Test builds: the map handles nothing until then (map/fault.rs).
     #[cfg(feature = "fault-injection")]
     stalled_until: Option<tokio::time::Instant>,
@@ -335,6 +339,8 @@ impl MapActor {
             doors: super::doors::Doors::default(),
             chests: super::chests::Chests::new(data.maps.get(&id), &data, &config.chests),
             trades: Default::default(),
+            effects: super::effects::MapEffects::new(&config, data.maps.get(&id), id),
+            arena: data.arenas.on(id).map(super::arena::ArenaState::new),
             data,
             id,
             rx,
@@ -616,6 +622,8 @@ impl MapActor {
         self.recover_if_due();
         self.recover_npcs_if_due();
         self.spawn_chest_items();
+        self.timed_effects();
+        self.arena_tick();
     }
 
     /// NpcRange_Request: the NPCs asked about that the player can see (Npc_Agree).
@@ -895,6 +903,7 @@ impl MapActor {
         }
         // A door is passed only open (checked above); one that leads to its own tile (a door
         // within the map) is then an ordinary step.
+        self.stepped_on(player_id, (x, y));
         match warp {
             Some(warp)
                 if level >= warp.level_required

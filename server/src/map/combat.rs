@@ -164,8 +164,12 @@ fn tile_of((x, y): (u16, u16)) -> Tile {
 }
 
 impl MapActor {
-    /// Whether players may fight each other here.
+    /// Whether players may fight each other here. Never on an arena's map (map/arena.rs):
+    /// there the knock-out rule is the only fight between players, as in EOSERV.
     pub(super) fn is_pk(&self) -> bool {
+        if self.arena.is_some() {
+            return false;
+        }
         self.map()
             .is_some_and(|m| m.emf.r#type == eo_protocol::map::MapType::Pk)
             || self.config.combat.pk_maps.contains(&self.id)
@@ -204,6 +208,9 @@ impl MapActor {
             direction,
         }) {
             self.broadcast(from, player_id, &body);
+        }
+        if self.arena_blow(player_id, direction) {
+            return;
         }
         let Some(reach) = self.reach(player_id) else {
             return;
@@ -432,8 +439,8 @@ impl MapActor {
         }
     }
 
-    /// A player another brought to 0 HP dies: its new HP first, then the way to its respawn
-    /// point.
+    /// A player brought to 0 HP (by another, a spell, or the map's spikes) dies: its new HP
+    /// first, then the way to its respawn point.
     pub(super) fn kill_player(&mut self, victim: u16) {
         self.revive(victim);
         if let Some(c) = self.characters.get(&victim) {

@@ -4,6 +4,7 @@
 
 mod actor;
 mod admin;
+mod arena;
 mod bank;
 mod barber;
 mod book;
@@ -11,6 +12,7 @@ pub mod character;
 mod chests;
 mod combat;
 mod doors;
+mod effects;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 mod handle;

@@ -314,12 +314,15 @@ impl Player {
     }
 
     /// Runs what other actors queued, in order: consecutive packets are written together,
-    /// and flushed before anything else is done and at the end.
+    /// and flushed before anything else is done (`held`: packets are buffered already).
+    /// Returns whether packets are left buffered (the caller flushes them, at once or after
+    /// `server.write_coalesce_ms`).
     async fn handle_messages(
         &mut self,
         messages: &mut Vec<PlayerMessage>,
-    ) -> Result<(), Disconnect> {
-        let mut unflushed = false;
+        held: bool,
+    ) -> Result<bool, Disconnect> {
+        let mut unflushed = held;
         for message in messages.drain(..) {
             if let PlayerMessage::Send(body) = message {
                 self.feed(body).await?;
@@ -331,10 +334,7 @@ impl Player {
             }
             self.handle_message(message).await?;
         }
-        if unflushed {
-            self.flush().await?;
-        }
-        Ok(())
+        Ok(unflushed)
     }
 
     async fn handle_message(&mut self, message: PlayerMessage) -> Result<(), Disconnect> {
@@ -420,6 +420,9 @@ impl Player {
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = self.context.shutdown.clone();
         let mut messages = Vec::with_capacity(OUTBOX_BATCH);
+        let coalesce = config.write_coalesce();
+        // When the packets buffered but not yet written go out (with `write_coalesce_ms`).
+        let mut flush_at: Option<Instant> = None;
         loop {
             tokio::select! {
                 frame = self.framed.next() => match frame {
@@ -435,8 +438,23 @@ impl Player {
                         return Err(Disconnect::Closed("no handle left"));
                     }
                     self.context.metrics.outbox_batch.observe(received as f64);
-                    self.handle_messages(&mut messages).await?;
+                    let unflushed = self.handle_messages(&mut messages, flush_at.is_some()).await?;
+                    match coalesce {
+                        Some(hold) if unflushed => {
+                            flush_at.get_or_insert_with(|| Instant::now() + hold);
+                        }
+                        _ => {
+                            flush_at = None;
+                            if unflushed {
+                                self.flush().await?;
+                            }
+                        }
+                    }
                     self.count_state();
+                }
+                () = sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => {
+                    flush_at = None;
+                    self.flush().await?;
                 }
                 () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
                 () = shutdown.cancelled() => {
