@@ -56,13 +56,13 @@ fn eoserv_spellings(words: &mut Vec<String>) {
         return;
     };
     if field == "admin" {
-        words[0] = "promote".to_owned();
+        words[0] = "promote".to_owned(); // ok: `first()` was Some
         return;
     }
     let Ok(field) = crate::SetField::from_str(field, true) else {
         return;
     };
-    words[0] = "set".to_owned();
+    words[0] = "set".to_owned(); // ok: `first()` was Some
     let at = words.len().min(2);
     words.insert(at, field.name().to_owned());
 }
@@ -89,6 +89,7 @@ fn usage_of(word: &str) -> String {
 /// At most [`MAX_DOLLAR_ANSWER`] characters.
 fn cut(text: &str) -> String {
     match text.char_indices().nth(MAX_DOLLAR_ANSWER) {
+        // ok: `at` is a char boundary char_indices gave.
         Some((at, _)) => text[..at].to_owned(),
         None => text.to_owned(),
     }

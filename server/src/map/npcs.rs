@@ -509,12 +509,13 @@ impl Npcs {
     /// `$dnpc`: every summoned NPC goes, for good; their indexes (alive ones, to show their
     /// end). Summoned NPCs not yet placed go too.
     pub fn dismiss_summoned(&mut self) -> Vec<u8> {
+        // ok: every index below comes from 0..len of a list that does not shrink here.
         let summoned: Vec<usize> = (0..self.list.len())
             .filter(|i| self.summoned(&self.list[*i]))
             .collect();
         let mut gone = Vec::new();
         for i in summoned {
-            let npc = &mut self.list[i];
+            let npc = &mut self.list[i]; // ok: as above
             if npc.alive {
                 gone.push(npc.index);
             }
