@@ -158,6 +158,34 @@
 //! drain_hp_percent = 20           # of the maximum HP (never the last point)
 //! drain_tp_percent = 10           # of the maximum TP
 //! quake_ms = 5000                 # the quake clock's step
+//! [guilds]                        # guilds (docs/players.md); ranks 1 leader .. 9 new member
+//! required_members = 10           # to create one, the founder included
+//! create_cost = 50000             # gold, from the founder
+//! recruit_cost = 1000             # gold, from the guild bank, per recruit
+//! min_tag_length = 2
+//! max_tag_length = 3
+//! max_name_length = 24
+//! max_description_length = 240
+//! max_rank_name_length = 16
+//! min_deposit = 1000
+//! max_bank = 2000000000
+//! max_members = 5000
+//! edit_rank = 1                   # each *_rank: the largest rank number that may
+//! kick_rank = 1
+//! promote_rank = 1
+//! recruit_rank = 2
+//! disband_rank = 1
+//! default_ranks = ["Leader", "Recruiter", "", "", "", "", "", "", "New Member"]
+//! [marriage]                      # the lawyer and the priest (docs/players.md)
+//! approval_cost = 500
+//! divorce_cost = 10000
+//! min_level = 5                   # to wed
+//! male_outfit = 21                # armor worn to wed (item ids; official data: 133, 163)
+//! female_outfit = 22
+//! ring = 23                       # given to each partner (official: 374; 0 none)
+//! start_delay_secs = 20           # from the partner's yes to the priest's first words
+//! line_secs = 5
+//! answer_secs = 30                # to say "I do"
 //! ```
 
 use std::path::Path;
@@ -174,6 +202,7 @@ mod database;
 mod doors;
 mod files;
 mod flood;
+mod guilds;
 mod inns;
 mod items;
 mod jail;
@@ -182,6 +211,7 @@ mod load;
 mod log;
 mod login;
 mod map_effects;
+mod marriage;
 mod metrics;
 mod npcs;
 mod parties;
@@ -204,6 +234,7 @@ pub use database::DatabaseConfig;
 pub use doors::DoorsConfig;
 pub use files::ControlConfig;
 pub use flood::{FloodConfig, MAX_PACE_MS};
+pub use guilds::GuildsConfig;
 pub use inns::InnsConfig;
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};
 pub use jail::JailConfig;
@@ -213,6 +244,7 @@ pub use load::{DEFAULT_FILE, ENV_PREFIX};
 pub use log::{LogConfig, LogFormat};
 pub use login::LoginConfig;
 pub use map_effects::MapEffectsConfig;
+pub use marriage::MarriageConfig;
 pub use metrics::MetricsConfig;
 pub use npcs::NpcConfig;
 pub use parties::{MAX_PARTY_SIZE, PartiesConfig, ShareMode};
@@ -260,6 +292,8 @@ pub struct Config {
     pub trade: TradeConfig,
     pub jail: JailConfig,
     pub map_effects: MapEffectsConfig,
+    pub guilds: GuildsConfig,
+    pub marriage: MarriageConfig,
 }
 
 /// A configuration problem. `key` says where: a dotted config key (`server.max_players`), an
@@ -309,6 +343,8 @@ impl Config {
         self.trade.validate()?;
         self.jail.validate()?;
         self.map_effects.validate()?;
+        self.guilds.validate()?;
+        self.marriage.validate()?;
         Ok(())
     }
 }

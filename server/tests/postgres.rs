@@ -180,7 +180,7 @@ async fn a_sqlite_database_moves_to_postgres_and_is_played_on() {
         String::from_utf8_lossy(&copied.stderr)
     );
     assert!(
-        out.contains("copied accounts 1, characters 1"),
+        out.contains("copied accounts 1, guilds 0, characters 1"),
         "says what it copied: {out}"
     );
 

@@ -228,7 +228,9 @@ async fn marla_sells_buys_back_and_crafts_and_it_is_kept_over_a_relog() {
             (ARROWS, 2, 1, 200),
             (CAP, 80, 30, 5),
             (BLADE, 300, 100, 1),
-            (BOOTS, 0, 40, 1)
+            (BOOTS, 0, 40, 1),
+            (21, 200, 50, 1),
+            (22, 200, 50, 1),
         ]
     );
     let craft = &shop.craft_items[0];

@@ -390,6 +390,9 @@ fn the_documented_contents_are_in_place() {
             (6, 17, 5, 3, 60, 1),
             (1, 1, 8, 7, 3, 1),
             (21, 7, 9, 7, 0, 1),
+            (20, 12, 10, 7, 0, 1),
+            (17, 15, 11, 7, 0, 1),
+            (23, 15, 12, 7, 0, 1),
         ]
     );
     assert_eq!(npc(1).r#type, NpcType::Shop);
@@ -399,6 +402,9 @@ fn the_documented_contents_are_in_place() {
     assert_eq!(npc(5).r#type, NpcType::Aggressive);
     assert_eq!((npc(8).r#type, npc(8).behavior_id), (NpcType::Trainer, 1));
     assert_eq!(npc(9).r#type, NpcType::Barber);
+    assert_eq!(npc(10).r#type, NpcType::Guild);
+    assert_eq!(npc(11).r#type, NpcType::Lawyer);
+    assert_eq!(npc(12).r#type, NpcType::Priest);
     let chest: Vec<(u8, u8, u16, u32, u8, u16)> = town
         .items
         .iter()
@@ -987,7 +993,9 @@ fn the_shop_and_skill_master_files_hold_the_documented_records() {
             (4, 2, 1, 200),
             (7, 80, 30, 5),
             (2, 300, 100, 1),
-            (9, 0, 40, 1)
+            (9, 0, 40, 1),
+            (21, 200, 50, 1),
+            (22, 200, 50, 1),
         ]
     );
     let craft = &marla.crafts[0];
@@ -1039,7 +1047,7 @@ fn a_shop_trading_an_unknown_item_is_an_error_at_the_trade() {
     );
     assert!(
         err.to_string()
-            .contains("trade item 70 is not an item id (1 to 20)"),
+            .contains("trade item 70 is not an item id (1 to 23)"),
         "{err}"
     );
 }

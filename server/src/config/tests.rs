@@ -193,6 +193,34 @@ drain_ms = 10000
 drain_hp_percent = 15
 drain_tp_percent = 5
 quake_ms = 4000
+[guilds]
+required_members = 3
+create_cost = 100
+recruit_cost = 10
+min_tag_length = 1
+max_tag_length = 2
+max_name_length = 20
+max_description_length = 100
+max_rank_name_length = 10
+min_deposit = 5
+max_bank = 1000
+max_members = 50
+edit_rank = 2
+kick_rank = 3
+promote_rank = 2
+recruit_rank = 4
+disband_rank = 2
+default_ranks = ["Boss", "B", "C", "D", "E", "F", "G", "H", "Newbie"]
+[marriage]
+approval_cost = 50
+divorce_cost = 60
+min_level = 2
+male_outfit = 5
+female_outfit = 6
+ring = 0
+start_delay_secs = 1
+line_secs = 2
+answer_secs = 3
 "#;
 
 pub(super) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -330,6 +358,23 @@ fn full_file_parses_and_round_trips() {
     assert_eq!(
         (c.map_effects.spike_ms, c.map_effects.drain_hp_percent),
         (1000, 15)
+    );
+    assert_eq!(
+        (
+            c.guilds.required_members,
+            c.guilds.recruit_rank,
+            c.guilds.max_bank
+        ),
+        (3, 4, 1000)
+    );
+    assert_eq!(c.guilds.starting_ranks()[0], "Boss");
+    assert_eq!(
+        (
+            c.marriage.approval_cost,
+            c.marriage.ring,
+            c.marriage.answer_secs
+        ),
+        (50, 0, 3)
     );
 
     let printed = c.to_toml_string();

@@ -274,7 +274,7 @@ mod tests {
         );
         assert!(!town.is_npc_walkable(25, 11), "NPCs keep off warps");
         assert!(town.is_npc_walkable(4, 16), "inside the pen");
-        assert_eq!(data.items.count, 21);
+        assert_eq!(data.items.count, 24);
         assert_eq!(data.items.rid, header_rid(&data.items.file).unwrap());
         // drops.toml: the boss always drops gold.
         let boss = data.drops.of(6);

@@ -129,6 +129,19 @@ impl Db {
         .await
     }
 
+    /// Clears the partner of the character `name` if it is `partner` (the other side of a
+    /// divorce, map/marriage.rs); whether it did.
+    pub async fn clear_partner(&self, name: &str, partner: &str) -> Result<bool, DbError> {
+        let (name, partner) = (name.to_owned(), partner.to_owned());
+        self.call(move |conn| {
+            Ok(conn.execute(
+                "UPDATE characters SET partner = '' WHERE name = ?1 AND partner = ?2",
+                params![name, partner],
+            )? == 1)
+        })
+        .await
+    }
+
     /// Whether a character with this name exists (case-insensitive).
     pub async fn character_name_exists(&self, name: &str) -> Result<bool, DbError> {
         let name = name.to_owned();
@@ -240,6 +253,7 @@ fn load_character(conn: &mut Conn, character_id: i64) -> Result<Option<Character
          ORDER BY slot, spell_id",
         character_id,
     )?;
+    character.guild = super::guilds::membership_of(conn, character_id)?;
     Ok(Some(character))
 }
 
@@ -309,6 +323,7 @@ fn character_from_row(row: &Row<'_>) -> Result<Character, SqlError> {
         inventory: Vec::new(),
         bank: Vec::new(),
         spells: Vec::new(),
+        guild: None,
     })
 }
 

@@ -16,6 +16,7 @@ use super::{DbError, Location, open_connection};
 /// order its rows.
 pub(crate) const TABLES: &[(&str, &str)] = &[
     ("accounts", "id"),
+    ("guilds", "id"),
     ("characters", "id"),
     ("character_inventory", "character_id, slot, item_id"),
     ("character_bank", "character_id, slot, item_id"),
@@ -28,7 +29,14 @@ pub(crate) const TABLES: &[(&str, &str)] = &[
 ];
 
 /// The tables whose `id` the database assigns.
-const ID_TABLES: &[&str] = &["accounts", "characters", "bans", "audit", "board_posts"];
+const ID_TABLES: &[&str] = &[
+    "accounts",
+    "guilds",
+    "characters",
+    "bans",
+    "audit",
+    "board_posts",
+];
 
 /// Rows read from the source at a time.
 const PAGE: i64 = 5_000;

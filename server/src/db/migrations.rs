@@ -226,7 +226,35 @@ ALTER TABLE character_spells ADD COLUMN slot BIGINT NOT NULL DEFAULT 0;
 "#,
         ),
     },
-    // 6: jails, which outlive a session (db/jails.rs): a jailed character logs in in jail; one
+    // 6: guilds (db/guilds.rs). A guild's row (its bank, ranks, description) and the
+    // membership of its characters are written only by guild actions, never by a character's
+    // save (db/saves.rs), so a map saving a member cannot undo a kick or a rank change made
+    // elsewhere. Ranks are 1 (leader) to 9 (new member); 0 with no guild.
+    Migration::same(
+        r#"
+CREATE TABLE guilds (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    tag         TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    name        TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    description TEXT    NOT NULL DEFAULT '',
+    bank        INTEGER NOT NULL DEFAULT 0 CHECK (bank BETWEEN 0 AND 2147483647),
+    rank1       TEXT    NOT NULL DEFAULT '',
+    rank2       TEXT    NOT NULL DEFAULT '',
+    rank3       TEXT    NOT NULL DEFAULT '',
+    rank4       TEXT    NOT NULL DEFAULT '',
+    rank5       TEXT    NOT NULL DEFAULT '',
+    rank6       TEXT    NOT NULL DEFAULT '',
+    rank7       TEXT    NOT NULL DEFAULT '',
+    rank8       TEXT    NOT NULL DEFAULT '',
+    rank9       TEXT    NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL
+);
+ALTER TABLE characters ADD COLUMN guild_id INTEGER REFERENCES guilds(id) ON DELETE SET NULL;
+ALTER TABLE characters ADD COLUMN guild_rank INTEGER NOT NULL DEFAULT 0 CHECK (guild_rank BETWEEN 0 AND 9);
+CREATE INDEX characters_guild_id ON characters(guild_id);
+"#,
+    ),
+    // 7: jails, which outlive a session (db/jails.rs): a jailed character logs in in jail; one
     // freed while offline (`released`) leaves it when it next logs in.
     Migration::same(
         r#"
@@ -412,6 +440,7 @@ mod tests {
                 "character_inventory",
                 "character_spells",
                 "characters",
+                "guilds",
                 "jails",
                 "mutes"
             ]

@@ -27,7 +27,7 @@
 //! it off, durable calls turn it on for their own commits.
 //!
 //! Table groups live in their own files: `accounts.rs`, `characters.rs` (with `saves.rs`),
-//! `bans.rs`, `audit.rs`, `mutes.rs`, `boards.rs`; the data types in `models.rs`; moving a
+//! `bans.rs`, `audit.rs`, `mutes.rs`, `boards.rs`, `guilds.rs`; the data types in `models.rs`; moving a
 //! whole database to another backend in `copy.rs`.
 
 mod accounts;
@@ -37,6 +37,7 @@ mod boards;
 mod characters;
 pub(crate) mod conn;
 mod copy;
+mod guilds;
 mod jails;
 mod migrations;
 mod models;
@@ -57,6 +58,10 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use boards::{BoardPost, NewBoardPost, PostLimits, Posted};
 pub use copy::{CopyReport, copy_database};
+pub use guilds::{
+    GUILD_RANKS, Guild, GuildMember, GuildMembership, GuildOp, GuildOpOutcome, Joined, LEADER_RANK,
+    MemberChange, NEW_MEMBER_RANK, NewGuild,
+};
 pub use jails::JailState;
 pub use models::{
     Account, AuditEntry, Ban, Character, CharacterSummary, Equipment, NewAccount, NewAudit, NewBan,

@@ -192,6 +192,9 @@ pub struct Character {
     pub bank: Vec<(u16, u32)>,
     /// `(spell_id, level)`, each spell id at most once; loaded in the order it was saved.
     pub spells: Vec<(u16, u16)>,
+    /// Its guild and rank as loaded (db/guilds.rs). Only guild actions write them: a save
+    /// ignores this field.
+    pub guild: Option<super::GuildMembership>,
 }
 
 /// What became of a batch of characters given to `save_characters`.

@@ -5,13 +5,15 @@
 use std::sync::OnceLock;
 
 use super::conn::{Conn, Param, SqlError, Value, params};
+use super::guilds::{GuildOp, GuildOpOutcome, run_op};
 use super::{Character, Db, DbError, SaveReport};
 
 impl Db {
     /// Saves the characters in ONE transaction (see the save path, `crate::save`). Writes every
-    /// column except `id`, `account_id`, `name`, `created_at` and `admin_level` (that one is
+    /// column except `id`, `account_id`, `name`, `created_at`, `admin_level` (that one is
     /// only ever written by [`Db::set_admin_level`], so a save in flight cannot undo a
-    /// promotion), and replaces the inventory, bank and spell rows.
+    /// promotion), `guild_id` and `guild_rank` (written by guild actions only, so a save
+    /// cannot undo a kick made while the member played elsewhere), and replaces the inventory, bank and spell rows.
     ///
     /// A character whose row breaks a constraint (an amount of 0 or above `i32::MAX`, an item
     /// id listed twice) is refused alone, rolled back to its savepoint and logged, and the rest
@@ -19,12 +21,30 @@ impl Db {
     /// whose id no longer exists is skipped (and logged). Any other error (an I/O error, a
     /// busy database, a lost connection) fails the whole batch, which then changes nothing.
     pub async fn save_characters(&self, characters: Vec<Character>) -> Result<SaveReport, DbError> {
-        self.call(move |conn| save_characters(conn, &characters))
+        self.call(move |conn| save_batch(conn, &characters, &[]).map(|(report, _)| report))
+            .await
+    }
+
+    /// Saves the characters as [`Db::save_characters`] does and then, in the same
+    /// transaction, runs the guild actions that move their gold (db/guilds.rs): either the
+    /// character's state without the gold and the guild's change are both committed, or
+    /// neither. An action whose character was not written (refused, missing) is refused; a
+    /// refused action's gold is put back in the character's inventory row.
+    pub async fn save_with_guild_ops(
+        &self,
+        characters: Vec<Character>,
+        ops: Vec<GuildOp>,
+    ) -> Result<(SaveReport, Vec<GuildOpOutcome>), DbError> {
+        self.call(move |conn| save_batch(conn, &characters, &ops))
             .await
     }
 }
 
-fn save_characters(conn: &mut Conn, characters: &[Character]) -> Result<SaveReport, DbError> {
+fn save_batch(
+    conn: &mut Conn,
+    characters: &[Character],
+    ops: &[GuildOp],
+) -> Result<(SaveReport, Vec<GuildOpOutcome>), DbError> {
     let mut tx = conn.transaction()?;
     let mut report = SaveReport::default();
     for character in characters {
@@ -54,8 +74,30 @@ fn save_characters(conn: &mut Conn, characters: &[Character]) -> Result<SaveRepo
         }
         tx.release("one_character")?;
     }
+    let mut outcomes = Vec::with_capacity(ops.len());
+    for op in ops {
+        let id = op.character_id();
+        let written = characters.iter().any(|c| c.id == id)
+            && !report.missing.contains(&id)
+            && !report.refused.contains(&id);
+        if !written {
+            outcomes.push(GuildOpOutcome::Refused);
+            continue;
+        }
+        tx.savepoint("guild_op")?;
+        match run_op(&mut tx, op) {
+            Ok(outcome) => outcomes.push(outcome),
+            Err(error) if error.is_constraint_violation() => {
+                tx.rollback_to("guild_op")?;
+                tracing::warn!(%error, ?op, "a guild action broke the database's rules; refused");
+                outcomes.push(GuildOpOutcome::Refused);
+            }
+            Err(error) => return Err(error.into()),
+        }
+        tx.release("guild_op")?;
+    }
     tx.commit()?;
-    Ok(report)
+    Ok((report, outcomes))
 }
 
 /// Every column a save writes, with the character's value for it.
@@ -382,9 +424,10 @@ mod tests {
         a_broken_character_is_refused_alone
     );
 
-    /// A column added to `characters` is saved, or left out on purpose here.
+    /// A column added to `characters` is saved, or left out on purpose here: the guild's
+    /// columns are written by guild actions only (db/guilds.rs).
     #[test]
-    fn a_save_writes_every_column_but_five() {
+    fn a_save_writes_every_column_but_seven() {
         let dir = tempfile::TempDir::new().unwrap();
         let location = Location::Sqlite(dir.path().join("t.sqlite"));
         let mut conn = crate::db::open_connection(&location).unwrap();
@@ -401,6 +444,7 @@ mod tests {
             .iter()
             .map(|(name, _)| *name)
             .chain(["id", "account_id", "name", "created_at", "admin_level"])
+            .chain(["guild_id", "guild_rank"])
             .collect();
         written.sort_unstable();
         assert_eq!(columns, written);

@@ -130,6 +130,13 @@ pub(super) enum MapMessage {
         player_id: u16,
         action: ItemAction,
     },
+    /// What a player task asks for a guild action (map/guild.rs).
+    Guild(super::guild::GuildRequest),
+    /// The character's partner divorced it (map/marriage.rs).
+    Divorced {
+        player_id: u16,
+        by: String,
+    },
     /// The world's view of a party changed, or a member warped here (map/party.rs).
     PartyView(super::party::PartyView),
     /// Party_Request: whether `target` is in reach of `player_id`, with both HP percentages.
@@ -178,6 +185,8 @@ impl MapMessage {
             MapMessage::Item { action, .. } => action.kind(),
             MapMessage::Give { .. } => "give",
             MapMessage::Admin { .. } => "admin",
+            MapMessage::Guild(_) => "guild",
+            MapMessage::Divorced { .. } => "divorced",
             MapMessage::PartyView(_) => "party view",
             MapMessage::Reachable { .. } => "reachable",
         }
@@ -317,6 +326,8 @@ pub(super) struct MapActor {
     pub(super) effects: super::effects::MapEffects,
     /// The arena on this map, if it has one, and its round (map/arena.rs).
     pub(super) arena: Option<super::arena::ArenaState>,
+    /// Wedding proposals and ceremonies (map/marriage.rs).
+    pub(super) weddings: super::marriage::Weddings,
     /// Test builds: the map handles nothing until then (map/fault.rs).
     #[cfg(feature = "fault-injection")]
     stalled_until: Option<tokio::time::Instant>,
@@ -341,6 +352,7 @@ impl MapActor {
             trades: Default::default(),
             effects: super::effects::MapEffects::new(&config, data.maps.get(&id), id),
             arena: data.arenas.on(id).map(super::arena::ArenaState::new),
+            weddings: Default::default(),
             data,
             id,
             rx,
@@ -540,6 +552,8 @@ impl MapActor {
                     player_ids,
                     npc_indexes,
                 } => self.range(player_id, &player_ids, &npc_indexes),
+                MapMessage::Guild(request) => self.guild(request),
+                MapMessage::Divorced { player_id, by } => self.divorced(player_id, &by),
                 MapMessage::Give {
                     player_id,
                     item_id,
@@ -624,6 +638,7 @@ impl MapActor {
         self.spawn_chest_items();
         self.timed_effects();
         self.arena_tick();
+        self.wedding_tick();
     }
 
     /// NpcRange_Request: the NPCs asked about that the player can see (Npc_Agree).

@@ -68,6 +68,10 @@ pub struct GameState {
     /// The name of the inn the character is a citizen of ("" for none): where it respawns
     /// (map/inns.rs).
     pub home: String,
+    /// The name of the character this one is approved to marry ("" for none), and of its
+    /// partner (map/marriage.rs).
+    pub fiance: String,
+    pub partner: String,
 }
 
 impl GameState {
@@ -101,6 +105,8 @@ impl GameState {
             spells: c.spells.clone(),
             hidden: c.hidden,
             home: c.home.clone(),
+            fiance: c.fiance.clone(),
+            partner: c.partner.clone(),
         }
     }
 
@@ -131,6 +137,8 @@ impl GameState {
         c.spells = self.spells.clone();
         c.hidden = self.hidden;
         c.home = self.home.clone();
+        c.fiance = self.fiance.clone();
+        c.partner = self.partner.clone();
     }
 
     /// What the formulas derive from this state.

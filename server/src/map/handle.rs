@@ -403,4 +403,22 @@ impl MapHandle {
             .await
             .unwrap_or_default()
     }
+
+    /// A guild request (map/guild.rs) that answers; `None` if the map did not.
+    pub async fn guild<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> super::GuildRequest,
+    ) -> Option<T> {
+        self.ask(|reply| MapMessage::Guild(make(reply))).await
+    }
+
+    /// The character's partner `by` divorced it (fire-and-forget).
+    pub async fn divorced(&self, player_id: u16, by: String) {
+        let _ = self.tx.send(MapMessage::Divorced { player_id, by }).await;
+    }
+
+    /// A guild request without an answer (fire-and-forget).
+    pub async fn tell_guild(&self, request: super::GuildRequest) {
+        let _ = self.tx.send(MapMessage::Guild(request)).await;
+    }
 }

@@ -186,7 +186,7 @@ impl MapActor {
 
     /// Sends `body` to every character in view of `at` but `except` (hidden or not: an item
     /// on the ground is there for everyone).
-    fn send_near(&self, at: (u16, u16), except: Option<u16>, body: &Bytes) {
+    pub(super) fn send_near(&self, at: (u16, u16), except: Option<u16>, body: &Bytes) {
         for (id, other) in &self.characters {
             if Some(*id) != except && in_range(at, other.at()) {
                 other.player.send(body.clone());

@@ -15,11 +15,13 @@ mod doors;
 mod effects;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
+mod guild;
 mod handle;
 mod inns;
 mod items;
 mod jukebox;
 mod lockers;
+mod marriage;
 mod npc_broadcast;
 mod npc_speech;
 mod npcs;
@@ -38,6 +40,7 @@ mod visibility;
 
 pub use admin::{AdminAction, AdminDone};
 pub use character::{CharacterGame, ExperienceGain, GameState};
+pub use guild::{GuildRequest, Paid};
 pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
 pub use npcs::MAX_NPCS;
 pub use party::PartyView;

@@ -903,12 +903,13 @@ mod tests {
         let mut npcs = Npcs::new(bundled(), 1, &config());
         assert_eq!(
             npcs.list.len(),
-            9,
-            "3 townsfolk, 3 hoppers, 1 boar, the skill master, the barber"
+            12,
+            "3 townsfolk, 3 hoppers, 1 boar, the skill master, the barber, the guild master, \
+             the lawyer, the priest"
         );
         let mut events = NpcEvents::default();
         npcs.tick(Vec::new, &mut events);
-        assert_eq!(events.appeared, (0..9).collect::<Vec<u8>>());
+        assert_eq!(events.appeared, (0..12).collect::<Vec<u8>>());
         // The trader stands where the map puts her, facing the way her spawn time says.
         let trader = npcs.alive(0).unwrap();
         assert_eq!((trader.id, trader.at), (1, (7, 1)));

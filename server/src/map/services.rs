@@ -26,6 +26,9 @@ use super::pathfinding::distance;
 pub(super) enum Service {
     Barber,
     Bank,
+    Guild,
+    Lawyer,
+    Priest,
     Inn,
     Shop,
     SkillMaster,
@@ -37,6 +40,9 @@ impl Service {
         match self {
             Service::Barber => NpcType::Barber,
             Service::Bank => NpcType::Bank,
+            Service::Guild => NpcType::Guild,
+            Service::Lawyer => NpcType::Lawyer,
+            Service::Priest => NpcType::Priest,
             Service::Inn => NpcType::Inn,
             Service::Shop => NpcType::Shop,
             Service::SkillMaster => NpcType::Trainer,
@@ -169,6 +175,13 @@ impl MapActor {
             | ClientPacket::StatSkillTake(_)
             | ClientPacket::StatSkillRemove(_)
             | ClientPacket::StatSkillJunk(_) => self.skill_master(player_id, packet),
+            ClientPacket::GuildOpen(open) => self.guild_open(player_id, open.npc_index),
+            ClientPacket::MarriageOpen(_)
+            | ClientPacket::MarriageRequest(_)
+            | ClientPacket::PriestOpen(_)
+            | ClientPacket::PriestRequest(_)
+            | ClientPacket::PriestAccept(_)
+            | ClientPacket::PriestUse(_) => self.marriage(player_id, packet),
             ClientPacket::SpellRequest(_)
             | ClientPacket::SpellTargetSelf(_)
             | ClientPacket::SpellTargetOther(_)

@@ -21,7 +21,7 @@ pub fn map_info(player_id: u16, character: &Character) -> CharacterMapInfo {
         },
         direction: Direction::from_u32(u32::from(character.direction)),
         class_id: character.class,
-        guild_tag: "   ".into(),
+        guild_tag: crate::world::shown_tag(character.guild.as_ref().map(|g| g.tag.as_str())),
         level: character.level,
         gender: Gender::from_u32(u32::from(character.gender)),
         hair_style: character.hair_style,
@@ -47,8 +47,14 @@ pub fn paperdoll(player_id: u16, character: &Character) -> PaperdollReplyServerP
             home: character.home.clone(),
             partner: character.partner.clone(),
             title: character.title.clone(),
-            guild: String::new(),
-            guild_rank: String::new(),
+            guild: character
+                .guild
+                .as_ref()
+                .map_or_else(String::new, |g| g.name.clone()),
+            guild_rank: character
+                .guild
+                .as_ref()
+                .map_or_else(String::new, |g| g.rank_name.clone()),
             player_id,
             class_id: character.class,
             gender: Gender::from_u32(u32::from(character.gender)),

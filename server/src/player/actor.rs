@@ -264,6 +264,8 @@ pub(crate) struct Player {
     pub pending_delete: Option<(u16, u32)>,
     /// A warp offered with Warp_Request and not yet accepted.
     pub pending_warp: Option<handlers::PendingWarp>,
+    /// Guild actions under way: a founding, join requests (handlers/guild/).
+    pub guild: handlers::GuildFlow,
     /// The character chosen with Welcome_Request, and its session id, until Welcome_Msg.
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
@@ -360,6 +362,17 @@ impl Player {
             }
             PlayerMessage::Restrain(restraint) => {
                 super::restraints::apply(self, restraint).await?;
+            }
+            PlayerMessage::Divorce(former) => handlers::end_marriage(self, former).await,
+            PlayerMessage::DivorcedBy(by) => {
+                if let (State::InGame(game), Some(player_id)) = (&self.state, self.player_id) {
+                    game.map.divorced(player_id, by).await;
+                }
+            }
+            PlayerMessage::Guild(event) => {
+                if matches!(self.state, State::InGame(_)) {
+                    handlers::guild_event(self, event).await?;
+                }
             }
             PlayerMessage::PartyHp(percent) => {
                 if let Some(id) = self.player_id {
@@ -594,6 +607,7 @@ pub async fn run_connection(
         pending_delete: None,
         selected: None,
         pending_warp: None,
+        guild: Default::default(),
         muted_until: None,
         restraints: Default::default(),
         autopickup: false,

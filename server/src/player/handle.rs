@@ -39,6 +39,12 @@ pub(crate) enum PlayerMessage {
     LevelChanged(u8),
     /// An operator jailed, freed, froze or unfroze the character (player/restraints.rs).
     Restrain(super::restraints::Restraint),
+    /// Another member's task tells this one about a guild action (handlers/guild/).
+    Guild(super::handlers::GuildEvent),
+    /// The character divorced its partner (named) on its map: end the partner's side.
+    Divorce(String),
+    /// The character's partner (named) divorced it.
+    DivorcedBy(String),
     /// The HP percentage of the character, a party member, changed on its map: tell the
     /// world's party lists.
     PartyHp(u8),
@@ -63,6 +69,9 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
             PlayerMessage::LevelChanged(level) => write!(f, "LevelChanged({level})"),
             PlayerMessage::Restrain(restraint) => write!(f, "Restrain({restraint:?})"),
+            PlayerMessage::Guild(event) => write!(f, "Guild({event:?})"),
+            PlayerMessage::Divorce(name) => write!(f, "Divorce({name})"),
+            PlayerMessage::DivorcedBy(name) => write!(f, "DivorcedBy({name})"),
             PlayerMessage::PartyHp(percent) => write!(f, "PartyHp({percent})"),
         }
     }
@@ -127,6 +136,21 @@ impl PlayerHandle {
     /// The character reached `level` (its map tells; the player task updates the world).
     pub fn level_changed(&self, level: u8) {
         self.tell(PlayerMessage::LevelChanged(level));
+    }
+
+    /// The character divorced `former` on its map: its task ends the other side.
+    pub fn divorce(&self, former: String) {
+        self.tell(PlayerMessage::Divorce(former));
+    }
+
+    /// The character's partner `by` divorced it.
+    pub fn divorced_by(&self, by: String) {
+        self.tell(PlayerMessage::DivorcedBy(by));
+    }
+
+    /// Tells this player's task about a guild action of another member.
+    pub(crate) fn guild(&self, event: super::handlers::GuildEvent) {
+        self.tell(PlayerMessage::Guild(event));
     }
 
     /// The character, a party member, is at `percent` of its HP (its map tells; the player

@@ -11,13 +11,20 @@ use tokio::time::{Instant, sleep_until};
 use tracing::{error, warn};
 
 use super::SaveMessage;
-use crate::db::{Character, Db, DbError, SaveReport};
+use crate::db::{Character, Db, DbError, GuildOp, GuildOpOutcome, SaveReport};
 
 /// The wait before retrying a failed write, doubled after each failure up to the longest.
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 const LONGEST_RETRY: Duration = Duration::from_secs(30);
 
-type Write = Pin<Box<dyn Future<Output = Result<SaveReport, DbError>> + Send>>;
+type Written = Result<(SaveReport, Vec<GuildOpOutcome>), DbError>;
+type Write = Pin<Box<dyn Future<Output = Written> + Send>>;
+
+/// A guild action waiting to be written, and who waits for its outcome.
+struct PendingOp {
+    op: GuildOp,
+    reply: oneshot::Sender<GuildOpOutcome>,
+}
 
 /// A transaction under way: the write, what it holds (put back if it fails) and the barriers
 /// answered when it commits.
@@ -25,6 +32,7 @@ struct InFlight {
     write: Write,
     started: std::time::Instant,
     batch: Vec<Character>,
+    ops: Vec<PendingOp>,
     waiters: Vec<oneshot::Sender<()>>,
 }
 
@@ -33,6 +41,8 @@ pub(super) struct SaveActor {
     db: Db,
     /// The latest state of each character not yet written, by character id.
     pending: HashMap<i64, Character>,
+    /// Guild actions written after `pending`, in the order they came.
+    ops: Vec<PendingOp>,
     /// Barriers waiting for `pending` to be written.
     waiters: Vec<oneshot::Sender<()>>,
     /// Failed writes in a row, and when the next try may start.
@@ -42,7 +52,7 @@ pub(super) struct SaveActor {
 }
 
 /// The outcome of the write under way; never ready while there is none.
-async fn written(in_flight: &mut Option<InFlight>) -> Result<SaveReport, DbError> {
+async fn written(in_flight: &mut Option<InFlight>) -> Written {
     match in_flight {
         Some(in_flight) => in_flight.write.as_mut().await,
         None => std::future::pending().await,
@@ -60,6 +70,7 @@ impl SaveActor {
             rx,
             db,
             pending: HashMap::new(),
+            ops: Vec::new(),
             waiters: Vec::new(),
             failures: 0,
             retry_at: None,
@@ -107,6 +118,16 @@ impl SaveActor {
                     self.pending.insert(character.id, character);
                 }
             }
+            // The character's state joins what is pending (a later state replaces it, as
+            // for a batch); the action runs after the characters in the same transaction.
+            SaveMessage::Guild {
+                character,
+                op,
+                reply,
+            } => {
+                self.pending.insert(character.id, *character);
+                self.ops.push(PendingOp { op: *op, reply });
+            }
             SaveMessage::Barrier(reply) => {
                 if !self.pending.is_empty() {
                     self.waiters.push(reply);
@@ -124,10 +145,13 @@ impl SaveActor {
         let batch: Vec<Character> = self.pending.drain().map(|(_, c)| c).collect();
         let db = self.db.clone();
         let to_write = batch.clone();
+        let ops = std::mem::take(&mut self.ops);
+        let op_list: Vec<GuildOp> = ops.iter().map(|p| p.op.clone()).collect();
         InFlight {
-            write: Box::pin(async move { db.save_characters(to_write).await }),
+            write: Box::pin(async move { db.save_with_guild_ops(to_write, op_list).await }),
             started: std::time::Instant::now(),
             batch,
+            ops,
             waiters: std::mem::take(&mut self.waiters),
         }
     }
@@ -135,12 +159,15 @@ impl SaveActor {
     /// A write ended. On success its barriers are answered; on failure its states go back
     /// under what is pending (which is newer) and it is tried again later. False if the
     /// database is gone for good.
-    fn finish(&mut self, done: InFlight, written: Result<SaveReport, DbError>) -> bool {
+    fn finish(&mut self, done: InFlight, written: Written) -> bool {
         self.write_seconds
             .observe(done.started.elapsed().as_secs_f64());
         match written {
-            Ok(_) => {
+            Ok((_, outcomes)) => {
                 self.failures = 0;
+                for (pending, outcome) in done.ops.into_iter().zip(outcomes) {
+                    let _ = pending.reply.send(outcome);
+                }
                 for waiter in done.waiters {
                     let _ = waiter.send(());
                 }
@@ -170,6 +197,10 @@ impl SaveActor {
                 for character in done.batch {
                     self.pending.entry(character.id).or_insert(character);
                 }
+                // The failed write's actions came before those queued since.
+                let mut ops = done.ops;
+                ops.append(&mut self.ops);
+                self.ops = ops;
                 let mut waiters = done.waiters;
                 waiters.append(&mut self.waiters);
                 self.waiters = waiters;

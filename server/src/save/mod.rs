@@ -32,6 +32,20 @@
 //! batch to commit ([`SaveQueue::barrier`]) before the account may log in again, so a quick
 //! relog never loads a state older than the one just played.
 //!
+//! # Gold that leaves a character for a guild
+//!
+//! A guild's bank and its row are the database's, not a map's (db/guilds.rs). A deposit (or a
+//! guild's creation cost) takes gold from a character the map owns and gives it to the guild,
+//! so both changes must commit together or not at all. The map takes the gold from the
+//! character's state and queues, in one message, the character's new state and the guild
+//! action ([`SaveQueue::guild_op`]); the queue writes them in one transaction (the character
+//! first, then the action, which checks the bank's cap or the tag's freedom itself). A crash
+//! leaves either both (gold in the bank, not on the character) or neither. If the action is
+//! refused (the bank filled meanwhile, the guild is gone, the tag was taken), the same
+//! transaction puts the gold back in the character's inventory row, and the answer tells the
+//! player task, which has the map give it back to the character in play (and save it). The
+//! map asks the database nothing and never waits: the player task awaits the answer.
+//!
 //! The queue never makes a map wait: sending a batch cannot block (the inbox is unbounded, and
 //! drained into the pending set at once, which holds at most one state per character).
 
@@ -39,12 +53,17 @@ mod actor;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db::{Character, Db};
+use crate::db::{Character, Db, GuildOp, GuildOpOutcome};
 
-/// A batch of characters to save, or a request to be told when everything queued before it is
-/// on disk.
+/// A batch of characters to save, a guild action with the new state of the character whose
+/// gold it moves, or a request to be told when everything queued before it is on disk.
 enum SaveMessage {
     Batch(Vec<Character>),
+    Guild {
+        character: Box<Character>,
+        op: Box<GuildOp>,
+        reply: oneshot::Sender<GuildOpOutcome>,
+    },
     Barrier(oneshot::Sender<()>),
 }
 
@@ -85,6 +104,20 @@ impl SaveQueue {
             // A closed queue means the server is stopping for good; nothing is left to do.
             let _ = self.tx.send(SaveMessage::Batch(characters));
         }
+    }
+
+    /// Queues a guild action with the new state of its character (its gold already taken):
+    /// both are written in one transaction, after everything queued before. The answer comes
+    /// on the returned channel once committed; a closed channel means nothing was committed
+    /// (the database is gone).
+    pub fn guild_op(&self, character: Character, op: GuildOp) -> oneshot::Receiver<GuildOpOutcome> {
+        let (reply, answer) = oneshot::channel();
+        let _ = self.tx.send(SaveMessage::Guild {
+            character: Box::new(character),
+            op: Box::new(op),
+            reply,
+        });
+        answer
     }
 
     /// Waits until everything queued before this call is committed.

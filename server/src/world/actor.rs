@@ -133,6 +133,21 @@ pub(super) enum WorldMessage {
         name: String,
         reply: oneshot::Sender<Option<PlayerInfo>>,
     },
+    /// The character on `player_id`, if one is in the game.
+    PlayerById {
+        player_id: u16,
+        reply: oneshot::Sender<Option<PlayerInfo>>,
+    },
+    /// The character's guild changed (world/guilds.rs).
+    SetGuild {
+        player_id: u16,
+        guild: Option<(i64, String)>,
+    },
+    /// Talk_Request: guild chat (world/guilds.rs).
+    GuildChat {
+        player_id: u16,
+        message: String,
+    },
     /// Party requests, changes and chat (world/party.rs).
     Party(super::party::PartyMessage),
 }
@@ -164,6 +179,9 @@ impl WorldMessage {
             WorldMessage::ServerMessage { .. } => "server message",
             WorldMessage::SetAdminLevel { .. } => "set admin level",
             WorldMessage::Player { .. } => "player",
+            WorldMessage::PlayerById { .. } => "player by id",
+            WorldMessage::SetGuild { .. } => "set guild",
+            WorldMessage::GuildChat { .. } => "guild chat",
             WorldMessage::Party(message) => message.kind(),
         }
     }
@@ -213,6 +231,8 @@ pub struct OnlineCharacter {
     pub class_id: u8,
     pub admin_level: u8,
     pub map: u16,
+    /// Its guild's id and tag (world/guilds.rs: guild chat, the online list).
+    pub guild: Option<(i64, String)>,
 }
 
 /// A character in the game, as the world knows it.
@@ -426,6 +446,18 @@ impl WorldActor {
                     let found = self.playing_id(&name).and_then(|id| self.player_info(id));
                     let _ = reply.send(found);
                 }
+                WorldMessage::PlayerById { player_id, reply } => {
+                    let _ = reply.send(self.player_info(player_id));
+                }
+                WorldMessage::SetGuild { player_id, guild } => {
+                    if let Some(playing) = self.playing_mut(player_id) {
+                        playing.character.guild = guild;
+                        self.online_list = None;
+                    }
+                }
+                WorldMessage::GuildChat { player_id, message } => {
+                    self.guild_chat(player_id, message);
+                }
                 WorldMessage::Party(message) => self.party_message(message),
             }
         }
@@ -556,7 +588,9 @@ impl WorldActor {
                 level: p.character.level,
                 icon: icon(p.character.admin_level),
                 class_id: p.character.class_id,
-                guild_tag: "   ".into(),
+                guild_tag: super::guilds::shown_tag(
+                    p.character.guild.as_ref().map(|g| g.1.as_str()),
+                ),
             })
             .collect();
         players.sort_by(|a, b| a.name.cmp(&b.name));

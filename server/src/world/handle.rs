@@ -300,6 +300,23 @@ impl WorldHandle {
             .unwrap_or(false)
     }
 
+    /// The character on `player_id`, if one is in the game.
+    pub async fn player_by_id(&self, player_id: u16) -> Option<PlayerInfo> {
+        self.ask(|reply| WorldMessage::PlayerById { player_id, reply })
+            .await
+            .flatten()
+    }
+
+    /// The character on `player_id` joined a guild (its id and tag) or left its guild.
+    pub async fn set_guild(&self, player_id: u16, guild: Option<(i64, String)>) {
+        self.tell(WorldMessage::SetGuild { player_id, guild }).await;
+    }
+
+    /// Talk_Request: guild chat from `player_id` to the other members in the game.
+    pub fn guild_chat(&self, player_id: u16, message: String) {
+        self.offer(WorldMessage::GuildChat { player_id, message });
+    }
+
     /// The character named `name` (any case), if it is in the game.
     pub async fn player(&self, name: String) -> Option<PlayerInfo> {
         self.ask(|reply| WorldMessage::Player { name, reply })
@@ -338,6 +355,7 @@ mod tests {
                     class_id: 0,
                     admin_level: 0,
                     map: 1,
+                    guild: None,
                 },
             )
             .await;

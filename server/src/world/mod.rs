@@ -4,8 +4,11 @@
 mod actor;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
+mod guilds;
 mod handle;
 mod party;
+
+pub(crate) use guilds::shown_tag;
 
 pub use handle::{
     Channel, KickTarget, LoginRefused, OnlineCharacter, PlayerInfo, WorldCounts, WorldHandle, icon,

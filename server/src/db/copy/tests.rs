@@ -37,8 +37,22 @@ async fn fill(db: &Db) -> i64 {
     saved.title = "the Copied".into();
     saved.experience = 4_000_000_000;
     saved.hidden = true;
-    db.save_characters(vec![saved]).await.unwrap();
+    db.save_characters(vec![saved.clone()]).await.unwrap();
     db.set_admin_level("Hero", 4).await.unwrap();
+    // A guild led by Hero (its row and Hero's guild columns are copied too).
+    let found = crate::db::GuildOp::Create(Box::new(crate::db::NewGuild {
+        character_id: hero,
+        cost: 0,
+        tag: "CPY".into(),
+        name: "Copiers".into(),
+        description: "copied".into(),
+        ranks: Default::default(),
+        members: Vec::new(),
+        now: 5,
+    }));
+    db.save_with_guild_ops(vec![saved], vec![found])
+        .await
+        .unwrap();
     db.add_ban(NewBan {
         account_id: Some(bob),
         ip: Some("2001:db8::1".into()),
@@ -124,7 +138,7 @@ async fn copies_every_table(from: Location, to: Location) {
     .unwrap();
     assert_eq!(
         report.to_string(),
-        "accounts 2, characters 2, character_inventory 3, character_bank 1, character_spells 2, bans 2, audit 1, mutes 1, board_posts 1, jails 1"
+        "accounts 2, guilds 1, characters 2, character_inventory 3, character_bank 1, character_spells 2, bans 2, audit 1, mutes 1, board_posts 1, jails 1"
     );
     let (source_rows, target_rows) = blocking({
         let (from, to) = (from.clone(), to.clone());

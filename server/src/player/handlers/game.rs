@@ -27,6 +27,15 @@ pub(super) fn trimmed(mut message: String) -> Option<String> {
 }
 
 /// Talk_Msg (global), Talk_Admin, Talk_Announce.
+/// Talk_Request: guild chat, through the world to the other members in the game.
+pub(super) fn guild_chat(player: &mut Player, message: String) -> Result<(), Disconnect> {
+    let id = playing(player)?;
+    if !player.muted() {
+        player.context.world.guild_chat(id, message);
+    }
+    Ok(())
+}
+
 pub(super) fn world_chat(
     player: &mut Player,
     channel: Channel,

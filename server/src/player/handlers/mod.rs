@@ -9,9 +9,11 @@ mod connection;
 #[cfg(feature = "fault-injection")]
 pub(super) mod fault;
 mod game;
+mod guild;
 mod init;
 mod items;
 mod login;
+mod marriage;
 mod message;
 mod party;
 mod player_commands;
@@ -21,6 +23,8 @@ mod report;
 mod warp;
 mod welcome;
 
+pub(crate) use guild::{GuildEvent, GuildFlow, event as guild_event};
+pub(super) use marriage::end_marriage;
 pub(super) use warp::{PendingWarp, offer as offer_warp};
 // The names the game accepts, for names that come another way (`eo-admin import`).
 pub(crate) use account::account_name;
@@ -161,6 +165,30 @@ pub(super) async fn dispatch(player: &mut Player, packet: ClientPacket) -> Resul
         | ClientPacket::TradeRemove(_)
         | ClientPacket::TradeAgree(_)
         | ClientPacket::TradeClose(_) => to_map(player, packet).await,
+        // The guild master's session is the map's; guilds are the database's (handlers/guild/).
+        ClientPacket::GuildOpen(_) => to_map(player, packet).await,
+        // The lawyer and the priest live on the map (map/marriage.rs).
+        ClientPacket::MarriageOpen(_)
+        | ClientPacket::MarriageRequest(_)
+        | ClientPacket::PriestOpen(_)
+        | ClientPacket::PriestRequest(_)
+        | ClientPacket::PriestAccept(_)
+        | ClientPacket::PriestUse(_) => to_map(player, packet).await,
+        ClientPacket::GuildRequest(_)
+        | ClientPacket::GuildAccept(_)
+        | ClientPacket::GuildCreate(_)
+        | ClientPacket::GuildPlayer(_)
+        | ClientPacket::GuildUse(_)
+        | ClientPacket::GuildRemove(_)
+        | ClientPacket::GuildKick(_)
+        | ClientPacket::GuildRank(_)
+        | ClientPacket::GuildJunk(_)
+        | ClientPacket::GuildAgree(_)
+        | ClientPacket::GuildBuy(_)
+        | ClientPacket::GuildTake(_)
+        | ClientPacket::GuildReport(_)
+        | ClientPacket::GuildTell(_) => guild::packet(player, packet).await,
+        ClientPacket::TalkRequest(packet) => game::guild_chat(player, packet.message),
         other => {
             // Packets of features not built yet (the game itself) are read and ignored, as the
             // official server ignores packets it does not expect.

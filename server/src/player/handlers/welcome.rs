@@ -85,10 +85,16 @@ pub(super) async fn request(
         ecf_length: data.classes.count,
         name: character.name.clone(),
         title: character.title.clone(),
-        guild_name: String::new(),
-        guild_rank_name: String::new(),
+        guild_name: character
+            .guild
+            .as_ref()
+            .map_or_else(String::new, |g| g.name.clone()),
+        guild_rank_name: character
+            .guild
+            .as_ref()
+            .map_or_else(String::new, |g| g.rank_name.clone()),
         class_id: character.class,
-        guild_tag: "   ".into(),
+        guild_tag: crate::world::shown_tag(character.guild.as_ref().map(|g| g.tag.as_str())),
         admin: AdminLevel::from_u32(u32::from(character.admin_level)),
         level: character.level,
         experience: character.experience,
@@ -126,7 +132,7 @@ pub(super) async fn request(
             armlet: e.armlet,
             bracer: e.bracer,
         },
-        guild_rank: 0,
+        guild_rank: character.guild.as_ref().map_or(0, |g| g.rank),
         settings: ServerSettings {
             jail_map: world.spawn_map,
             rescue_map: world.spawn_map,
@@ -273,6 +279,10 @@ pub(super) async fn enter(
         class_id: character.class,
         admin_level: character.admin_level,
         map: map.id,
+        guild: character
+            .guild
+            .as_ref()
+            .map(|g| (g.guild_id, g.tag.clone())),
     };
     // From here the map holds the character (see `crate::save`): even if it does not answer,
     // leaving the game takes it off that map.
