@@ -53,142 +53,12 @@ struct Cli {
     command: Command,
 }
 
+/// eo-admin's subcommands: every admin command (declared once, in `eo_control`), and
+/// `import`, which sends many requests.
 #[derive(Subcommand)]
 enum Command {
-    /// The server's version, uptime, connections, players, maps, database and listen address.
-    Status,
-    /// Everyone in the game: name, account, map, position, level, admin level, address.
-    Players,
-    /// Disconnects a character in the game.
-    Kick {
-        /// The character.
-        name: String,
-        /// Why (written to the server's log).
-        #[arg(long)]
-        reason: Option<String>,
-    },
-    /// Bans an account (named by a character or the account itself) or an IP address, and
-    /// disconnects whoever matches.
-    ///
-    /// `eo-admin ban NAME [--duration D]` or `eo-admin ban --ip ADDR [--duration D]` (D may
-    /// also follow NAME or --ip ADDR bare). D is seconds, or a number with s, m, h, d or w
-    /// (30m, 12h, 7d); without it the ban is permanent.
-    Ban {
-        /// Ban this IP address instead of an account.
-        #[arg(long, value_name = "ADDR")]
-        ip: Option<String>,
-        /// NAME then DURATION, or only DURATION with --ip.
-        #[arg(value_name = "NAME [DURATION]", num_args = 0..=2)]
-        rest: Vec<String>,
-        /// How long (permanent when left out).
-        #[arg(long, value_name = "D")]
-        duration: Option<String>,
-        /// Why (stored with the ban).
-        #[arg(long)]
-        reason: Option<String>,
-    },
-    /// Lifts every ban on an account (named by a character or the account) or an IP address.
-    Unban {
-        /// The character or account.
-        #[arg(required_unless_present = "ip", conflicts_with = "ip")]
-        name: Option<String>,
-        /// Lift the bans on this IP address instead.
-        #[arg(long, value_name = "ADDR")]
-        ip: Option<String>,
-    },
-    /// Lists the bans in force.
-    Bans {
-        /// Expired bans too.
-        #[arg(long)]
-        all: bool,
-    },
-    /// Announces a message to everyone in the game.
-    Announce {
-        /// The message (the words are joined with spaces).
-        #[arg(required = true, num_args = 1..)]
-        message: Vec<String>,
-    },
-    /// Sends a server message to one character in the game.
-    Message {
-        /// The character.
-        name: String,
-        /// The message (the words are joined with spaces).
-        #[arg(required = true, num_args = 1..)]
-        message: Vec<String>,
-    },
-    /// Sets a character's admin level (0 player .. 5 high game master).
-    Promote {
-        /// The character.
-        name: String,
-        /// The admin level, 0 to 5.
-        #[arg(value_parser = clap::value_parser!(u8).range(0..=5))]
-        level: u8,
-    },
-    /// Mutes a character in the game: its chat is dropped until the mute ends.
-    Mute {
-        /// The character.
-        name: String,
-        /// How long: seconds, or a number with s, m, h, d or w (5m when left out; 0 lifts a
-        /// mute).
-        #[arg(long)]
-        duration: Option<String>,
-    },
-    /// Moves a character in the game to a map and tile (its client is offered the warp).
-    Warp {
-        /// The character.
-        name: String,
-        /// The map id.
-        map: u16,
-        /// The tile's x.
-        x: u8,
-        /// The tile's y.
-        y: u8,
-    },
-    /// Puts items at a character's feet (in the game), for it alone to pick up for a while.
-    Give {
-        /// The character.
-        name: String,
-        /// The item's id (its record number in the EIF).
-        item: u16,
-        /// How many (1 when left out).
-        #[arg(default_value_t = 1)]
-        amount: u32,
-    },
-    /// Saves every character in the game now and tells how many were saved.
-    Save,
-    /// Announces, waits, then stops the server (saving every character).
-    ///
-    /// `eo-admin shutdown [--delay SECS] [--message TEXT]`, or `eo-admin shutdown [SECS]
-    /// [TEXT...]`.
-    Shutdown {
-        /// Seconds to wait first (0 when left out).
-        #[arg(value_name = "SECS", conflicts_with = "delay")]
-        delay_secs: Option<u64>,
-        /// The announcement (a default one when there is a delay).
-        #[arg(value_name = "TEXT", conflicts_with = "message_flag")]
-        message: Vec<String>,
-        /// Seconds to wait first.
-        #[arg(long = "delay", id = "delay", value_name = "SECS")]
-        delay: Option<u64>,
-        /// The announcement.
-        #[arg(long = "message", id = "message_flag", value_name = "TEXT")]
-        message_flag: Option<String>,
-    },
-    /// The latest administration actions.
-    Audit {
-        /// How many (20 when left out).
-        #[arg(value_name = "N", conflicts_with = "limit_flag")]
-        limit: Option<usize>,
-        /// How many.
-        #[arg(long = "limit", id = "limit_flag", value_name = "N")]
-        limit_flag: Option<usize>,
-    },
-    /// Rereads the server's configuration file and puts in force what can change while it
-    /// runs (limits, rates, messages, admin levels, the log filter); says what needs a restart.
-    Reload,
-    /// Rereads the EO+ quest files (`quests/NNNNN.eqf`) and puts them in force; players keep
-    /// their progress. Lists the files that did not load, with the line and what was wrong.
-    ReloadQuests,
+    #[command(flatten)]
+    Admin(eo_control::Command),
     /// Brings the accounts and characters of an EOSERV (or etheos) or reoserv database here.
     ///
     /// `eo-admin import eoserv SOURCE --password-salt SALT` or `eo-admin import reoserv
@@ -257,86 +127,21 @@ fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
 }
 
-/// The command's name and arguments in the socket protocol.
+/// The command's name and arguments in the socket protocol: its request, once the command
+/// line's alternative spellings are folded (`eo_control::Command::normalize`).
 fn request(command: &Command) -> Result<(&'static str, Value), Failure> {
-    Ok(match command {
-        Command::Status => ("status", json!({})),
-        Command::Players => ("players", json!({})),
-        Command::Kick { name, reason } => ("kick", json!({ "name": name, "reason": reason })),
-        Command::Ban {
-            ip,
-            rest,
-            duration: duration_flag,
-            reason,
-        } => {
-            let (name, duration) = match (ip, rest.as_slice()) {
-                (Some(_), []) => (None, None),
-                (Some(_), [duration]) => (None, Some(duration)),
-                (None, [name]) => (Some(name), None),
-                (None, [name, duration]) => (Some(name), Some(duration)),
-                (Some(_), _) => {
-                    return Err(Failure::Refused(
-                        "with --ip, give at most a DURATION".into(),
-                    ));
-                }
-                (None, _) => {
-                    return Err(Failure::Refused(
-                        "give NAME [DURATION] or --ip ADDR [DURATION]".into(),
-                    ));
-                }
-            };
-            let duration = match (duration, duration_flag) {
-                (Some(_), Some(_)) => {
-                    return Err(Failure::Refused(
-                        "give the duration once: bare or with --duration".into(),
-                    ));
-                }
-                (bare, flag) => bare.or(flag.as_ref()),
-            };
-            (
-                "ban",
-                json!({ "name": name, "ip": ip, "duration": duration, "reason": reason }),
-            )
-        }
-        Command::Unban { name, ip } => ("unban", json!({ "name": name, "ip": ip })),
-        Command::Bans { all } => ("bans", json!({ "all": all })),
-        Command::Announce { message } => ("announce", json!({ "message": message.join(" ") })),
-        Command::Message { name, message } => (
-            "message",
-            json!({ "name": name, "message": message.join(" ") }),
-        ),
-        Command::Promote { name, level } => ("promote", json!({ "name": name, "level": level })),
-        Command::Mute { name, duration } => ("mute", json!({ "name": name, "duration": duration })),
-        Command::Warp { name, map, x, y } => {
-            ("warp", json!({ "name": name, "map": map, "x": x, "y": y }))
-        }
-        Command::Save => ("save", json!({})),
-        Command::Give { name, item, amount } => (
-            "give",
-            json!({ "name": name, "item": item, "amount": amount }),
-        ),
-        Command::Shutdown {
-            delay_secs,
-            message,
-            delay,
-            message_flag,
-        } => {
-            let message = message_flag
-                .clone()
-                .or_else(|| (!message.is_empty()).then(|| message.join(" ")));
-            (
-                "shutdown",
-                json!({ "delay_secs": delay_secs.or(*delay), "message": message }),
-            )
-        }
-        Command::Audit { limit, limit_flag } => {
-            ("audit", json!({ "limit": limit.or(*limit_flag) }))
-        }
-        Command::Reload => ("reload", json!({})),
-        Command::ReloadQuests => ("reload-quests", json!({})),
+    let Command::Admin(command) = command else {
         // Many requests, one batch each: `import::run`.
-        Command::Import(_) => return Err(Failure::Refused("import is not one request".into())),
-    })
+        return Err(Failure::Refused("import is not one request".into()));
+    };
+    let command = command.clone().normalize().map_err(Failure::Refused)?;
+    let mut request = serde_json::to_value(&command)
+        .map_err(|e| Failure::Refused(format!("the request cannot be written: {e}")))?;
+    let args = request
+        .get_mut("args")
+        .map(Value::take)
+        .unwrap_or_else(|| json!({}));
+    Ok((command.name(), args))
 }
 
 /// `--socket`, else `EO_CONTROL_SOCKET`, else the config file's `[control] socket`, else the
@@ -554,8 +359,8 @@ fn human(command: &str, result: &Value) -> String {
                 &rows,
             )
         }
-        "kick" => format!("kicked {}\n", names(result.get("kicked"))),
-        "ban" => {
+        "kick" | "skick" => format!("kicked {}\n", names(result.get("kicked"))),
+        "ban" | "sban" => {
             let target = match result.get("account").and_then(Value::as_str) {
                 Some(account) => format!("account {account}"),
                 None => format!("address {}", get("ip")),
@@ -599,8 +404,8 @@ fn human(command: &str, result: &Value) -> String {
         }
         "announce" => format!("announced: {}\n", get("message")),
         "message" => format!("sent to {}: {}\n", get("name"), get("message")),
-        "mute" => format!("{} is muted for {} s\n", get("name"), get("duration_secs")),
-        "warp" => format!(
+        "mute" | "smute" => format!("{} is muted for {} s\n", get("name"), get("duration_secs")),
+        "warp" | "warptome" | "warpmeto" => format!(
             "{} is offered a warp to map {} at {},{}\n",
             get("name"),
             get("map"),
@@ -663,6 +468,123 @@ fn human(command: &str, result: &Value) -> String {
                 &rows,
             )
         }
+        "jail" | "sjail" => format!(
+            "{} is jailed on map {} at {},{}{}\n",
+            get("name"),
+            get("map"),
+            get("x"),
+            get("y"),
+            if result.get("online") == Some(&Value::Bool(true)) {
+                ""
+            } else {
+                " (from its next login)"
+            }
+        ),
+        "unjail" => format!(
+            "{} is free: to map {} at {},{}{}\n",
+            get("name"),
+            get("map"),
+            get("x"),
+            get("y"),
+            if result.get("online") == Some(&Value::Bool(true)) {
+                ""
+            } else {
+                " (at its next login)"
+            }
+        ),
+        "strip" => format!(
+            "took {} item(s) off {} ({} still worn)\n",
+            get("removed"),
+            get("name"),
+            get("still_worn")
+        ),
+        "learn" => format!(
+            "{} knows spell {} at level {}\n",
+            get("name"),
+            get("spell"),
+            get("level")
+        ),
+        "set" => format!(
+            "{}'s {} is now {}\n",
+            get("name"),
+            get("field"),
+            get("value")
+        ),
+        "snpc" => format!(
+            "{} of NPC {} on map {} around {},{} (indexes {})\n",
+            get("amount"),
+            get("npc"),
+            get("map"),
+            get("x"),
+            get("y"),
+            get("indexes")
+        ),
+        "dnpc" => format!(
+            "removed {} summoned NPC(s) from map {}\n",
+            get("removed"),
+            get("map")
+        ),
+        "evacuate" => format!(
+            "map {} is evacuated in {} s ({} player(s) on it now)\n",
+            get("map"),
+            get("secs"),
+            get("players")
+        ),
+        "inventory" | "paperdoll" => {
+            let (key, what) = if command == "inventory" {
+                ("items", "amount")
+            } else {
+                ("equipment", "slot")
+            };
+            let rows: Vec<Vec<String>> = list(result, key)
+                .iter()
+                .map(|i| vec![cell(i.get("item")), cell(i.get("name")), cell(i.get(what))])
+                .collect();
+            if rows.is_empty() {
+                return format!("{} has nothing\n", get("name"));
+            }
+            table(&["ITEM", "NAME", &what.to_uppercase()], &rows)
+        }
+        "freeze" => format!("{} is frozen\n", get("name")),
+        "unfreeze" => format!("{} can walk again\n", get("name")),
+        "sitem" => format!(
+            "{} x {} ({}) put into {}'s inventory\n",
+            get("amount"),
+            get("item_name"),
+            get("item"),
+            get("name")
+        ),
+        "ditem" => format!(
+            "{} x {} ({}) dropped on map {} at {},{}\n",
+            get("amount"),
+            get("item_name"),
+            get("item"),
+            get("map"),
+            get("x"),
+            get("y")
+        ),
+        "quake" => format!(
+            "map {} quakes (strength {}, {} player(s))\n",
+            get("map"),
+            get("strength"),
+            get("players")
+        ),
+        "uptime" => format!(
+            "up {} (since {} UTC)\n",
+            get("uptime"),
+            time_cell(result.get("started_at"))
+        ),
+        "request" => format!("sent to the admins in the game: {}\n", get("message")),
+        "info" => format!(
+            "{} (account {}): map {} at {},{}, level {}, admin level {}\n",
+            get("name"),
+            get("account"),
+            get("map"),
+            get("x"),
+            get("y"),
+            get("level"),
+            get("admin_level")
+        ),
         "give" => format!(
             "{} x {} ({}) lies at {}'s feet on map {} at {},{}\n",
             get("amount"),

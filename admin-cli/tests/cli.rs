@@ -622,8 +622,16 @@ async fn a_mute_outlives_the_session_and_an_offline_character_can_be_muted() {
     .await;
     assert_eq!(heard, "heard", "the line said while muted was dropped");
 
-    // A character that is not in the game can be muted too.
+    // A character that is not in the game can be muted too (once the server has seen it go).
     drop(alpha);
+    loop {
+        let players = ok_json(&socket, &["players"]).await;
+        let online = players["players"].as_array().unwrap();
+        if !online.iter().any(|p| p["name"] == "alpha") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let json = ok_json(&socket, &["mute", "alpha", "--duration", "1h"]).await;
     assert_eq!(
         (&json["duration_secs"], &json["online"]),

@@ -93,6 +93,13 @@
 //! [metrics]                       # Prometheus text on http://LISTEN/metrics
 //! enabled = false
 //! listen = "127.0.0.1:9464"
+//! [jail]                          # $jail's tile, and where $unjail sends one
+//! map = 6
+//! x = 5
+//! y = 6
+//! free_map = 1
+//! free_x = 16
+//! free_y = 9
 //! [barber]                        # a new hair style: base_cost + cost_per_level * level
 //! base_cost = 0
 //! cost_per_level = 200
@@ -198,6 +205,7 @@ mod flood;
 mod guilds;
 mod inns;
 mod items;
+mod jail;
 mod jukebox;
 mod load;
 mod log;
@@ -229,6 +237,7 @@ pub use flood::{FloodConfig, MAX_PACE_MS};
 pub use guilds::GuildsConfig;
 pub use inns::InnsConfig;
 pub use items::{ItemsConfig, MAX_GROUND_ITEMS, MAX_ITEM_AMOUNT, MAX_MOVED_AMOUNT};
+pub use jail::JailConfig;
 pub use jukebox::JukeboxConfig;
 pub(crate) use load::process_env;
 pub use load::{DEFAULT_FILE, ENV_PREFIX};
@@ -281,6 +290,7 @@ pub struct Config {
     pub parties: PartiesConfig,
     pub spells: SpellsConfig,
     pub trade: TradeConfig,
+    pub jail: JailConfig,
     pub map_effects: MapEffectsConfig,
     pub guilds: GuildsConfig,
     pub marriage: MarriageConfig,
@@ -331,6 +341,7 @@ impl Config {
         self.parties.validate()?;
         self.spells.validate()?;
         self.trade.validate()?;
+        self.jail.validate()?;
         self.map_effects.validate()?;
         self.guilds.validate()?;
         self.marriage.validate()?;

@@ -39,6 +39,7 @@ pub const LIVE_KEYS: &[(&str, When)] = &[
     ("flood", When::NewConnections),
     ("login", When::Now),
     ("boards", When::Now),
+    ("jail", When::Now),
 ];
 
 /// When a reloaded key takes effect.

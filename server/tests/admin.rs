@@ -78,7 +78,10 @@ async fn bad_requests_get_error_replies_and_the_connection_stays_usable() {
     let status = control.ok("status", json!({})).await;
     assert_eq!(status["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(status["listen"], server.addr.to_string());
-    assert_eq!(status["maps"], 5);
+    assert_eq!(
+        status["maps"], 6,
+        "the bundled world's five maps and its jail"
+    );
     assert_eq!(status["players"], 0);
     assert!(status["database"].as_str().unwrap().ends_with("test.db"));
     server.stop().await;

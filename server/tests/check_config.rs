@@ -60,7 +60,7 @@ fn copy_of_bundled() -> tempfile::TempDir {
 fn a_good_configuration_and_world_pass() {
     let (code, out, err, left) = check(&world_config(&bundled(), ""));
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("are fine: 5 maps"), "{out}");
+    assert!(out.contains("are fine: 6 maps"), "{out}");
     assert!(!left, "nothing is started");
 }
 
@@ -88,7 +88,7 @@ fn a_broken_quest_file_is_named_and_the_world_still_passes() {
 fn without_a_world_folder_the_bundled_world_is_checked() {
     let (code, out, err, left) = check("[server]\nmax_players = 10\n");
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("the bundled world are fine: 5 maps"), "{out}");
+    assert!(out.contains("the bundled world are fine: 6 maps"), "{out}");
     assert!(!left);
 }
 

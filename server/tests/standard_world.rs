@@ -130,6 +130,7 @@ async fn a_world_of_standard_files_drops_speaks_and_keeps_inns_from_its_server_p
             "maps/00004.emf",
             "maps/00005.emf",
             "maps/00006.emf",
+            "maps/00007.emf",
             "pub/dat001.ecf",
             "pub/dat001.eif",
             "pub/din001.eid",

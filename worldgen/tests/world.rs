@@ -129,6 +129,7 @@ fn built_files_decode_and_reencode_byte_identically() {
             "maps/00003.emf",
             "maps/00004.emf",
             "maps/00005.emf",
+            "maps/00006.emf",
             "pub/dat001.ecf",
             "pub/dat001.eif",
             "pub/din001.eid",
@@ -245,7 +246,7 @@ fn pub_headers_count_every_record_and_the_last_is_eof() {
 fn town_and_field_are_linked_by_warps_onto_walkable_tiles() {
     let world = world();
     let maps = maps(&world);
-    assert_eq!(maps.len(), 5);
+    assert_eq!(maps.len(), 6);
     for (id, emf) in &maps {
         for (x, y, warp) in warps(emf) {
             let target = maps

@@ -28,6 +28,29 @@ pub struct AdminConfig {
     pub shutdown: u8,
     pub give: u8,
     pub promote: u8,
+    pub skick: u8,
+    pub smute: u8,
+    pub sban: u8,
+    pub jail: u8,
+    pub sjail: u8,
+    pub unjail: u8,
+    pub freeze: u8,
+    pub unfreeze: u8,
+    pub sitem: u8,
+    pub ditem: u8,
+    pub quake: u8,
+    pub snpc: u8,
+    pub dnpc: u8,
+    pub evacuate: u8,
+    pub set: u8,
+    pub learn: u8,
+    pub strip: u8,
+    pub paperdoll: u8,
+    pub inventory: u8,
+    /// `$uptime` (`#uptime` is every player's).
+    pub uptime: u8,
+    /// `$request`: a call for help to the admins in the game (every player's by default).
+    pub request: u8,
     /// Admin chat (Talk_Admin): who may send it, and who hears it.
     pub admin_chat: u8,
 }
@@ -48,6 +71,27 @@ impl Default for AdminConfig {
             shutdown: 4,
             give: 3,
             promote: 4,
+            skick: 1,
+            smute: 1,
+            sban: 2,
+            jail: 2,
+            sjail: 2,
+            unjail: 2,
+            freeze: 2,
+            unfreeze: 2,
+            sitem: 4,
+            ditem: 4,
+            quake: 2,
+            snpc: 4,
+            dnpc: 4,
+            evacuate: 4,
+            set: 4,
+            learn: 4,
+            strip: 4,
+            paperdoll: 1,
+            inventory: 1,
+            uptime: 0,
+            request: 0,
             admin_chat: 1,
         }
     }
@@ -55,7 +99,7 @@ impl Default for AdminConfig {
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn commands(&self) -> [(&'static str, u8); 13] {
+    pub fn commands(&self) -> [(&'static str, u8); 34] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -70,6 +114,27 @@ impl AdminConfig {
             ("shutdown", self.shutdown),
             ("give", self.give),
             ("promote", self.promote),
+            ("skick", self.skick),
+            ("smute", self.smute),
+            ("sban", self.sban),
+            ("jail", self.jail),
+            ("sjail", self.sjail),
+            ("unjail", self.unjail),
+            ("freeze", self.freeze),
+            ("unfreeze", self.unfreeze),
+            ("sitem", self.sitem),
+            ("ditem", self.ditem),
+            ("quake", self.quake),
+            ("snpc", self.snpc),
+            ("dnpc", self.dnpc),
+            ("evacuate", self.evacuate),
+            ("set", self.set),
+            ("learn", self.learn),
+            ("strip", self.strip),
+            ("paperdoll", self.paperdoll),
+            ("inventory", self.inventory),
+            ("uptime", self.uptime),
+            ("request", self.request),
         ]
     }
 
@@ -109,6 +174,30 @@ mod tests {
     fn validation_rules() {
         assert_eq!(invalid(|c| c.admin.ban = 6).key, "admin.ban");
         assert_eq!(invalid(|c| c.admin.admin_chat = 6).key, "admin.admin_chat");
+    }
+
+    #[test]
+    fn every_command_a_character_may_use_has_a_key() {
+        // The operator's alone (no key): status, players, bans, message, save, audit, reload,
+        // reload-quests.
+        let operator_only = [
+            "status",
+            "players",
+            "bans",
+            "message",
+            "save",
+            "audit",
+            "reload",
+            "reload-quests",
+        ];
+        let admin = super::AdminConfig::default();
+        for name in eo_control::Command::NAMES {
+            assert_eq!(
+                admin.level(name).is_none(),
+                operator_only.contains(name),
+                "{name}"
+            );
+        }
     }
 
     #[test]

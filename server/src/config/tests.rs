@@ -59,6 +59,27 @@ announce = 2
 shutdown = 5
 give = 5
 promote = 5
+skick = 2
+smute = 2
+sban = 3
+jail = 3
+sjail = 3
+unjail = 3
+freeze = 3
+unfreeze = 3
+sitem = 5
+ditem = 5
+quake = 3
+snpc = 5
+dnpc = 5
+evacuate = 5
+set = 5
+learn = 5
+strip = 5
+paperdoll = 2
+inventory = 2
+uptime = 1
+request = 1
 admin_chat = 2
 [npcs]
 tick_ms = 50
@@ -107,6 +128,13 @@ max_hashing_per_address = 1
 [metrics]
 enabled = true
 listen = "0.0.0.0:9100"
+[jail]
+map = 2
+x = 3
+y = 4
+free_map = 3
+free_x = 5
+free_y = 6
 [barber]
 base_cost = 10
 cost_per_level = 150

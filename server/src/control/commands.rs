@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use eo_control::{Command, NoArgs};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tracing::{error, info};
@@ -17,42 +18,26 @@ use crate::player::PlayerContext;
 mod args;
 mod hierarchy;
 mod import;
+mod inspect;
+mod jail;
 mod moderation;
 mod players;
 mod quests;
 mod server_ops;
+mod set;
+mod spawn;
+mod world_ops;
 
 pub use args::{MAX_BAN_SECS, MAX_MESSAGE_CHARS, parse_duration};
 use hierarchy::Caller;
 pub use moderation::{DEFAULT_MUTE_SECS, MAX_MUTE_SECS};
 pub use server_ops::{DEFAULT_AUDIT_LIMIT, MAX_SHUTDOWN_DELAY_SECS, SERVER_NAME};
+pub use world_ops::describe_uptime;
 
-/// Every command, in the order `help` texts list them.
-pub const COMMANDS: &[&str] = &[
-    "status",
-    "players",
-    "kick",
-    "ban",
-    "unban",
-    "bans",
-    "announce",
-    "message",
-    "promote",
-    "save",
-    "shutdown",
-    "audit",
-    "mute",
-    "warp",
-    "info",
-    "warptome",
-    "warpmeto",
-    "hide",
-    "show",
-    "reload",
-    "give",
-    "import",
-    "reload-quests",
-];
+/// Every command the socket takes: the typed ones, and `import`.
+pub fn command_names() -> impl Iterator<Item = &'static str> {
+    Command::NAMES.iter().copied().chain(["import"])
+}
 
 /// Who gave a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,26 +174,9 @@ pub struct Reloading {
 
 /// Whether a command changes something, and so goes to the audit trail.
 fn audited(command: &str) -> bool {
-    matches!(
+    !matches!(
         command,
-        "kick"
-            | "ban"
-            | "unban"
-            | "announce"
-            | "message"
-            | "promote"
-            | "save"
-            | "shutdown"
-            | "mute"
-            | "warp"
-            | "warptome"
-            | "warpmeto"
-            | "hide"
-            | "show"
-            | "reload"
-            | "give"
-            | "import"
-            | "reload-quests"
+        "status" | "players" | "bans" | "audit" | "info" | "uptime" | "inventory" | "paperdoll"
     )
 }
 
@@ -227,77 +195,139 @@ impl Admin {
         }
     }
 
-    /// Runs `command` with `args` (a JSON object, or null for none) for `source`; records it in
-    /// the audit trail if it changes something. A character's command (in the game, or `as` one
-    /// on the socket) its admin level does not allow is refused first, and not recorded: players
-    /// typing `$kick` would fill the trail.
+    /// How long the server has been running.
+    pub fn uptime(&self) -> std::time::Duration {
+        self.started.elapsed()
+    }
+
+    /// Runs the socket's `command` with `args` (a JSON object, or null for none) for
+    /// `source`: reads it as a [`Command`] (or `import`) and runs it.
     pub async fn execute(&self, source: &Source, command: &str, args: Value) -> CommandResult {
-        let caller = self.caller(source).await?;
-        if COMMANDS.contains(&command) {
-            self.permitted(&caller, command)?;
+        if command == "import" {
+            return self.execute_import(source, args).await;
         }
-        let arguments = if args.is_null() {
-            "{}".to_owned()
-        } else if command == "import" {
-            import::audit_summary(&args)
-        } else {
-            args.to_string()
-        };
-        let result = match command {
-            "status" => self.status(args).await,
-            "players" => self.players(args).await,
-            "kick" => self.kick(&caller, args).await,
-            "ban" => self.ban(&caller, args).await,
-            "unban" => self.unban(args).await,
-            "bans" => self.bans(args).await,
-            "announce" => self.announce(args).await,
-            "message" => self.message(args).await,
-            "promote" => self.promote(&caller, args).await,
-            "save" => self.save(args).await,
-            "shutdown" => self.shutdown(args).await,
-            "audit" => self.audit(args).await,
-            "mute" => self.mute(&caller, args).await,
-            "warp" => self.warp(&caller, args).await,
-            "info" => self.info(args).await,
-            "warptome" => self.warp_to(&caller, args, true).await,
-            "warpmeto" => self.warp_to(&caller, args, false).await,
-            "hide" => self.hide(&caller, args, true).await,
-            "show" => self.hide(&caller, args, false).await,
-            "reload" => self.reload(args).await,
-            "give" => self.give(&caller, args).await,
-            "import" => self.import(args).await,
-            "reload-quests" => self.reload_quests(args).await,
-            other => Err(CommandError::new(
+        if !Command::NAMES.contains(&command) {
+            return Err(CommandError::new(
                 ErrorCode::UnknownCommand,
                 format!(
-                    "no command {other:?}; the commands are {}",
-                    COMMANDS.join(", ")
+                    "no command {command:?}; the commands are {}",
+                    command_names().collect::<Vec<_>>().join(", ")
                 ),
-            )),
+            ));
+        }
+        let args = if args.is_null() { json!({}) } else { args };
+        if !args.is_object() {
+            return Err(CommandError::bad_request("args must be a JSON object"));
+        }
+        let typed: Command = serde_json::from_value(json!({ "command": command, "args": args }))
+            .map_err(|e| CommandError::bad_request(format!("bad args: {e}")))?;
+        self.run(source, typed).await
+    }
+
+    /// Runs `command` for `source`; records it in the audit trail if it changes something. A
+    /// character's command (in the game, or `as` one on the socket) its admin level does not
+    /// allow is refused first, and not recorded: players typing `$kick` would fill the trail.
+    pub async fn run(&self, source: &Source, command: Command) -> CommandResult {
+        let caller = self.caller(source).await?;
+        let name = command.name();
+        self.permitted(&caller, name)?;
+        let arguments = serde_json::to_value(&command)
+            .ok()
+            .and_then(|mut request| request.get_mut("args").map(Value::take))
+            .map_or_else(|| "{}".to_owned(), |args| args.to_string());
+        let silent = command.is_silent();
+        let result = match command {
+            Command::Status(NoArgs {}) => self.status().await,
+            Command::Players(NoArgs {}) => self.players().await,
+            Command::Kick(args) | Command::Skick(args) => self.kick(&caller, args, silent).await,
+            Command::Ban(args) | Command::Sban(args) => self.ban(&caller, args, silent).await,
+            Command::Unban(args) => self.unban(args).await,
+            Command::Bans(args) => self.bans(args).await,
+            Command::Announce(args) => self.announce(args).await,
+            Command::Message(args) => self.message(args).await,
+            Command::Promote(args) => self.promote(&caller, args).await,
+            Command::Mute(args) | Command::Smute(args) => self.mute(&caller, args, silent).await,
+            Command::Warp(args) => self.warp(&caller, args).await,
+            Command::Info(args) => self.info(args).await,
+            Command::Warptome(args) => self.warp_to(&caller, args, true).await,
+            Command::Warpmeto(args) => self.warp_to(&caller, args, false).await,
+            Command::Hide(NoArgs {}) => self.hide(&caller, true).await,
+            Command::Show(NoArgs {}) => self.hide(&caller, false).await,
+            Command::Give(args) => self.give(&caller, args).await,
+            Command::Jail(args) | Command::Sjail(args) => self.jail(&caller, args, silent).await,
+            Command::Unjail(args) => self.unjail(&caller, args).await,
+            Command::Freeze(args) => self.freeze(&caller, args, true).await,
+            Command::Unfreeze(args) => self.freeze(&caller, args, false).await,
+            Command::Sitem(args) => self.spawn_item(&caller, args, false).await,
+            Command::Ditem(args) => self.spawn_item(&caller, args, true).await,
+            Command::Snpc(args) => self.summon_npcs(&caller, args).await,
+            Command::Dnpc(args) => self.dismiss_npcs(&caller, args).await,
+            Command::Quake(args) => self.quake(&caller, args).await,
+            Command::Evacuate(args) => self.evacuate(&caller, args).await,
+            Command::Set(args) => self.set(&caller, args).await,
+            Command::Learn(args) => self.learn(&caller, args).await,
+            Command::Strip(args) => self.strip(&caller, args).await,
+            Command::Paperdoll(args) => self.paperdoll(&caller, args).await,
+            Command::Inventory(args) => self.inventory(args).await,
+            Command::Uptime(NoArgs {}) => self.uptime_command().await,
+            Command::Request(args) => self.request(&caller, args).await,
+            Command::Save(NoArgs {}) => self.save().await,
+            Command::Shutdown(args) => self.shutdown(args).await,
+            Command::Audit(args) => self.audit(args).await,
+            Command::Reload(NoArgs {}) => self.reload().await,
+            Command::ReloadQuests(NoArgs {}) => self.reload_quests().await,
         };
-        if audited(command) {
-            let error = result.as_ref().err().map(ToString::to_string);
-            let who = caller.who();
-            match &error {
-                None => {
-                    info!(source = source.kind(), %who, command, %arguments, "admin command")
-                }
-                Some(error) => {
-                    info!(source = source.kind(), %who, command, %arguments, %error, "admin command failed");
-                }
-            }
-            let entry = NewAudit {
-                source: source.kind().into(),
-                who,
-                command: command.into(),
-                arguments,
-                error,
-            };
-            if let Err(error) = self.context.db.add_audit(entry).await {
-                error!(%error, command, "the audit trail could not be written");
-            }
+        if audited(name) {
+            self.record(source, &caller, name, arguments, &result).await;
         }
         result
+    }
+
+    /// `import`: its arguments are many records, read by the import module; the audit keeps
+    /// a summary of them.
+    async fn execute_import(&self, source: &Source, args: Value) -> CommandResult {
+        let caller = self.caller(source).await?;
+        self.permitted(&caller, "import")?;
+        let arguments = if args.is_null() {
+            "{}".to_owned()
+        } else {
+            import::audit_summary(&args)
+        };
+        let result = self.import(args).await;
+        self.record(source, &caller, "import", arguments, &result)
+            .await;
+        result
+    }
+
+    /// Writes one command to the audit trail (and the log).
+    async fn record(
+        &self,
+        source: &Source,
+        caller: &Caller<'_>,
+        command: &str,
+        arguments: String,
+        result: &CommandResult,
+    ) {
+        let error = result.as_ref().err().map(ToString::to_string);
+        let who = caller.who();
+        match &error {
+            None => {
+                info!(source = source.kind(), %who, command, %arguments, "admin command")
+            }
+            Some(error) => {
+                info!(source = source.kind(), %who, command, %arguments, %error, "admin command failed");
+            }
+        }
+        let entry = NewAudit {
+            source: source.kind().into(),
+            who,
+            command: command.into(),
+            arguments,
+            error,
+        };
+        if let Err(error) = self.context.db.add_audit(entry).await {
+            error!(%error, command, "the audit trail could not be written");
+        }
     }
 }
 

@@ -13,5 +13,5 @@
 pub mod commands;
 pub mod socket;
 
-pub use commands::{Admin, CommandError, ErrorCode, Reloading, Source};
+pub use commands::{Admin, CommandError, ErrorCode, Reloading, Source, describe_uptime};
 pub use socket::ControlSocket;

@@ -26,6 +26,7 @@ pub(crate) const TABLES: &[(&str, &str)] = &[
     ("audit", "id"),
     ("mutes", "character_id"),
     ("board_posts", "id"),
+    ("jails", "character_id"),
 ];
 
 /// The tables whose `id` the database assigns.

@@ -254,7 +254,19 @@ ALTER TABLE characters ADD COLUMN guild_rank INTEGER NOT NULL DEFAULT 0 CHECK (g
 CREATE INDEX characters_guild_id ON characters(guild_id);
 "#,
     ),
-    // 7: EO+ quest progress, one row per character and quest it started; the state by name.
+    // 7: jails, which outlive a session (db/jails.rs): a jailed character logs in in jail; one
+    // freed while offline (`released`) leaves it when it next logs in.
+    Migration::same(
+        r#"
+CREATE TABLE jails (
+    character_id INTEGER PRIMARY KEY REFERENCES characters(id) ON DELETE CASCADE,
+    jailed_at    INTEGER NOT NULL,
+    jailed_by    TEXT NOT NULL,
+    released     INTEGER NOT NULL DEFAULT 0
+);
+"#,
+    ),
+    // 8: EO+ quest progress, one row per character and quest it started; the state by name.
     Migration::same(
         r#"
 CREATE TABLE character_quests (
@@ -446,6 +458,7 @@ mod tests {
                 "character_spells",
                 "characters",
                 "guilds",
+                "jails",
                 "mutes"
             ]
         );

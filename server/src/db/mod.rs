@@ -38,6 +38,7 @@ mod characters;
 pub(crate) mod conn;
 mod copy;
 mod guilds;
+mod jails;
 mod migrations;
 mod models;
 mod mutes;
@@ -62,6 +63,7 @@ pub use guilds::{
     GUILD_RANKS, Guild, GuildMember, GuildMembership, GuildOp, GuildOpOutcome, Joined, LEADER_RANK,
     MemberChange, NEW_MEMBER_RANK, NewGuild,
 };
+pub use jails::JailState;
 pub use models::{
     Account, AuditEntry, Ban, Character, CharacterSummary, Equipment, NewAccount, NewAudit, NewBan,
     NewCharacter, QuestProgress, SaveReport,

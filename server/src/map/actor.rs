@@ -158,6 +158,11 @@ pub(super) enum MapMessage {
         amount: u32,
         reply: oneshot::Sender<Option<(u8, u8)>>,
     },
+    /// An operator's action (map/admin.rs).
+    Admin {
+        action: super::admin::AdminAction,
+        reply: oneshot::Sender<Result<super::admin::AdminDone, String>>,
+    },
 }
 
 impl MapMessage {
@@ -186,6 +191,7 @@ impl MapMessage {
             MapMessage::Range { .. } => "range",
             MapMessage::Item { action, .. } => action.kind(),
             MapMessage::Give { .. } => "give",
+            MapMessage::Admin { .. } => "admin",
             MapMessage::Guild(_) => "guild",
             MapMessage::Divorced { .. } => "divorced",
             MapMessage::PartyView(_) => "party view",
@@ -564,6 +570,9 @@ impl MapActor {
                     reply,
                 } => {
                     let _ = reply.send(self.give(player_id, item_id, amount));
+                }
+                MapMessage::Admin { action, reply } => {
+                    let _ = reply.send(self.admin(action));
                 }
                 MapMessage::PartyView(view) => self.party_view(view),
                 MapMessage::Reachable {

@@ -299,6 +299,21 @@ impl MapHandle {
         .flatten()
     }
 
+    /// An operator's action on this map (map/admin.rs): what it did, or why not (`None` if
+    /// the map did not answer).
+    pub async fn admin(
+        &self,
+        action: super::admin::AdminAction,
+    ) -> Option<Result<super::admin::AdminDone, String>> {
+        self.ask(|reply| MapMessage::Admin { action, reply }).await
+    }
+
+    /// As [`Self::admin`], without waiting for the answer.
+    pub async fn admin_nowait(&self, action: super::admin::AdminAction) {
+        let (reply, _) = tokio::sync::oneshot::channel();
+        let _ = self.tx.send(MapMessage::Admin { action, reply }).await;
+    }
+
     async fn item(&self, player_id: u16, action: ItemAction) {
         let _ = self.tx.send(MapMessage::Item { player_id, action }).await;
     }

@@ -73,6 +73,18 @@ impl Ground {
         self.items.len()
     }
 
+    /// The indexes of the piles on tile (x, y), oldest first.
+    pub(super) fn uids_at(&self, x: u8, y: u8) -> Vec<u16> {
+        let mut piles: Vec<(u64, u16)> = self
+            .items
+            .iter()
+            .filter(|(_, item)| (item.x, item.y) == (x, y))
+            .map(|(uid, item)| (item.placed, *uid))
+            .collect();
+        piles.sort_unstable();
+        piles.into_iter().map(|(_, uid)| uid).collect()
+    }
+
     /// A free index (1 to 64,008, as EO shorts allow), or `None` if all are taken.
     fn free_uid(&mut self) -> Option<u16> {
         for _ in 0..=crate::config::MAX_GROUND_ITEMS {

@@ -3,6 +3,7 @@
 //! range.
 
 mod actor;
+mod admin;
 mod arena;
 mod bank;
 mod barber;
@@ -38,9 +39,11 @@ mod trade;
 mod views;
 mod visibility;
 
+pub use admin::{AdminAction, AdminDone};
 pub use character::{CharacterGame, ExperienceGain, GameState};
 pub use guild::{GuildRequest, Paid};
 pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
+pub use npcs::MAX_NPCS;
 pub use party::PartyView;
 pub use quests::finished_quest_names;
 pub use views::{map_info, paperdoll};

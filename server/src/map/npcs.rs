@@ -29,6 +29,11 @@ pub const MAX_NPCS: usize = 253;
 pub const MAX_NPC_LIST: usize = 252;
 /// Spawn type 7 stands still, facing the direction in its spawn time's two low bits.
 const STANDING: u8 = 7;
+/// The respawn time of the spawn of NPCs an operator summoned (`$snpc`): never, in effect (a
+/// kill adds it to the clock, so it is far from `u64::MAX`).
+const SUMMONED: u64 = u64::MAX / 4;
+/// How summoned NPCs move: a middling wander.
+const SUMMONED_SPAWN_TYPE: u8 = 3;
 /// Tries at a random free tile around the spawn point before falling back to a scan.
 const SPAWN_TRIES: usize = 200;
 
@@ -419,6 +424,107 @@ impl Npcs {
             .take(MAX_NPC_LIST)
             .map(Npc::info)
             .collect()
+    }
+
+    /// Whether an operator summoned this NPC (`$snpc`).
+    fn summoned(&self, npc: &Npc) -> bool {
+        self.spawns
+            .get(npc.spawn)
+            .is_some_and(|s| s.respawn == SUMMONED)
+    }
+
+    /// `$snpc`: `amount` NPCs of ENF `id` around `at`; they appear on the next tick and never
+    /// respawn. The indexes of summoned NPCs no longer alive are used again; the answer is
+    /// the indexes given (fewer than `amount` when the map has no more).
+    pub fn summon(&mut self, id: u16, at: Tile, amount: u8) -> Result<Vec<u8>, String> {
+        let Some(record) = self.record(id) else {
+            return Err(format!("there is no NPC {id}"));
+        };
+        let (boss, child, kind, hp) = (record.boss, record.child, record.r#type, record.hp);
+        if child {
+            return Err(format!(
+                "NPC {id} is a boss's child: it lives only with its boss"
+            ));
+        }
+        let spawn = match self
+            .spawns
+            .iter()
+            .position(|s| s.respawn == SUMMONED && s.at == at)
+        {
+            Some(spawn) => spawn,
+            None => {
+                self.spawns.push(Spawn {
+                    at,
+                    spawn_type: SUMMONED_SPAWN_TYPE,
+                    respawn: SUMMONED,
+                    direction: Direction::Down,
+                });
+                self.spawns.len() - 1
+            }
+        };
+        let now = self.now;
+        let mut given = Vec::new();
+        for _ in 0..amount {
+            let free = self
+                .list
+                .iter()
+                .position(|n| !n.alive && n.respawn_at >= SUMMONED && self.summoned(n));
+            let slot = match free {
+                Some(slot) => slot,
+                None if self.list.len() < MAX_NPCS => self.list.len(),
+                None => break,
+            };
+            let Ok(index) = u8::try_from(slot) else {
+                break;
+            };
+            let npc = Npc {
+                index,
+                id,
+                spawn,
+                at,
+                direction: Direction::Down,
+                alive: false,
+                hp,
+                max_hp: hp,
+                boss,
+                child,
+                kind,
+                next_act: 0,
+                // Due at the next tick, which places it and shows it.
+                respawn_at: now,
+                idle_acts: 0,
+                chase: None,
+                bored_of: Vec::new(),
+                opponents: Vec::new(),
+            };
+            match self.list.get_mut(slot) {
+                Some(old) => *old = npc,
+                None => self.list.push(npc),
+            }
+            given.push(index);
+        }
+        Ok(given)
+    }
+
+    /// `$dnpc`: every summoned NPC goes, for good; their indexes (alive ones, to show their
+    /// end). Summoned NPCs not yet placed go too.
+    pub fn dismiss_summoned(&mut self) -> Vec<u8> {
+        // ok: every index below comes from 0..len of a list that does not shrink here.
+        let summoned: Vec<usize> = (0..self.list.len())
+            .filter(|i| self.summoned(&self.list[*i]))
+            .collect();
+        let mut gone = Vec::new();
+        for i in summoned {
+            let npc = &mut self.list[i]; // ok: as above
+            if npc.alive {
+                gone.push(npc.index);
+            }
+            npc.alive = false;
+            npc.respawn_at = u64::MAX;
+            npc.opponents.clear();
+            npc.chase = None;
+        }
+        gone
     }
 
     /// Kills NPC `index`: it respawns after its spawn's time. A boss takes the children of

@@ -270,6 +270,10 @@ pub(crate) struct Player {
     pub selected: Option<(u16, crate::db::Character)>,
     /// Until when an operator muted this player's chat.
     pub muted_until: Option<Instant>,
+    /// `#autopickup`: take what lies where it steps (handlers/player_commands.rs).
+    pub autopickup: bool,
+    /// Whether an operator jailed or froze it (player/restraints.rs).
+    pub restraints: super::restraints::Restraints,
     /// Wrong passwords sent on this connection (logins and password changes), against
     /// `login.max_attempts`.
     pub wrong_passwords: u32,
@@ -355,6 +359,9 @@ impl Player {
                 if let Some(id) = self.player_id {
                     self.context.world.changed_level(id, level).await;
                 }
+            }
+            PlayerMessage::Restrain(restraint) => {
+                super::restraints::apply(self, restraint).await?;
             }
             PlayerMessage::Divorce(former) => handlers::end_marriage(self, former).await,
             PlayerMessage::DivorcedBy(by) => {
@@ -602,6 +609,8 @@ pub async fn run_connection(
         pending_warp: None,
         guild: Default::default(),
         muted_until: None,
+        restraints: Default::default(),
+        autopickup: false,
         wrong_passwords: 0,
         counted_state: State::New.name(),
         played: false,

@@ -37,6 +37,8 @@ pub(crate) enum PlayerMessage {
     Warp { map: u16, x: u8, y: u8 },
     /// The character reached a new level on its map: tell the world's online list.
     LevelChanged(u8),
+    /// An operator jailed, freed, froze or unfroze the character (player/restraints.rs).
+    Restrain(super::restraints::Restraint),
     /// Another member's task tells this one about a guild action (handlers/guild/).
     Guild(super::handlers::GuildEvent),
     /// The character divorced its partner (named) on its map: end the partner's side.
@@ -66,6 +68,7 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Mute(duration) => write!(f, "Mute({duration:?})"),
             PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
             PlayerMessage::LevelChanged(level) => write!(f, "LevelChanged({level})"),
+            PlayerMessage::Restrain(restraint) => write!(f, "Restrain({restraint:?})"),
             PlayerMessage::Guild(event) => write!(f, "Guild({event:?})"),
             PlayerMessage::Divorce(name) => write!(f, "Divorce({name})"),
             PlayerMessage::DivorcedBy(name) => write!(f, "DivorcedBy({name})"),
@@ -123,6 +126,11 @@ impl PlayerHandle {
     /// Offers the client a warp to `(map, x, y)`, as a warp tile would.
     pub fn warp(&self, map: u16, x: u8, y: u8) {
         self.tell(PlayerMessage::Warp { map, x, y });
+    }
+
+    /// Jails, frees, freezes or unfreezes the character in play (a jail is stored first).
+    pub fn restrain(&self, restraint: super::restraints::Restraint) {
+        self.tell(PlayerMessage::Restrain(restraint));
     }
 
     /// The character reached `level` (its map tells; the player task updates the world).

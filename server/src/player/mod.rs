@@ -6,6 +6,7 @@ mod connect;
 mod flood;
 mod handle;
 mod handlers;
+mod restraints;
 
 pub use actor::{Dropped, PlayerContext, run_connection};
 pub use connect::{Opened, open};
@@ -13,3 +14,4 @@ pub use handle::{CloseReason, PlayerHandle};
 #[cfg(feature = "fault-injection")]
 pub use handlers::fault::PANIC_LINE as FAULT_PANIC_LINE;
 pub(crate) use handlers::{account_name, character_name};
+pub use restraints::Restraint;

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses a part
 
+pub mod admin;
 pub mod world;
 
 use std::net::SocketAddr;

@@ -1,11 +1,10 @@
-//! The commands' arguments: one struct per shape, read from the JSON object, and the checks
-//! of single values (names, chat text, durations, IP addresses) several commands share.
+//! The checks of single values several commands share (names, chat text, durations, IP
+//! addresses). The arguments' shapes are `eo_control`'s: declared once for the socket,
+//! `eo-admin` and the `$` commands.
 
 use std::net::IpAddr;
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use eo_control::DurationArg;
 
 use super::CommandError;
 
@@ -14,115 +13,16 @@ pub const MAX_MESSAGE_CHARS: usize = 256;
 /// The longest ban duration accepted (about 100 years); longer is what `permanent` is for.
 pub const MAX_BAN_SECS: u64 = 100 * 365 * 24 * 60 * 60;
 
-/// Arguments of commands that take none.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct NoArgs {}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct KickArgs {
-    pub(super) name: String,
-    pub(super) reason: Option<String>,
-}
-
-/// A ban's length: seconds, or text such as "90s", "30m", "12h", "7d", "2w", "permanent".
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(super) enum DurationArg {
-    Secs(u64),
-    Text(String),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct BanArgs {
-    pub(super) name: Option<String>,
-    pub(super) ip: Option<String>,
-    pub(super) duration: Option<DurationArg>,
-    pub(super) reason: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct UnbanArgs {
-    pub(super) name: Option<String>,
-    pub(super) ip: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct BansArgs {
-    #[serde(default)]
-    pub(super) all: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct AnnounceArgs {
-    pub(super) message: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct MessageArgs {
-    pub(super) name: String,
-    pub(super) message: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct PromoteArgs {
-    pub(super) name: String,
-    pub(super) level: u8,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ShutdownArgs {
-    pub(super) delay_secs: Option<u64>,
-    pub(super) message: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct MuteArgs {
-    pub(super) name: String,
-    pub(super) duration: Option<DurationArg>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct WarpArgs {
-    pub(super) name: String,
-    pub(super) map: u16,
-    pub(super) x: u8,
-    pub(super) y: u8,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct GiveArgs {
-    pub(super) name: String,
-    pub(super) item: u16,
-    pub(super) amount: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct NameArgs {
-    pub(super) name: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct AuditArgs {
-    pub(super) limit: Option<usize>,
-}
-
-/// Reads a command's arguments (`null` counts as `{}`).
-pub(super) fn args<T: DeserializeOwned>(args: Value) -> Result<T, CommandError> {
-    let args = if args.is_null() { json!({}) } else { args };
+/// Reads `import`'s arguments (`null` counts as `{}`); the other commands' are
+/// `eo_control::Command`'s.
+pub(super) fn args<T: serde::de::DeserializeOwned>(
+    args: serde_json::Value,
+) -> Result<T, CommandError> {
+    let args = if args.is_null() {
+        serde_json::json!({})
+    } else {
+        args
+    };
     if !args.is_object() {
         return Err(CommandError::bad_request("args must be a JSON object"));
     }
@@ -229,18 +129,7 @@ mod tests {
     }
 
     #[test]
-    fn arguments_are_checked() {
-        assert!(args::<NoArgs>(Value::Null).is_ok());
-        assert!(args::<NoArgs>(json!({})).is_ok());
-        assert_eq!(
-            args::<NoArgs>(json!({"x": 1})).err().map(|e| e.code),
-            Some(ErrorCode::BadRequest)
-        );
-        assert_eq!(
-            args::<KickArgs>(json!([1])).err().map(|e| e.code),
-            Some(ErrorCode::BadRequest)
-        );
-        assert!(args::<PromoteArgs>(json!({"name": "a", "level": 300})).is_err());
+    fn values_are_checked() {
         assert!(message_text("  ").is_err());
         assert!(message_text(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
         assert_eq!(message_text(" hi ").unwrap(), "hi");

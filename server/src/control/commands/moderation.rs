@@ -5,12 +5,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use eo_control::{BanArgs, BansArgs, DurationArg, KickArgs, MuteArgs, PromoteArgs, UnbanArgs};
+use serde_json::json;
 
-use super::args::{
-    BanArgs, BansArgs, DurationArg, KickArgs, MuteArgs, PromoteArgs, UnbanArgs, args, ban_secs,
-    ip_arg, name_arg, parse_duration,
-};
+use super::args::{ban_secs, ip_arg, name_arg, parse_duration};
 use super::{Admin, Caller, CommandError, CommandResult};
 use crate::config::MAX_ADMIN_LEVEL;
 use crate::db::{DbError, NewBan, unix_now};
@@ -22,10 +20,16 @@ pub const DEFAULT_MUTE_SECS: u64 = 5 * 60;
 pub const MAX_MUTE_SECS: u64 = 7 * 24 * 60 * 60;
 
 impl Admin {
-    pub(super) async fn kick(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
-        let KickArgs { name, reason } = self::args(args)?;
+    /// `kick`, and `skick` (`silent`: no announcement).
+    pub(super) async fn kick(
+        &self,
+        caller: &Caller<'_>,
+        KickArgs { name, reason }: KickArgs,
+        silent: bool,
+    ) -> CommandResult {
         let name = name_arg(&name)?;
-        self.may_act_on(caller, "kick", &name).await?;
+        self.may_act_on(caller, if silent { "skick" } else { "kick" }, &name)
+            .await?;
         let reason = reason.unwrap_or_else(|| "kicked by an operator".into());
         let kicked = self
             .context
@@ -36,6 +40,10 @@ impl Admin {
             return Err(CommandError::not_found(format!(
                 "{name} is not in the game"
             )));
+        }
+        if !silent {
+            self.tell_everyone(caller, &kicked.join(", "), "was kicked")
+                .await;
         }
         Ok(json!({ "kicked": kicked }))
     }
@@ -59,13 +67,20 @@ impl Admin {
         }
     }
 
-    pub(super) async fn ban(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
+    /// `ban`, and `sban` (`silent`: no announcement).
+    pub(super) async fn ban(
+        &self,
+        caller: &Caller<'_>,
+        args: BanArgs,
+        silent: bool,
+    ) -> CommandResult {
         let BanArgs {
             name,
             ip,
             duration,
             reason,
-        } = self::args(args)?;
+            ..
+        } = args;
         let secs = ban_secs(duration)?;
         let expires_at = match secs {
             None => None,
@@ -81,8 +96,13 @@ impl Admin {
             (Some(name), None) => {
                 let name = name_arg(&name)?;
                 let (account_id, username) = self.account_named(&name).await?;
-                self.may_act_on_account(caller, "ban", &name, account_id)
-                    .await?;
+                self.may_act_on_account(
+                    caller,
+                    if silent { "sban" } else { "ban" },
+                    &name,
+                    account_id,
+                )
+                .await?;
                 let ban = NewBan {
                     account_id: Some(account_id),
                     ip: None,
@@ -113,6 +133,10 @@ impl Admin {
             .await
             .map_err(CommandError::db)?;
         let kicked = self.context.world.kick(target, "banned".into()).await;
+        if !silent && !kicked.is_empty() {
+            self.tell_everyone(caller, &kicked.join(", "), "was banned")
+                .await;
+        }
         Ok(json!({
             "id": id,
             "account": account,
@@ -122,8 +146,7 @@ impl Admin {
         }))
     }
 
-    pub(super) async fn unban(&self, args: Value) -> CommandResult {
-        let UnbanArgs { name, ip } = self::args(args)?;
+    pub(super) async fn unban(&self, UnbanArgs { name, ip }: UnbanArgs) -> CommandResult {
         let db = &self.context.db;
         let (removed, what) = match (name, ip) {
             (Some(name), None) => {
@@ -150,8 +173,7 @@ impl Admin {
         Ok(json!({ "removed": removed }))
     }
 
-    pub(super) async fn bans(&self, args: Value) -> CommandResult {
-        let BansArgs { all } = self::args(args)?;
+    pub(super) async fn bans(&self, BansArgs { all }: BansArgs) -> CommandResult {
         let db = &self.context.db;
         let now = unix_now();
         let mut names: HashMap<i64, Option<String>> = HashMap::new();
@@ -186,8 +208,11 @@ impl Admin {
         Ok(json!({ "bans": list }))
     }
 
-    pub(super) async fn promote(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
-        let PromoteArgs { name, level } = self::args(args)?;
+    pub(super) async fn promote(
+        &self,
+        caller: &Caller<'_>,
+        PromoteArgs { name, level }: PromoteArgs,
+    ) -> CommandResult {
         let name = name_arg(&name)?;
         if level > MAX_ADMIN_LEVEL {
             return Err(CommandError::bad_request(format!(
@@ -218,8 +243,13 @@ impl Admin {
         Ok(json!({ "name": name, "level": level, "online": online, "note": note }))
     }
 
-    pub(super) async fn mute(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
-        let MuteArgs { name, duration } = self::args(args)?;
+    /// `mute`, and `smute` (`silent`: only the character is told).
+    pub(super) async fn mute(
+        &self,
+        caller: &Caller<'_>,
+        MuteArgs { name, duration, .. }: MuteArgs,
+        silent: bool,
+    ) -> CommandResult {
         let secs = match duration {
             None => DEFAULT_MUTE_SECS,
             Some(DurationArg::Secs(secs)) => secs,
@@ -233,7 +263,8 @@ impl Admin {
             )));
         }
         let name = name_arg(&name)?;
-        self.may_act_on(caller, "mute", &name).await?;
+        self.may_act_on(caller, if silent { "smute" } else { "mute" }, &name)
+            .await?;
         // Stored, so the mute outlives the session; told to the player task if it is online,
         // which checks each chat packet against it.
         let until = (secs > 0).then(|| unix_now().saturating_add_unsigned(secs));
@@ -251,6 +282,25 @@ impl Admin {
         }
         let is_online = online.is_some();
         let name = online.map_or(name, |player| player.name);
+        if !silent && secs > 0 {
+            self.tell_everyone(caller, &name, "was muted").await;
+        }
         Ok(json!({ "name": name, "duration_secs": secs, "online": is_online }))
+    }
+}
+
+impl Admin {
+    /// Announces a moderation to everyone in the game, as EOSERV does for `kick`, `ban`, `mute`
+    /// and `jail` (their `s` variants do not): "alice was kicked by bob." (by "Server" for the
+    /// operator).
+    pub(super) async fn tell_everyone(&self, caller: &Caller<'_>, target: &str, what: &str) {
+        let by = caller.character().unwrap_or(super::SERVER_NAME);
+        self.context
+            .world
+            .announce(
+                super::SERVER_NAME.into(),
+                format!("{target} {what} by {by}."),
+            )
+            .await;
     }
 }

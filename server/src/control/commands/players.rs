@@ -4,14 +4,14 @@
 
 use std::collections::HashMap;
 
+use eo_control::{GiveArgs, NameArgs, WarpArgs};
 use serde_json::{Value, json};
 
-use super::args::{GiveArgs, NameArgs, NoArgs, WarpArgs, args, name_arg};
+use super::args::name_arg;
 use super::{Admin, Caller, CommandError, CommandResult, ErrorCode};
 
 impl Admin {
-    pub(super) async fn players(&self, args: Value) -> CommandResult {
-        let NoArgs {} = self::args(args)?;
+    pub(super) async fn players(&self) -> CommandResult {
         let players = self.context.world.players().await;
         // Positions belong to the maps: ask each map with players on it once.
         let mut positions: HashMap<u16, (u16, u16)> = HashMap::new();
@@ -45,7 +45,10 @@ impl Admin {
     }
 
     /// The character named `name`, in the game.
-    async fn online(&self, name: &str) -> Result<crate::world::PlayerInfo, CommandError> {
+    pub(super) async fn online(
+        &self,
+        name: &str,
+    ) -> Result<crate::world::PlayerInfo, CommandError> {
         let name = name_arg(name)?;
         self.context
             .world
@@ -56,7 +59,10 @@ impl Admin {
 
     /// The character giving the command (in the game, or named with `as` on the socket); the
     /// operator has no character to move or hide.
-    async fn giver(&self, caller: &Caller<'_>) -> Result<crate::world::PlayerInfo, CommandError> {
+    pub(super) async fn giver(
+        &self,
+        caller: &Caller<'_>,
+    ) -> Result<crate::world::PlayerInfo, CommandError> {
         match caller.character() {
             Some(character) => self.online(character).await,
             None => Err(CommandError::bad_request(
@@ -66,7 +72,7 @@ impl Admin {
     }
 
     /// Where a character in the game stands: (map, x, y).
-    async fn position(
+    pub(super) async fn position(
         &self,
         player: &crate::world::PlayerInfo,
     ) -> Result<(u16, u8, u8), CommandError> {
@@ -90,23 +96,14 @@ impl Admin {
 
     /// Puts items at a character's feet, for it alone to pick up for a while (EOSERV's
     /// `$sitem`, through the ground so the client's own pick-up shows it in the inventory).
-    pub(super) async fn give(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
-        let GiveArgs { name, item, amount } = self::args(args)?;
+    pub(super) async fn give(
+        &self,
+        caller: &Caller<'_>,
+        GiveArgs { name, item, amount }: GiveArgs,
+    ) -> CommandResult {
         self.may_act_on(caller, "give", name.trim()).await?;
-        let amount = amount.unwrap_or(1);
-        let most = crate::config::MAX_MOVED_AMOUNT;
-        if amount == 0 || amount > most {
-            return Err(CommandError::bad_request(format!(
-                "the amount must be 1 to {most}"
-            )));
-        }
-        // The pub file's last record, "eof", is a terminator, not an item.
-        let Some(record) = crate::rules::stats::item(&self.context.data.items.data, item)
-            .filter(|record| !record.name.eq_ignore_ascii_case("eof"))
-        else {
-            return Err(CommandError::not_found(format!("there is no item {item}")));
-        };
-        let item_name = record.name.clone();
+        let amount = Self::item_amount(amount)?;
+        let item_name = self.item_name(item)?;
         let player = self.online(&name).await?;
         let map = self.context.maps.get(&player.map).ok_or_else(|| {
             CommandError::new(ErrorCode::Failed, format!("{} has no map", player.name))
@@ -124,7 +121,7 @@ impl Admin {
     }
 
     /// Offers `player` a warp to `(map, x, y)` once the place is checked.
-    fn warp_player(
+    pub(super) fn warp_player(
         &self,
         player: &crate::world::PlayerInfo,
         map: u16,
@@ -144,8 +141,11 @@ impl Admin {
         Ok(json!({ "name": player.name, "map": map, "x": x, "y": y }))
     }
 
-    pub(super) async fn warp(&self, caller: &Caller<'_>, args: Value) -> CommandResult {
-        let WarpArgs { name, map, x, y } = self::args(args)?;
+    pub(super) async fn warp(
+        &self,
+        caller: &Caller<'_>,
+        WarpArgs { name, map, x, y }: WarpArgs,
+    ) -> CommandResult {
         self.may_act_on(caller, "warp", name.trim()).await?;
         let player = self.online(&name).await?;
         self.warp_player(&player, map, x, y)
@@ -156,10 +156,9 @@ impl Admin {
     pub(super) async fn warp_to(
         &self,
         caller: &Caller<'_>,
-        args: Value,
+        NameArgs { name }: NameArgs,
         to_me: bool,
     ) -> CommandResult {
-        let NameArgs { name } = self::args(args)?;
         if to_me {
             self.may_act_on(caller, "warptome", name.trim()).await?;
         }
@@ -174,8 +173,7 @@ impl Admin {
         self.warp_player(moving, map, x, y)
     }
 
-    pub(super) async fn info(&self, args: Value) -> CommandResult {
-        let NameArgs { name } = self::args(args)?;
+    pub(super) async fn info(&self, NameArgs { name }: NameArgs) -> CommandResult {
         let player = self.online(&name).await?;
         let (map, x, y) = self.position(&player).await?;
         Ok(json!({
@@ -190,13 +188,7 @@ impl Admin {
     }
 
     /// `hide` and `show`: the giver disappears from, or reappears to, the others on its map.
-    pub(super) async fn hide(
-        &self,
-        caller: &Caller<'_>,
-        args: Value,
-        hidden: bool,
-    ) -> CommandResult {
-        let NoArgs {} = self::args(args)?;
+    pub(super) async fn hide(&self, caller: &Caller<'_>, hidden: bool) -> CommandResult {
         let giver = self.giver(caller).await?;
         let map = self.context.maps.get(&giver.map).ok_or_else(|| {
             CommandError::new(ErrorCode::Failed, format!("{} has no map", giver.name))

@@ -2,15 +2,13 @@
 //! Characters keep their progress: it is kept by state name, and a state the new files lack
 //! sends that character's quest back to its start (with a log line) the next time it is used.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tracing::info;
 
-use super::args::{NoArgs, args};
 use super::{Admin, CommandResult};
 
 impl Admin {
-    pub(super) async fn reload_quests(&self, arguments: Value) -> CommandResult {
-        let NoArgs {} = args(arguments)?;
+    pub(super) async fn reload_quests(&self) -> CommandResult {
         let config = self.context.config.get();
         let (quests, errors) = crate::quest::Quests::load_for(&config);
         let loaded = quests.len();

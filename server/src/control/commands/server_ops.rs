@@ -6,9 +6,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tracing::info;
 
-use super::args::{
-    AnnounceArgs, AuditArgs, MessageArgs, NoArgs, ShutdownArgs, args, message_text, name_arg,
-};
+use eo_control::{AuditArgs, MessageArgs, ShutdownArgs, TextArgs};
+
+use super::args::{message_text, name_arg};
 use super::{Admin, CommandError, CommandResult, ErrorCode};
 
 /// The name announcements and server messages are sent under.
@@ -19,8 +19,7 @@ pub const MAX_SHUTDOWN_DELAY_SECS: u64 = 24 * 60 * 60;
 pub const DEFAULT_AUDIT_LIMIT: usize = 20;
 
 impl Admin {
-    pub(super) async fn status(&self, args: Value) -> CommandResult {
-        let NoArgs {} = self::args(args)?;
+    pub(super) async fn status(&self) -> CommandResult {
         let counts = self.context.world.counts().await.unwrap_or_default();
         let players = self.context.world.players().await.len();
         let config = self.context.config.get();
@@ -46,8 +45,7 @@ impl Admin {
     }
 
     /// Rereads the configuration file and puts in force what can change while running.
-    pub(super) async fn reload(&self, args: Value) -> CommandResult {
-        let NoArgs {} = self::args(args)?;
+    pub(super) async fn reload(&self) -> CommandResult {
         let Some(source) = &self.reloading.source else {
             return Err(CommandError::new(
                 ErrorCode::Failed,
@@ -89,9 +87,8 @@ impl Admin {
             .map_err(|error| CommandError::new(ErrorCode::Failed, error.to_string()))
     }
 
-    pub(super) async fn announce(&self, args: Value) -> CommandResult {
-        let AnnounceArgs { message } = self::args(args)?;
-        let message = message_text(&message)?;
+    pub(super) async fn announce(&self, args: TextArgs) -> CommandResult {
+        let message = message_text(&args.text())?;
         self.context
             .world
             .announce(SERVER_NAME.into(), message.clone())
@@ -99,10 +96,12 @@ impl Admin {
         Ok(json!({ "message": message }))
     }
 
-    pub(super) async fn message(&self, args: Value) -> CommandResult {
-        let MessageArgs { name, message } = self::args(args)?;
+    pub(super) async fn message(
+        &self,
+        MessageArgs { name, message }: MessageArgs,
+    ) -> CommandResult {
         let name = name_arg(&name)?;
-        let message = message_text(&message)?;
+        let message = message_text(&message.join(" "))?;
         if !self
             .context
             .world
@@ -118,8 +117,7 @@ impl Admin {
 
     /// Saves every character in the game now: each map queues everyone on it as one batch
     /// (see `crate::save`), and the answer comes once they are committed.
-    pub(super) async fn save(&self, args: Value) -> CommandResult {
-        let NoArgs {} = self::args(args)?;
+    pub(super) async fn save(&self) -> CommandResult {
         let mut saved = 0usize;
         let mut failed = Vec::new();
         for (id, map) in &self.context.maps {
@@ -138,11 +136,8 @@ impl Admin {
         Ok(json!({ "saved": saved, "failed": failed }))
     }
 
-    pub(super) async fn shutdown(&self, args: Value) -> CommandResult {
-        let ShutdownArgs {
-            delay_secs,
-            message,
-        } = self::args(args)?;
+    pub(super) async fn shutdown(&self, args: ShutdownArgs) -> CommandResult {
+        let (delay_secs, message) = (args.delay_secs, args.text());
         let delay = delay_secs.unwrap_or(0);
         if delay > MAX_SHUTDOWN_DELAY_SECS {
             return Err(CommandError::bad_request(format!(
@@ -173,8 +168,7 @@ impl Admin {
         Ok(json!({ "delay_secs": delay, "message": message }))
     }
 
-    pub(super) async fn audit(&self, args: Value) -> CommandResult {
-        let AuditArgs { limit } = self::args(args)?;
+    pub(super) async fn audit(&self, AuditArgs { limit, .. }: AuditArgs) -> CommandResult {
         let entries = self
             .context
             .db

@@ -83,6 +83,7 @@ async fn fill(db: &Db) -> i64 {
     })
     .await
     .unwrap();
+    db.jail("mage".into(), "uid 0".into()).await.unwrap();
     db.set_mute("mage".into(), Some(unix_now() + 600))
         .await
         .unwrap();
@@ -143,7 +144,7 @@ async fn copies_every_table(from: Location, to: Location) {
     .unwrap();
     assert_eq!(
         report.to_string(),
-        "accounts 2, guilds 1, characters 2, character_inventory 3, character_bank 1, character_spells 2, character_quests 1, bans 2, audit 1, mutes 1, board_posts 1"
+        "accounts 2, guilds 1, characters 2, character_inventory 3, character_bank 1, character_spells 2, character_quests 1, bans 2, audit 1, mutes 1, board_posts 1, jails 1"
     );
     let (source_rows, target_rows) = blocking({
         let (from, to) = (from.clone(), to.clone());

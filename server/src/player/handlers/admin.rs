@@ -1,91 +1,20 @@
 //! In-game `$` commands: a public chat line starting with `$` is never said aloud; it is
-//! parsed into an admin command and run through the same [`Admin::execute`] as the control
-//! socket, with the character as its source; `execute` decides whether the character may (its
-//! admin level as stored, so a demotion holds from the next line on). The answer goes to the
-//! giver alone (Talk_Server).
+//! parsed into an admin command ([`eo_control::parse_dollar`], the same definition as
+//! `eo-admin`'s subcommands, with the aliases operators type) and run through the same
+//! [`Admin::run`] as the control socket, with the character as its source; `run` decides
+//! whether the character may (its admin level as stored, so a demotion holds from the next
+//! line on). The answer goes to the giver alone (Talk_Server).
 
 use std::sync::Weak;
 
+use eo_control::{Command, parse_dollar};
 use eo_protocol::net::server::TalkServerServerPacket;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::control::{Admin, CommandError, ErrorCode, Source};
 use crate::net::packet;
 use crate::player::PlayerHandle;
 use crate::player::actor::{Disconnect, Player, State};
-
-/// Parses `$command args...` into an admin command's name and JSON arguments, or the usage
-/// line to answer.
-pub(crate) fn parse(text: &str) -> Result<(String, Value), String> {
-    let text = text.strip_prefix('$').unwrap_or(text);
-    let mut words = text.split_whitespace();
-    let command = words.next().unwrap_or_default().to_ascii_lowercase();
-    let words: Vec<&str> = words.collect();
-    let usage = |line: &str| Err(format!("Usage: ${line}"));
-    let mut args = Map::new();
-    match (command.as_str(), words.as_slice()) {
-        ("kick" | "unban" | "info" | "warptome" | "warpmeto", [name]) => {
-            args.insert("name".into(), json!(name));
-        }
-        ("kick" | "unban" | "info" | "warptome" | "warpmeto", _) => {
-            return usage(&format!("{command} NAME"));
-        }
-        ("ban" | "mute", [name, rest @ ..]) if rest.len() <= 1 => {
-            args.insert("name".into(), json!(name));
-            if let Some(duration) = rest.first() {
-                args.insert("duration".into(), json!(duration));
-            }
-        }
-        ("ban" | "mute", _) => return usage(&format!("{command} NAME [DURATION]")),
-        ("warp", [name, map, x, y]) => {
-            let (Ok(map), Ok(x), Ok(y)) = (map.parse::<u16>(), x.parse::<u8>(), y.parse::<u8>())
-            else {
-                return usage("warp NAME MAP X Y (numbers)");
-            };
-            args.insert("name".into(), json!(name));
-            args.insert("map".into(), json!(map));
-            args.insert("x".into(), json!(x));
-            args.insert("y".into(), json!(y));
-        }
-        ("warp", _) => return usage("warp NAME MAP X Y"),
-        ("hide" | "show", []) => {}
-        ("hide" | "show", _) => return usage(&command),
-        ("announce", [_, ..]) => {
-            args.insert("message".into(), json!(words.join(" ")));
-        }
-        ("announce", []) => return usage("announce TEXT"),
-        ("shutdown", []) => {}
-        ("shutdown", [delay]) => {
-            let Ok(delay) = delay.parse::<u64>() else {
-                return usage("shutdown [DELAY_SECS]");
-            };
-            args.insert("delay_secs".into(), json!(delay));
-        }
-        ("shutdown", _) => return usage("shutdown [DELAY_SECS]"),
-        ("give", [name, item, rest @ ..]) if rest.len() <= 1 => {
-            let (Ok(item), Ok(amount)) = (
-                item.parse::<u16>(),
-                rest.first().map_or(Ok(1), |a| a.parse::<u32>()),
-            ) else {
-                return usage("give NAME ITEM [AMOUNT] (numbers)");
-            };
-            args.insert("name".into(), json!(name));
-            args.insert("item".into(), json!(item));
-            args.insert("amount".into(), json!(amount));
-        }
-        ("give", _) => return usage("give NAME ITEM [AMOUNT]"),
-        ("promote", [name, level]) => {
-            let Ok(level) = level.parse::<u8>() else {
-                return usage("promote NAME LEVEL (a number)");
-            };
-            args.insert("name".into(), json!(name));
-            args.insert("level".into(), json!(level));
-        }
-        ("promote", _) => return usage("promote NAME LEVEL"),
-        _ => return Err(format!("Unknown command ${command}.")),
-    }
-    Ok((command, Value::Object(args)))
-}
 
 /// The sentence that answers a command that worked.
 fn describe(command: &str, result: &Value) -> String {
@@ -103,10 +32,10 @@ fn describe(command: &str, result: &Value) -> String {
         _ => text(key),
     };
     match command {
-        "kick" => format!("Kicked {}.", names("kicked")),
-        "ban" => format!("Banned account {}.", text("account")),
+        "kick" | "skick" => format!("Kicked {}.", names("kicked")),
+        "ban" | "sban" => format!("Banned account {}.", text("account")),
         "unban" => format!("Lifted {} ban(s).", text("removed")),
-        "mute" => format!(
+        "mute" | "smute" => format!(
             "Muted {} for {} seconds.",
             text("name"),
             text("duration_secs")
@@ -140,7 +69,105 @@ fn describe(command: &str, result: &Value) -> String {
             text("x"),
             text("y")
         ),
+        "jail" | "sjail" => format!("{} is in jail.", text("name")),
+        "unjail" => format!("{} is free.", text("name")),
+        "freeze" => format!("{} is frozen.", text("name")),
+        "unfreeze" => format!("{} can walk again.", text("name")),
+        "sitem" => format!(
+            "{} {} into {}'s inventory.",
+            text("amount"),
+            text("item_name"),
+            text("name")
+        ),
+        "ditem" => format!(
+            "{} {} dropped at {},{}.",
+            text("amount"),
+            text("item_name"),
+            text("x"),
+            text("y")
+        ),
+        "quake" => format!(
+            "Map {} quakes (strength {}).",
+            text("map"),
+            text("strength")
+        ),
+        "strip" => format!(
+            "Took {} item(s) off {} ({} still worn).",
+            text("removed"),
+            text("name"),
+            text("still_worn")
+        ),
+        "learn" => format!(
+            "{} knows spell {} at level {}.",
+            text("name"),
+            text("spell"),
+            text("level")
+        ),
+        "set" => format!(
+            "{}'s {} is now {}.",
+            text("name"),
+            text("field"),
+            text("value")
+        ),
+        "snpc" => format!(
+            "{} of NPC {} around {},{}.",
+            text("amount"),
+            text("npc"),
+            text("x"),
+            text("y")
+        ),
+        "dnpc" => format!(
+            "Removed {} summoned NPC(s) from map {}.",
+            text("removed"),
+            text("map")
+        ),
+        "evacuate" => format!(
+            "Map {} is evacuated in {} seconds.",
+            text("map"),
+            text("secs")
+        ),
+        "inventory" => {
+            let items: Vec<String> = listed(result, "items")
+                .map(|i| format!("{} {}", text_of(i, "amount"), text_of(i, "name")))
+                .collect();
+            format!("{} carries: {}.", text("name"), or_nothing(&items))
+        }
+        "paperdoll" => {
+            let worn: Vec<String> = listed(result, "equipment")
+                .map(|i| format!("{} ({})", text_of(i, "name"), text_of(i, "slot")))
+                .collect();
+            format!("{} wears: {}.", text("name"), or_nothing(&worn))
+        }
+        "uptime" => format!("The server has been up for {}.", text("uptime")),
+        "request" => "Your request was sent to the admins in the game.".into(),
         _ => result.to_string(),
+    }
+}
+
+/// The objects of the list `key` of a result.
+fn listed<'a>(result: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    result
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// A field of a listed object, as text.
+fn text_of(value: &Value, key: &str) -> String {
+    match value.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The entries joined with commas, or "nothing".
+fn or_nothing(entries: &[String]) -> String {
+    if entries.is_empty() {
+        "nothing".to_owned()
+    } else {
+        entries.join(", ")
     }
 }
 
@@ -159,8 +186,8 @@ pub(super) fn run(player: &mut Player, text: &str) -> Result<(), Disconnect> {
     };
     let character = game.name.clone();
     let handle = player.handle.clone();
-    let (command, args) = match parse(text) {
-        Ok(parsed) => parsed,
+    let command: Command = match parse_dollar(text) {
+        Ok(command) => command,
         Err(usage) => {
             reply(&handle, usage);
             return Ok(());
@@ -173,14 +200,15 @@ pub(super) fn run(player: &mut Player, text: &str) -> Result<(), Disconnect> {
             return;
         };
         let source = Source::Game { character };
-        let answer = match admin.execute(&source, &command, args).await {
-            Ok(result) => describe(&command, &result),
+        let name = command.name();
+        let answer = match admin.run(&source, command).await {
+            Ok(result) => describe(name, &result),
             // A refusal is a sentence of its own ("You may not use $kick.").
             Err(CommandError {
                 code: ErrorCode::Forbidden,
                 message,
             }) => message,
-            Err(CommandError { message, .. }) => format!("${command} failed: {message}"),
+            Err(CommandError { message, .. }) => format!("${name} failed: {message}"),
         };
         reply(&handle, answer);
     });
@@ -206,47 +234,5 @@ pub(super) async fn catch_up_admin_level(player: &Player, name: &str, loaded: u8
         Err(error) => {
             tracing::warn!(%error, character = name, "the admin level could not be reread");
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_commands() {
-        assert_eq!(
-            parse("$kick Bob").unwrap(),
-            ("kick".into(), json!({"name": "Bob"}))
-        );
-        assert_eq!(
-            parse("$MUTE bob 5m").unwrap(),
-            ("mute".into(), json!({"name": "bob", "duration": "5m"}))
-        );
-        assert_eq!(
-            parse("$warp bob 2 3 4").unwrap(),
-            (
-                "warp".into(),
-                json!({"name": "bob", "map": 2, "x": 3, "y": 4})
-            )
-        );
-        assert_eq!(
-            parse("$announce hello  there").unwrap(),
-            ("announce".into(), json!({"message": "hello there"}))
-        );
-        assert_eq!(parse("$hide").unwrap(), ("hide".into(), json!({})));
-        assert_eq!(
-            parse("$shutdown 30").unwrap(),
-            ("shutdown".into(), json!({"delay_secs": 30}))
-        );
-        assert_eq!(
-            parse("$promote bob 2").unwrap(),
-            ("promote".into(), json!({"name": "bob", "level": 2}))
-        );
-        assert!(parse("$promote bob 300").is_err());
-        assert!(parse("$warp bob x 3 4").is_err());
-        assert!(parse("$kick").is_err());
-        assert!(parse("$save").unwrap_err().contains("Unknown"));
-        assert!(parse("$").is_err());
     }
 }

@@ -112,8 +112,15 @@ fn in_game(player: &Player) -> Result<(MapHandle, u16), Disconnect> {
 /// Walk_Player (and the admin and ghost variants, treated alike for now).
 pub(super) async fn walk(player: &mut Player, direction: Direction) -> Result<(), Disconnect> {
     let (map, id) = in_game(player)?;
+    if player.restraints.frozen {
+        // The client was told (Walk_Close) but moved anyway: put it back.
+        return refresh(player).await;
+    }
     match map.walk(id, direction).await {
-        WalkOutcome::Moved { .. } => Ok(()),
+        WalkOutcome::Moved { .. } => {
+            super::player_commands::after_step(player).await;
+            Ok(())
+        }
         WalkOutcome::Warp(warp, _, _) => super::warp::step_on(player, warp).await,
         // The client moved already: put it back where the map has it.
         WalkOutcome::Blocked => refresh(player).await,
@@ -133,6 +140,9 @@ pub(super) async fn talk(player: &mut Player, message: String) -> Result<(), Dis
     let (map, id) = in_game(player)?;
     if message.starts_with('$') {
         return super::admin::run(player, &message);
+    }
+    if message.starts_with('#') && super::player_commands::run(player, &message).await? {
+        return Ok(());
     }
     if player.muted() {
         return Ok(());

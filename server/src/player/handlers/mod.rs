@@ -16,6 +16,7 @@ mod login;
 mod marriage;
 mod message;
 mod party;
+mod player_commands;
 mod players;
 mod range;
 mod report;

@@ -36,6 +36,7 @@ pub(in crate::player) async fn offer(
         return Ok(());
     };
     let current = game.map.id;
+    let (map, x, y) = crate::player::restraints::destination(player, map, x, y);
     let Some(target) = player.context.data.maps.get(&map) else {
         return Ok(()); // a warp to a map the server lacks leads nowhere
     };

@@ -39,7 +39,7 @@ pub(super) async fn request(
     packet: WelcomeRequestClientPacket,
 ) -> Result<(), Disconnect> {
     let account_id = logged_in(player, "Welcome_Request before login")?;
-    let character = match player
+    let mut character = match player
         .context
         .db
         .load_character(i64::from(packet.character_id))
@@ -52,6 +52,8 @@ pub(super) async fn request(
             ));
         }
     };
+    // A jailed character enters in the jail: the client loads that map from here on.
+    crate::player::restraints::on_entering(player, &mut character).await;
     let Some(map) = map_of(player, &character) else {
         return Err(Disconnect::Closed("no map to enter"));
     };
