@@ -60,19 +60,13 @@ fn world(block: u16) -> TestWorld {
 }
 
 async fn start(world: &TestWorld, adjust: impl FnOnce(&mut Config)) -> TestServer {
-    let data_dir = world.data_dir.clone();
     let map = world.first_new_map;
-    TestServer::start(move |config| {
-        config.world.data_dir = data_dir;
-        (
-            config.world.spawn_map,
-            config.world.spawn_x,
-            config.world.spawn_y,
-        ) = (map, 2, 4);
-        config.npcs.tick_ms = 20;
-        adjust(config);
-    })
-    .await
+    world
+        .serve((map, 2, 4), move |config| {
+            config.npcs.tick_ms = 20;
+            adjust(config);
+        })
+        .await
 }
 
 /// A player who logs in standing on `at` of the ring.

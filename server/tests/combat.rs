@@ -191,21 +191,15 @@ fn test_world_with(maps: &[String], formulas: &str) -> TestWorld {
 /// A server on `world` whose new characters start on `map` at (2, 3), with a fast clock and a
 /// fixed seed; `adjust` may change more.
 async fn start(world: &TestWorld, map: u16, adjust: impl FnOnce(&mut Config)) -> TestServer {
-    let data_dir = world.data_dir.clone();
-    TestServer::start(move |config| {
-        config.world.data_dir = data_dir;
-        (
-            config.world.spawn_map,
-            config.world.spawn_x,
-            config.world.spawn_y,
-        ) = (map, 2, 3);
-        config.npcs.tick_ms = 20;
-        config.npcs.speeds_ms = [20; 7];
-        config.npcs.spawn_radius = 0;
-        config.npcs.seed = 11;
-        adjust(config);
-    })
-    .await
+    world
+        .serve((map, 2, 3), move |config| {
+            config.npcs.tick_ms = 20;
+            config.npcs.speeds_ms = [20; 7];
+            config.npcs.spawn_radius = 0;
+            config.npcs.seed = 11;
+            adjust(config);
+        })
+        .await
 }
 
 /// A player in the game at the spawn point, its saved character edited first.

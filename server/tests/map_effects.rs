@@ -54,22 +54,16 @@ fn world(effect: &str) -> TestWorld {
 /// A server on `world` whose new characters start on its new map at (2, 3), every timed
 /// effect off unless `adjust` turns it on.
 async fn start(world: &TestWorld, adjust: impl FnOnce(&mut Config)) -> TestServer {
-    let data_dir = world.data_dir.clone();
     let map = world.first_new_map;
-    TestServer::start(move |config| {
-        config.world.data_dir = data_dir;
-        (
-            config.world.spawn_map,
-            config.world.spawn_x,
-            config.world.spawn_y,
-        ) = (map, 2, 3);
-        config.npcs.tick_ms = 20;
-        config.map_effects.spike_ms = 0;
-        config.map_effects.drain_ms = 0;
-        config.map_effects.quake_ms = 0;
-        adjust(config);
-    })
-    .await
+    world
+        .serve((map, 2, 3), move |config| {
+            config.npcs.tick_ms = 20;
+            config.map_effects.spike_ms = 0;
+            config.map_effects.drain_ms = 0;
+            config.map_effects.quake_ms = 0;
+            adjust(config);
+        })
+        .await
 }
 
 /// A player in the game with its saved character edited first, and what others see of it.

@@ -24,17 +24,11 @@ fn fast(config: &mut Config) {
 
 /// Starts a server on `world` with new characters placed on `map` at (x, y).
 async fn start_on(world: &TestWorld, map: u16, x: u8, y: u8) -> TestServer {
-    let data_dir = world.data_dir.clone();
-    TestServer::start(move |config| {
-        fast(config);
-        config.world.data_dir = data_dir;
-        (
-            config.world.spawn_map,
-            config.world.spawn_x,
-            config.world.spawn_y,
-        ) = (map, x, y);
-    })
-    .await
+    world
+        .serve((map, x, y), move |config| {
+            fast(config);
+        })
+        .await
 }
 
 /// The layout's tiles by character, for checking where NPCs step.

@@ -130,20 +130,14 @@ fn test_world(recovery_secs: u32) -> TestWorld {
 
 /// A server on `world` whose characters start in the arena at (2, 3), with a fast clock.
 async fn start(world: &TestWorld, adjust: impl FnOnce(&mut Config)) -> TestServer {
-    let data_dir = world.data_dir.clone();
     let map = world.first_new_map;
-    TestServer::start(move |config| {
-        config.world.data_dir = data_dir;
-        (
-            config.world.spawn_map,
-            config.world.spawn_x,
-            config.world.spawn_y,
-        ) = (map, 2, 3);
-        config.npcs.tick_ms = 20;
-        config.npcs.seed = 11;
-        adjust(config);
-    })
-    .await
+    world
+        .serve((map, 2, 3), move |config| {
+            config.npcs.tick_ms = 20;
+            config.npcs.seed = 11;
+            adjust(config);
+        })
+        .await
 }
 
 /// A player in the game, its saved character edited first.

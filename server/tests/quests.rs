@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::world::TestWorld;
+use common::world::{TestWorld, serve_world};
 use common::{
     Control, TestClient, TestServer, create_character, edit_character, enter_character, expect,
     map_barrier, npc_index, saved_character,
@@ -88,13 +88,7 @@ async fn start(
     (map, x, y): (u16, u8, u8),
     adjust: impl FnOnce(&mut Config),
 ) -> TestServer {
-    TestServer::start(move |config| {
-        config.world.data_dir = data_dir;
-        (
-            config.world.spawn_map,
-            config.world.spawn_x,
-            config.world.spawn_y,
-        ) = (map, x, y);
+    serve_world(data_dir, (map, x, y), move |config| {
         config.npcs.tick_ms = 20;
         config.npcs.spawn_radius = 0;
         config.npcs.respawn_rate = 0.001;

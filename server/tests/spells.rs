@@ -150,20 +150,14 @@ fn test_world() -> TestWorld {
 /// A server whose characters start on `map` at (2, 3), without a cooldown unless `adjust`
 /// sets one.
 async fn start(world: &TestWorld, map: u16, adjust: impl FnOnce(&mut Config)) -> TestServer {
-    let data_dir = world.data_dir.clone();
-    TestServer::start(move |config| {
-        config.world.data_dir = data_dir;
-        (
-            config.world.spawn_map,
-            config.world.spawn_x,
-            config.world.spawn_y,
-        ) = (map, 2, 3);
-        config.npcs.tick_ms = 20;
-        config.npcs.seed = 11;
-        config.spells.cooldown_ms = 0;
-        adjust(config);
-    })
-    .await
+    world
+        .serve((map, 2, 3), move |config| {
+            config.npcs.tick_ms = 20;
+            config.npcs.seed = 11;
+            config.spells.cooldown_ms = 0;
+            adjust(config);
+        })
+        .await
 }
 
 async fn player(

@@ -5,6 +5,36 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
+/// Starts a server on the world in `data_dir` whose new characters start on `map` at (x, y);
+/// `adjust` may change more of the configuration.
+pub async fn serve_world(
+    data_dir: PathBuf,
+    (map, x, y): (u16, u8, u8),
+    adjust: impl FnOnce(&mut eo_server::config::Config),
+) -> super::TestServer {
+    super::TestServer::start(move |config| {
+        config.world.data_dir = data_dir;
+        (
+            config.world.spawn_map,
+            config.world.spawn_x,
+            config.world.spawn_y,
+        ) = (map, x, y);
+        adjust(config);
+    })
+    .await
+}
+
+impl TestWorld {
+    /// [`serve_world`] on this world.
+    pub async fn serve(
+        &self,
+        spawn: (u16, u8, u8),
+        adjust: impl FnOnce(&mut eo_server::config::Config),
+    ) -> super::TestServer {
+        serve_world(self.data_dir.clone(), spawn, adjust).await
+    }
+}
+
 /// A built world in a temporary directory (removed when dropped).
 pub struct TestWorld {
     pub dir: TempDir,
