@@ -520,15 +520,30 @@ async fn repub_puts_new_pub_files_in_force() {
     })
     .await;
     assert!(gone.npcs.iter().all(|n| n.id != mole), "{:?}", gone.npcs);
-    // The stone it carries is no item now: using it is refused, and nothing breaks.
+    // The stone it carries is no item now: using it does nothing, and nothing breaks.
     digger.send(&ItemUseClientPacket { item_id: stone }).await;
     let seen = common::map_barrier(&mut digger).await;
     assert!(
         seen.iter()
-            .all(|p| !matches!(p, ServerPacket::TalkServer(_))),
+            .all(|p| !matches!(p, ServerPacket::TalkServer(_) | ServerPacket::ItemReply(_))),
         "{seen:?}"
     );
     assert!(refresh(&mut digger).await.npcs.iter().all(|n| n.id != mole));
+    // It logs in again with the stone: its inventory still lists it, and the game goes on.
+    drop(digger);
+    let mut digger = TestClient::connected(server.addr).await;
+    let id = create_character(&mut digger, "digger").await;
+    let entered = enter_character(&mut digger, id).await;
+    assert!(
+        entered
+            .enter
+            .items
+            .iter()
+            .any(|i| i.id == stone && i.amount == 3),
+        "{:?}",
+        entered.enter.items
+    );
+    common::map_barrier(&mut digger).await;
     // A client entering the game now is told of the new files, and downloads them.
     let (mut later, select) = select(&server, "later").await;
     assert_eq!(
