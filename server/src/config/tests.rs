@@ -81,6 +81,14 @@ inventory = 2
 uptime = 1
 request = 1
 admin_chat = 2
+qstate = 5
+dress = 4
+dress2 = 5
+undress = 4
+duty = 4
+arena = 3
+board = 3
+reload_quests = 4
 [npcs]
 tick_ms = 50
 speeds_ms = [100, 200, 300, 400, 500, 600, 700]

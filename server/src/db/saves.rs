@@ -41,6 +41,49 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Writes to the `characters` row of `after` the columns a save writes whose values differ
+    /// from `before`'s (the same character as it was loaded), in one durable UPDATE; answers
+    /// the columns written (`NotFound` if the row is gone). For an operator's change of a
+    /// character nobody plays (`set`, whose command holds the account meanwhile, so no login
+    /// reads or saves it): a column it does not change keeps what the database has.
+    pub async fn write_changed_columns(
+        &self,
+        before: Character,
+        after: Character,
+    ) -> Result<Vec<&'static str>, DbError> {
+        self.call_durable(move |conn| {
+            let (old, new) = (saved_columns(&before), saved_columns(&after));
+            let changed: Vec<(&'static str, &dyn Param)> = new
+                .iter()
+                .zip(old.iter())
+                .filter(|((_, now), (_, was))| now.value() != was.value())
+                .map(|((name, now), _)| (*name, *now))
+                .collect();
+            if changed.is_empty() {
+                return Ok(Vec::new());
+            }
+            let sets: Vec<String> = changed
+                .iter()
+                .zip(1..)
+                .map(|((name, _), i)| format!("{name} = ?{i}"))
+                .collect();
+            let sql = format!(
+                "UPDATE characters SET {} WHERE id = ?{}",
+                sets.join(", "),
+                changed.len() + 1
+            );
+            let mut values: Vec<&dyn Param> = changed.iter().map(|(_, value)| *value).collect();
+            values.push(&after.id);
+            if conn.execute(&sql, &values)? == 0 {
+                return Err(DbError::NotFound);
+            }
+            Ok(changed.into_iter().map(|(name, _)| name).collect())
+        })
+        .await
+    }
+}
+
 fn save_batch(
     conn: &mut Conn,
     characters: &[Character],

@@ -331,6 +331,55 @@ impl WorldHandle {
             .await
             .unwrap_or(false)
     }
+
+    /// Holds the account `account_id` for an operator's change of one of its characters in
+    /// the database, if no connection is logged in to it: until the hold is dropped, a login
+    /// to it is refused as one to an account already online. An account is released only once
+    /// its logout's saves are on disk (player/actor.rs), so while it is held none of its
+    /// characters is read, played or saved by anyone else. `None` if it is logged in (or held).
+    pub async fn hold_account(&self, account_id: i64) -> Option<AccountHold> {
+        let held = self
+            .ask(|reply| WorldMessage::HoldAccount { account_id, reply })
+            .await?;
+        held.then(|| AccountHold {
+            world: self.clone(),
+            account_id,
+        })
+    }
+
+    /// The title and class the online list shows of the character on `player_id` changed.
+    pub async fn changed_listing(&self, player_id: u16, title: String, class_id: u8) {
+        self.tell(WorldMessage::ChangedListing {
+            player_id,
+            title,
+            class_id,
+        })
+        .await;
+    }
+}
+
+/// An account held by [`WorldHandle::hold_account`]; dropping it lets the account log in.
+#[derive(Debug)]
+pub struct AccountHold {
+    world: WorldHandle,
+    account_id: i64,
+}
+
+impl Drop for AccountHold {
+    fn drop(&mut self) {
+        let message = WorldMessage::ReleaseHold {
+            account_id: self.account_id,
+        };
+        // A full queue is waited for on a task of its own; a closed one means the world is gone.
+        if let Err(mpsc::error::TrySendError::Full(message)) = self.world.tx.try_send(message)
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let tx = self.world.tx.clone();
+            runtime.spawn(async move {
+                let _ = tx.send(message).await;
+            });
+        }
+    }
 }
 
 #[cfg(test)]
