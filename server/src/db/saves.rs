@@ -481,9 +481,52 @@ mod tests {
         );
     }
 
+    /// `set` on a character nobody plays: only what it changed is written; a column changed
+    /// in the database meanwhile (a divorce clearing the partner) keeps its new value.
+    async fn only_the_changed_columns_are_written(db: Db) {
+        let alice = account(&db, "alice").await;
+        let id = db
+            .create_character(alice, new_character("Edited"), 3)
+            .await
+            .unwrap();
+        let before = db.load_character(id).await.unwrap().unwrap();
+        let mut meanwhile = before.clone();
+        meanwhile.partner = "Other".into();
+        db.save_characters(vec![meanwhile]).await.unwrap();
+        let mut after = before.clone();
+        (after.level, after.experience, after.race, after.skin) = (9, 1234, 4, 4);
+        let written = db
+            .write_changed_columns(before.clone(), after)
+            .await
+            .unwrap();
+        assert_eq!(written, ["race", "skin", "level", "experience"]);
+        let loaded = db.load_character(id).await.unwrap().unwrap();
+        assert_eq!(
+            (loaded.level, loaded.experience, loaded.race, loaded.skin),
+            (9, 1234, 4, 4)
+        );
+        assert_eq!(loaded.partner, "Other");
+        assert!(
+            db.write_changed_columns(before.clone(), before.clone())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let gone = Character {
+            id: id + 100,
+            level: 3,
+            ..before.clone()
+        };
+        assert!(matches!(
+            db.write_changed_columns(before, gone).await,
+            Err(DbError::NotFound)
+        ));
+    }
+
     on_both_backends!(
         save_and_load_round_trip,
-        a_broken_character_is_refused_alone
+        a_broken_character_is_refused_alone,
+        only_the_changed_columns_are_written
     );
 
     /// A column added to `characters` is saved, or left out on purpose here: the guild's

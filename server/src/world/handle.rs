@@ -387,6 +387,28 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn a_held_account_cannot_log_in_and_a_logged_in_one_cannot_be_held() {
+        let world = WorldHandle::spawn(8, 8);
+        let (player, _outbox, _kill) = PlayerHandle::new();
+        let id = world
+            .allocate_player_id(player, "127.0.0.1:1".parse().unwrap())
+            .await
+            .unwrap();
+        let hold = world.hold_account(7).await.expect("nobody is logged in to 7");
+        assert!(world.hold_account(7).await.is_none(), "held once at a time");
+        assert_eq!(
+            world.login(id, 7, "seven".into()).await,
+            Err(LoginRefused::AlreadyOnline)
+        );
+        drop(hold);
+        // The release is queued before this login: the world takes messages in order.
+        assert_eq!(world.login(id, 7, "seven".into()).await, Ok(()));
+        assert!(world.hold_account(7).await.is_none(), "logged in");
+        world.release(id).await;
+        assert!(world.hold_account(7).await.is_some(), "logged out");
+    }
+
+    #[tokio::test]
     async fn a_callers_messages_past_a_full_queue_keep_their_order() {
         let world = WorldHandle::spawn(8, 8);
         let (player, _outbox, _kill) = PlayerHandle::new();
