@@ -394,7 +394,10 @@ mod tests {
             .allocate_player_id(player, "127.0.0.1:1".parse().unwrap())
             .await
             .unwrap();
-        let hold = world.hold_account(7).await.expect("nobody is logged in to 7");
+        let hold = world
+            .hold_account(7)
+            .await
+            .expect("nobody is logged in to 7");
         assert!(world.hold_account(7).await.is_none(), "held once at a time");
         assert_eq!(
             world.login(id, 7, "seven".into()).await,
