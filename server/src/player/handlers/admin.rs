@@ -151,6 +151,11 @@ fn describe(command: &str, result: &Value) -> String {
             text("launched")
         ),
         "board" => format!("Board {} is open.", text("board")),
+        "reload-quests" => format!(
+            "Reloaded {} quest(s); {} file(s) did not load.",
+            text("quests"),
+            listed(result, "errors").count()
+        ),
         "snpc" => format!(
             "{} of NPC {} around {},{}.",
             text("amount"),
