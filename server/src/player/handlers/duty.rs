@@ -73,7 +73,11 @@ async fn run(player: &mut Player, here: bool) -> Result<Result<DutySwitch, Strin
     };
     let mut target = match db.load_character(target_id).await {
         Ok(Some(character)) if character.account_id == account_id => character,
-        Ok(_) => return Ok(Err("that character is gone".to_owned())),
+        Ok(_) => {
+            // Deleted meanwhile: there is nothing to go back to.
+            player.duty_from = None;
+            return Ok(Err("that character is gone".to_owned()));
+        }
         Err(error) => return Ok(Err(format!("the character could not be read: {error}"))),
     };
     // Out of the game as at a logout: from here the connection holds no character.
