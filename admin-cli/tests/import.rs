@@ -105,6 +105,47 @@ fn reason_of(report: &Value, record: &str) -> String {
     panic!("no {record} in {report:#}")
 }
 
+/// The status of every guild of a report: (tag, status).
+fn guild_statuses(report: &Value) -> Vec<(String, String)> {
+    report["guilds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["tag"].as_str().unwrap().to_owned(),
+                g["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A character's guild here: (tag, rank, rank name).
+async fn guild_of(server: &TestServer, character: i64) -> Option<(String, u8, String)> {
+    let membership = db(server).await.guild_membership(character).await.unwrap();
+    membership.map(|m| (m.tag, m.rank, m.rank_name))
+}
+
+/// One quest's progress: (quest, state, counters, daily day and count, completions).
+type QuestRow<'a> = (u16, &'a str, Vec<(&'a str, u32)>, (u32, u32), u32);
+
+/// A character's quest progress.
+fn quests_of(character: &Character) -> Vec<QuestRow<'_>> {
+    character
+        .quests
+        .iter()
+        .map(|q| {
+            (
+                q.quest_id,
+                q.state.as_str(),
+                q.counters.iter().map(|(k, n)| (k.as_str(), *n)).collect(),
+                (q.daily_day, q.daily_count),
+                q.completions,
+            )
+        })
+        .collect()
+}
+
 fn not_yet(report: &Value) -> Vec<(String, u64)> {
     report["not_imported_yet"]
         .as_array()
@@ -199,6 +240,16 @@ async fn eoserv_sqlite_dry_run_import_rerun_and_login() {
         .collect();
     assert_eq!(statuses(&dry), expected);
     assert!(reason_of(&dry, "character wilma").contains("item 999 (inventory)"));
+    assert!(reason_of(&dry, "character wilma").contains("quest 9"));
+    let guilds_expected: Vec<(String, String)> = [
+        ("ABC", "would_import"),
+        ("NOM", "would_import"),
+        ("Q1", "refused"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(guild_statuses(&dry), guilds_expected);
     assert!(reason_of(&dry, "account clash").contains("already exists"));
     assert!(reason_of(&dry, "character clash").contains("already exists"));
     let unreadable = dry["unreadable"].as_array().unwrap();
@@ -210,14 +261,7 @@ async fn eoserv_sqlite_dry_run_import_rerun_and_login() {
             .unwrap()
             .contains("inventory")
     );
-    assert_eq!(
-        not_yet(&dry),
-        [
-            ("characters with quest progress".to_owned(), 1),
-            ("guilds".to_owned(), 1),
-            ("characters in a guild".to_owned(), 1)
-        ]
-    );
+    assert_eq!(not_yet(&dry), [("bans".to_owned(), 1)]);
     assert_eq!(
         account(&server, "alice").await,
         None,
@@ -235,6 +279,25 @@ async fn eoserv_sqlite_dry_run_import_rerun_and_login() {
         .map(|(what, status)| (what.clone(), status.replace("would_import", "imported")))
         .collect();
     assert_eq!(statuses(&done), imported);
+    let guilds_imported: Vec<(String, String)> = guilds_expected
+        .iter()
+        .map(|(tag, status)| (tag.clone(), status.replace("would_import", "imported")))
+        .collect();
+    assert_eq!(guild_statuses(&done), guilds_imported);
+    let abc = db(&server).await.guild("ABC").await.unwrap().unwrap();
+    assert_eq!(
+        (abc.name.as_str(), abc.description.as_str(), abc.bank),
+        ("Alphabet", "Letters", 2500)
+    );
+    assert_eq!(abc.created_at, 1_500_000_000);
+    assert_eq!(
+        (
+            abc.ranks[0].as_str(),
+            abc.ranks[1].as_str(),
+            abc.ranks[8].as_str()
+        ),
+        ("Leader", "Recruiter", "New Member")
+    );
     let stored = account(&server, "alice").await.unwrap();
     assert!(
         stored.password_hash.starts_with("$eoserv-sha256$"),
@@ -255,8 +318,17 @@ async fn eoserv_sqlite_dry_run_import_rerun_and_login() {
     assert_eq!(status_of(&again, "character wanda"), "already_imported");
     assert_eq!(status_of(&again, "character wilma"), "imported");
     assert_eq!(status_of(&again, "account clash"), "refused");
+    assert_eq!(
+        guild_statuses(&again)[0],
+        ("ABC".into(), "already_imported".into())
+    );
     let wilma = character(&server, "alice", "wilma").await;
     assert_eq!(wilma.inventory, vec![(1, 5)]);
+    assert!(wilma.quests.is_empty(), "quest 9 is not loaded here");
+    assert_eq!(
+        guild_of(&server, wilma.id).await,
+        Some(("ABC".into(), 9, "New Member".into()))
+    );
 
     // Wanda as EOSERV had her.
     let wanda = character(&server, "alice", "wanda").await;
@@ -294,6 +366,20 @@ async fn eoserv_sqlite_dry_run_import_rerun_and_login() {
     assert_eq!(wanda.bank, vec![(5, 1), (11, 4)]);
     assert_eq!((wanda.gold_bank, wanda.bank_level), (777, 2));
     assert_eq!(wanda.spells, vec![(1, 3), (2, 0)]);
+    // EOSERV's founder (rank 0) leads here.
+    assert_eq!(
+        guild_of(&server, wanda.id).await,
+        Some(("ABC".into(), 1, "Leader".into()))
+    );
+    assert_eq!(
+        quests_of(&wanda),
+        [
+            (1, "hunt", vec![("npc/4", 2)], (0, 0), 0),
+            (2, "begin", vec![], (0, 0), 0),
+            (3, "done", vec![], (20_000, 1), 0),
+        ]
+    );
+    assert_eq!(wanda.quests[0].roll, 3);
     let doll = wanda.equipment;
     assert_eq!(
         (doll.boots, doll.armor, doll.hat, doll.weapon),
@@ -370,12 +456,23 @@ async fn reoserv_import(server: &TestServer, source: &str) {
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
     assert_eq!(
-        not_yet(&report),
-        [
-            ("quest progress records".to_owned(), 2),
-            ("guilds".to_owned(), 1),
-            ("characters in a guild".to_owned(), 1)
-        ]
+        guild_statuses(&report),
+        [("GLD".to_owned(), "imported".to_owned())]
+    );
+    assert_eq!(not_yet(&report), [("bans".to_owned(), 1)]);
+    let gld = db(server).await.guild("GLD").await.unwrap().unwrap();
+    assert_eq!((gld.description.as_str(), gld.bank), ("Gathered", 1234));
+    assert_eq!(gld.created_at, 1_709_209_805, "2024-02-29 12:30:05 UTC");
+    let gwen = character(server, "henry", "gwen").await;
+    assert_eq!(
+        guild_of(server, gwen.id).await,
+        Some(("GLD".into(), 1, "Chief".into()))
+    );
+    assert_eq!(gld.ranks[8], "Rookie");
+    // The fifth state of quest 1 ends it: Gwen finished it.
+    assert_eq!(
+        quests_of(&gwen),
+        [(1, "end", vec![("players", 1)], (20_454, 0), 1)]
     );
     let faye = character(server, "erin", "faye").await;
     assert_eq!((faye.admin_level, faye.class, faye.level), (2, 2, 30));
@@ -397,6 +494,16 @@ async fn reoserv_import(server: &TestServer, source: &str) {
     assert_eq!(faye.bank, vec![(8, 1), (15, 6)]);
     assert_eq!((faye.gold_bank, faye.bank_level), (5000, 1));
     assert_eq!(faye.spells, vec![(1, 2)]);
+    // reoserv kept the states by position: the quest files here name them.
+    assert_eq!(
+        quests_of(&faye),
+        [
+            (1, "hunt", vec![("npc/4", 2)], (0, 0), 0),
+            (2, "begin", vec![], (0, 0), 0),
+            (3, "begin", vec![], (20_792, 1), 1),
+        ]
+    );
+    assert_eq!(guild_of(server, faye.id).await, None);
     let doll = faye.equipment;
     assert_eq!((doll.boots, doll.hat, doll.weapon), (9, 7, 3));
 

@@ -1,6 +1,7 @@
 //! `eo-admin import eoserv|reoserv SOURCE`: reads another server's database (a SQLite file or
-//! a MySQL/MariaDB URL) and sends its accounts and characters to the running server's
-//! `import` command in batches, each small enough for one request line; the server checks
+//! a MySQL/MariaDB URL) and sends its guilds, accounts and characters (with their quest
+//! progress and guild ranks) to the running server's `import` command in batches, each small
+//! enough for one request line; the server checks
 //! and writes them and answers record by record. The CLI reads, the server decides: names,
 //! clashes and item ids are checked against the server's own database and pub files.
 
@@ -10,6 +11,7 @@ mod reoserv;
 mod report;
 mod source;
 
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt as _;
 use std::path::Path;
@@ -23,9 +25,14 @@ use source::Source;
 
 /// The most accounts sent in one request (the server takes at most 100).
 const BATCH_ACCOUNTS: usize = 50;
-/// The most bytes of accounts sent in one request: the server reads request lines of up to
-/// 64 KiB, and the request's envelope needs a little room.
+/// The most bytes of accounts and guilds sent in one request: the server reads request lines
+/// of up to 64 KiB, and the request's envelope needs a little room.
 const BATCH_BYTES: usize = 60 * 1024;
+/// The most guilds sent in one request of guilds alone (the server takes at most 500).
+const BATCH_GUILDS: usize = 200;
+/// The most bytes of one guild: a guild is sent with each batch of its members, so it must
+/// leave room for them.
+const MAX_GUILD_BYTES: usize = 8 * 1024;
 
 /// Which server the database is of.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,11 +102,12 @@ pub fn run(
     .map_err(|e| Failure::Refused(format!("reading {}: {e}", args.source)))?;
     drop(source);
     let (batches, read) = batches(read);
-    let total: usize = batches.iter().map(Vec::len).sum();
+    let total: usize = batches.iter().map(|b| b.accounts.len()).sum();
     let bar = progress(total, json_output);
     let mut answers = Vec::with_capacity(total);
+    let mut guild_answers: Vec<Value> = Vec::new();
     for (number, batch) in batches.into_iter().enumerate() {
-        let count = batch.len();
+        let count = batch.accounts.len();
         let mut request = json!({
             "id": number + 1,
             "command": "import",
@@ -107,7 +115,8 @@ pub fn run(
                 "source": args.from.name(),
                 "dry_run": args.dry_run,
                 "unknown_ids": if args.drop_unknown_ids { "drop" } else { "refuse" },
-                "accounts": batch,
+                "guilds": batch.guilds,
+                "accounts": batch.accounts,
             },
         });
         if let Some(name) = as_character {
@@ -132,11 +141,18 @@ pub fn run(
                 "the server refused the import: {code}: {message}{before}"
             )));
         }
-        let done = reply["result"]["accounts"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        answers.extend(done);
+        let result = &reply["result"];
+        answers.extend(result["accounts"].as_array().cloned().unwrap_or_default());
+        // A guild goes with every batch that has a member of it: its first answer is what
+        // became of it (the later ones find it already there).
+        for answer in result["guilds"].as_array().into_iter().flatten() {
+            if !guild_answers
+                .iter()
+                .any(|kept| kept["tag"] == answer["tag"])
+            {
+                guild_answers.push(answer.clone());
+            }
+        }
         bar.inc(count as u64);
     }
     bar.finish_and_clear();
@@ -145,21 +161,65 @@ pub fn run(
         kind,
         dry_run: args.dry_run,
         answers,
+        guild_answers,
         read,
     };
     outcome.print(json_output)
 }
 
-/// The accounts as JSON in batches that fit a request; an account too large for a request
-/// alone becomes a bad row. Also returns what was read besides the accounts.
-fn batches(mut read: Read) -> (Vec<Vec<Value>>, Read) {
-    let mut batches: Vec<Vec<Value>> = Vec::new();
-    let mut current = Vec::new();
-    let mut bytes = 0;
+/// One request's worth: accounts, and the guilds their characters belong to.
+#[derive(Default)]
+struct Batch {
+    guilds: Vec<Value>,
+    accounts: Vec<Value>,
+    bytes: usize,
+}
+
+/// The accounts as JSON in batches that fit a request, each with the guilds of its
+/// characters (a guild goes with every batch that has a member of it, so that each request
+/// stands alone); guilds nobody imported belongs to go in batches of their own at the end. An
+/// account or guild too large for a request alone becomes a bad row. Also returns what was
+/// read besides the accounts and guilds.
+fn batches(mut read: Read) -> (Vec<Batch>, Read) {
+    let mut guilds: HashMap<String, (Value, usize)> = HashMap::new();
+    let mut guild_order = Vec::new();
+    for guild in std::mem::take(&mut read.guilds) {
+        let value = serde_json::to_value(&guild).unwrap_or(Value::Null);
+        let size = value.to_string().len() + 1;
+        if size > MAX_GUILD_BYTES {
+            read.bad(
+                format!("guild {}", guild.tag),
+                format!("{size} bytes of it are too many for one request"),
+            );
+            continue;
+        }
+        let tag = guild.tag.trim().to_ascii_uppercase();
+        if guilds.insert(tag.clone(), (value, size)).is_none() {
+            guild_order.push(tag);
+        }
+    }
+    let mut sent = HashSet::new();
+    let mut batches: Vec<Batch> = Vec::new();
+    let mut current = Batch::default();
     for account in std::mem::take(&mut read.accounts) {
         let value = serde_json::to_value(&account).unwrap_or(Value::Null);
         let size = value.to_string().len() + 1;
-        if size > BATCH_BYTES {
+        let mut tags: Vec<String> = account
+            .characters
+            .iter()
+            .filter_map(|c| c.guild.as_ref())
+            .map(|m| m.tag.trim().to_ascii_uppercase())
+            .filter(|tag| guilds.contains_key(tag))
+            .collect();
+        tags.sort();
+        tags.dedup();
+        let guild_bytes = |batch: &Batch| -> usize {
+            tags.iter()
+                .filter(|tag| !batch.guilds.iter().any(|g| guild_tag(g) == **tag))
+                .filter_map(|tag| guilds.get(tag).map(|(_, size)| size))
+                .sum()
+        };
+        if size + guild_bytes(&Batch::default()) > BATCH_BYTES {
             for character in &account.characters {
                 read.bad(
                     format!("character {}", character.name),
@@ -172,17 +232,47 @@ fn batches(mut read: Read) -> (Vec<Vec<Value>>, Read) {
             );
             continue;
         }
-        if current.len() == BATCH_ACCOUNTS || bytes + size > BATCH_BYTES {
+        if current.accounts.len() == BATCH_ACCOUNTS
+            || current.bytes + size + guild_bytes(&current) > BATCH_BYTES
+        {
             batches.push(std::mem::take(&mut current));
-            bytes = 0;
         }
-        bytes += size;
-        current.push(value);
+        for tag in tags {
+            if current.guilds.iter().any(|g| guild_tag(g) == tag) {
+                continue;
+            }
+            if let Some((guild, guild_size)) = guilds.get(&tag) {
+                current.guilds.push(guild.clone());
+                current.bytes += guild_size;
+                sent.insert(tag);
+            }
+        }
+        current.bytes += size;
+        current.accounts.push(value);
     }
-    if !current.is_empty() {
+    for tag in guild_order.iter().filter(|tag| !sent.contains(*tag)) {
+        let Some((guild, size)) = guilds.get(tag) else {
+            continue;
+        };
+        if current.guilds.len() == BATCH_GUILDS || current.bytes + size > BATCH_BYTES {
+            batches.push(std::mem::take(&mut current));
+        }
+        current.guilds.push(guild.clone());
+        current.bytes += size;
+    }
+    if !current.accounts.is_empty() || !current.guilds.is_empty() {
         batches.push(current);
     }
     (batches, read)
+}
+
+/// The tag of a guild as sent, in capitals.
+fn guild_tag(guild: &Value) -> String {
+    guild["tag"]
+        .as_str()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_uppercase()
 }
 
 /// A progress bar on the terminal (none when it is not one, or with `--json`).
@@ -257,10 +347,64 @@ mod tests {
         });
         let (batches, read) = batches(read);
         assert_eq!(
-            batches.iter().map(Vec::len).collect::<Vec<_>>(),
+            batches.iter().map(|b| b.accounts.len()).collect::<Vec<_>>(),
             [50, 50, 20]
         );
         assert_eq!(read.bad_rows.len(), 2, "{:?}", read.bad_rows);
         assert!(read.bad_rows[1].reason.contains("too many for one request"));
+    }
+
+    #[test]
+    fn guilds_go_with_their_members_and_the_rest_at_the_end() {
+        use records::{Guild, Membership};
+        let member = |name: &str, tag: &str| Character {
+            name: name.into(),
+            guild: Some(Membership {
+                tag: tag.into(),
+                rank: 9,
+            }),
+            ..Character::default()
+        };
+        let mut read = Read::default();
+        for tag in ["ABC", "XYZ", "NOB"] {
+            read.guilds.push(Guild {
+                tag: tag.into(),
+                name: format!("{tag} guild"),
+                ..Guild::default()
+            });
+        }
+        read.guilds.push(Guild {
+            tag: "BIG".into(),
+            description: "x".repeat(MAX_GUILD_BYTES),
+            ..Guild::default()
+        });
+        for i in 0..60 {
+            let tag = if i < 55 { "abc" } else { "XYZ" };
+            read.accounts.push(Account {
+                username: format!("user{i}"),
+                characters: vec![
+                    member(&format!("c{i}"), tag),
+                    member(&format!("d{i}"), "ABC"),
+                ],
+                ..Account::default()
+            });
+        }
+        let (batches, read) = batches(read);
+        let tags = |b: &Batch| b.guilds.iter().map(guild_tag).collect::<Vec<_>>();
+        // The guild with no member here rides with the last batch, which has room.
+        assert_eq!(batches.len(), 2);
+        assert_eq!(
+            (batches[0].accounts.len(), tags(&batches[0])),
+            (50, vec!["ABC".to_owned()])
+        );
+        assert_eq!(
+            (batches[1].accounts.len(), tags(&batches[1])),
+            (
+                10,
+                vec!["ABC".to_owned(), "XYZ".to_owned(), "NOB".to_owned()]
+            )
+        );
+        assert_eq!(read.bad_rows.len(), 1, "{:?}", read.bad_rows);
+        assert_eq!(read.bad_rows[0].what, "guild BIG");
     }
 }

@@ -1,6 +1,6 @@
-//! What a reader makes of the other server's database: the accounts and characters in the
-//! shape the server's `import` command takes (see docs/admin-protocol.md), the
-//! rows it could not read, and what this server has no place for yet.
+//! What a reader makes of the other server's database: the guilds, accounts and characters in
+//! the shape the server's `import` command takes (see docs/admin-protocol.md), the rows it
+//! could not read, and what the import does not bring.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
@@ -88,17 +88,66 @@ pub struct Character {
     /// The locker.
     pub bank: Vec<(u16, u32)>,
     pub spells: Vec<(u16, u16)>,
+    /// Its guild (by tag) and rank there, 1 (leader) to 9.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guild: Option<Membership>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quests: Vec<Quest>,
+}
+
+/// A character's place in a guild.
+#[derive(Serialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Membership {
+    pub tag: String,
+    pub rank: u8,
+}
+
+/// A guild.
+#[derive(Serialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Guild {
+    pub tag: String,
+    pub name: String,
+    pub description: String,
+    pub bank: u32,
+    /// The names of ranks 1 to 9.
+    pub ranks: Vec<String>,
+    /// Unix seconds, when the other server kept it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+}
+
+/// One quest's progress. The server turns a state given by position into its name with its
+/// own copy of the quest file.
+#[derive(Serialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Quest {
+    pub quest_id: u16,
+    /// By name (EOSERV).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// By position among the file's states (reoserv).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_index: Option<u32>,
+    /// The other server marked it finished.
+    pub finished: bool,
+    /// Kills and uses counted, keyed as the server's quest engine keys them (`npc/ID`,
+    /// `item/ID`, `spell/ID`, `players`).
+    pub counters: Vec<(String, u32)>,
+    pub roll: u32,
+    /// Days since 1970 (UTC) of the daily count.
+    pub daily_day: u32,
+    pub daily_count: u32,
+    pub completions: u32,
 }
 
 /// A row that could not be read (it is not sent).
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct BadRow {
-    /// "account NAME" or "character NAME".
+    /// "account NAME", "character NAME" or "guild TAG".
     pub what: String,
     pub reason: String,
 }
 
-/// Something the other server keeps that this server has no place for yet, and how much.
+/// Something the other server keeps that the import does not bring (its bans), and how much.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct NotYet {
     pub what: String,
@@ -109,6 +158,7 @@ pub struct NotYet {
 #[derive(Default, Debug)]
 pub struct Read {
     pub accounts: Vec<Account>,
+    pub guilds: Vec<Guild>,
     pub bad_rows: Vec<BadRow>,
     pub not_yet: Vec<NotYet>,
 }

@@ -46,6 +46,11 @@ pub struct Row<'a> {
 }
 
 impl Row<'_> {
+    /// Whether the row's table has `column`.
+    pub fn has(&self, column: &str) -> bool {
+        self.columns.contains_key(column)
+    }
+
     fn cell(&self, column: &str) -> Result<&Cell, String> {
         self.columns
             .get(column)
@@ -221,6 +226,10 @@ fn mysql_cell(value: mysql::Value) -> Cell {
         mysql::Value::Int(value) => Cell::Int(value),
         mysql::Value::UInt(value) => i64::try_from(value).map_or(Cell::Other, Cell::Int),
         mysql::Value::Bytes(bytes) => Cell::Text(String::from_utf8_lossy(&bytes).into_owned()),
+        // DATETIME, as SQLite keeps it.
+        mysql::Value::Date(year, month, day, hour, minute, second, _) => Cell::Text(format!(
+            "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}"
+        )),
         _ => Cell::Other,
     }
 }

@@ -105,6 +105,13 @@ CREATE TABLE `guilds` (
     `ranks` TEXT,
     `bank` INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE `bans` (
+    `ip` INTEGER DEFAULT NULL,
+    `hdid` INTEGER DEFAULT NULL,
+    `username` VARCHAR(16) DEFAULT NULL,
+    `setter` VARCHAR(16) DEFAULT NULL,
+    `expires` INTEGER NOT NULL DEFAULT 0
+);
 ";
 
 /// An EOSERV account row.
@@ -132,6 +139,8 @@ struct EoservCharacter<'a> {
     paperdoll: &'a str,
     spells: &'a str,
     guild: &'a str,
+    /// 0 is the founder.
+    guild_rank: u8,
     quest: &'a str,
 }
 
@@ -144,9 +153,9 @@ impl EoservCharacter<'_> {
              `gender`, `race`, `hairstyle`, `haircolor`, `map`, `x`, `y`, `direction`, `level`, \
              `exp`, `hp`, `tp`, `str`, `int`, `wis`, `agi`, `con`, `cha`, `statpoints`, \
              `skillpoints`, `karma`, `bankmax`, `goldbank`, `usage`, `inventory`, `bank`, \
-             `paperdoll`, `spells`, `guild`, `quest`) VALUES ('{}', '{}', 'the Bold', 'Aeven', \
-             {}, {}, 1, 2, 5, 3, {map}, {x}, {y}, 3, {}, {}, 7, 4, {str}, {int}, {wis}, {agi}, \
-             {con}, {cha}, 6, 2, 1010, {}, {}, 321, '{}', '{}', '{}', '{}', '{}', '{}');",
+             `paperdoll`, `spells`, `guild`, `guild_rank`, `quest`) VALUES ('{}', '{}', 'the Bold', \
+             'Aeven', {}, {}, 1, 2, 5, 3, {map}, {x}, {y}, 3, {}, {}, 7, 4, {str}, {int}, {wis}, \
+             {agi}, {con}, {cha}, 6, 2, 1010, {}, {}, 321, '{}', '{}', '{}', '{}', '{}', {}, '{}');",
             self.name,
             self.account,
             self.admin,
@@ -160,6 +169,7 @@ impl EoservCharacter<'_> {
             self.paperdoll,
             self.spells,
             self.guild,
+            self.guild_rank,
             self.quest,
         )
     }
@@ -182,13 +192,16 @@ fn plain<'a>(name: &'a str, account: &'a str) -> EoservCharacter<'a> {
         paperdoll: "",
         spells: "",
         guild: "",
+        guild_rank: 0,
         quest: "",
     }
 }
 
 /// An EOSERV database:
 /// - alice ("secret1") with wanda (a game master with stats, items, locker, paperdoll,
-///   spells, quest progress and a guild) and wilma (an item the test world does not have);
+///   spells, quest progress, the founder of guild ABC) and wilma (an item and a quest the
+///   test world does not have; a new member of ABC);
+/// - guilds ABC (two members), NOM (none) and Q1 (a tag this server does not accept); a ban;
 /// - clash ("whatever"), an account name the test server has already;
 /// - carol ("carolpw") with clash (a character name taken there) and cora;
 /// - dave ("davepw1") with dora, whose inventory EOSERV could not have written.
@@ -216,13 +229,16 @@ pub fn eoserv() -> Vec<String> {
         paperdoll: "9,0,0,0,6,0,7,0,2,0,0,0,0,0,0,",
         spells: "1,3;2,0;",
         guild: "ABC",
-        quest: "0,Begin,0;",
+        quest: "1,Hunt,{killednpcs/4=2,r=3};3,done,{d=20000,c=1};2,Begin,0;",
         ..plain("wanda", "alice")
     };
     sql.push(wanda.sql());
     sql.push(
         EoservCharacter {
             inventory: "1,5;999,1;",
+            guild: "ABC",
+            guild_rank: 9,
+            quest: "9,Begin,{};",
             ..plain("wilma", "alice")
         }
         .sql(),
@@ -236,10 +252,15 @@ pub fn eoserv() -> Vec<String> {
         }
         .sql(),
     );
-    sql.push(
-        "INSERT INTO `guilds` VALUES ('ABC', 'Alphabet', 'Letters', 1500000000, 'Leader,Member', 0);"
-            .into(),
-    );
+    for row in [
+        "INSERT INTO `guilds` VALUES ('ABC', 'Alphabet', 'Letters', 1500000000, \
+         'Leader,Recruiter,,,,,,,New Member,', 2500);",
+        "INSERT INTO `guilds` VALUES ('NOM', 'Nomads', '', 1600000000, ',,,,,,,,,', 0);",
+        "INSERT INTO `guilds` VALUES ('Q1', 'Bad Tag', '', 1600000000, ',,,,,,,,,', 0);",
+        "INSERT INTO `bans` VALUES (NULL, NULL, 'someone', 'wanda', 0);",
+    ] {
+        sql.push(row.into());
+    }
     sql
 }
 
@@ -283,6 +304,18 @@ CREATE TABLE `guilds` (
     `name` VARCHAR(32) NOT NULL,
     `description` TEXT,
     `bank` INTEGER NOT NULL DEFAULT 0,
+    `created_at` DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE `guild_ranks` (
+    `id` INTEGER PRIMARY KEY,
+    `guild_id` INTEGER NOT NULL,
+    `index` TINYINT NOT NULL,
+    `rank` VARCHAR(64) NOT NULL
+);
+CREATE TABLE `bans` (
+    `account_id` INTEGER,
+    `ip` VARCHAR(15),
+    `duration` INTEGER,
     `created_at` DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 CREATE TABLE `characters` (
@@ -373,7 +406,8 @@ CREATE TABLE `character_quest_progress` (
 
 /// A reoserv database: Erin ("hunter22", the name kept with its capital as reoserv may) with
 /// Faye (a light guide of class 2 with stats, items, locker, paperdoll, spells, two quests in
-/// progress) and henry ("henrypw") with Gwen (in a guild).
+/// progress, one daily run done) and henry ("henrypw") with Gwen (the leader of guild GLD,
+/// quest 1 finished); a ban.
 pub fn reoserv() -> Vec<String> {
     let mut sql = tables(REOSERV_TABLES, "");
     for (id, name, password) in [(1, "Erin", "hunter22"), (2, "henry", "henrypw")] {
@@ -384,7 +418,11 @@ pub fn reoserv() -> Vec<String> {
             reoserv_hash(name, password)
         ));
     }
-    sql.push("INSERT INTO `guilds` (`id`, `tag`, `name`) VALUES (1, 'GLD', 'Guild');".into());
+    sql.push(
+        "INSERT INTO `guilds` (`id`, `tag`, `name`, `description`, `bank`, `created_at`) \
+         VALUES (1, 'GLD', 'Guild', 'Gathered', 1234, '2024-02-29 12:30:05');"
+            .into(),
+    );
     sql.push(
         "INSERT INTO `characters` (`id`, `account_id`, `name`, `map`, `x`, `y`, `direction`, \
          `title`, `admin_level`, `class`, `gender`, `race`, `hair_style`, `hair_color`, \
@@ -406,8 +444,16 @@ pub fn reoserv() -> Vec<String> {
         "INSERT INTO `character_bank` VALUES (10, 8, 1);",
         "INSERT INTO `character_bank` VALUES (10, 15, 6);",
         "INSERT INTO `character_spells` VALUES (10, 1, 2);",
-        "INSERT INTO `character_quest_progress` VALUES (10, 1, 2, '', 0, NULL, 0);",
-        "INSERT INTO `character_quest_progress` VALUES (10, 2, 0, '', 0, NULL, 1);",
+        "INSERT INTO `guild_ranks` VALUES (1, 1, 0, 'Chief');",
+        "INSERT INTO `guild_ranks` VALUES (2, 1, 8, 'Rookie');",
+        // Quest 1 at its third state (Hunt) with two kills; quest 2 not started past Begin;
+        // quest 3's daily run done once that day; Gwen finished quest 1 (its fifth state
+        // ends it).
+        "INSERT INTO `character_quest_progress` VALUES (10, 1, 2, '{\"4\":2}', 0, NULL, 0);",
+        "INSERT INTO `character_quest_progress` VALUES (10, 2, 0, '', 0, NULL, 0);",
+        "INSERT INTO `character_quest_progress` VALUES (10, 3, 0, '{}', 0, '2026-12-05 10:00:00', 1);",
+        "INSERT INTO `character_quest_progress` VALUES (11, 1, 4, '{}', 1, '2026-01-01 00:00:00', 0);",
+        "INSERT INTO `bans` (`account_id`, `ip`, `duration`) VALUES (2, '10.0.0.9', 3600);",
     ] {
         sql.push(row.into());
     }

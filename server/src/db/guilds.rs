@@ -504,6 +504,42 @@ pub(super) fn run_op(tx: &mut Conn, op: &GuildOp) -> Result<GuildOpOutcome, SqlE
     Ok(outcome)
 }
 
+/// A guild's row as it is written.
+pub(super) struct GuildRow<'a> {
+    pub tag: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub bank: u32,
+    pub ranks: &'a [String; GUILD_RANKS],
+    pub created_at: i64,
+}
+
+/// Writes a new guild's row; answers its id.
+pub(super) fn insert(tx: &mut Conn, row: &GuildRow<'_>) -> Result<i64, SqlError> {
+    let [r1, r2, r3, r4, r5, r6, r7, r8, r9] = row.ranks;
+    tx.query_value(
+        "INSERT INTO guilds (tag, name, description, bank, rank1, rank2, rank3, rank4, rank5,
+         rank6, rank7, rank8, rank9, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
+        params![
+            row.tag,
+            row.name,
+            row.description,
+            row.bank,
+            r1,
+            r2,
+            r3,
+            r4,
+            r5,
+            r6,
+            r7,
+            r8,
+            r9,
+            row.created_at
+        ],
+    )
+}
+
 fn create(tx: &mut Conn, new: &NewGuild) -> Result<GuildOpOutcome, SqlError> {
     let NewGuild {
         character_id: leader,
@@ -523,26 +559,16 @@ fn create(tx: &mut Conn, new: &NewGuild) -> Result<GuildOpOutcome, SqlError> {
     if taken || membership_of(tx, leader)?.is_some() {
         return Ok(GuildOpOutcome::Refused);
     }
-    let [r1, r2, r3, r4, r5, r6, r7, r8, r9] = ranks;
-    let id: i64 = tx.query_value(
-        "INSERT INTO guilds (tag, name, description, rank1, rank2, rank3, rank4, rank5, rank6,
-         rank7, rank8, rank9, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
-        params![
+    let id = insert(
+        tx,
+        &GuildRow {
             tag,
             name,
             description,
-            r1,
-            r2,
-            r3,
-            r4,
-            r5,
-            r6,
-            r7,
-            r8,
-            r9,
-            now
-        ],
+            bank: 0,
+            ranks,
+            created_at: *now,
+        },
     )?;
     let Some(guild) = guild_by_id(tx, id)? else {
         return Ok(GuildOpOutcome::Refused);

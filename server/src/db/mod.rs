@@ -37,6 +37,7 @@ mod boards;
 mod characters;
 pub(crate) mod conn;
 mod copy;
+mod guild_import;
 mod guilds;
 mod jails;
 mod migrations;
@@ -59,6 +60,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use boards::{BoardPost, NewBoardPost, PostLimits, Posted};
 pub use copy::{CopyReport, copy_database};
+pub use guild_import::{GuildImport, ImportedGuild};
 pub use guilds::{
     GUILD_RANKS, Guild, GuildMember, GuildMembership, GuildOp, GuildOpOutcome, Joined, LEADER_RANK,
     MemberChange, NEW_MEMBER_RANK, NewGuild,

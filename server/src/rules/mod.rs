@@ -29,6 +29,7 @@ pub mod combat;
 pub mod experience;
 pub mod expr;
 pub mod formulas;
+pub mod guild;
 pub mod look;
 pub mod loot;
 pub mod party;

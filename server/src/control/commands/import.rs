@@ -19,8 +19,12 @@ use crate::db::{DbError, NewAccount, NewCharacter};
 use crate::player::character_name;
 
 mod checks;
+mod guilds;
+mod quests;
 
 use checks::{checked_account, checked_character};
+use guilds::{ImportGuild, ImportMembership, MAX_GUILDS, Placement};
+use quests::ImportQuest;
 
 /// The most accounts one request may carry (a batch is also bounded by the socket's line).
 pub const MAX_BATCH: usize = 100;
@@ -35,6 +39,10 @@ struct ImportArgs {
     /// What becomes of item, spell and class ids the pub files here do not have.
     #[serde(default)]
     unknown_ids: UnknownIds,
+    /// Guilds, written before the accounts so that their members find them.
+    #[serde(default)]
+    guilds: Vec<ImportGuild>,
+    #[serde(default)]
     accounts: Vec<ImportAccount>,
 }
 
@@ -123,6 +131,9 @@ struct ImportCharacter {
     inventory: Vec<(u16, u32)>,
     bank: Vec<(u16, u32)>,
     spells: Vec<(u16, u16)>,
+    /// Its guild (one of the request's `guilds`) and rank.
+    guild: Option<ImportMembership>,
+    quests: Vec<ImportQuest>,
 }
 
 /// What became of one record.
@@ -170,24 +181,36 @@ impl Admin {
             source,
             dry_run,
             unknown_ids,
+            guilds,
             accounts,
         } = self::args(args)?;
-        if accounts.len() > MAX_BATCH {
+        if accounts.len() > MAX_BATCH || guilds.len() > MAX_GUILDS {
             return Err(super::CommandError::bad_request(format!(
-                "at most {MAX_BATCH} accounts a request"
+                "at most {MAX_BATCH} accounts and {MAX_GUILDS} guilds a request"
             )));
         }
-        let mut answers = Vec::with_capacity(accounts.len());
-        // Names this request took already (a dry run writes nothing to find them by).
+        // Names this request took already (a dry run writes nothing to find them by), and
+        // the guilds it brought.
         let mut taken = HashSet::new();
+        let mut guild_answers = Vec::with_capacity(guilds.len());
+        for guild in guilds {
+            guild_answers.push(self.import_guild(guild, dry_run, &mut taken).await);
+        }
+        let mut answers = Vec::with_capacity(accounts.len());
         for account in accounts {
             answers.push(
                 self.import_account(account, dry_run, unknown_ids, &mut taken)
                     .await,
             );
         }
-        tracing::info!(%source, dry_run, accounts = answers.len(), "import batch");
-        Ok(json!({ "dry_run": dry_run, "accounts": answers }))
+        tracing::info!(
+            %source,
+            dry_run,
+            guilds = guild_answers.len(),
+            accounts = answers.len(),
+            "import batch"
+        );
+        Ok(json!({ "dry_run": dry_run, "guilds": guild_answers, "accounts": answers }))
     }
 
     async fn import_account(
@@ -330,12 +353,16 @@ impl Admin {
             .context
             .spawns
             .pick(&config.world, &self.context.data, &mut rand::rng());
-        let (mut full, notes) =
+        let (mut full, mut notes) =
             match checked_character(&self.context.data, character, unknown_ids, spawn) {
                 Ok(checked) => checked,
                 Err(reason) => return refused(reason),
             };
         full.name = name.clone();
+        let placement = match &character.guild {
+            Some(membership) => self.placement(membership, dry_run, taken, &mut notes).await,
+            None => Placement::Nowhere,
+        };
         let (Some(account_id), false) = (account_id, dry_run) else {
             present.push(name.clone());
             return record("name", &name, Status::WouldImport, None, &notes);
@@ -377,7 +404,11 @@ impl Admin {
             };
             return refused(why);
         }
-        let mut notes = notes;
+        if let Placement::In(guild_id, rank) = placement
+            && !matches!(db.place_in_guild(id, guild_id, rank).await, Ok(true))
+        {
+            notes.push("it could not be placed in its guild: it comes without one".to_owned());
+        }
         if admin_level > 0
             && let Err(error) = db.set_admin_level(&name, admin_level).await
         {
@@ -403,6 +434,7 @@ pub(super) fn audit_summary(args: &Value) -> String {
     json!({
         "source": args.get("source"),
         "dry_run": args.get("dry_run"),
+        "guilds": args.get("guilds").and_then(Value::as_array).map_or(0, Vec::len),
         "accounts": accounts.map_or(0, Vec::len),
         "characters": characters,
     })

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 
+use super::quests::checked_quests;
 use super::{ImportAccount, ImportCharacter, UnknownIds};
 use crate::auth::legacy::LegacyHash;
 use crate::config::MAX_ADMIN_LEVEL;
@@ -114,6 +115,7 @@ pub(super) fn checked_character(
             spells.push((id, level));
         }
     }
+    let quests = checked_quests(&data.quests.current(), &c.quests, &mut unknown, &mut notes)?;
     if !unknown.is_empty() {
         let list = unknown.join(", ");
         match unknown_ids {
@@ -173,6 +175,7 @@ pub(super) fn checked_character(
         inventory,
         bank,
         spells,
+        quests,
         ..Character::default()
     };
     Ok((character, notes))
