@@ -505,11 +505,44 @@ fn human(command: &str, result: &Value) -> String {
             get("level")
         ),
         "set" => format!(
-            "{}'s {} is now {}\n",
+            "{}'s {} is now {}{}\n",
             get("name"),
             get("field"),
-            get("value")
+            get("value"),
+            if result.get("online") == Some(&Value::Bool(false)) {
+                " (not in the game: written to the database)"
+            } else {
+                ""
+            }
         ),
+        "qstate" => format!(
+            "{}'s quest {} ({}) is in state {}\n",
+            get("name"),
+            get("quest"),
+            get("quest_name"),
+            get("state")
+        ),
+        "dress" | "dress2" | "undress" => format!(
+            "{} now shows {} cosmetic slot(s)\n",
+            get("name"),
+            get("dressed")
+        ),
+        "duty" => format!(
+            "{} switched to {} ({})\n",
+            get("name"),
+            get("now"),
+            if result.get("on_duty") == Some(&Value::Bool(true)) {
+                "on duty"
+            } else {
+                "off duty"
+            }
+        ),
+        "arena" => format!(
+            "the arena of map {} launched: {} player(s) went in\n",
+            get("map"),
+            get("launched")
+        ),
+        "board" => format!("board {} opened for {}\n", get("board"), get("name")),
         "snpc" => format!(
             "{} of NPC {} on map {} around {},{} (indexes {})\n",
             get("amount"),

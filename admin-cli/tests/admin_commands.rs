@@ -158,3 +158,47 @@ async fn items_quake_uptime_and_moderation_from_eo_admin() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_of_a_character_not_in_the_game_and_the_looks_from_eo_admin() {
+    let server = TestServer::start(|_| {}).await;
+    let socket = server.socket.clone();
+    let mut plain = in_game(&server, "plain").await;
+    // "sleeper" is created, then logs out.
+    let mut sleeper = TestClient::connected(server.addr).await;
+    common::create_character(&mut sleeper, "sleeper").await;
+    drop(sleeper);
+
+    // A title of several words, for a character not in the game (once its logout is done).
+    let mut out = String::new();
+    for _ in 0..100 {
+        let output = eo_admin(&socket, &["set", "sleeper", "title", "the", "Sleepy"]).await;
+        if output.status.code() == Some(0) {
+            out = String::from_utf8_lossy(&output.stdout).into_owned();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        out,
+        "sleeper's title is now the Sleepy (not in the game: written to the database)\n"
+    );
+    let bad = refused(&socket, &["set", "sleeper", "race", "9"]).await;
+    assert!(bad.contains("race is at most 6"), "{bad}");
+
+    // A look for plain, seen by plain at once; then a quest's state.
+    let out = ok(&socket, &["dress", "plain", "7"]).await;
+    assert_eq!(out, "plain now shows 1 cosmetic slot(s)\n");
+    let pid = plain.player_id;
+    let hat = expect(&mut plain, |p| match p {
+        ServerPacket::AvatarAgree(a) if a.change.player_id == pid => Some(a.change),
+        _ => None,
+    })
+    .await;
+    assert!(format!("{hat:?}").contains("hat: 1"), "{hat:?}");
+    let out = ok(&socket, &["qstate", "plain", "1", "hunt"]).await;
+    assert_eq!(out, "plain's quest 1 (Hopper Trouble) is in state hunt\n");
+    let out = ok(&socket, &["undress", "plain"]).await;
+    assert_eq!(out, "plain now shows 0 cosmetic slot(s)\n");
+    server.stop().await;
+}

@@ -391,6 +391,28 @@ pub enum SetField {
     Statpoints,
     Skillpoints,
     Karma,
+    /// The class (an ECF id).
+    Class,
+    /// The skin (EOSERV's `race`, reoserv's `skin`).
+    #[value(alias = "skin")]
+    #[serde(alias = "skin")]
+    Race,
+    /// 0 female, 1 male.
+    Gender,
+    #[value(alias = "hair")]
+    #[serde(alias = "hair")]
+    Hairstyle,
+    Haircolor,
+    /// A text: the title others see in the paperdoll.
+    Title,
+    /// A text: the inn the character is a citizen of.
+    Home,
+    /// A text: the character it may marry.
+    Fiance,
+    /// A text: the character it is married to.
+    Partner,
+    /// Its rank in its guild, 1 (leader) to 9.
+    Guildrank,
 }
 
 impl SetField {
@@ -408,20 +430,90 @@ impl SetField {
             SetField::Statpoints => "statpoints",
             SetField::Skillpoints => "skillpoints",
             SetField::Karma => "karma",
+            SetField::Class => "class",
+            SetField::Race => "race",
+            SetField::Gender => "gender",
+            SetField::Hairstyle => "hairstyle",
+            SetField::Haircolor => "haircolor",
+            SetField::Title => "title",
+            SetField::Home => "home",
+            SetField::Fiance => "fiance",
+            SetField::Partner => "partner",
+            SetField::Guildrank => "guildrank",
         }
+    }
+
+    /// Whether its value is a text (the others are numbers).
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            SetField::Title | SetField::Home | SetField::Fiance | SetField::Partner
+        )
+    }
+}
+
+/// `set`'s value: words on the command line (a title may have several), a number or a string
+/// on the socket. A lone number is written as a JSON number, anything else as a string; the
+/// server reads numbers from either.
+mod set_value {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(words: &[String], serializer: S) -> Result<S::Ok, S::Error> {
+        match words {
+            [word] if word.parse::<u32>().is_ok_and(|n| n.to_string() == *word) => {
+                serializer.serialize_u32(word.parse().unwrap_or_default())
+            }
+            _ => serializer.serialize_str(&words.join(" ")),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Value {
+        Number(u64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<String>, D::Error> {
+        Ok(match Option::<Value>::deserialize(deserializer)? {
+            Some(Value::Number(n)) => vec![n.to_string()],
+            Some(Value::Text(text)) if text.is_empty() => Vec::new(),
+            Some(Value::Text(text)) => vec![text],
+            None => Vec::new(),
+        })
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
 #[serde(deny_unknown_fields)]
 pub struct SetArgs {
-    /// The character (in the game).
+    /// The character (in the game or not).
     pub name: String,
     /// What to set.
     #[arg(value_enum)]
     pub field: SetField,
-    /// The new value.
-    pub value: u32,
+    /// The new value: a number, or for title, home, fiance and partner a text (the words are
+    /// joined with spaces; none clears it).
+    #[arg(num_args = 0.., value_name = "VALUE", allow_hyphen_values = true)]
+    #[serde(default, with = "set_value")]
+    pub value: Vec<String>,
+}
+
+impl SetArgs {
+    /// The value as typed: the words joined with spaces.
+    pub fn text(&self) -> String {
+        self.value.join(" ")
+    }
+
+    /// The words as one value, as the socket carries it.
+    pub(crate) fn normalize(mut self) -> Self {
+        if self.value.len() > 1 {
+            self.value = vec![self.text()];
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
@@ -466,4 +558,207 @@ impl RepubArgs {
         }
         self
     }
+}
+
+/// `qstate`: a character's quest goes to a state of its quest file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct QstateArgs {
+    /// The character (in the game).
+    pub name: String,
+    /// The quest's id (its file's number).
+    pub quest: u16,
+    /// The state's name, as in the quest file (or `end`, `done`).
+    pub state: String,
+}
+
+/// A paperdoll slot `dress2` and `undress` name (the five others see).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum DressSlot {
+    Hat,
+    Armor,
+    Boots,
+    Weapon,
+    Shield,
+}
+
+impl DressSlot {
+    /// Its name, as typed.
+    pub fn name(self) -> &'static str {
+        match self {
+            DressSlot::Hat => "hat",
+            DressSlot::Armor => "armor",
+            DressSlot::Boots => "boots",
+            DressSlot::Weapon => "weapon",
+            DressSlot::Shield => "shield",
+        }
+    }
+
+    fn parse(word: &str) -> Option<DressSlot> {
+        use clap::ValueEnum;
+        DressSlot::from_str(word, true).ok()
+    }
+}
+
+/// The giver's own character unless a name comes first: `dress [NAME] ITEM` is EOSERV's order,
+/// which clap cannot say with an optional positional before a required one. The words are read
+/// by `normalize`.
+fn who_and_rest(mut words: Vec<String>, rest: usize) -> (Option<String>, Vec<String>) {
+    if words.len() > rest {
+        let name = words.remove(0);
+        (Some(name), words)
+    } else {
+        (None, words)
+    }
+}
+
+/// `dress`: the character looks as if it wore an item (others see it) without having it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct DressArgs {
+    /// [NAME] ITEM: the character (the giver itself in the game when left out), and the item
+    /// (its EIF id: a hat, armor, boots, weapon or shield).
+    #[arg(value_name = "WORDS", num_args = 1..=2, required = true)]
+    #[serde(skip)]
+    pub words: Vec<String>,
+    #[arg(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[arg(skip)]
+    pub item: u16,
+}
+
+impl DressArgs {
+    pub(crate) fn normalize(mut self) -> Result<Self, String> {
+        if self.words.is_empty() {
+            return Ok(self);
+        }
+        let (name, rest) = who_and_rest(std::mem::take(&mut self.words), 1);
+        let item = rest.first().map(String::as_str).unwrap_or_default();
+        self.item = item
+            .parse()
+            .map_err(|_| format!("{item:?} is not an item id"))?;
+        self.name = name;
+        Ok(self)
+    }
+}
+
+/// `dress2`: as `dress`, a graphic (a doll graphic id) in a slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct Dress2Args {
+    /// [NAME] SLOT GRAPHIC: the character (the giver itself when left out), the slot (hat,
+    /// armor, boots, weapon, shield) and the graphic's id (0 shows nothing there).
+    #[arg(value_name = "WORDS", num_args = 2..=3, required = true)]
+    #[serde(skip)]
+    pub words: Vec<String>,
+    #[arg(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[arg(skip = DressSlot::Hat)]
+    pub slot: DressSlot,
+    #[arg(skip)]
+    pub graphic: u16,
+}
+
+impl Dress2Args {
+    pub(crate) fn normalize(mut self) -> Result<Self, String> {
+        if self.words.is_empty() {
+            return Ok(self);
+        }
+        let (name, rest) = who_and_rest(std::mem::take(&mut self.words), 2);
+        let (slot, graphic) = match rest.as_slice() {
+            [slot, graphic] => (slot.as_str(), graphic.as_str()),
+            _ => return Err("give [NAME] SLOT GRAPHIC".into()),
+        };
+        self.slot = DressSlot::parse(slot).ok_or_else(|| {
+            format!("{slot:?} is not a slot (hat, armor, boots, weapon or shield)")
+        })?;
+        self.graphic = graphic
+            .parse()
+            .map_err(|_| format!("{graphic:?} is not a graphic id"))?;
+        self.name = name;
+        Ok(self)
+    }
+}
+
+/// `undress`: takes off what `dress` put on: one slot, or all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct UndressArgs {
+    /// [NAME] [SLOT]: the character (the giver itself when left out) and the slot (hat,
+    /// armor, boots, weapon, shield; every slot when left out or `all`). A lone word is the
+    /// slot if it names one, else the character.
+    #[arg(value_name = "WORDS", num_args = 0..=2)]
+    #[serde(skip)]
+    pub words: Vec<String>,
+    #[arg(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Every slot when left out.
+    #[arg(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<DressSlot>,
+}
+
+impl UndressArgs {
+    pub(crate) fn normalize(mut self) -> Result<Self, String> {
+        let words = std::mem::take(&mut self.words);
+        let slot_of = |word: &str| -> Result<Option<DressSlot>, String> {
+            if word.eq_ignore_ascii_case("all") {
+                return Ok(None);
+            }
+            DressSlot::parse(word).map(Some).ok_or_else(|| {
+                format!("{word:?} is not a slot (hat, armor, boots, weapon, shield or all)")
+            })
+        };
+        match words.as_slice() {
+            [] => {}
+            [one] if one.eq_ignore_ascii_case("all") || DressSlot::parse(one).is_some() => {
+                self.slot = slot_of(one)?;
+            }
+            [one] => self.name = Some(one.clone()),
+            [name, slot] => {
+                self.name = Some(name.clone());
+                self.slot = slot_of(slot)?;
+            }
+            _ => return Err("give [NAME] [SLOT]".into()),
+        }
+        Ok(self)
+    }
+}
+
+/// `duty`: the giver switches to the other character of its account that is an admin, or back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct DutyArgs {
+    /// `here`: the character switched to takes the giver's place (else it goes back where it
+    /// was last).
+    #[arg(value_name = "here", value_parser = ["here"])]
+    #[serde(skip)]
+    pub here_word: Option<String>,
+    /// As `here`.
+    #[arg(long)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub here: bool,
+}
+
+impl DutyArgs {
+    pub(crate) fn normalize(mut self) -> Self {
+        if self.here_word.take().is_some() {
+            self.here = true;
+        }
+        self
+    }
+}
+
+/// `board`: opens a board in the giver's client, wherever it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct BoardArgs {
+    /// The board, 1 to 8 (the admin board, `[boards] admin_board`, when left out).
+    #[arg(value_parser = clap::value_parser!(u8).range(1..=8))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board: Option<u8>,
 }

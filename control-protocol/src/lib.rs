@@ -122,11 +122,13 @@ pub enum Command {
     /// seconds, then those below the giver's admin level are warped to the spawn point.
     #[command(visible_alias = "e")]
     Evacuate(EvacuateArgs),
-    /// Sets a number of a character in the game: its level (and the experience it needs),
-    /// experience (and the level it reaches), a stat, stat or skill points, or karma.
+    /// Sets something of a character, in the game or not: its level (and the experience it
+    /// needs), experience (and the level it reaches), a stat, stat or skill points, karma,
+    /// class, race (skin), gender, hair style or colour, title, home, fiance, partner, or its
+    /// rank in its guild.
     ///
-    /// In the game EOSERV's spellings work too: `$setlevel NAME 10`, `$setstr NAME 20`, ...
-    /// (and `$setadmin NAME LEVEL` is `$promote`).
+    /// In the game EOSERV's spellings work too: `$setlevel NAME 10`, `$setstr NAME 20`,
+    /// `$settitle NAME TEXT`, ... (and `$setadmin NAME LEVEL` is `$promote`).
     #[command(visible_alias = "s")]
     Set(SetArgs),
     /// Teaches a character in the game a spell (free), at level 0 or LEVEL; a spell it knows
@@ -157,7 +159,7 @@ pub enum Command {
     Reload(NoArgs),
     /// Rereads the EO+ quest files and puts them in force; characters keep their progress.
     #[serde(rename = "reload-quests")]
-    #[command(name = "reload-quests")]
+    #[command(name = "reload-quests", visible_alias = "reloadquests")]
     ReloadQuests(NoArgs),
     /// Rereads a map's file (the giver's map in the game, when no MAP) and puts it in force:
     /// the players on it are sent the new file.
@@ -165,6 +167,34 @@ pub enum Command {
     /// Rereads the pub files and the server files that go with them, and puts them in force;
     /// with --announce (or `announce`) the players are told to log in again for the new files.
     Repub(RepubArgs),
+    /// Puts a character's quest (in the game) in a state of its quest file, running the
+    /// state's actions (`begin` starts it again; `end` finishes it).
+    Qstate(QstateArgs),
+    /// The character (the giver itself when no name) looks, to everyone, as if it wore an item
+    /// (a hat, armor, boots, weapon or shield) without having it, until `undress` or it leaves
+    /// the game.
+    #[command(override_usage = "dress [NAME] <ITEM>")]
+    Dress(DressArgs),
+    /// As `dress`, with a slot and a graphic's id instead of an item.
+    #[command(
+        visible_alias = "d2",
+        override_usage = "dress2 [NAME] <SLOT> <GRAPHIC>"
+    )]
+    Dress2(Dress2Args),
+    /// Takes off what `dress` put on: one slot, or all.
+    #[command(override_usage = "undress [NAME] [SLOT]")]
+    Undress(UndressArgs),
+    /// Switches the giver to the other character of its account that is an admin (or back to
+    /// the one it switched from), in the same connection.
+    #[command(visible_alias = "d")]
+    Duty(DutyArgs),
+    /// Launches the arena of a map now (the giver's in the game, or `--map`), even with one
+    /// player on the launch tiles or a full arena.
+    #[command(visible_alias = "a")]
+    Arena(MapArgs),
+    /// Opens a board (the admin board when no number) in the giver's client, wherever it
+    /// stands.
+    Board(BoardArgs),
 }
 
 impl Command {
@@ -216,6 +246,13 @@ impl Command {
         "reload-quests",
         "remap",
         "repub",
+        "qstate",
+        "dress",
+        "dress2",
+        "undress",
+        "duty",
+        "arena",
+        "board",
     ];
 
     /// The command's name (its `command` on the socket, its subcommand in `eo-admin`).
@@ -266,6 +303,13 @@ impl Command {
             Command::ReloadQuests(_) => "reload-quests",
             Command::Remap(_) => "remap",
             Command::Repub(_) => "repub",
+            Command::Qstate(_) => "qstate",
+            Command::Dress(_) => "dress",
+            Command::Dress2(_) => "dress2",
+            Command::Undress(_) => "undress",
+            Command::Duty(_) => "duty",
+            Command::Arena(_) => "arena",
+            Command::Board(_) => "board",
         }
     }
 
@@ -281,6 +325,11 @@ impl Command {
             Command::Shutdown(args) => Command::Shutdown(args.normalize()),
             Command::Audit(args) => Command::Audit(args.normalize()),
             Command::Repub(args) => Command::Repub(args.normalize()),
+            Command::Set(args) => Command::Set(args.normalize()),
+            Command::Dress(args) => Command::Dress(args.normalize()?),
+            Command::Dress2(args) => Command::Dress2(args.normalize()?),
+            Command::Undress(args) => Command::Undress(args.normalize()?),
+            Command::Duty(args) => Command::Duty(args.normalize()),
             other => other,
         })
     }

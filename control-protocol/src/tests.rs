@@ -231,3 +231,113 @@ fn remap_and_repub_parse() {
     );
     assert!(from_request(json!({"command": "remap", "args": {"map": "x"}})).is_err());
 }
+
+#[test]
+fn the_commands_of_issue_13_parse() {
+    let parse = |line: &str| parse_dollar(line).map(|c| request(&c));
+    // set: texts of several words, EOSERV's one-word setters, reoserv's `skin`.
+    assert_eq!(
+        parse("$settitle bob the  Brave").unwrap(),
+        json!({"command": "set", "args": {"name": "bob", "field": "title", "value": "the Brave"}})
+    );
+    assert_eq!(
+        parse("$setskin bob 3").unwrap(),
+        json!({"command": "set", "args": {"name": "bob", "field": "race", "value": 3}})
+    );
+    assert_eq!(
+        parse("$setguildrank bob 2").unwrap(),
+        parse("$set bob guildrank 2").unwrap()
+    );
+    assert_eq!(
+        parse("$sethome bob").unwrap(),
+        json!({"command": "set", "args": {"name": "bob", "field": "home", "value": ""}})
+    );
+    let Command::Set(cleared) = from_request(
+        json!({"command": "set", "args": {"name": "bob", "field": "home", "value": ""}}),
+    )
+    .unwrap() else {
+        panic!()
+    };
+    assert_eq!(cleared.text(), "");
+    let Command::Set(old) = from_request(
+        json!({"command": "set", "args": {"name": "b", "field": "level", "value": 7}}),
+    )
+    .unwrap() else {
+        panic!()
+    };
+    assert_eq!(old.value, ["7"]);
+    assert_eq!(
+        parse("$qstate bob 2 gather").unwrap(),
+        json!({"command": "qstate", "args": {"name": "bob", "quest": 2, "state": "gather"}})
+    );
+    // dress: EOSERV's order, the name first when there is one.
+    assert_eq!(
+        parse("$dress 5").unwrap(),
+        json!({"command": "dress", "args": {"item": 5}})
+    );
+    assert_eq!(
+        parse("$dress bob 5").unwrap(),
+        json!({"command": "dress", "args": {"name": "bob", "item": 5}})
+    );
+    assert!(
+        parse("$dress bob x")
+            .unwrap_err()
+            .contains("not an item id")
+    );
+    assert!(
+        parse("$dress")
+            .unwrap_err()
+            .starts_with("Usage: $dress [NAME] <ITEM>")
+    );
+    assert_eq!(
+        parse("$d2 Hat 12").unwrap(),
+        json!({"command": "dress2", "args": {"slot": "hat", "graphic": 12}})
+    );
+    assert_eq!(
+        parse("$dress2 bob shield 0").unwrap(),
+        json!({"command": "dress2", "args": {"name": "bob", "slot": "shield", "graphic": 0}})
+    );
+    assert!(
+        parse("$dress2 bob cape 3")
+            .unwrap_err()
+            .contains("not a slot")
+    );
+    assert_eq!(
+        parse("$undress").unwrap(),
+        json!({"command": "undress", "args": {}})
+    );
+    assert_eq!(
+        parse("$undress boots").unwrap(),
+        json!({"command": "undress", "args": {"slot": "boots"}})
+    );
+    assert_eq!(
+        parse("$undress bob").unwrap(),
+        json!({"command": "undress", "args": {"name": "bob"}})
+    );
+    assert_eq!(
+        parse("$undress bob all").unwrap(),
+        json!({"command": "undress", "args": {"name": "bob"}})
+    );
+    assert_eq!(
+        parse("$d here").unwrap(),
+        json!({"command": "duty", "args": {"here": true}})
+    );
+    assert_eq!(
+        parse("$duty").unwrap(),
+        json!({"command": "duty", "args": {}})
+    );
+    assert!(parse("$duty there").is_err());
+    assert_eq!(
+        parse("$a").unwrap(),
+        json!({"command": "arena", "args": {}})
+    );
+    assert_eq!(
+        parse("$board 3").unwrap(),
+        json!({"command": "board", "args": {"board": 3}})
+    );
+    assert!(parse("$board 9").is_err());
+    assert_eq!(
+        parse("$reloadquests").unwrap(),
+        json!({"command": "reload-quests", "args": {}})
+    );
+}

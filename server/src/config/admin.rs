@@ -57,6 +57,20 @@ pub struct AdminConfig {
     pub remap: u8,
     /// `$repub`: reread the pub files live.
     pub repub: u8,
+    // Issue 13's last commands: EOSERV's admin.ini levels, by name (its Guardian, 2, is the
+    // protocol's 3; its GM, 3, is 4; its HGM, 4, is 5).
+    pub qstate: u8,
+    pub dress: u8,
+    pub dress2: u8,
+    pub undress: u8,
+    /// `$duty`: needs this level on some character of the giver's account (EOSERV's duty
+    /// characters are the account's admins), not on the character switching.
+    pub duty: u8,
+    pub arena: u8,
+    pub board: u8,
+    /// `$reload-quests` (`$reloadquests`; EOSERV's `$request`, a name taken here by players'
+    /// calls for help).
+    pub reload_quests: u8,
 }
 
 impl Default for AdminConfig {
@@ -99,13 +113,21 @@ impl Default for AdminConfig {
             admin_chat: 1,
             remap: 4,
             repub: 4,
+            qstate: 4,
+            dress: 3,
+            dress2: 4,
+            undress: 3,
+            duty: 3,
+            arena: 2,
+            board: 2,
+            reload_quests: 5,
         }
     }
 }
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn commands(&self) -> [(&'static str, u8); 36] {
+    pub fn commands(&self) -> [(&'static str, u8); 44] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -143,6 +165,14 @@ impl AdminConfig {
             ("request", self.request),
             ("remap", self.remap),
             ("repub", self.repub),
+            ("qstate", self.qstate),
+            ("dress", self.dress),
+            ("dress2", self.dress2),
+            ("undress", self.undress),
+            ("duty", self.duty),
+            ("arena", self.arena),
+            ("board", self.board),
+            ("reload-quests", self.reload_quests),
         ]
     }
 
@@ -186,17 +216,9 @@ mod tests {
 
     #[test]
     fn every_command_a_character_may_use_has_a_key() {
-        // The operator's alone (no key): status, players, bans, message, save, audit, reload,
-        // reload-quests.
+        // The operator's alone (no key): status, players, bans, message, save, audit, reload.
         let operator_only = [
-            "status",
-            "players",
-            "bans",
-            "message",
-            "save",
-            "audit",
-            "reload",
-            "reload-quests",
+            "status", "players", "bans", "message", "save", "audit", "reload",
         ];
         let admin = super::AdminConfig::default();
         for name in eo_control::Command::NAMES {
@@ -215,5 +237,6 @@ mod tests {
         assert_eq!(admin.level("show"), admin.level("hide"));
         assert_eq!(admin.level("admin_chat"), None);
         assert_eq!(admin.level("save"), None);
+        assert_eq!(admin.level("reload-quests"), Some(5));
     }
 }

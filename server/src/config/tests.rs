@@ -83,6 +83,14 @@ request = 1
 admin_chat = 2
 remap = 5
 repub = 3
+qstate = 5
+dress = 4
+dress2 = 5
+undress = 4
+duty = 4
+arena = 3
+board = 3
+reload_quests = 4
 [npcs]
 tick_ms = 50
 speeds_ms = [100, 200, 300, 400, 500, 600, 700]

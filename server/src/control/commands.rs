@@ -15,7 +15,10 @@ use tracing::{error, info};
 use crate::db::{DbError, NewAudit};
 use crate::player::PlayerContext;
 
+mod arena_board;
 mod args;
+mod dress;
+mod duty;
 mod hierarchy;
 mod import;
 mod inspect;
@@ -177,7 +180,15 @@ pub struct Reloading {
 fn audited(command: &str) -> bool {
     !matches!(
         command,
-        "status" | "players" | "bans" | "audit" | "info" | "uptime" | "inventory" | "paperdoll"
+        "status"
+            | "players"
+            | "bans"
+            | "audit"
+            | "info"
+            | "uptime"
+            | "inventory"
+            | "paperdoll"
+            | "board"
     )
 }
 
@@ -231,7 +242,7 @@ impl Admin {
     pub async fn run(&self, source: &Source, command: Command) -> CommandResult {
         let caller = self.caller(source).await?;
         let name = command.name();
-        self.permitted(&caller, name)?;
+        self.permitted_now(&caller, name).await?;
         let arguments = serde_json::to_value(&command)
             .ok()
             .and_then(|mut request| request.get_mut("args").map(Value::take))
@@ -279,6 +290,13 @@ impl Admin {
             Command::ReloadQuests(NoArgs {}) => self.reload_quests().await,
             Command::Remap(args) => self.remap(&caller, args).await,
             Command::Repub(args) => self.repub(args).await,
+            Command::Qstate(args) => self.qstate(&caller, args).await,
+            Command::Dress(args) => self.dress(&caller, args).await,
+            Command::Dress2(args) => self.dress2(&caller, args).await,
+            Command::Undress(args) => self.undress(&caller, args).await,
+            Command::Duty(args) => self.duty(&caller, args).await,
+            Command::Arena(args) => self.arena(&caller, args).await,
+            Command::Board(args) => self.board(&caller, args).await,
         };
         if audited(name) {
             self.record(source, &caller, name, arguments, &result).await;

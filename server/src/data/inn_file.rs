@@ -161,6 +161,20 @@ impl Inns {
         self.list.iter().find(|inn| inn.name == name)
     }
 
+    /// The inn named `name` in any case (`$sethome`).
+    pub fn named_ignoring_case(&self, name: &str) -> Option<&Inn> {
+        self.named(name).or_else(|| {
+            self.list
+                .iter()
+                .find(|inn| inn.name.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// The inns' names, in file order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|inn| inn.name.as_str())
+    }
+
     /// The inn a character whose home is `home` belongs to: the inn of that name, or else the
     /// default inn (behavior id 0), if there is one.
     pub fn home_of(&self, home: &str) -> Option<&Inn> {

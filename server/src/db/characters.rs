@@ -142,6 +142,20 @@ impl Db {
         .await
     }
 
+    /// The id and account id of the character named `name` (any case), with its name as
+    /// stored; `None` if there is none.
+    pub async fn character_named(&self, name: &str) -> Result<Option<(i64, i64, String)>, DbError> {
+        let name = name.to_owned();
+        self.call(move |conn| {
+            Ok(conn.query_opt(
+                "SELECT id, account_id, name FROM characters WHERE name = ?1",
+                params![name],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )?)
+        })
+        .await
+    }
+
     /// Whether a character with this name exists (case-insensitive).
     pub async fn character_name_exists(&self, name: &str) -> Result<bool, DbError> {
         let name = name.to_owned();
@@ -326,6 +340,7 @@ fn character_from_row(row: &Row<'_>) -> Result<Character, SqlError> {
         spells: Vec::new(),
         quests: Vec::new(),
         guild: None,
+        dressed: Default::default(),
     })
 }
 

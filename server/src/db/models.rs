@@ -197,6 +197,10 @@ pub struct Character {
     /// Its guild and rank as loaded (db/guilds.rs). Only guild actions write them: a save
     /// ignores this field.
     pub guild: Option<super::GuildMembership>,
+    /// Not a column: the cosmetic clothes an operator put on it (`$dress`), for the session
+    /// only. They travel with the character from map to map; loading gives none, a save
+    /// ignores them.
+    pub dressed: crate::rules::look::Dressed,
 }
 
 /// A character's progress in one EO+ quest (map/quests/ runs it). The state is kept by NAME, so

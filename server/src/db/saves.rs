@@ -41,6 +41,49 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Writes to the `characters` row of `after` the columns a save writes whose values differ
+    /// from `before`'s (the same character as it was loaded), in one durable UPDATE; answers
+    /// the columns written (`NotFound` if the row is gone). For an operator's change of a
+    /// character nobody plays (`set`, whose command holds the account meanwhile, so no login
+    /// reads or saves it): a column it does not change keeps what the database has.
+    pub async fn write_changed_columns(
+        &self,
+        before: Character,
+        after: Character,
+    ) -> Result<Vec<&'static str>, DbError> {
+        self.call_durable(move |conn| {
+            let (old, new) = (saved_columns(&before), saved_columns(&after));
+            let changed: Vec<(&'static str, &dyn Param)> = new
+                .iter()
+                .zip(old.iter())
+                .filter(|((_, now), (_, was))| now.value() != was.value())
+                .map(|((name, now), _)| (*name, *now))
+                .collect();
+            if changed.is_empty() {
+                return Ok(Vec::new());
+            }
+            let sets: Vec<String> = changed
+                .iter()
+                .zip(1..)
+                .map(|((name, _), i)| format!("{name} = ?{i}"))
+                .collect();
+            let sql = format!(
+                "UPDATE characters SET {} WHERE id = ?{}",
+                sets.join(", "),
+                changed.len() + 1
+            );
+            let mut values: Vec<&dyn Param> = changed.iter().map(|(_, value)| *value).collect();
+            values.push(&after.id);
+            if conn.execute(&sql, &values)? == 0 {
+                return Err(DbError::NotFound);
+            }
+            Ok(changed.into_iter().map(|(name, _)| name).collect())
+        })
+        .await
+    }
+}
+
 fn save_batch(
     conn: &mut Conn,
     characters: &[Character],
@@ -438,9 +481,52 @@ mod tests {
         );
     }
 
+    /// `set` on a character nobody plays: only what it changed is written; a column changed
+    /// in the database meanwhile (a divorce clearing the partner) keeps its new value.
+    async fn only_the_changed_columns_are_written(db: Db) {
+        let alice = account(&db, "alice").await;
+        let id = db
+            .create_character(alice, new_character("Edited"), 3)
+            .await
+            .unwrap();
+        let before = db.load_character(id).await.unwrap().unwrap();
+        let mut meanwhile = before.clone();
+        meanwhile.partner = "Other".into();
+        db.save_characters(vec![meanwhile]).await.unwrap();
+        let mut after = before.clone();
+        (after.level, after.experience, after.race, after.skin) = (9, 1234, 4, 4);
+        let written = db
+            .write_changed_columns(before.clone(), after)
+            .await
+            .unwrap();
+        assert_eq!(written, ["race", "skin", "level", "experience"]);
+        let loaded = db.load_character(id).await.unwrap().unwrap();
+        assert_eq!(
+            (loaded.level, loaded.experience, loaded.race, loaded.skin),
+            (9, 1234, 4, 4)
+        );
+        assert_eq!(loaded.partner, "Other");
+        assert!(
+            db.write_changed_columns(before.clone(), before.clone())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let gone = Character {
+            id: id + 100,
+            level: 3,
+            ..before.clone()
+        };
+        assert!(matches!(
+            db.write_changed_columns(before, gone).await,
+            Err(DbError::NotFound)
+        ));
+    }
+
     on_both_backends!(
         save_and_load_round_trip,
-        a_broken_character_is_refused_alone
+        a_broken_character_is_refused_alone,
+        only_the_changed_columns_are_written
     );
 
     /// A column added to `characters` is saved, or left out on purpose here: the guild's

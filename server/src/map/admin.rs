@@ -10,9 +10,8 @@ use eo_protocol::net::Spell;
 use eo_protocol::net::ThreeItem;
 use eo_protocol::net::server::{
     EffectUseServerPacket, EffectUseServerPacketEffectData, EffectUseServerPacketEffectDataQuake,
-    ItemGetServerPacket, MapEffect, NpcKilledData, NpcSpecServerPacket, RecoverReplyServerPacket,
-    StatSkillAcceptServerPacket, StatSkillPlayerServerPacket, StatSkillTakeServerPacket,
-    TalkServerServerPacket,
+    ItemGetServerPacket, MapEffect, NpcKilledData, NpcSpecServerPacket,
+    StatSkillAcceptServerPacket, StatSkillTakeServerPacket, TalkServerServerPacket,
 };
 use eo_protocol::{Coords, Direction};
 
@@ -50,11 +49,11 @@ pub enum AdminAction {
     },
     /// `$dnpc`: the summoned NPCs of the map go.
     DismissNpcs,
-    /// `$set`: one of the character's numbers.
+    /// `$set`: one of the character's fields (map/set.rs), the value checked.
     Set {
         player_id: u16,
         field: eo_control::SetField,
-        value: u32,
+        value: super::set::SetTo,
     },
     /// `$learn`: the character knows spell `spell` (at `level`, if given).
     Learn {
@@ -68,6 +67,23 @@ pub enum AdminAction {
     /// `#autopickup`: the character takes the piles on its tile it may take, as if it had
     /// picked each up (the same checks: protection, weight, stack size).
     PickUpHere { player_id: u16 },
+    /// `$qstate`: the character's quest `quest` goes to state `state` (map/quests/).
+    QuestState {
+        player_id: u16,
+        quest: u16,
+        state: String,
+    },
+    /// `$dress`, `$dress2`: `graphic` shows in `slot` of the character's look (map/dress.rs);
+    /// `$undress`: `graphic` is `None` (no slot: every slot).
+    Dress {
+        player_id: u16,
+        slot: Option<eo_control::DressSlot>,
+        graphic: Option<u16>,
+        /// An armor's: the gender it is made for (refused on the other, as worn armor is).
+        for_gender: Option<u8>,
+    },
+    /// `$arena`: the map's arena launches now (map/arena.rs).
+    ArenaLaunch,
 }
 
 /// What an action did: where (the character's tile for items), and how many it reached.
@@ -83,10 +99,12 @@ pub struct AdminDone {
     pub equipment: Vec<u16>,
     /// `SummonNpcs`, `DismissNpcs`: the NPCs' indexes.
     pub npcs: Vec<u8>,
+    /// `Set` of a text: the text in force.
+    pub text: String,
 }
 
 impl AdminDone {
-    fn at(x: u8, y: u8, count: u32) -> Self {
+    pub(super) fn at(x: u8, y: u8, count: u32) -> Self {
         AdminDone {
             x,
             y,
@@ -94,6 +112,7 @@ impl AdminDone {
             inventory: Vec::new(),
             equipment: Vec::new(),
             npcs: Vec::new(),
+            text: String::new(),
         }
     }
 }
@@ -195,7 +214,7 @@ impl MapActor {
                 player_id,
                 field,
                 value,
-            } => self.set_number(player_id, field, value),
+            } => self.set_field(player_id, field, &value),
             AdminAction::Learn {
                 player_id,
                 spell,
@@ -227,6 +246,30 @@ impl MapActor {
                 done.equipment = left.to_vec();
                 Ok(done)
             }
+            AdminAction::QuestState {
+                player_id,
+                quest,
+                state,
+            } => {
+                let name = self.quest_to_state(player_id, quest, &state)?;
+                let (x, y) = self
+                    .characters
+                    .get(&player_id)
+                    .ok_or("not on this map")?
+                    .tile();
+                let mut done = AdminDone::at(x, y, u32::from(quest));
+                done.text = name;
+                Ok(done)
+            }
+            AdminAction::Dress {
+                player_id,
+                slot,
+                graphic,
+                for_gender,
+            } => self.dress(player_id, slot, graphic, for_gender),
+            AdminAction::ArenaLaunch => self
+                .arena_force_launch()
+                .map(|sent| AdminDone::at(0, 0, sent)),
             AdminAction::Quake { strength } => {
                 let body = self
                     .encode(&EffectUseServerPacket {
@@ -288,104 +331,6 @@ impl MapActor {
             u8::try_from(y).unwrap_or(u8::MAX),
             added,
         ))
-    }
-
-    /// `$set`: checks `value` against the game's limits, sets it (a level brings the
-    /// experience it needs, an experience the level it reaches), and tells the client as a
-    /// stat point spent (StatSkill_Player) and a recovery (Recover_Reply: experience, karma,
-    /// and a new level with the points). The value in force is the answer's `count`.
-    fn set_number(
-        &mut self,
-        player_id: u16,
-        field: eo_control::SetField,
-        value: u32,
-    ) -> Result<AdminDone, String> {
-        use eo_control::SetField;
-        let data = std::sync::Arc::clone(&self.data);
-        let rules = &data.formulas.experience;
-        let max_stat = u32::from(data.formulas.limits.max_stat);
-        let most = match field {
-            SetField::Level => u32::from(rules.max_level),
-            SetField::Exp => u32::MAX,
-            SetField::Str
-            | SetField::Int
-            | SetField::Wis
-            | SetField::Agi
-            | SetField::Con
-            | SetField::Cha => max_stat,
-            SetField::Statpoints | SetField::Skillpoints => u32::from(u16::MAX),
-            SetField::Karma => u32::from(MAX_KARMA),
-        };
-        if value > most {
-            return Err(format!("{} is at most {most}", field.name()));
-        }
-        // Checked above: each fits its field.
-        let small = u16::try_from(value).unwrap_or(u16::MAX);
-        let level_of = |experience: u32| -> u8 {
-            let reached = rules
-                .to_reach
-                .iter()
-                .take(usize::from(rules.max_level) + 1)
-                .take_while(|needed| **needed <= experience)
-                .count();
-            u8::try_from(reached.saturating_sub(1)).unwrap_or(rules.max_level)
-        };
-        let me = self
-            .characters
-            .get_mut(&player_id)
-            .ok_or("not on this map")?;
-        let before = me.game.state().level;
-        me.game.update(&data, |state| match field {
-            SetField::Level => {
-                let level = u8::try_from(value).unwrap_or(u8::MAX);
-                state.level = level;
-                if let Some(needed) = rules.to_reach.get(usize::from(level)) {
-                    state.experience = *needed;
-                }
-            }
-            SetField::Exp => {
-                state.experience = value;
-                state.level = level_of(value);
-            }
-            SetField::Str => state.base.str = small,
-            SetField::Int => state.base.intl = small,
-            SetField::Wis => state.base.wis = small,
-            SetField::Agi => state.base.agi = small,
-            SetField::Con => state.base.con = small,
-            SetField::Cha => state.base.cha = small,
-            SetField::Statpoints => state.stat_points = small,
-            SetField::Skillpoints => state.skill_points = small,
-            SetField::Karma => state.karma = small,
-        });
-        me.game.sync_info(&mut me.info, &data);
-        let state = me.game.state();
-        let level = state.level;
-        let stats = StatSkillPlayerServerPacket {
-            stat_points: state.stat_points,
-            stats: me.game.stats_update(),
-        };
-        let changed_level = level != before;
-        let recover = RecoverReplyServerPacket {
-            experience: state.experience,
-            karma: state.karma,
-            level_up: changed_level.then_some(level),
-            stat_points: changed_level.then_some(state.stat_points),
-            skill_points: changed_level.then_some(state.skill_points),
-        };
-        let now = match field {
-            SetField::Level => u32::from(level),
-            SetField::Exp => state.experience,
-            _ => value,
-        };
-        let (x, y) = me.tile();
-        if changed_level {
-            // The world's online list shows levels: the player task tells it.
-            me.player.level_changed(level);
-        }
-        let (stats, recover) = (self.encode(&stats), self.encode(&recover));
-        self.send_to(player_id, stats);
-        self.send_to(player_id, recover);
-        Ok(AdminDone::at(x, y, now))
     }
 
     /// `$learn`: a spell the ESF has, to a character that does not know it yet and has room

@@ -110,11 +110,27 @@ impl MapActor {
         }
     }
 
+    /// `$arena`: a launch now, even of one player, into an arena however full (EOSERV's
+    /// forced launch); the timer starts again. How many went in.
+    pub(super) fn arena_force_launch(&mut self) -> Result<u32, String> {
+        let Some(arena) = &mut self.arena else {
+            return Err(format!("map {} has no arena", self.id));
+        };
+        arena.next_launch = Instant::now() + arena.arena.rate();
+        Ok(self.arena_launch_now(true))
+    }
+
     /// The players on the launch tiles go in (each launch tile sends the first it finds
     /// there), unless the arena is full.
     fn arena_launch(&mut self) {
+        self.arena_launch_now(false);
+    }
+
+    /// A launch; `forced` (`$arena`) sends in whoever stands on a launch tile, whatever the
+    /// arena's `block` and however few. How many went in.
+    fn arena_launch_now(&mut self, forced: bool) -> u32 {
         let Some(arena) = &self.arena else {
-            return;
+            return 0;
         };
         let mut going = Vec::new();
         for spawn in &arena.arena.spawns {
@@ -136,18 +152,19 @@ impl MapActor {
             }
         }
         if going.is_empty() {
-            return;
+            return 0;
         }
-        if arena.fighters.len() >= usize::from(arena.arena.block) {
+        if !forced && arena.fighters.len() >= usize::from(arena.arena.block) {
             if let Some(body) = self.encode(&ArenaDropServerPacket) {
                 self.to_everyone(&body);
             }
-            return;
+            return 0;
         }
         // One alone has nobody to fight.
-        if arena.fighters.is_empty() && going.len() < 2 {
-            return;
+        if !forced && arena.fighters.is_empty() && going.len() < 2 {
+            return 0;
         }
+        let sent = u32::try_from(going.len()).unwrap_or(u32::MAX);
         let count = u8::try_from(going.len()).unwrap_or(u8::MAX);
         if let Some(body) = self.encode(&ArenaUseServerPacket {
             players_count: count,
@@ -168,6 +185,7 @@ impl MapActor {
                 });
             }
         }
+        sent
     }
 
     /// Attack_Use by a fighter: a fighter on the next tile is knocked out. Whether the blow

@@ -77,6 +77,8 @@ pub struct GameState {
     /// partner (map/marriage.rs).
     pub fiance: String,
     pub partner: String,
+    /// Cosmetic clothes (`$dress`): shown to others, never saved (`Character::dressed`).
+    pub dressed: crate::rules::look::Dressed,
 }
 
 impl GameState {
@@ -115,6 +117,7 @@ impl GameState {
             race: c.race,
             fiance: c.fiance.clone(),
             partner: c.partner.clone(),
+            dressed: c.dressed,
         }
     }
 
@@ -148,8 +151,11 @@ impl GameState {
         c.quests = self.quests.clone();
         c.title = self.title.clone();
         c.race = self.race;
+        // One fact, two columns (EOSERV's `race`, reoserv's `skin`): what others see is it.
+        c.skin = self.race;
         c.fiance = self.fiance.clone();
         c.partner = self.partner.clone();
+        c.dressed = self.dressed;
     }
 
     /// What the formulas derive from this state.
@@ -432,6 +438,13 @@ impl CharacterGame {
         &mut self.state.quests
     }
 
+    /// The equipment others see, as graphics: what it wears, under its cosmetic clothes.
+    pub fn visible_equipment(&self, data: &GameData) -> EquipmentChange {
+        self.state
+            .dressed
+            .over(equipment_change(data, &self.state.equipment))
+    }
+
     /// Changes the state with `change`, then recomputes (for equipment, stats, hair).
     pub fn update(&mut self, data: &GameData, change: impl FnOnce(&mut GameState)) {
         change(&mut self.state);
@@ -491,11 +504,13 @@ impl CharacterGame {
         info.class_id = self.state.class;
         info.hair_style = self.state.hair_style;
         info.hair_color = self.state.hair_color;
+        info.gender = eo_protocol::Gender::from_u32(u32::from(self.state.gender));
+        info.skin = self.state.race;
         info.hp = self.state.hp;
         info.max_hp = self.derived.max_hp;
         info.tp = self.state.tp;
         info.max_tp = self.derived.max_tp;
-        let e = equipment_change(data, &self.state.equipment);
+        let e = self.visible_equipment(data);
         info.equipment = EquipmentMapInfo {
             boots: e.boots,
             armor: e.armor,

@@ -32,7 +32,6 @@ use eo_protocol::pubs::{EifRecord, ItemSpecial, ItemType};
 use tokio::time::Instant;
 
 use super::actor::{MapActor, in_range};
-use super::character::equipment_change;
 use crate::config::MAX_MOVED_AMOUNT;
 use crate::rules::stats::{self, EquipError, Slot};
 
@@ -489,7 +488,7 @@ impl MapActor {
     }
 
     /// The avatar change others see when the visible equipment changed.
-    fn equipment_avatar(&self, player_id: u16) -> Option<AvatarChange> {
+    pub(super) fn equipment_avatar(&self, player_id: u16) -> Option<AvatarChange> {
         let me = self.characters.get(&player_id)?;
         Some(AvatarChange {
             player_id,
@@ -497,7 +496,7 @@ impl MapActor {
             sound: false,
             change_type_data: Some(AvatarChangeChangeTypeData::Equipment(
                 AvatarChangeChangeTypeDataEquipment {
-                    equipment: equipment_change(&self.data, &me.game.state().equipment),
+                    equipment: me.game.visible_equipment(&self.data),
                 },
             )),
         })

@@ -12,6 +12,7 @@ pub mod character;
 mod chests;
 mod combat;
 mod doors;
+mod dress;
 mod effects;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
@@ -33,6 +34,7 @@ mod quests;
 mod recovery;
 mod reload;
 mod services;
+mod set;
 mod shop;
 mod skill_master;
 mod spells;
@@ -48,6 +50,7 @@ pub use npcs::MAX_NPCS;
 pub use party::PartyView;
 pub use quests::finished_quest_names;
 pub use reload::{DataChange, DataSwapped};
+pub use set::{MAX_TITLE_CHARS, SetTo, apply as apply_set, check as check_set};
 pub use views::{map_info, paperdoll};
 
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.

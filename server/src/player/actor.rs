@@ -276,6 +276,11 @@ pub(crate) struct Player {
     pub autopickup: bool,
     /// Whether an operator jailed or froze it (player/restraints.rs).
     pub restraints: super::restraints::Restraints,
+    /// The board an operator's `$board` opened here: usable from anywhere until another board
+    /// is opened (handlers/board.rs).
+    pub remote_board: Option<u8>,
+    /// `$duty`: the character this connection switched from, to switch back to.
+    pub duty_from: Option<i64>,
     /// Wrong passwords sent on this connection (logins and password changes), against
     /// `login.max_attempts`.
     pub wrong_passwords: u32,
@@ -381,6 +386,8 @@ impl Player {
                     self.context.world.party_hp(id, percent).await;
                 }
             }
+            PlayerMessage::OpenBoard(board) => handlers::open_board_anywhere(self, board).await?,
+            PlayerMessage::Duty { here, reply } => handlers::duty(self, here, reply).await?,
         }
         Ok(())
     }
@@ -612,6 +619,8 @@ pub async fn run_connection(
         guild: Default::default(),
         muted_until: None,
         restraints: Default::default(),
+        remote_board: None,
+        duty_from: None,
         autopickup: false,
         wrong_passwords: 0,
         counted_state: State::New.name(),

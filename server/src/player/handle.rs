@@ -48,6 +48,21 @@ pub(crate) enum PlayerMessage {
     /// The HP percentage of the character, a party member, changed on its map: tell the
     /// world's party lists.
     PartyHp(u8),
+    /// An operator's `$board`: open board 1 to 8 in this client, wherever it stands.
+    OpenBoard(u8),
+    /// `$duty`: switch to the account's admin character, or back (handlers/duty.rs).
+    Duty {
+        here: bool,
+        reply: tokio::sync::oneshot::Sender<Result<DutySwitch, String>>,
+    },
+}
+
+/// A `$duty` switch done: from which character to which, and whether it went on duty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DutySwitch {
+    pub from: String,
+    pub to: String,
+    pub on_duty: bool,
 }
 
 /// A cheap, cloneable way to reach one player task. Sending never waits: a player whose
@@ -73,6 +88,8 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Divorce(name) => write!(f, "Divorce({name})"),
             PlayerMessage::DivorcedBy(name) => write!(f, "DivorcedBy({name})"),
             PlayerMessage::PartyHp(percent) => write!(f, "PartyHp({percent})"),
+            PlayerMessage::OpenBoard(board) => write!(f, "OpenBoard({board})"),
+            PlayerMessage::Duty { here, .. } => write!(f, "Duty(here: {here})"),
         }
     }
 }
@@ -148,9 +165,32 @@ impl PlayerHandle {
         self.tell(PlayerMessage::DivorcedBy(by));
     }
 
+    /// Opens board `board` (1 to 8) in the client, wherever the character stands (`$board`).
+    pub fn open_board(&self, board: u8) {
+        self.tell(PlayerMessage::OpenBoard(board));
+    }
+
+    /// `$duty`: switches the connection to the account's admin character, or back; who it is
+    /// now, or why not (`None` if the task is gone).
+    pub async fn duty(&self, here: bool) -> Option<Result<DutySwitch, String>> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.tell(PlayerMessage::Duty { here, reply });
+        answer.await.ok()
+    }
+
     /// Tells this player's task about a guild action of another member.
     pub(crate) fn guild(&self, event: super::handlers::GuildEvent) {
         self.tell(PlayerMessage::Guild(event));
+    }
+
+    /// The character's guild membership changed elsewhere (an operator's `set guildrank`):
+    /// its task shows it, and sends its client `body` if any.
+    pub(crate) fn guild_changed(
+        &self,
+        guild: Option<crate::db::GuildMembership>,
+        body: Option<Bytes>,
+    ) {
+        self.guild(super::handlers::GuildEvent::Changed { guild, body });
     }
 
     /// The character, a party member, is at `percent` of its HP (its map tells; the player

@@ -10,7 +10,7 @@ mod restraints;
 
 pub use actor::{Dropped, PlayerContext, run_connection};
 pub use connect::{Opened, open};
-pub use handle::{CloseReason, PlayerHandle};
+pub use handle::{CloseReason, DutySwitch, PlayerHandle};
 #[cfg(feature = "fault-injection")]
 pub use handlers::fault::PANIC_LINE as FAULT_PANIC_LINE;
 pub(crate) use handlers::{account_name, character_name};

@@ -150,6 +150,20 @@ pub(super) enum WorldMessage {
     },
     /// Party requests, changes and chat (world/party.rs).
     Party(super::party::PartyMessage),
+    /// Holds an account nobody is logged in to (`WorldHandle::hold_account`): whether it did.
+    HoldAccount {
+        account_id: i64,
+        reply: oneshot::Sender<bool>,
+    },
+    ReleaseHold {
+        account_id: i64,
+    },
+    /// The title or class of a character in the game changed (`$set`).
+    ChangedListing {
+        player_id: u16,
+        title: String,
+        class_id: u8,
+    },
 }
 
 impl WorldMessage {
@@ -183,6 +197,9 @@ impl WorldMessage {
             WorldMessage::SetGuild { .. } => "set guild",
             WorldMessage::GuildChat { .. } => "guild chat",
             WorldMessage::Party(message) => message.kind(),
+            WorldMessage::HoldAccount { .. } => "hold account",
+            WorldMessage::ReleaseHold { .. } => "release hold",
+            WorldMessage::ChangedListing { .. } => "changed listing",
         }
     }
 }
@@ -272,6 +289,8 @@ pub(super) struct WorldActor {
     pub(super) maps: HashMap<u16, crate::map::MapHandle>,
     /// Party views for maps, queued while a message is handled and sent after it, in order.
     pub(super) map_outbox: Vec<(crate::map::MapHandle, crate::map::PartyView)>,
+    /// Accounts an operator's command holds while it writes one of their characters: no login.
+    held: std::collections::HashSet<i64>,
 }
 
 /// What `status` reports of the world.
@@ -306,6 +325,7 @@ impl WorldActor {
             parties: super::party::Parties::new(max_party_size),
             maps,
             map_outbox: Vec::new(),
+            held: std::collections::HashSet::new(),
         }
     }
 
@@ -459,6 +479,25 @@ impl WorldActor {
                     self.guild_chat(player_id, message);
                 }
                 WorldMessage::Party(message) => self.party_message(message),
+                WorldMessage::HoldAccount { account_id, reply } => {
+                    let free =
+                        !self.accounts.contains_key(&account_id) && self.held.insert(account_id);
+                    let _ = reply.send(free);
+                }
+                WorldMessage::ReleaseHold { account_id } => {
+                    self.held.remove(&account_id);
+                }
+                WorldMessage::ChangedListing {
+                    player_id,
+                    title,
+                    class_id,
+                } => {
+                    if let Some(playing) = self.playing_mut(player_id) {
+                        playing.character.title = title;
+                        playing.character.class_id = class_id;
+                        self.online_list = None;
+                    }
+                }
             }
         }
     }
@@ -501,7 +540,8 @@ impl WorldActor {
         account_id: i64,
         account_name: String,
     ) -> Result<(), LoginRefused> {
-        if self.accounts.contains_key(&account_id) {
+        // A held account is being written by an operator's command: as if in use.
+        if self.accounts.contains_key(&account_id) || self.held.contains(&account_id) {
             return Err(LoginRefused::AlreadyOnline);
         }
         if self.accounts.len() >= self.max_players {

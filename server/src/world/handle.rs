@@ -331,11 +331,85 @@ impl WorldHandle {
             .await
             .unwrap_or(false)
     }
+
+    /// Holds the account `account_id` for an operator's change of one of its characters in
+    /// the database, if no connection is logged in to it: until the hold is dropped, a login
+    /// to it is refused as one to an account already online. An account is released only once
+    /// its logout's saves are on disk (player/actor.rs), so while it is held none of its
+    /// characters is read, played or saved by anyone else. `None` if it is logged in (or held).
+    pub async fn hold_account(&self, account_id: i64) -> Option<AccountHold> {
+        let held = self
+            .ask(|reply| WorldMessage::HoldAccount { account_id, reply })
+            .await?;
+        held.then(|| AccountHold {
+            world: self.clone(),
+            account_id,
+        })
+    }
+
+    /// The title and class the online list shows of the character on `player_id` changed.
+    pub async fn changed_listing(&self, player_id: u16, title: String, class_id: u8) {
+        self.tell(WorldMessage::ChangedListing {
+            player_id,
+            title,
+            class_id,
+        })
+        .await;
+    }
+}
+
+/// An account held by [`WorldHandle::hold_account`]; dropping it lets the account log in.
+#[derive(Debug)]
+pub struct AccountHold {
+    world: WorldHandle,
+    account_id: i64,
+}
+
+impl Drop for AccountHold {
+    fn drop(&mut self) {
+        let message = WorldMessage::ReleaseHold {
+            account_id: self.account_id,
+        };
+        // A full queue is waited for on a task of its own; a closed one means the world is gone.
+        if let Err(mpsc::error::TrySendError::Full(message)) = self.world.tx.try_send(message)
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let tx = self.world.tx.clone();
+            runtime.spawn(async move {
+                let _ = tx.send(message).await;
+            });
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_held_account_cannot_log_in_and_a_logged_in_one_cannot_be_held() {
+        let world = WorldHandle::spawn(8, 8);
+        let (player, _outbox, _kill) = PlayerHandle::new();
+        let id = world
+            .allocate_player_id(player, "127.0.0.1:1".parse().unwrap())
+            .await
+            .unwrap();
+        let hold = world
+            .hold_account(7)
+            .await
+            .expect("nobody is logged in to 7");
+        assert!(world.hold_account(7).await.is_none(), "held once at a time");
+        assert_eq!(
+            world.login(id, 7, "seven".into()).await,
+            Err(LoginRefused::AlreadyOnline)
+        );
+        drop(hold);
+        // The release is queued before this login: the world takes messages in order.
+        assert_eq!(world.login(id, 7, "seven".into()).await, Ok(()));
+        assert!(world.hold_account(7).await.is_none(), "logged in");
+        world.release(id).await;
+        assert!(world.hold_account(7).await.is_some(), "logged out");
+    }
 
     #[tokio::test]
     async fn a_callers_messages_past_a_full_queue_keep_their_order() {

@@ -11,5 +11,6 @@ mod party;
 pub(crate) use guilds::shown_tag;
 
 pub use handle::{
-    Channel, KickTarget, LoginRefused, OnlineCharacter, PlayerInfo, WorldCounts, WorldHandle, icon,
+    AccountHold, Channel, KickTarget, LoginRefused, OnlineCharacter, PlayerInfo, WorldCounts,
+    WorldHandle, icon,
 };

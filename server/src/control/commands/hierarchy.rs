@@ -131,6 +131,34 @@ impl Admin {
         }
     }
 
+    /// As [`Self::permitted`]; `duty` needs its level on some character of the giver's
+    /// account rather than on the giver (control/commands/duty.rs).
+    pub(super) async fn permitted_now(
+        &self,
+        caller: &Caller<'_>,
+        command: &str,
+    ) -> Result<(), CommandError> {
+        if command == "duty"
+            && let Some(acting) = &caller.acting
+            && let Some(needed) = self.context.config.get().admin.level(command)
+        {
+            let db = &self.context.db;
+            if let Some((_, account_id, _)) = db
+                .character_named(&acting.name)
+                .await
+                .map_err(CommandError::db)?
+                && db
+                    .account_admin_level(account_id)
+                    .await
+                    .map_err(CommandError::db)?
+                    >= needed
+            {
+                return Ok(());
+            }
+        }
+        self.permitted(caller, command)
+    }
+
     /// Refuses `command` on the character named `target` unless the caller's admin level is
     /// strictly above the target's (or the caller is the operator, or the target itself). A
     /// target that does not exist is left for the command to report.

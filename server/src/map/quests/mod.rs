@@ -330,6 +330,41 @@ impl MapActor {
         }
     }
 
+    /// `$qstate`: the character's quest `id` goes to the state `name` as a quest's own action
+    /// would put it there (its counters start again, the state's actions run, the rules are
+    /// checked); a quest it never started is started first, in `begin` without its actions
+    /// (EOSERV's `qstate`). `end` and `done` need not be in the file. Answers the state the
+    /// quest is in then (lower-cased, as progress keeps it: the state's actions may have moved
+    /// it on), or why not: no such quest, or no such state (the quest's states listed).
+    pub(in crate::map) fn quest_to_state(
+        &mut self,
+        player_id: u16,
+        id: u16,
+        name: &str,
+    ) -> Result<String, String> {
+        if !self.characters.contains_key(&player_id) {
+            return Err("not on this map".to_owned());
+        }
+        let quests = self.data.quests.current();
+        let quest = quests
+            .get(id)
+            .map(Arc::clone)
+            .ok_or_else(|| format!("there is no quest {id}"))?;
+        let name = name.trim().to_ascii_lowercase();
+        if running(&name) && quest.state(&name).is_none() {
+            let states: Vec<&str> = quest.states.iter().map(|s| s.name.as_str()).collect();
+            return Err(format!(
+                "quest {id} has no state {name:?} (its states: {}, end, done)",
+                states.join(", ")
+            ));
+        }
+        self.settle_quests(player_id, &quests);
+        self.enter_state(player_id, &quests, &quest, &name, &mut Budget(MAX_STEPS));
+        self.quests_check(player_id);
+        // Its actions may have moved it on (a reward state ends the quest).
+        Ok(progress_of(self.progress(player_id), id).map_or(name, |p| p.state.clone()))
+    }
+
     /// Moves the character's quest to the state `name` (lower-cased; `end` and `done` need not
     /// be in the file): its counters start again, its actions run, its rules are checked.
     fn enter_state(

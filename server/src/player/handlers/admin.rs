@@ -104,10 +104,57 @@ fn describe(command: &str, result: &Value) -> String {
             text("level")
         ),
         "set" => format!(
-            "{}'s {} is now {}.",
+            "{}'s {} is now {}{}.",
             text("name"),
             text("field"),
-            text("value")
+            match text("value").as_str() {
+                "" => "nothing",
+                value => value,
+            },
+            if result.get("online") == Some(&Value::Bool(false)) {
+                " (not in the game: stored for its next login)"
+            } else {
+                ""
+            }
+        ),
+        "qstate" => format!(
+            "{}'s quest {} ({}) is now in state {}.",
+            text("name"),
+            text("quest"),
+            text("quest_name"),
+            text("state")
+        ),
+        "dress" => format!(
+            "{} wears the look of {} ({}).",
+            text("name"),
+            text("item_name"),
+            text("slot")
+        ),
+        "dress2" => format!(
+            "{} wears graphic {} as {}.",
+            text("name"),
+            text("graphic"),
+            text("slot")
+        ),
+        "undress" => format!("{} took off the look of {}.", text("name"), text("slot")),
+        "duty" => {
+            let how = if result.get("on_duty") == Some(&Value::Bool(true)) {
+                "on duty"
+            } else {
+                "off duty"
+            };
+            format!("You are {how}, as {}.", text("now"))
+        }
+        "arena" => format!(
+            "The arena of map {} launched: {} player(s) went in.",
+            text("map"),
+            text("launched")
+        ),
+        "board" => format!("Board {} is open.", text("board")),
+        "reload-quests" => format!(
+            "Reloaded {} quest(s); {} file(s) did not load.",
+            text("quests"),
+            listed(result, "errors").count()
         ),
         "snpc" => format!(
             "{} of NPC {} around {},{}.",

@@ -54,7 +54,7 @@ async fn usable_board(
         u32::from(at.0.abs_diff(u16::from(x))) + u32::from(at.1.abs_diff(u16::from(y)))
             <= SEE_DISTANCE
     });
-    if !near {
+    if !near && player.remote_board != Some(board) {
         debug!(addr = %player.addr, board, "a board out of reach; ignored");
         return Ok(None);
     }
@@ -100,6 +100,25 @@ pub(super) async fn open(
     let Some((_, _, board)) = usable_board(player, packet.board_id, &config.boards).await? else {
         return Ok(());
     };
+    if player.remote_board != Some(board) {
+        // A board opened at its tile: the one `$board` opened is closed.
+        player.remote_board = None;
+    }
+    list(player, board, &config.boards).await
+}
+
+/// An operator's `$board` (control/commands/arena_board.rs, which checked the admin board's
+/// level): board `board` (1 to 8) opens in this client wherever the character stands, and
+/// stays usable (read, post, remove) until another board is opened.
+pub(in crate::player) async fn open_anywhere(
+    player: &mut Player,
+    board: u8,
+) -> Result<(), Disconnect> {
+    if !matches!(player.state, State::InGame(_)) || !(1..=BOARD_COUNT).contains(&board) {
+        return Ok(());
+    }
+    player.remote_board = Some(board);
+    let config = player.context.config.get();
     list(player, board, &config.boards).await
 }
 

@@ -6,6 +6,7 @@ mod attack;
 mod board;
 mod character;
 mod connection;
+mod duty;
 #[cfg(feature = "fault-injection")]
 pub(super) mod fault;
 mod game;
@@ -23,6 +24,8 @@ mod report;
 mod warp;
 mod welcome;
 
+pub(super) use board::open_anywhere as open_board_anywhere;
+pub(super) use duty::switch as duty;
 pub(crate) use guild::{GuildEvent, GuildFlow, event as guild_event};
 pub(super) use marriage::end_marriage;
 pub(super) use warp::{PendingWarp, offer as offer_warp};

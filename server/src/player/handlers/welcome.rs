@@ -58,20 +58,34 @@ pub(super) async fn request(
         return Err(Disconnect::Closed("no map to enter"));
     };
     let session = session_id(player);
-    let context = std::sync::Arc::clone(&player.context);
-    let data = &context.data.get();
-    let Some(map_data) = data.maps.get(&map.id) else {
+    let Some(reply) = select_reply(player, &character, &map, session) else {
         return Err(Disconnect::Closed("no map to enter"));
     };
+    player.selected = Some((session, character));
+    player.send(&reply).await
+}
+
+/// The Welcome_Reply that shows the client a chosen character (SelectCharacter): its name,
+/// stats, equipment and the files of the world, with the map `map`. `None` if the server lacks
+/// that map's file.
+pub(super) fn select_reply(
+    player: &Player,
+    character: &Character,
+    map: &MapHandle,
+    session: u16,
+) -> Option<WelcomeReplyServerPacket> {
+    let context = std::sync::Arc::clone(&player.context);
+    let data = &context.data.get();
+    let map_data = data.maps.get(&map.id)?;
     let config = context.config.get();
     let world = &config.world;
     let e = &character.equipment;
-    let game = CharacterGame::new(GameState::of(&character), data);
+    let game = CharacterGame::new(GameState::of(character), data);
     let derived = game.derived();
     let stats = derived.stats;
     let reply = WelcomeReplyServerPacketWelcomeCodeDataSelectCharacter {
         session_id: session,
-        character_id: packet.character_id,
+        character_id: u32::try_from(character.id).unwrap_or(0),
         map_id: map.id,
         map_rid: map_data.rid,
         map_file_size: u32::try_from(map_data.file.len()).unwrap_or(u32::MAX),
@@ -144,13 +158,10 @@ pub(super) async fn request(
         },
         login_message_code: LoginMessageCode::No,
     };
-    player.selected = Some((session, character));
-    player
-        .send(&WelcomeReplyServerPacket {
-            welcome_code: WelcomeCode::SelectCharacter,
-            welcome_code_data: Some(Data::SelectCharacter(reply)),
-        })
-        .await
+    Some(WelcomeReplyServerPacket {
+        welcome_code: WelcomeCode::SelectCharacter,
+        welcome_code_data: Some(Data::SelectCharacter(reply)),
+    })
 }
 
 /// Welcome_Agree: send one file (as an unencrypted Init_Init reply). Before entering the game
@@ -238,7 +249,7 @@ pub(super) async fn enter(
     if u32::from(session) != packet.session_id || i64::from(packet.character_id) != character.id {
         return Err(Disconnect::Closed("Welcome_Msg with a wrong session"));
     }
-    let (Some(map), Some(player_id)) = (map_of(player, &character), player.player_id) else {
+    let Some(map) = map_of(player, &character) else {
         return Err(Disconnect::Closed("no map to enter"));
     };
     if map.id != character.map {
@@ -247,6 +258,22 @@ pub(super) async fn enter(
         let world = &config.world;
         (character.map, character.x, character.y) = (map.id, world.spawn_x, world.spawn_y);
     }
+    enter_world(player, account_id, session, character, map).await
+}
+
+/// Puts `character` (of the account `account_id`, chosen with `session`) into the game on
+/// `map`: the map holds it from here, the world lists it, and the client is sent the game
+/// (Welcome_Reply EnterGame); then its quests may speak to it.
+pub(super) async fn enter_world(
+    player: &mut Player,
+    account_id: i64,
+    session: u16,
+    character: Character,
+    map: MapHandle,
+) -> Result<(), Disconnect> {
+    let Some(player_id) = player.player_id else {
+        return Err(Disconnect::Closed("no map to enter"));
+    };
     // A mute outlives the session: one set before this login still holds.
     if let Ok(Some(until)) = player.context.db.mute_until(character.id).await {
         let left = until.saturating_sub(crate::db::unix_now());
