@@ -595,6 +595,53 @@ fn human(command: &str, result: &Value) -> String {
             get("x"),
             get("y")
         ),
+        "remap" if result.get("changed") == Some(&Value::Bool(false)) => {
+            format!("map {}: the file has not changed\n", get("map"))
+        }
+        "remap" => {
+            let mut text = format!(
+                "map {} reloaded ({} bytes): {} player(s) sent the new file; NPCs replaced: {}; \
+                 items removed from blocked tiles: {}\n",
+                get("map"),
+                get("size"),
+                get("players"),
+                get("npcs_replaced"),
+                get("items_removed")
+            );
+            for moved in list(result, "moved") {
+                text.push_str(&format!(
+                    "moved off a blocked tile: {} to {},{}\n",
+                    cell(moved.get("name")),
+                    cell(moved.get("x")),
+                    cell(moved.get("y"))
+                ));
+            }
+            if let Some(note) = result.get("note") {
+                text.push_str(&format!("note: {}\n", cell(Some(note))));
+            }
+            text
+        }
+        "repub" => {
+            let changed: Vec<String> = list(result, "changed")
+                .iter()
+                .map(|c| cell(Some(c)))
+                .collect();
+            format!(
+                "pub files reloaded: {} items, {} NPCs, {} spells, {} classes; changed: {}; \
+                 {} player(s) told to log in again; {} NPC(s) gone\n",
+                get("items"),
+                get("npcs"),
+                get("spells"),
+                get("classes"),
+                if changed.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    changed.join(", ")
+                },
+                get("told"),
+                get("npcs_gone")
+            )
+        }
         "reload-quests" => {
             let mut text = format!("{} quests loaded\n", get("quests"));
             for error in list(result, "errors") {

@@ -759,3 +759,28 @@ async fn reload_quests_loads_the_quest_files_and_names_a_broken_one() {
     assert_eq!(report["errors"].as_array().map(Vec::len), Some(1));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remap_and_repub_reread_the_world_files() {
+    // The bundled world's folder, reread as it is (server/tests/live_reload.rs changes files).
+    let server = TestServer::start(|_| {}).await;
+    let socket = server.socket.clone();
+    assert_eq!(
+        ok(&socket, &["remap", "1"]).await,
+        "map 1: the file has not changed\n"
+    );
+    let repub = ok(&socket, &["repub", "--announce"]).await;
+    assert!(
+        repub.starts_with("pub files reloaded: ") && repub.contains("changed: nothing"),
+        "{repub}"
+    );
+    assert_eq!(ok_json(&socket, &["repub", "announce"]).await["told"], 0);
+    let refused = eo_admin(&socket, &["remap"]).await;
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(
+        stderr(&refused).contains("bad_request"),
+        "{}",
+        stderr(&refused)
+    );
+    server.stop().await;
+}

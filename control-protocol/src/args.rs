@@ -435,3 +435,35 @@ pub struct LearnArgs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<u16>,
 }
+
+/// `remap`: the map whose file is reread (the giver's own in the game when left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct RemapArgs {
+    /// The map (the giver's own in the game when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<u16>,
+}
+
+/// `repub`: whether the players in the game are told to log in again for the new files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Args)]
+#[serde(deny_unknown_fields)]
+pub struct RepubArgs {
+    /// Tell everyone in the game to log in again when a file their client holds changed.
+    #[arg(long, conflicts_with = "announce_word")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub announce: bool,
+    /// EOSERV's spelling of --announce: `$repub announce`.
+    #[arg(value_name = "announce", id = "announce_word", value_parser = ["announce"])]
+    #[serde(skip)]
+    pub announce_word: Option<String>,
+}
+
+impl RepubArgs {
+    pub(crate) fn normalize(mut self) -> Self {
+        if self.announce_word.take().is_some() {
+            self.announce = true;
+        }
+        self
+    }
+}

@@ -159,6 +159,12 @@ pub enum Command {
     #[serde(rename = "reload-quests")]
     #[command(name = "reload-quests")]
     ReloadQuests(NoArgs),
+    /// Rereads a map's file (the giver's map in the game, when no MAP) and puts it in force:
+    /// the players on it are sent the new file.
+    Remap(RemapArgs),
+    /// Rereads the pub files and the server files that go with them, and puts them in force;
+    /// with --announce (or `announce`) the players are told to log in again for the new files.
+    Repub(RepubArgs),
 }
 
 impl Command {
@@ -208,6 +214,8 @@ impl Command {
         "audit",
         "reload",
         "reload-quests",
+        "remap",
+        "repub",
     ];
 
     /// The command's name (its `command` on the socket, its subcommand in `eo-admin`).
@@ -256,6 +264,8 @@ impl Command {
             Command::Audit(_) => "audit",
             Command::Reload(_) => "reload",
             Command::ReloadQuests(_) => "reload-quests",
+            Command::Remap(_) => "remap",
+            Command::Repub(_) => "repub",
         }
     }
 
@@ -270,6 +280,7 @@ impl Command {
             Command::Smute(args) => Command::Smute(args.normalize()?),
             Command::Shutdown(args) => Command::Shutdown(args.normalize()),
             Command::Audit(args) => Command::Audit(args.normalize()),
+            Command::Repub(args) => Command::Repub(args.normalize()),
             other => other,
         })
     }

@@ -196,3 +196,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn remap_and_repub_parse() {
+    let parse = |line: &str| parse_dollar(line).map(|c| request(&c));
+    assert_eq!(
+        parse("$remap").unwrap(),
+        json!({"command": "remap", "args": {}})
+    );
+    assert_eq!(
+        parse("$REMAP 5").unwrap(),
+        json!({"command": "remap", "args": {"map": 5}})
+    );
+    assert!(parse("$remap x").unwrap_err().starts_with("Usage: $remap"));
+    assert!(parse("$remap 70000").is_err());
+    assert_eq!(
+        parse("$repub").unwrap(),
+        json!({"command": "repub", "args": {}})
+    );
+    // EOSERV's word and the flag are one request.
+    assert_eq!(
+        parse("$repub announce").unwrap(),
+        json!({"command": "repub", "args": {"announce": true}})
+    );
+    assert_eq!(
+        parse("$repub --announce").unwrap(),
+        parse("$repub announce").unwrap()
+    );
+    assert!(parse("$repub loudly").is_err());
+    assert!(parse("$repub announce --announce").is_err());
+    assert_eq!(
+        from_request(json!({"command": "repub", "args": {"announce": true}})).unwrap(),
+        parse_dollar("$repub announce").unwrap()
+    );
+    assert!(from_request(json!({"command": "remap", "args": {"map": "x"}})).is_err());
+}

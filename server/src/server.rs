@@ -185,7 +185,7 @@ pub async fn run_with(
     let login_guard = LoginGuard::spawn(live.subscribe());
     let context = Arc::new(PlayerContext {
         config: live,
-        data,
+        data: crate::data::LiveData::new(data),
         spawns,
         maps,
         db,

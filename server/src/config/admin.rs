@@ -53,6 +53,10 @@ pub struct AdminConfig {
     pub request: u8,
     /// Admin chat (Talk_Admin): who may send it, and who hears it.
     pub admin_chat: u8,
+    /// `$remap`: reread a map's file live.
+    pub remap: u8,
+    /// `$repub`: reread the pub files live.
+    pub repub: u8,
 }
 
 impl Default for AdminConfig {
@@ -93,13 +97,15 @@ impl Default for AdminConfig {
             uptime: 0,
             request: 0,
             admin_chat: 1,
+            remap: 4,
+            repub: 4,
         }
     }
 }
 
 impl AdminConfig {
     /// Every command's level, by the command's name.
-    pub fn commands(&self) -> [(&'static str, u8); 34] {
+    pub fn commands(&self) -> [(&'static str, u8); 36] {
         [
             ("kick", self.kick),
             ("mute", self.mute),
@@ -135,6 +141,8 @@ impl AdminConfig {
             ("inventory", self.inventory),
             ("uptime", self.uptime),
             ("request", self.request),
+            ("remap", self.remap),
+            ("repub", self.repub),
         ]
     }
 

@@ -392,6 +392,8 @@ mod tests {
                 "EO_ADMIN_PAPERDOLL",
                 "EO_ADMIN_PROMOTE",
                 "EO_ADMIN_QUAKE",
+                "EO_ADMIN_REMAP",
+                "EO_ADMIN_REPUB",
                 "EO_ADMIN_REQUEST",
                 "EO_ADMIN_SBAN",
                 "EO_ADMIN_SET",

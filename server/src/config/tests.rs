@@ -81,6 +81,8 @@ inventory = 2
 uptime = 1
 request = 1
 admin_chat = 2
+remap = 5
+repub = 3
 [npcs]
 tick_ms = 50
 speeds_ms = [100, 200, 300, 400, 500, 600, 700]

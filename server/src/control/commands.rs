@@ -20,6 +20,7 @@ mod hierarchy;
 mod import;
 mod inspect;
 mod jail;
+mod live_data;
 mod moderation;
 mod players;
 mod quests;
@@ -276,6 +277,8 @@ impl Admin {
             Command::Audit(args) => self.audit(args).await,
             Command::Reload(NoArgs {}) => self.reload().await,
             Command::ReloadQuests(NoArgs {}) => self.reload_quests().await,
+            Command::Remap(args) => self.remap(&caller, args).await,
+            Command::Repub(args) => self.repub(args).await,
         };
         if audited(name) {
             self.record(source, &caller, name, arguments, &result).await;

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{DataError, MapData};
+use super::DataError;
 
 /// The file the arenas are read from, in the world's data folder.
 pub const ARENAS_FILE: &str = "arenas.toml";
@@ -77,7 +77,7 @@ const MAX_RATE_SECS: u64 = 24 * 60 * 60;
 
 impl Arenas {
     /// Reads `arenas.toml` in `dir` (no file: no arenas), checking it against the maps.
-    pub fn load(dir: &Path, maps: &HashMap<u16, MapData>) -> Result<Arenas, DataError> {
+    pub fn load(dir: &Path, maps: &super::Maps) -> Result<Arenas, DataError> {
         let path = dir.join(ARENAS_FILE);
         match std::fs::read_to_string(&path) {
             Ok(text) => Arenas::from_text(&text, &path, maps),
@@ -90,11 +90,7 @@ impl Arenas {
     }
 
     /// Parses and checks the arenas; errors name `path` and the arena.
-    pub fn from_text(
-        text: &str,
-        path: &Path,
-        maps: &HashMap<u16, MapData>,
-    ) -> Result<Arenas, DataError> {
+    pub fn from_text(text: &str, path: &Path, maps: &super::Maps) -> Result<Arenas, DataError> {
         let fail = |problem: String| DataError {
             path: PathBuf::from(path),
             problem,
@@ -119,27 +115,7 @@ impl Arenas {
             if arena.spawns.is_empty() {
                 return Err(fail(format!("{at}: no spawns")));
             }
-            let mut launch_tiles = HashSet::new();
-            for (s, spawn) in arena.spawns.iter().enumerate() {
-                for (which, tile) in [("from", spawn.from), ("to", spawn.to)] {
-                    if !map.is_walkable(tile.x, tile.y) || map.warp(tile.x, tile.y).is_some() {
-                        return Err(fail(format!(
-                            "{at}, spawn {}: {which} ({}, {}) is not a walkable tile of the map",
-                            s + 1,
-                            tile.x,
-                            tile.y
-                        )));
-                    }
-                }
-                if !launch_tiles.insert(spawn.from) {
-                    return Err(fail(format!(
-                        "{at}, spawn {}: the launch tile ({}, {}) is listed twice",
-                        s + 1,
-                        spawn.from.x,
-                        spawn.from.y
-                    )));
-                }
-            }
+            check_tiles(&arena, map).map_err(|problem| fail(format!("{at}, {problem}")))?;
             if by_map.insert(arena.map, arena).is_some() {
                 return Err(fail(format!("{at}: the map has two arenas")));
             }
@@ -151,13 +127,50 @@ impl Arenas {
     pub fn on(&self, map: u16) -> Option<&Arena> {
         self.by_map.get(&map)
     }
+
+    /// Checks the arena on `map` (if any) against that map as it is now (`remap`).
+    pub fn check_map(&self, map: &super::MapData) -> Result<(), String> {
+        match self.by_map.get(&map.id) {
+            Some(arena) => check_tiles(arena, map).map_err(|problem| {
+                format!("{ARENAS_FILE}: the arena of map {}, {problem}", map.id)
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Every launch and landing tile of `arena` is a walkable tile of `map` without a warp, and no
+/// launch tile is listed twice.
+fn check_tiles(arena: &Arena, map: &super::MapData) -> Result<(), String> {
+    let mut launch_tiles = HashSet::new();
+    for (s, spawn) in arena.spawns.iter().enumerate() {
+        for (which, tile) in [("from", spawn.from), ("to", spawn.to)] {
+            if !map.is_walkable(tile.x, tile.y) || map.warp(tile.x, tile.y).is_some() {
+                return Err(format!(
+                    "spawn {}: {which} ({}, {}) is not a walkable tile of the map",
+                    s + 1,
+                    tile.x,
+                    tile.y
+                ));
+            }
+        }
+        if !launch_tiles.insert(spawn.from) {
+            return Err(format!(
+                "spawn {}: the launch tile ({}, {}) is listed twice",
+                s + 1,
+                spawn.from.x,
+                spawn.from.y
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn maps() -> HashMap<u16, MapData> {
+    fn maps() -> super::super::Maps {
         let world = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world");
         super::super::GameData::load(&world).unwrap().maps
     }

@@ -14,13 +14,12 @@
 //! with a warning (the inn then has no such point); an inn without a name, or with a behavior
 //! id or name an earlier inn has, is skipped with a warning.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use eo_protocol::pubs::server::InnFile;
 
+use super::DataError;
 use super::server_pub::{self, Found, Layout};
-use super::{DataError, MapData};
 
 /// The standard name, in the world's `pub/` folder.
 pub const INN_FILE: &str = "din001.eid";
@@ -99,7 +98,7 @@ impl Inns {
     /// what had to be dropped goes to `warnings`.
     pub fn load(
         pub_dir: &Path,
-        maps: &HashMap<u16, MapData>,
+        maps: &super::Maps,
         warnings: &mut Vec<String>,
     ) -> Result<Inns, DataError> {
         let Some(found) = server_pub::find(pub_dir, INN_FILE, OFFICIAL_INN_FILE, warnings)? else {
@@ -112,12 +111,7 @@ impl Inns {
         Ok(Inns::checked(&found.path, raw, maps, warnings))
     }
 
-    fn checked(
-        path: &Path,
-        raw: Vec<Inn>,
-        maps: &HashMap<u16, MapData>,
-        warnings: &mut Vec<String>,
-    ) -> Inns {
+    fn checked(path: &Path, raw: Vec<Inn>, maps: &super::Maps, warnings: &mut Vec<String>) -> Inns {
         let mut warn = |what: String| warnings.push(format!("{}: {what}", path.display()));
         let mut list: Vec<Inn> = Vec::new();
         for mut inn in raw {
@@ -183,7 +177,7 @@ impl Inns {
 }
 
 /// Why nobody could be put on `place`, if so.
-fn usable(place: Place, maps: &HashMap<u16, MapData>) -> Result<(), String> {
+fn usable(place: Place, maps: &super::Maps) -> Result<(), String> {
     let Some(map) = maps.get(&place.map) else {
         return Err(format!("is on map {}, which the world lacks", place.map));
     };
@@ -283,7 +277,7 @@ mod tests {
     use eo_protocol::EoWriter;
     use eo_protocol::pubs::server::{InnQuestionRecord, InnRecord};
 
-    fn bundled_maps() -> HashMap<u16, MapData> {
+    fn bundled_maps() -> super::super::Maps {
         super::super::GameData::load(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world"),
         )

@@ -30,7 +30,7 @@ const MAGIC: &[u8; 3] = b"ESF";
 const INGREDIENT_SLOTS: usize = 4;
 
 /// Every shop, by the behavior id of the NPCs that keep it.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Shops {
     by_behavior: HashMap<u16, ShopRecord>,
 }

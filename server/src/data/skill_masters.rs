@@ -29,7 +29,7 @@ const MAGIC: &[u8; 3] = b"EMF";
 const PREREQUISITE_SLOTS: usize = 4;
 
 /// Every skill master, by the behavior id of the NPCs that teach as it.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SkillMasters {
     by_behavior: HashMap<u16, SkillMasterRecord>,
 }

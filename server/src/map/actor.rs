@@ -163,6 +163,12 @@ pub(super) enum MapMessage {
         action: super::admin::AdminAction,
         reply: oneshot::Sender<Result<super::admin::AdminDone, String>>,
     },
+    /// The game data in force from now on (`remap`, `repub`: map/reload.rs).
+    NewData {
+        data: Arc<GameData>,
+        change: super::reload::DataChange,
+        reply: oneshot::Sender<super::reload::DataSwapped>,
+    },
 }
 
 impl MapMessage {
@@ -192,6 +198,7 @@ impl MapMessage {
             MapMessage::Item { action, .. } => action.kind(),
             MapMessage::Give { .. } => "give",
             MapMessage::Admin { .. } => "admin",
+            MapMessage::NewData { .. } => "new data",
             MapMessage::Guild(_) => "guild",
             MapMessage::Divorced { .. } => "divorced",
             MapMessage::PartyView(_) => "party view",
@@ -355,9 +362,9 @@ impl MapActor {
             tick: config.npcs.tick(),
             combat: Combat::new(&config, id),
             doors: super::doors::Doors::default(),
-            chests: super::chests::Chests::new(data.maps.get(&id), &data, &config.chests),
+            chests: super::chests::Chests::new(data.map(id), &data, &config.chests),
             trades: Default::default(),
-            effects: super::effects::MapEffects::new(&config, data.maps.get(&id), id),
+            effects: super::effects::MapEffects::new(&config, data.map(id), id),
             arena: data.arenas.on(id).map(super::arena::ArenaState::new),
             weddings: Default::default(),
             data,
@@ -400,7 +407,7 @@ impl MapActor {
     }
 
     pub(super) fn map(&self) -> Option<&MapData> {
-        self.data.maps.get(&self.id)
+        self.data.map(self.id)
     }
 
     pub(super) async fn run(mut self) {
@@ -574,6 +581,13 @@ impl MapActor {
                 MapMessage::Admin { action, reply } => {
                     let _ = reply.send(self.admin(action));
                 }
+                MapMessage::NewData {
+                    data,
+                    change,
+                    reply,
+                } => {
+                    let _ = reply.send(self.new_data(data, change));
+                }
                 MapMessage::PartyView(view) => self.party_view(view),
                 MapMessage::Reachable {
                     player_id,
@@ -740,7 +754,7 @@ impl MapActor {
     /// The characters `viewer` sees in range of `at` (at most what the protocol can count):
     /// the viewer itself first, so a crowd larger than the list never hides a player's own
     /// character from its client; then the others in range that are not hidden.
-    fn nearby_of(&self, viewer: u16, at: (u16, u16)) -> NearbyInfo {
+    pub(super) fn nearby_of(&self, viewer: u16, at: (u16, u16)) -> NearbyInfo {
         let own = self.characters.get(&viewer).map(|c| c.info.clone());
         let others = self
             .in_range_of(at)

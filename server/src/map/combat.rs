@@ -145,6 +145,12 @@ impl Combat {
         self.dead.remove(&player_id);
     }
 
+    /// The map's NPCs were replaced (`remap`): blows waiting for the tick were aimed at NPCs
+    /// that are gone, and are dropped.
+    pub fn forget_npc_hits(&mut self) {
+        self.hits.clear();
+    }
+
     /// Whether the character died and has not yet taken its respawn warp.
     pub fn is_dead(&self, player_id: u16) -> bool {
         self.dead.contains(&player_id)

@@ -299,6 +299,21 @@ impl MapHandle {
         .flatten()
     }
 
+    /// Hands the map the game data in force from now on, for `change` (map/reload.rs); what it
+    /// did. [`MapError::TimedOut`]: the map takes it all the same when it gets to it.
+    pub async fn new_data(
+        &self,
+        data: Arc<crate::data::GameData>,
+        change: super::DataChange,
+    ) -> Result<super::DataSwapped, MapError> {
+        self.ask_within(Some(REPLY_TIMEOUT), |reply| MapMessage::NewData {
+            data,
+            change,
+            reply,
+        })
+        .await
+    }
+
     /// An operator's action on this map (map/admin.rs): what it did, or why not (`None` if
     /// the map did not answer).
     pub async fn admin(

@@ -85,6 +85,14 @@ impl Ground {
         piles.into_iter().map(|(_, uid)| uid).collect()
     }
 
+    /// Keeps only the piles whose tile `keep` accepts (`remap`: a tile the new map blocks or
+    /// lacks); how many went.
+    pub(super) fn retain_tiles(&mut self, keep: impl Fn(u8, u8) -> bool) -> usize {
+        let before = self.items.len();
+        self.items.retain(|_, item| keep(item.x, item.y));
+        before - self.items.len()
+    }
+
     /// A free index (1 to 64,008, as EO shorts allow), or `None` if all are taken.
     fn free_uid(&mut self) -> Option<u16> {
         for _ in 0..=crate::config::MAX_GROUND_ITEMS {

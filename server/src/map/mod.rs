@@ -31,6 +31,7 @@ mod pathfinding;
 mod persistence;
 mod quests;
 mod recovery;
+mod reload;
 mod services;
 mod shop;
 mod skill_master;
@@ -46,6 +47,7 @@ pub use handle::{MapError, MapHandle, MapServices, REPLY_TIMEOUT, WalkOutcome};
 pub use npcs::MAX_NPCS;
 pub use party::PartyView;
 pub use quests::finished_quest_names;
+pub use reload::{DataChange, DataSwapped};
 pub use views::{map_info, paperdoll};
 
 /// How far (in steps, |dx| + |dy|) a player sees others: EOSERV's SeeDistance default.

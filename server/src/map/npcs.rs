@@ -23,6 +23,8 @@ use super::pathfinding::{Tile, distance, facing, step, step_towards};
 use crate::config::NpcConfig;
 use crate::data::{GameData, MapData};
 
+mod reload;
+
 /// NPC indexes are EO chars: a map holds at most this many NPCs.
 pub const MAX_NPCS: usize = 253;
 /// The most NPCs one list (Npc_Agree's count is a char) may carry.
@@ -313,7 +315,7 @@ impl Npcs {
     }
 
     fn map(&self) -> Option<&MapData> {
-        self.data.maps.get(&self.map_id)
+        self.data.map(self.map_id)
     }
 
     /// The NPC of `index`, alive or dead.
@@ -608,8 +610,13 @@ impl Npcs {
         }
     }
 
-    /// Brings NPC `i` to life at or around its spawn point.
+    /// Brings NPC `i` to life at or around its spawn point. One whose ENF record is gone (a
+    /// `repub` of a shorter file) stays away.
     fn spawn(&mut self, i: usize, occupied: &mut HashSet<Tile>, events: &mut NpcEvents) {
+        if self.record(self.list[i].id).is_none() {
+            self.list[i].respawn_at = u64::MAX;
+            return;
+        }
         let Some(spawn) = self.spawns.get(self.list[i].spawn).cloned() else {
             return;
         };

@@ -81,7 +81,9 @@ pub struct PlayerContext {
     /// The configuration in force (a reload may change it): read it with `config.get()` where
     /// a value is needed, not once at start-up.
     pub config: crate::reload::LiveConfig,
-    pub data: Arc<crate::data::GameData>,
+    /// The game data in force (`remap` and `repub` replace it): read it with `data.get()`
+    /// where it is needed, and read one fact set from that one copy.
+    pub data: crate::data::LiveData,
     /// Where new characters start.
     pub spawns: crate::data::SpawnPoints,
     pub maps: std::collections::HashMap<u16, crate::map::MapHandle>,

@@ -84,7 +84,9 @@ pub(super) async fn on_entering(player: &mut Player, character: &mut Character) 
         JailState::Released => Some(jail.free()),
         _ => None,
     };
-    if let Some((map, x, y)) = to.filter(|(map, _, _)| player.context.data.maps.contains_key(map)) {
+    if let Some((map, x, y)) =
+        to.filter(|(map, _, _)| player.context.data.get().maps.contains_key(map))
+    {
         (character.map, character.x, character.y) = (map, x, y);
     }
 }
@@ -93,7 +95,10 @@ pub(super) async fn on_entering(player: &mut Player, character: &mut Character) 
 /// elsewhere.
 pub(super) fn destination(player: &Player, map: u16, x: u8, y: u8) -> (u16, u8, u8) {
     let jail = player.context.config.get().jail.jail();
-    if player.restraints.jailed && map != jail.0 && player.context.data.maps.contains_key(&jail.0) {
+    if player.restraints.jailed
+        && map != jail.0
+        && player.context.data.get().maps.contains_key(&jail.0)
+    {
         jail
     } else {
         (map, x, y)

@@ -349,15 +349,15 @@ impl Admin {
                 "the account would have more than {max} characters (world.max_characters)"
             ));
         }
+        let data = self.context.data.get();
         let spawn = self
             .context
             .spawns
-            .pick(&config.world, &self.context.data, &mut rand::rng());
-        let (mut full, mut notes) =
-            match checked_character(&self.context.data, character, unknown_ids, spawn) {
-                Ok(checked) => checked,
-                Err(reason) => return refused(reason),
-            };
+            .pick(&config.world, &data, &mut rand::rng());
+        let (mut full, mut notes) = match checked_character(&data, character, unknown_ids, spawn) {
+            Ok(checked) => checked,
+            Err(reason) => return refused(reason),
+        };
         full.name = name.clone();
         let placement = match &character.guild {
             Some(membership) => self.placement(membership, dry_run, taken, &mut notes).await,

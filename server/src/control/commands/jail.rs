@@ -14,7 +14,7 @@ use crate::player::Restraint;
 impl Admin {
     /// Checks that `(map, x, y)` is a tile of a loaded map (for `key`'s error).
     fn check_point(&self, key: &str, (map, x, y): (u16, u8, u8)) -> Result<(), CommandError> {
-        match self.context.data.maps.get(&map) {
+        match self.context.data.get().maps.get(&map) {
             Some(data) if x < data.width && y < data.height => Ok(()),
             Some(_) => Err(CommandError::new(
                 ErrorCode::Failed,

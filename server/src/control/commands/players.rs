@@ -128,7 +128,8 @@ impl Admin {
         x: u8,
         y: u8,
     ) -> CommandResult {
-        let Some(data) = self.context.data.maps.get(&map) else {
+        let maps = &self.context.data.get().maps;
+        let Some(data) = maps.get(&map) else {
             return Err(CommandError::not_found(format!("there is no map {map}")));
         };
         if x >= data.width || y >= data.height {

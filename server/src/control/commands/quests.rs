@@ -12,7 +12,7 @@ impl Admin {
         let config = self.context.config.get();
         let (quests, errors) = crate::quest::Quests::load_for(&config);
         let loaded = quests.len();
-        self.context.data.quests.replace(quests);
+        self.context.data.get().quests.replace(quests);
         info!(loaded, failed = errors.len(), "quest files reloaded");
         Ok(json!({
             "quests": loaded,

@@ -53,9 +53,9 @@ impl Admin {
             ));
         };
         let before = self.context.config.get();
-        let data = &self.context.data;
+        let data = self.context.data.get();
         let check = |config: &crate::config::Config| {
-            crate::data::check_spawn_point(&config.world, data)
+            crate::data::check_spawn_point(&config.world, &data)
                 .map_err(|e| crate::config::ConfigError::new(e.key, e.problem))
         };
         let mut report = crate::reload::reload(&self.context.config, source, check)

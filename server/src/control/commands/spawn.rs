@@ -14,7 +14,7 @@ impl Admin {
     /// The name of item `item`, or `not_found`.
     pub(super) fn item_name(&self, item: u16) -> Result<String, CommandError> {
         // The pub file's last record, "eof", is a terminator, not an item.
-        crate::rules::stats::item(&self.context.data.items.data, item)
+        crate::rules::stats::item(&self.context.data.get().items.data, item)
             .filter(|record| !record.name.eq_ignore_ascii_case("eof"))
             .map(|record| record.name.clone())
             .ok_or_else(|| CommandError::not_found(format!("there is no item {item}")))

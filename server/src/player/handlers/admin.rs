@@ -140,6 +140,28 @@ fn describe(command: &str, result: &Value) -> String {
         }
         "uptime" => format!("The server has been up for {}.", text("uptime")),
         "request" => "Your request was sent to the admins in the game.".into(),
+        "remap" if result.get("changed") == Some(&Value::Bool(false)) => {
+            format!("Map {}'s file has not changed.", text("map"))
+        }
+        "remap" => format!(
+            "Map {} reloaded: {} player(s) sent the new file, {} moved.",
+            text("map"),
+            text("players"),
+            result
+                .get("moved")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len)
+        ),
+        "repub" => format!(
+            "Pub files reloaded ({} changed); {} player(s) told.",
+            or_nothing(
+                &listed(result, "changed")
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            ),
+            text("told")
+        ),
         _ => result.to_string(),
     }
 }

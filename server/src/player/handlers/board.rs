@@ -46,7 +46,8 @@ async fn usable_board(
     let Some(at) = game.map.position(player_id).await else {
         return Ok(None);
     };
-    let Some(map) = player.context.data.maps.get(&game.map.id) else {
+    let data = player.context.data.get();
+    let Some(map) = data.maps.get(&game.map.id) else {
         return Ok(None);
     };
     let near = map.tiles_of(board_tile(board)).any(|(x, y)| {

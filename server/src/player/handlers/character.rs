@@ -104,7 +104,9 @@ pub(super) async fn create(
     let config = player.context.config.get();
     let world = &config.world;
     let context = std::sync::Arc::clone(&player.context);
-    let (map, x, y) = context.spawns.pick(world, &context.data, &mut player.rng);
+    let (map, x, y) = context
+        .spawns
+        .pick(world, &context.data.get(), &mut player.rng);
     let character = NewCharacter {
         name,
         gender: packet.gender.to_u32() as u8,

@@ -37,7 +37,8 @@ pub(in crate::player) async fn offer(
     };
     let current = game.map.id;
     let (map, x, y) = crate::player::restraints::destination(player, map, x, y);
-    let Some(target) = player.context.data.maps.get(&map) else {
+    let data = player.context.data.get();
+    let Some(target) = data.maps.get(&map) else {
         return Ok(()); // a warp to a map the server lacks leads nowhere
     };
     let (warp_type, warp_type_data) = if map == current {
@@ -102,7 +103,8 @@ pub(super) async fn take(
     let Some(warp) = pending(player, packet.map_id, packet.session_id) else {
         return Ok(());
     };
-    let Some(map) = player.context.data.maps.get(&warp.map) else {
+    let data = player.context.data.get();
+    let Some(map) = data.maps.get(&warp.map) else {
         return Err(Disconnect::Closed("a warp to a missing map"));
     };
     let content = map.file.clone();

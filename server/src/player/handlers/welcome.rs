@@ -59,7 +59,7 @@ pub(super) async fn request(
     };
     let session = session_id(player);
     let context = std::sync::Arc::clone(&player.context);
-    let data = &context.data;
+    let data = &context.data.get();
     let Some(map_data) = data.maps.get(&map.id) else {
         return Err(Disconnect::Closed("no map to enter"));
     };
@@ -168,7 +168,7 @@ pub(super) async fn agree(
     if session != packet.session_id {
         return Err(Disconnect::Closed("Welcome_Agree with a wrong session"));
     }
-    let data = std::sync::Arc::clone(&player.context.data);
+    let data = player.context.data.get();
     // A single-file server answers every pub request with the whole file as file 1.
     let pub_file = |content: &bytes::Bytes| PubFile {
         file_id: 1,
@@ -255,7 +255,7 @@ pub(super) async fn enter(
         );
     }
     // What the map will derive, for this reply (the same pure rules).
-    let game = CharacterGame::new(GameState::of(&character), &player.context.data);
+    let game = CharacterGame::new(GameState::of(&character), &player.context.data.get());
     let items = character
         .inventory
         .iter()
