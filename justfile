@@ -63,3 +63,7 @@ load SCENARIO BOTS SECONDS="60" WALK_HZ="1" CHAT_HZ="0.1":
 # The load table of docs/load.md: both scenarios at 100, 1,000 and 5,000 bots (about 25 minutes).
 load-table:
     load/table.sh
+
+# The same swarm against reoserv 1.16.2 (built from its source) and eo-server, one row each (load/side_by_side.sh).
+load-side-by-side BOTS="240" SECONDS="30" WALK_HZ="0" CHAT_HZ="1":
+    load/side_by_side.sh {{BOTS}} {{SECONDS}} {{WALK_HZ}} {{CHAT_HZ}}

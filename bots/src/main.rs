@@ -331,8 +331,8 @@ async fn run(args: Args) -> ExitCode {
         }
     }
     let play_secs = play_started.elapsed().as_secs_f64();
-    let server_cpu_percent = match (&server_pid, server_cpu) {
-        (Some(pid), Some(mark)) => mark.percent_since(pid),
+    let server_cpu = match (&server_pid, server_cpu) {
+        (Some(pid), Some(mark)) => mark.used_since(pid),
         _ => None,
     };
     let server_rss = server_pid.as_deref().and_then(procfs::rss_kib);
@@ -363,7 +363,7 @@ async fn run(args: Args) -> ExitCode {
         login_secs,
         play_secs,
         in_game_at_end,
-        server_cpu_percent,
+        server_cpu,
         server_rss_before,
         server_rss,
         server_syscalls,
@@ -456,7 +456,8 @@ struct Report<'a> {
     login_secs: f64,
     play_secs: f64,
     in_game_at_end: u64,
-    server_cpu_percent: Option<f64>,
+    /// The server's CPU during play.
+    server_cpu: Option<procfs::CpuUsed>,
     server_rss_before: Option<(u64, u64)>,
     server_rss: Option<(u64, u64)>,
     /// Read and write syscalls of the server during play.
@@ -515,11 +516,12 @@ impl Report<'_> {
             get(&c.chats_sent) as f64 / self.play_secs,
         );
         println!(
-            "received by the bots: {} packets ({:.0}/s), of them {} walks and {} chats",
+            "received by the bots during play: {} packets ({:.0}/s), of them {} walks and {} chats ({} more before play)",
             get(&c.received),
             get(&c.received) as f64 / self.play_secs,
             get(&c.walks_received),
             get(&c.chats_received),
+            get(&c.received_before_play),
         );
         println!(
             "broadcast latency (walks and chats): {}",
@@ -549,9 +551,21 @@ impl Report<'_> {
         }
         println!(
             "cpu during play (100% = one core): server {}, bots {}",
-            percent(self.server_cpu_percent),
+            percent(self.server_cpu.map(|used| used.percent)),
             percent(self.own_cpu_percent)
         );
+        // What a delivered packet cost the server: its CPU during play over the packets the
+        // bots received during play (pings included, observers' packets not).
+        let cpu_us_per_packet = self
+            .server_cpu
+            .filter(|_| get(&c.received) > 0)
+            .map(|used| used.seconds * 1e6 / get(&c.received) as f64);
+        if let (Some(used), Some(us)) = (self.server_cpu, cpu_us_per_packet) {
+            println!(
+                "server cpu during play: {:.2} s, {us:.2} µs a packet the bots received",
+                used.seconds
+            );
+        }
         let packets_per_write = self
             .server_syscalls
             .filter(|(_, writes)| *writes > 0)
@@ -612,7 +626,7 @@ impl Report<'_> {
             "error_kinds": errors,
             "bots_cpu_percent": self.own_cpu_percent.map(round),
             "server_pid": args.server_pid,
-            "server_cpu_percent": self.server_cpu_percent.map(round),
+            "server_cpu_percent": self.server_cpu.map(|used| round(used.percent)),
             "server_rss_kib": self.server_rss.map(|r| r.0),
             "server_rss_peak_kib": self.server_rss.map(|r| r.1),
             "server_rss_before_kib": self.server_rss_before.map(|r| r.0),
@@ -622,6 +636,9 @@ impl Report<'_> {
         });
         // (Outside the macro, which has a recursion limit.)
         let mut line = line;
+        line["received_before_play"] = get(&c.received_before_play).into();
+        line["server_cpu_secs"] = self.server_cpu.map(|used| round(used.seconds)).into();
+        line["server_cpu_us_per_packet"] = cpu_us_per_packet.map(round).into();
         line["flooders"] = args.flooders.into();
         line["flood_entered"] = flood_entered.into();
         line["flood_walks_sent"] = flood_sent.into();

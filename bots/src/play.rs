@@ -44,6 +44,9 @@ struct PendingWarp {
 /// What one bot counted since its last flush.
 #[derive(Default)]
 struct Local {
+    /// Whether play has begun: what came before (the crowd arriving) is counted apart, so
+    /// the packets received during play are those of the play phase alone.
+    playing: bool,
     received: u64,
     walks_received: u64,
     chats_received: u64,
@@ -51,7 +54,12 @@ struct Local {
 
 impl Local {
     fn flush(&mut self, counters: &Counters) {
-        Counters::add(&counters.received, std::mem::take(&mut self.received));
+        let received = if self.playing {
+            &counters.received
+        } else {
+            &counters.received_before_play
+        };
+        Counters::add(received, std::mem::take(&mut self.received));
         Counters::add(
             &counters.walks_received,
             std::mem::take(&mut self.walks_received),
@@ -141,6 +149,8 @@ pub async fn bot(swarm: Arc<Swarm>, mut me: Entered) -> Result<(), BotError> {
                 match *phase.borrow_and_update() {
                     Phase::Login => {}
                     Phase::Play { until: end } => {
+                        local.flush(&swarm.counters);
+                        local.playing = true;
                         until = Some(end);
                         walk = timer(swarm.walk_every);
                         chat = timer(swarm.chat_every);

@@ -80,10 +80,26 @@ impl CpuMark {
 
     /// Percent of one core used since `self` (200 = both cores of a 2-core machine).
     pub fn percent_since(&self, pid: &str) -> Option<f64> {
-        let wall = self.at.elapsed().as_secs_f64();
-        let used = cpu_seconds(pid)? - self.cpu?;
-        (wall > 0.0).then(|| used / wall * 100.0)
+        self.used_since(pid).map(|used| used.percent)
     }
+
+    /// CPU seconds used since `self`, and as a percentage of one core.
+    pub fn used_since(&self, pid: &str) -> Option<CpuUsed> {
+        let wall = self.at.elapsed().as_secs_f64();
+        let seconds = cpu_seconds(pid)? - self.cpu?;
+        (wall > 0.0).then(|| CpuUsed {
+            seconds,
+            percent: seconds / wall * 100.0,
+        })
+    }
+}
+
+/// What a process used between two marks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CpuUsed {
+    pub seconds: f64,
+    /// Of one core.
+    pub percent: f64,
 }
 
 #[cfg(test)]

@@ -18,8 +18,10 @@ pub struct Counters {
     pub walks_sent: AtomicU64,
     pub walks_refused: AtomicU64,
     pub chats_sent: AtomicU64,
-    /// Frames received by all bots (observers not included).
+    /// Frames received by all bots during play (observers not included).
     pub received: AtomicU64,
+    /// Frames received by the bots in the game before play began (the crowd arriving).
+    pub received_before_play: AtomicU64,
     pub walks_received: AtomicU64,
     pub chats_received: AtomicU64,
     /// Bots whose connection closed before the end.

@@ -91,6 +91,16 @@ async fn a_small_swarm_logs_in_walks_chats_and_is_timed() {
     assert!(first["received"].as_u64().unwrap() > first["walks_sent"].as_u64().unwrap());
     assert!(first["server_rss_kib"].as_u64().unwrap() > 0);
     assert!(first["server_cpu_percent"].as_f64().is_some());
+    // The server's CPU during play, and what it cost per packet the bots received in play
+    // (the arrivals before play are counted apart).
+    let cpu_secs = first["server_cpu_secs"].as_f64().unwrap();
+    let received = first["received"].as_f64().unwrap();
+    let per_packet = first["server_cpu_us_per_packet"].as_f64().unwrap();
+    assert!(
+        (per_packet - cpu_secs * 1e6 / received).abs() <= 0.01 * per_packet.max(1.0),
+        "{first}"
+    );
+    assert!(first["received_before_play"].as_u64().is_some(), "{first}");
     assert!(first["bots_cpu_percent"].as_f64().is_some());
     assert!(
         stderr.contains("[play"),
