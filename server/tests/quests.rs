@@ -907,3 +907,80 @@ state Second { action ShowHint("moved from outside"); action ResetQuest(51); }
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn quest_looks_titles_and_world_quakes_reach_others() {
+    // Quest 0 (at login) changes what others see of the character, and quakes every map.
+    let makeover = r#"
+Main { questname "Makeover" hidden }
+state Begin {
+    action SetRace(2);
+    action SetTitle("Hero");
+    action SetClass(3);
+    action QuakeWorld(4);
+    action End();
+}
+"#;
+    let world = yard_world(&[("quests/00000.eqf", makeover)]);
+    let server = start(world.data_dir.clone(), (world.first_new_map, 2, 3), |_| {}).await;
+    // A watcher on another map, whose quest 0 is over already.
+    let (mut watcher, _, _) = login(&server, "watcher", |c| {
+        c.map = 1;
+        c.x = 16;
+        c.y = 9;
+        c.quests = vec![eo_server::db::QuestProgress {
+            quest_id: 0,
+            state: "end".into(),
+            completions: 1,
+            ..Default::default()
+        }];
+    })
+    .await;
+    map_barrier(&mut watcher).await;
+
+    let (mut hero, id, _) = login(&server, "madeover", |_| {}).await;
+    // The new skin: the hero is offered a warp onto its own tile, so that its client and
+    // those in view load it again.
+    let request = expect(&mut hero, |p| match p {
+        ServerPacket::WarpRequest(request) => Some(request),
+        _ => None,
+    })
+    .await;
+    assert_eq!(request.map_id, world.first_new_map);
+    // QuakeWorld reaches the watcher's map too.
+    let strength = |p: ServerPacket| match p {
+        ServerPacket::EffectUse(effect) => match effect.effect_data {
+            Some(eo_protocol::net::server::EffectUseServerPacketEffectData::Quake(quake)) => {
+                Some(quake.quake_strength)
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    assert_eq!(expect(&mut watcher, strength).await, 4);
+    // The online list shows the new title and class.
+    watcher
+        .send(&eo_protocol::net::client::PlayersRequestClientPacket)
+        .await;
+    let listed = expect(&mut watcher, |p| match p {
+        ServerPacket::InitInit(init) => match init.reply_code_data {
+            Some(eo_protocol::net::server::InitInitServerPacketReplyCodeData::PlayersList(
+                list,
+            )) => list
+                .players_list
+                .players
+                .into_iter()
+                .find(|p| p.name == "madeover"),
+            _ => None,
+        },
+        _ => None,
+    })
+    .await;
+    assert_eq!((listed.title.as_str(), listed.class_id), ("Hero", 3));
+    drop(hero);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let saved = saved_character(&server, id).await;
+    assert_eq!((saved.race, saved.skin), (2, 2));
+    drop(watcher);
+    server.stop().await;
+}

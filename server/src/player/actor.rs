@@ -367,6 +367,24 @@ impl Player {
                     self.context.world.changed_level(id, level).await;
                 }
             }
+            PlayerMessage::QuakeWorld(strength) => {
+                // On a task of its own: the maps answer in turn, and this player's packets
+                // should not wait for them.
+                let maps: Vec<_> = self.context.maps.values().cloned().collect();
+                tokio::spawn(async move {
+                    for map in maps {
+                        map.admin(crate::map::AdminAction::Quake { strength }).await;
+                    }
+                });
+            }
+            PlayerMessage::ListingChanged { title, class_id } => {
+                if let Some(id) = self.player_id {
+                    self.context
+                        .world
+                        .changed_listing(id, title, class_id)
+                        .await;
+                }
+            }
             PlayerMessage::Restrain(restraint) => {
                 super::restraints::apply(self, restraint).await?;
             }

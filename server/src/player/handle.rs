@@ -37,6 +37,11 @@ pub(crate) enum PlayerMessage {
     Warp { map: u16, x: u8, y: u8 },
     /// The character reached a new level on its map: tell the world's online list.
     LevelChanged(u8),
+    /// The character's title or class changed on its map (a quest's action): tell the
+    /// world's online list.
+    ListingChanged { title: String, class_id: u8 },
+    /// A quest's `QuakeWorld` on the character's map: the task asks every map to quake.
+    QuakeWorld(u8),
     /// An operator jailed, freed, froze or unfroze the character (player/restraints.rs).
     Restrain(super::restraints::Restraint),
     /// Another member's task tells this one about a guild action (handlers/guild/).
@@ -83,6 +88,10 @@ impl std::fmt::Debug for PlayerMessage {
             PlayerMessage::Mute(duration) => write!(f, "Mute({duration:?})"),
             PlayerMessage::Warp { map, x, y } => write!(f, "Warp({map}, {x}, {y})"),
             PlayerMessage::LevelChanged(level) => write!(f, "LevelChanged({level})"),
+            PlayerMessage::ListingChanged { title, class_id } => {
+                write!(f, "ListingChanged({title:?}, {class_id})")
+            }
+            PlayerMessage::QuakeWorld(strength) => write!(f, "QuakeWorld({strength})"),
             PlayerMessage::Restrain(restraint) => write!(f, "Restrain({restraint:?})"),
             PlayerMessage::Guild(event) => write!(f, "Guild({event:?})"),
             PlayerMessage::Divorce(name) => write!(f, "Divorce({name})"),
@@ -153,6 +162,17 @@ impl PlayerHandle {
     /// The character reached `level` (its map tells; the player task updates the world).
     pub fn level_changed(&self, level: u8) {
         self.tell(PlayerMessage::LevelChanged(level));
+    }
+
+    /// The character's title or class changed on its map: the task tells the world's online
+    /// list.
+    pub fn listing_changed(&self, title: String, class_id: u8) {
+        self.tell(PlayerMessage::ListingChanged { title, class_id });
+    }
+
+    /// A quest quakes the whole world: the task (which knows every map) tells each map.
+    pub fn quake_world(&self, strength: u8) {
+        self.tell(PlayerMessage::QuakeWorld(strength));
     }
 
     /// The character divorced `former` on its map: its task ends the other side.

@@ -30,6 +30,9 @@ enum Shown {
     Stats,
     /// Avatar_Agree: the hair others see.
     Hair,
+    /// Skin or gender, which no packet changes on its own: the character takes a warp onto
+    /// its own tile, so that its client and those in view load it again (as `$set`).
+    Body,
     /// Not shown until the client next loads the character.
     Later,
 }
@@ -151,8 +154,7 @@ impl MapActor {
                 });
                 self.send_to(player_id, body);
             }
-            Action::Quake(strength) | Action::QuakeWorld(strength) => {
-                // QuakeWorld shakes this map only: maps do not reach each other (docs/quests.md).
+            Action::Quake(strength) => {
                 if let Some(body) = self.encode(&EffectUseServerPacket {
                     effect: MapEffect::Quake,
                     effect_data: Some(EffectUseServerPacketEffectData::Quake(
@@ -166,6 +168,9 @@ impl MapActor {
                     }
                 }
             }
+            // Maps do not reach each other: the character's task asks every map, this one
+            // included.
+            Action::QuakeWorld(strength) => me.player.quake_world(*strength),
             Action::SetCoord { map, x, y } => {
                 if data.maps.contains_key(map) {
                     // The player task offers the warp (Warp_Request), as a warp tile would.
@@ -290,7 +295,11 @@ impl MapActor {
             Action::RemoveStat { stat, value } => {
                 self.change_stat(player_id, *stat, |v| v.saturating_sub(*value));
             }
-            Action::SetTitle(text) => me.game.update(&data, |s| s.title.clone_from(text)),
+            Action::SetTitle(text) => {
+                me.game.update(&data, |s| s.title.clone_from(text));
+                me.player
+                    .listing_changed(text.clone(), me.game.state().class);
+            }
             Action::SetFiance(text) => me.game.update(&data, |s| s.fiance.clone_from(text)),
             Action::SetPartner(text) => me.game.update(&data, |s| s.partner.clone_from(text)),
             Action::SetHome(text) => me.game.update(&data, |s| s.home.clone_from(text)),
@@ -352,8 +361,14 @@ impl MapActor {
                 Stat::Class => {
                     s.class = to_u8(fit(i64::try_from(classes).unwrap_or(0).saturating_sub(1)));
                 }
-                Stat::Gender => s.gender = to_u8(fit(1)),
-                Stat::Race => s.race = to_u8(fit(i64::from(u8::MAX))),
+                Stat::Gender => {
+                    s.gender = to_u8(fit(1));
+                    shown = Shown::Body;
+                }
+                Stat::Race => {
+                    s.race = to_u8(fit(i64::from(crate::rules::look::MAX_SKIN)));
+                    shown = Shown::Body;
+                }
                 Stat::HairStyle => {
                     s.hair_style = to_u8(fit(i64::from(crate::rules::look::MAX_HAIR_STYLE)));
                     shown = Shown::Hair;
@@ -405,6 +420,13 @@ impl MapActor {
                     stats,
                 });
                 self.send_to(player_id, body);
+                if stat == Stat::Class {
+                    me.player.listing_changed(state.title.clone(), state.class);
+                }
+            }
+            Shown::Body => {
+                let (x, y) = me.tile();
+                me.player.warp(self.id, x, y);
             }
             Shown::Hair => {
                 let change = AvatarChange {
