@@ -339,23 +339,11 @@ async fn set_texts_a_home_a_partner_and_a_guild_rank() {
     // The online list shows it (and the class set next).
     say(&mut gm, "$setclass plain 3").await;
     assert_eq!(server_line(&mut gm).await, "plain's class is now 3.");
-    plain
-        .send(&eo_protocol::net::client::PlayersRequestClientPacket)
-        .await;
-    let listed = expect(&mut plain, |p| match p {
-        ServerPacket::InitInit(init) => match init.reply_code_data {
-            Some(eo_protocol::net::server::InitInitServerPacketReplyCodeData::PlayersList(
-                list,
-            )) => list
-                .players_list
-                .players
-                .into_iter()
-                .find(|p| p.name == "plain"),
-            _ => None,
-        },
-        _ => None,
-    })
-    .await;
+    let listed = common::online_list(&mut plain)
+        .await
+        .into_iter()
+        .find(|p| p.name == "plain")
+        .expect("plain is online");
     assert_eq!((listed.title.as_str(), listed.class_id), ("the Brave", 3));
     say(&mut gm, &format!("$settitle plain {}", "x".repeat(33))).await;
     assert_eq!(

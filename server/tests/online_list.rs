@@ -4,28 +4,17 @@
 
 mod common;
 
-use common::{Control, TestClient, TestServer, enter_game, expect};
-use eo_protocol::net::client::PlayersRequestClientPacket;
-use eo_protocol::net::server::{CharacterIcon, InitInitServerPacketReplyCodeData, ServerPacket};
+use common::{Control, TestClient, TestServer, enter_game};
+use eo_protocol::net::server::CharacterIcon;
 use serde_json::json;
 
 /// The online list as the client gets it: (name, icon).
 async fn online_list(client: &mut TestClient) -> Vec<(String, CharacterIcon)> {
-    client.send(&PlayersRequestClientPacket).await;
-    expect(client, |p| match p {
-        ServerPacket::InitInit(init) => match init.reply_code_data {
-            Some(InitInitServerPacketReplyCodeData::PlayersList(list)) => Some(
-                list.players_list
-                    .players
-                    .into_iter()
-                    .map(|p| (p.name, p.icon))
-                    .collect(),
-            ),
-            _ => None,
-        },
-        _ => None,
-    })
-    .await
+    common::online_list(client)
+        .await
+        .into_iter()
+        .map(|p| (p.name, p.icon))
+        .collect()
 }
 
 async fn builds(control: &mut Control) -> u64 {

@@ -959,23 +959,11 @@ state Begin {
     };
     assert_eq!(expect(&mut watcher, strength).await, 4);
     // The online list shows the new title and class.
-    watcher
-        .send(&eo_protocol::net::client::PlayersRequestClientPacket)
-        .await;
-    let listed = expect(&mut watcher, |p| match p {
-        ServerPacket::InitInit(init) => match init.reply_code_data {
-            Some(eo_protocol::net::server::InitInitServerPacketReplyCodeData::PlayersList(
-                list,
-            )) => list
-                .players_list
-                .players
-                .into_iter()
-                .find(|p| p.name == "madeover"),
-            _ => None,
-        },
-        _ => None,
-    })
-    .await;
+    let listed = common::online_list(&mut watcher)
+        .await
+        .into_iter()
+        .find(|p| p.name == "madeover")
+        .expect("madeover is online");
     assert_eq!((listed.title.as_str(), listed.class_id), ("Hero", 3));
     drop(hero);
     tokio::time::sleep(Duration::from_millis(300)).await;

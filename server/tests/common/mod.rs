@@ -683,6 +683,25 @@ pub async fn expect<T, C: FrameTransport>(
     }
 }
 
+/// The online list as the client gets it (Players_Request).
+pub async fn online_list<C: FrameTransport>(
+    client: &mut TestClient<C>,
+) -> Vec<eo_protocol::net::server::OnlinePlayer> {
+    client
+        .send(&eo_protocol::net::client::PlayersRequestClientPacket)
+        .await;
+    expect(client, |p| match p {
+        ServerPacket::InitInit(init) => match init.reply_code_data {
+            Some(eo_protocol::net::server::InitInitServerPacketReplyCodeData::PlayersList(
+                list,
+            )) => Some(list.players_list.players),
+            _ => None,
+        },
+        _ => None,
+    })
+    .await
+}
+
 /// A client of the control socket speaking the JSON-lines protocol.
 pub struct Control {
     reader: tokio::io::BufReader<tokio::net::unix::OwnedReadHalf>,
