@@ -208,7 +208,8 @@ fn guild_tags(source: &mut Source, read: &mut Read) -> Result<HashMap<i64, Strin
     Ok(tags)
 }
 
-/// The character's guild (`guild_id`) and rank (`guild_rank`, 1 the leader to 9).
+/// The character's guild (`guild_id`, one of `tags`, the guilds read) and rank (`guild_rank`,
+/// 1 the leader to 9).
 fn membership(row: Row<'_>, tags: &HashMap<i64, String>) -> Result<Option<Membership>, String> {
     if !row.has("guild_id") {
         return Ok(None);
@@ -216,8 +217,10 @@ fn membership(row: Row<'_>, tags: &HashMap<i64, String>) -> Result<Option<Member
     let Some(guild) = row.int("guild_id")? else {
         return Ok(None);
     };
+    // A guild that could not be read is listed as such; its members come guildless (a
+    // membership never keeps a character out).
     let Some(tag) = tags.get(&guild) else {
-        return Err(format!("guild_id: there is no guild {guild}"));
+        return Ok(None);
     };
     let rank = row.int("guild_rank")?.unwrap_or(9);
     Ok(Some(Membership {
