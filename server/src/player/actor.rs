@@ -66,6 +66,14 @@ async fn guarded(
     kill: &CancellationToken,
     write: impl std::future::Future<Output = Result<(), FrameError>>,
 ) -> Result<(), Disconnect> {
+    let mut write = std::pin::pin!(write);
+    // Nearly every write is done at its first poll (into the buffer, or the socket takes it):
+    // then no timer is set and no waiter is registered on `kill`, which a crowd's broadcasts
+    // would otherwise pay for on every packet.
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(write.as_mut().poll(cx))).await;
+    if let std::task::Poll::Ready(result) = first {
+        return result.map_err(Disconnect::Frame);
+    }
     tokio::select! {
         biased;
         () = kill.cancelled() => Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
@@ -463,6 +471,10 @@ impl Player {
         let coalesce = config.write_coalesce();
         // When the packets buffered but not yet written go out (with `write_coalesce_ms`).
         let mut flush_at: Option<Instant> = None;
+        // Made once, not once a turn of the loop: each is a waiter registered with its token,
+        // and registering and dropping one per wake-up showed in a crowd's profile.
+        let mut killed = std::pin::pin!(kill.cancelled());
+        let mut shutting_down = std::pin::pin!(shutdown.cancelled());
         loop {
             tokio::select! {
                 frame = self.framed.next() => match frame {
@@ -496,8 +508,8 @@ impl Player {
                     flush_at = None;
                     self.flush().await?;
                 }
-                () = kill.cancelled() => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
-                () = shutdown.cancelled() => {
+                () = &mut killed => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
+                () = &mut shutting_down => {
                     // Tell the client why it is being closed ("the server is rebooting").
                     let _ = self.send(&eo_protocol::net::server::MessageCloseServerPacket).await;
                     return Err(Disconnect::ClosedByServer(CloseReason::Shutdown));
