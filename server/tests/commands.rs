@@ -5,27 +5,10 @@ mod common;
 
 use std::time::Duration;
 
+use common::admin::{follow_warp, say, server_line};
 use common::{Control, TestClient, TestServer, enter_game, expect};
-use eo_protocol::net::client::{TalkReportClientPacket, WarpAcceptClientPacket};
 use eo_protocol::net::server::{ServerPacket, WarpType};
 use serde_json::json;
-
-async fn say(client: &mut TestClient, message: &str) {
-    client
-        .send(&TalkReportClientPacket {
-            message: message.into(),
-        })
-        .await;
-}
-
-/// The next Talk_Server line.
-async fn server_line(client: &mut TestClient) -> String {
-    expect(client, |p| match p {
-        ServerPacket::TalkServer(p) => Some(p.message),
-        _ => None,
-    })
-    .await
-}
 
 /// The next thing said aloud nearby.
 async fn heard(client: &mut TestClient) -> String {
@@ -34,33 +17,6 @@ async fn heard(client: &mut TestClient) -> String {
         _ => None,
     })
     .await
-}
-
-/// Accepts the next warp offered; returns (warp type, map) and where the character stands.
-async fn follow_warp(client: &mut TestClient, name: &str) -> (WarpType, u16, u16, u16) {
-    let request = expect(client, |p| match p {
-        ServerPacket::WarpRequest(request) => Some(request),
-        _ => None,
-    })
-    .await;
-    client
-        .send(&WarpAcceptClientPacket {
-            map_id: request.map_id,
-            session_id: request.session_id,
-        })
-        .await;
-    let agree = expect(client, |p| match p {
-        ServerPacket::WarpAgree(agree) => Some(agree),
-        _ => None,
-    })
-    .await;
-    let me = agree
-        .nearby
-        .characters
-        .iter()
-        .find(|c| c.name == name)
-        .expect("the warped character sees itself");
-    (request.warp_type, me.map_id, me.coords.x, me.coords.y)
 }
 
 #[tokio::test]

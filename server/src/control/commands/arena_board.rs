@@ -15,16 +15,7 @@ impl Admin {
         caller: &Caller<'_>,
         MapArgs { map }: MapArgs,
     ) -> CommandResult {
-        let map = match map {
-            Some(map) => map,
-            None if caller.character().is_some() => self.giver(caller).await?.map,
-            None => return Err(CommandError::bad_request("give the map (--map)")),
-        };
-        let handle = self
-            .context
-            .maps
-            .get(&map)
-            .ok_or_else(|| CommandError::not_found(format!("there is no map {map}")))?;
+        let (map, handle) = self.target_map(caller, map, "give the map (--map)").await?;
         let done = handle
             .admin(AdminAction::ArenaLaunch)
             .await

@@ -48,17 +48,9 @@ impl Admin {
         caller: &Caller<'_>,
         RemapArgs { map }: RemapArgs,
     ) -> CommandResult {
-        let map = match map {
-            Some(map) => map,
-            None if caller.character().is_some() => self.giver(caller).await?.map,
-            None => return Err(CommandError::bad_request("give the map: remap MAP")),
-        };
-        let handle = self
-            .context
-            .maps
-            .get(&map)
-            .cloned()
-            .ok_or_else(|| CommandError::not_found(format!("there is no map {map}")))?;
+        let (map, handle) = self
+            .target_map(caller, map, "give the map: remap MAP")
+            .await?;
         let dir = self.data_dir()?;
         let _one_at_a_time = self.context.data.reloading().await;
         let current = self.context.data.get();

@@ -71,6 +71,28 @@ impl Admin {
         }
     }
 
+    /// The map a map command acts on and its handle: `map` when given, else the giver's own.
+    /// `missing` is the refusal when there is neither (the operator has no map of its own).
+    pub(super) async fn target_map(
+        &self,
+        caller: &Caller<'_>,
+        map: Option<u16>,
+        missing: &str,
+    ) -> Result<(u16, crate::map::MapHandle), CommandError> {
+        let map = match map {
+            Some(map) => map,
+            None if caller.character().is_some() => self.giver(caller).await?.map,
+            None => return Err(CommandError::bad_request(missing)),
+        };
+        let handle = self
+            .context
+            .maps
+            .get(&map)
+            .cloned()
+            .ok_or_else(|| CommandError::not_found(format!("there is no map {map}")))?;
+        Ok((map, handle))
+    }
+
     /// Where a character in the game stands: (map, x, y).
     pub(super) async fn position(
         &self,

@@ -36,16 +36,7 @@ impl Admin {
                 "the strength is 1 to {MAX_QUAKE_STRENGTH}"
             )));
         }
-        let map = match map {
-            Some(map) => map,
-            None if caller.character().is_some() => self.giver(caller).await?.map,
-            None => return Err(CommandError::bad_request("give the map (--map)")),
-        };
-        let handle = self
-            .context
-            .maps
-            .get(&map)
-            .ok_or_else(|| CommandError::not_found(format!("there is no map {map}")))?;
+        let (map, handle) = self.target_map(caller, map, "give the map (--map)").await?;
         let done = handle
             .admin(AdminAction::Quake { strength })
             .await
@@ -69,17 +60,7 @@ impl Admin {
                 "the warning lasts at most {MAX_EVACUATE_SECS} seconds"
             )));
         }
-        let map = match map {
-            Some(map) => map,
-            None if caller.character().is_some() => self.giver(caller).await?.map,
-            None => return Err(CommandError::bad_request("give the map (--map)")),
-        };
-        let handle = self
-            .context
-            .maps
-            .get(&map)
-            .cloned()
-            .ok_or_else(|| CommandError::not_found(format!("there is no map {map}")))?;
+        let (map, handle) = self.target_map(caller, map, "give the map (--map)").await?;
         let world = self.context.config.get().world.clone();
         if map == world.spawn_map {
             return Err(CommandError::bad_request(format!(
