@@ -84,6 +84,15 @@ async fn guarded(
     }
 }
 
+/// What a batch of queued messages left to do.
+struct Handled {
+    /// Packets are buffered, not yet written (the caller flushes them, at once or after
+    /// `server.write_coalesce_ms`).
+    unflushed: bool,
+    /// A message other than a packet was handled: it may have changed the connection's state.
+    other: bool,
+}
+
 /// What every player task shares: configuration and the handles of the other actors.
 pub struct PlayerContext {
     /// The configuration in force (a reload may change it): read it with `config.get()` where
@@ -332,26 +341,28 @@ impl Player {
 
     /// Runs what other actors queued, in order: consecutive packets are written together,
     /// and flushed before anything else is done (`held`: packets are buffered already).
-    /// Returns whether packets are left buffered (the caller flushes them, at once or after
-    /// `server.write_coalesce_ms`).
     async fn handle_messages(
         &mut self,
         messages: &mut Vec<PlayerMessage>,
         held: bool,
-    ) -> Result<bool, Disconnect> {
-        let mut unflushed = held;
+    ) -> Result<Handled, Disconnect> {
+        let mut handled = Handled {
+            unflushed: held,
+            other: false,
+        };
         for message in messages.drain(..) {
             if let PlayerMessage::Send(body) = message {
                 self.feed(body).await?;
-                unflushed = true;
+                handled.unflushed = true;
                 continue;
             }
-            if std::mem::take(&mut unflushed) {
+            if std::mem::take(&mut handled.unflushed) {
                 self.flush().await?;
             }
+            handled.other = true;
             self.handle_message(message).await?;
         }
-        Ok(unflushed)
+        Ok(handled)
     }
 
     async fn handle_message(&mut self, message: PlayerMessage) -> Result<(), Disconnect> {
@@ -462,19 +473,24 @@ impl Player {
         let kill = self.kill.clone();
         let live = self.context.config.get();
         let config = &live.server;
-        let hangup = Instant::now() + config.hangup_delay();
         let ping_rate = config.ping_rate();
         let mut ping = interval_at(Instant::now() + ping_rate, ping_rate);
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let shutdown = self.context.shutdown.clone();
         let mut messages = Vec::with_capacity(OUTBOX_BATCH);
         let coalesce = config.write_coalesce();
-        // When the packets buffered but not yet written go out (with `write_coalesce_ms`).
-        let mut flush_at: Option<Instant> = None;
-        // Made once, not once a turn of the loop: each is a waiter registered with its token,
-        // and registering and dropping one per wake-up showed in a crowd's profile.
+        // The futures below are made once, not once a turn of the loop (`select!` builds
+        // every branch's future each turn, disabled ones too): each is a timer entry or a
+        // waiter on the token, and making and dropping them per wake-up showed in a crowd's
+        // profile.
+        //
+        // Until the handshake is done, it must be done by then.
+        let mut hangup = std::pin::pin!(sleep_until(Instant::now() + config.hangup_delay()));
+        // When the packets buffered but not yet written go out (with `write_coalesce_ms`);
+        // armed while `unflushed`.
+        let mut flush_timer = std::pin::pin!(sleep_until(Instant::now()));
+        let mut unflushed = false;
+        // Cancelled by a handle that found the outbox full, or by shutdown (a parent token).
         let mut killed = std::pin::pin!(kill.cancelled());
-        let mut shutting_down = std::pin::pin!(shutdown.cancelled());
         loop {
             tokio::select! {
                 frame = self.framed.next() => match frame {
@@ -490,31 +506,39 @@ impl Player {
                         return Err(Disconnect::Closed("no handle left"));
                     }
                     self.context.metrics.outbox_batch.observe(received as f64);
-                    let unflushed = self.handle_messages(&mut messages, flush_at.is_some()).await?;
+                    let held = unflushed;
+                    let handled = self.handle_messages(&mut messages, held).await?;
+                    unflushed = handled.unflushed;
                     match coalesce {
-                        Some(hold) if unflushed => {
-                            flush_at.get_or_insert_with(|| Instant::now() + hold);
+                        // The first packets held since the last write: they go out then.
+                        Some(hold) if unflushed && !held => {
+                            flush_timer.as_mut().reset(Instant::now() + hold);
                         }
-                        _ => {
-                            flush_at = None;
-                            if unflushed {
-                                self.flush().await?;
-                            }
+                        // Held already (the timer runs), or nothing to write.
+                        Some(_) => {}
+                        None if unflushed => {
+                            unflushed = false;
+                            self.flush().await?;
                         }
+                        None => {}
                     }
-                    self.count_state();
+                    if handled.other {
+                        self.count_state();
+                    }
                 }
-                () = sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => {
-                    flush_at = None;
+                () = &mut flush_timer, if unflushed => {
+                    unflushed = false;
                     self.flush().await?;
                 }
-                () = &mut killed => return Err(Disconnect::ClosedByServer(CloseReason::SlowReader)),
-                () = &mut shutting_down => {
+                () = &mut killed => {
+                    if !self.context.shutdown.is_cancelled() {
+                        return Err(Disconnect::ClosedByServer(CloseReason::SlowReader));
+                    }
                     // Tell the client why it is being closed ("the server is rebooting").
                     let _ = self.send(&eo_protocol::net::server::MessageCloseServerPacket).await;
                     return Err(Disconnect::ClosedByServer(CloseReason::Shutdown));
                 }
-                () = sleep_until(hangup), if !self.accepted() => return Err(Disconnect::HandshakeTimeout),
+                () = &mut hangup, if !self.accepted() => return Err(Disconnect::HandshakeTimeout),
                 _ = ping.tick(), if self.accepted() => self.ping().await?,
             }
         }
@@ -629,7 +653,8 @@ pub async fn run_connection(
     addr: SocketAddr,
     context: Arc<PlayerContext>,
 ) -> Option<Dropped> {
-    let (handle, outbox, kill) = PlayerHandle::new();
+    // One token to wait on, not two: a full outbox cancels it, and so does shutdown.
+    let (handle, outbox, kill) = PlayerHandle::with_kill(context.shutdown.child_token());
     // The limits in force when the connection opened; a reload applies to later connections.
     let flood = FloodGuard::new(&context.config.get().flood);
     let mut player = Player {

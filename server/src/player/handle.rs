@@ -104,9 +104,17 @@ impl std::fmt::Debug for PlayerMessage {
 }
 
 impl PlayerHandle {
+    #[cfg(test)]
     pub(crate) fn new() -> (Self, mpsc::Receiver<PlayerMessage>, CancellationToken) {
+        Self::with_kill(CancellationToken::new())
+    }
+
+    /// A handle whose full outbox cancels `kill` (the player task's one cancellation: a child
+    /// of the server's shutdown token, so it also fires at shutdown).
+    pub(crate) fn with_kill(
+        kill: CancellationToken,
+    ) -> (Self, mpsc::Receiver<PlayerMessage>, CancellationToken) {
         let (tx, rx) = mpsc::channel(OUTBOX_LEN);
-        let kill = CancellationToken::new();
         (
             Self {
                 tx,
