@@ -402,8 +402,8 @@ impl MapActor {
         let reach = u16::try_from(SEE_DISTANCE).unwrap_or(u16::MAX);
         self.index
             .around(at, reach)
-            .filter_map(move |id| self.characters.get(&id).map(|c| (id, c)))
-            .filter(move |(_, c)| in_range(at, c.at()))
+            .filter(move |(_, tile)| in_range(at, *tile))
+            .filter_map(move |(id, _)| self.characters.get(&id).map(|c| (id, c)))
     }
 
     pub(super) fn map(&self) -> Option<&MapData> {
@@ -894,7 +894,8 @@ impl MapActor {
         let around = self
             .index
             .around(to, reach)
-            .filter_map(|id| self.characters.get(&id).map(|c| (id, c)));
+            .filter(|(_, tile)| in_range(from, *tile) || in_range(to, *tile))
+            .filter_map(|(id, _)| self.characters.get(&id).map(|c| (id, c)));
         for (id, other) in around {
             if id == player_id {
                 continue;
