@@ -1,3 +1,5 @@
+//! Test-only: compiled under `#[cfg(test)]` (see `db/mod.rs`).
+//!
 //! What the database tests share: fresh databases on either backend, and
 //! [`on_both_backends!`], which runs a test on SQLite and on PostgreSQL.
 //!

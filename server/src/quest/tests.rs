@@ -1,3 +1,5 @@
+//! Test-only: compiled under `#[cfg(test)]` (see `quest/mod.rs`).
+//!
 //! The parser: each construct, each kind of error, and no panic on any input.
 
 use proptest::prelude::*;

@@ -1,3 +1,5 @@
+//! Test-only: compiled under `#[cfg(test)]` (see `db/copy.rs`): the copy between backends.
+
 use super::*;
 use crate::db::characters::tests::new_character;
 use crate::db::conn::SqlError;
