@@ -483,7 +483,7 @@ impl Player {
         // waiter on the token, and making and dropping them per wake-up showed in a crowd's
         // profile.
         //
-        // Until the handshake is done, it must be done by then.
+        // The handshake must be done by then.
         let mut hangup = std::pin::pin!(sleep_until(Instant::now() + config.hangup_delay()));
         // When the packets buffered but not yet written go out (with `write_coalesce_ms`);
         // armed while `unflushed`.
