@@ -460,13 +460,18 @@ fn check_whole<T: DataFile>(data: &T, file: &[u8], path: &Path) -> Result<(), Da
     })
 }
 
+/// The bundled world of `fixtures/world`, which the unit tests play on.
+#[cfg(test)]
+pub(crate) fn bundled_for_tests() -> GameData {
+    GameData::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world"))
+        .expect("the bundled world loads")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn bundled() -> GameData {
-        GameData::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world")).unwrap()
-    }
+    use crate::data::bundled_for_tests as bundled;
 
     #[test]
     fn the_bundled_world_loads_with_walls_and_warps() {

@@ -132,7 +132,6 @@ impl SpawnPoints {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
-    use std::path::Path;
 
     use rand::SeedableRng;
     use rand::rngs::StdRng;
@@ -140,9 +139,7 @@ mod tests {
     use super::*;
     use crate::config::SpawnArea;
 
-    fn bundled() -> GameData {
-        GameData::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world")).unwrap()
-    }
+    use crate::data::bundled_for_tests as bundled;
 
     fn area(map: u16, x: u8, y: u8, radius: u8) -> SpawnArea {
         SpawnArea { map, x, y, radius }

@@ -525,10 +525,7 @@ impl CharacterGame {
 mod tests {
     use super::*;
 
-    fn bundled() -> GameData {
-        GameData::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world"))
-            .unwrap()
-    }
+    use crate::data::bundled_for_tests as bundled;
 
     #[test]
     fn damage_heal_and_experience_keep_the_state_consistent() {

@@ -889,13 +889,9 @@ impl Npcs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn bundled() -> Arc<GameData> {
-        Arc::new(
-            GameData::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world"))
-                .unwrap(),
-        )
+        Arc::new(crate::data::bundled_for_tests())
     }
 
     fn config() -> NpcConfig {

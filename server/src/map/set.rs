@@ -287,10 +287,7 @@ impl MapActor {
 mod tests {
     use super::*;
 
-    fn bundled() -> GameData {
-        GameData::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world"))
-            .unwrap()
-    }
+    use crate::data::bundled_for_tests as bundled;
 
     #[test]
     fn values_are_checked_against_the_world() {

@@ -252,12 +252,8 @@ pub fn can_equip(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::GameData;
 
-    fn bundled() -> GameData {
-        GameData::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/world"))
-            .unwrap()
-    }
+    use crate::data::bundled_for_tests as bundled;
 
     #[test]
     fn derived_stats_add_class_and_equipment() {
