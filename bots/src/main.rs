@@ -637,6 +637,11 @@ impl Report<'_> {
         // (Outside the macro, which has a recursion limit.)
         let mut line = line;
         line["received_before_play"] = get(&c.received_before_play).into();
+        line["received_kinds"] = c
+            .received_kinds
+            .lock()
+            .map(|kinds| json!(*kinds))
+            .unwrap_or_default();
         line["server_cpu_secs"] = self.server_cpu.map(|used| round(used.seconds)).into();
         line["server_cpu_us_per_packet"] = cpu_us_per_packet.map(round).into();
         line["flooders"] = args.flooders.into();

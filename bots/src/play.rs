@@ -50,6 +50,8 @@ struct Local {
     received: u64,
     walks_received: u64,
     chats_received: u64,
+    /// Frames by (family, action) byte, during play only.
+    kinds: HashMap<(u8, u8), u64>,
 }
 
 impl Local {
@@ -68,6 +70,16 @@ impl Local {
             &counters.chats_received,
             std::mem::take(&mut self.chats_received),
         );
+        if self.kinds.is_empty() {
+            return;
+        }
+        if let Ok(mut kinds) = counters.received_kinds.lock() {
+            for ((family, action), n) in self.kinds.drain() {
+                let family = PacketFamily::from_u32(u32::from(family));
+                let action = PacketAction::from_u32(u32::from(action));
+                *kinds.entry(format!("{family:?}_{action:?}")).or_default() += n;
+            }
+        }
     }
 }
 
@@ -109,6 +121,11 @@ pub async fn bot(swarm: Arc<Swarm>, mut me: Entered) -> Result<(), BotError> {
                     Err(error) => break Err(error),
                 };
                 local.received += 1;
+                if local.playing
+                    && let [action, family, ..] = body[..]
+                {
+                    *local.kinds.entry((family, action)).or_default() += 1;
+                }
                 match packet_id(&body) {
                     (PacketFamily::Walk, PacketAction::Player) => {
                         local.walks_received += 1;

@@ -24,6 +24,8 @@ pub struct Counters {
     pub received_before_play: AtomicU64,
     pub walks_received: AtomicU64,
     pub chats_received: AtomicU64,
+    /// Frames received during play by kind ("Family_Action"), to see what the traffic is.
+    pub received_kinds: Mutex<BTreeMap<String, u64>>,
     /// Bots whose connection closed before the end.
     pub disconnects: AtomicU64,
     /// Walks the observers were told of but could not keep (their queue was full).

@@ -101,6 +101,11 @@ async fn a_small_swarm_logs_in_walks_chats_and_is_timed() {
         "{first}"
     );
     assert!(first["received_before_play"].as_u64().is_some(), "{first}");
+    // The packets of play by kind add up to those of play, and the walks are among them.
+    let kinds = first["received_kinds"].as_object().unwrap();
+    let by_kind: u64 = kinds.values().map(|n| n.as_u64().unwrap()).sum();
+    assert_eq!(by_kind, first["received"].as_u64().unwrap(), "{first}");
+    assert!(kinds["Walk_Player"].as_u64().unwrap() > 0, "{first}");
     assert!(first["bots_cpu_percent"].as_f64().is_some());
     assert!(
         stderr.contains("[play"),
