@@ -1,32 +1,24 @@
-//! The map actor's state and message loop.
+//! The map actor's state and message loop. What it is asked is in `message.rs`; how a
+//! character moves (walk, face, sit) in `movement.rs`; how one arrives, leaves or hides in
+//! `presence.rs`; each feature in a file of its own beside them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use eo_protocol::Direction;
-use eo_protocol::map::MapTileSpec;
-use eo_protocol::net::client::StatId;
 use eo_protocol::net::server::{
-    AvatarRemoveServerPacket, ChairCloseServerPacket, ChairPlayerServerPacket,
-    ChairRemoveServerPacket, ChairReplyServerPacket, CharacterMapInfo, EmotePlayerServerPacket,
-    FacePlayerServerPacket, NearbyInfo, NpcAgreeServerPacket, PlayersAgreeServerPacket,
-    RangeReplyServerPacket, SitCloseServerPacket, SitPlayerServerPacket, SitRemoveServerPacket,
-    SitReplyServerPacket, SitState, TalkPlayerServerPacket, WalkPlayerServerPacket,
-    WalkReplyServerPacket,
+    CharacterMapInfo, EmotePlayerServerPacket, NearbyInfo, NpcAgreeServerPacket,
+    RangeReplyServerPacket, TalkPlayerServerPacket,
 };
-use eo_protocol::net::{Item, ThreeItem};
 use eo_protocol::serialize::Packet;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::time::sleep_until;
 use tracing::{error, warn};
 
-use super::character::{CharacterGame, GameState};
+use super::character::CharacterGame;
 use super::combat::Combat;
-use super::handle::WalkOutcome;
 use super::items::Ground;
 use super::npcs::{NpcEvents, Npcs, Seen};
-use super::views::map_info;
 use super::visibility::Visibility;
 use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE, npc_broadcast};
 use crate::config::Config;
@@ -36,204 +28,7 @@ use crate::net::packet;
 use crate::player::PlayerHandle;
 use crate::save::SaveQueue;
 
-pub(super) enum MapMessage {
-    /// The character comes onto the map: from now on the map owns it (map/persistence.rs).
-    Enter {
-        player_id: u16,
-        character: Box<Character>,
-        player: PlayerHandle,
-        reply: oneshot::Sender<NearbyInfo>,
-    },
-    /// The character leaves the map, saved on its way out; `None` if it is not here.
-    Leave {
-        player_id: u16,
-        reply: oneshot::Sender<Option<Character>>,
-    },
-    /// Paperdoll_Request: the character's paperdoll, sent to `to`.
-    Paperdoll {
-        player_id: u16,
-        to: PlayerHandle,
-    },
-    /// An operator changed the character's admin level (its paperdoll shows it).
-    SetAdminLevel {
-        player_id: u16,
-        level: u8,
-    },
-    /// The character's client is on the map now (the game entered, or a warp agreed): quests
-    /// may speak to it (map/quests/).
-    Arrived {
-        player_id: u16,
-        login: bool,
-    },
-    /// Queue the save of everyone on the map now; answers how many that is.
-    SaveAll {
-        reply: oneshot::Sender<usize>,
-    },
-    /// A packet of a feature that lives on the map (map/services.rs).
-    Packet {
-        player_id: u16,
-        packet: Box<eo_protocol::net::client::ClientPacket>,
-    },
-    Walk {
-        player_id: u16,
-        direction: Direction,
-        reply: oneshot::Sender<WalkOutcome>,
-    },
-    Face {
-        player_id: u16,
-        direction: Direction,
-    },
-    Talk {
-        player_id: u16,
-        message: String,
-    },
-    Nearby {
-        player_id: u16,
-        reply: oneshot::Sender<NearbyInfo>,
-    },
-    Emote {
-        player_id: u16,
-        emote: eo_protocol::Emote,
-    },
-    Sit {
-        player_id: u16,
-        sit: bool,
-    },
-    Chair {
-        player_id: u16,
-        seat: Option<(u8, u8)>,
-        reply: oneshot::Sender<Option<(u8, u8, Direction)>>,
-    },
-    Positions {
-        reply: oneshot::Sender<Vec<(u16, u16, u16)>>,
-    },
-    /// Where one character stands, if it is here.
-    Position {
-        player_id: u16,
-        reply: oneshot::Sender<Option<(u16, u16)>>,
-    },
-    SetHidden {
-        player_id: u16,
-        hidden: bool,
-        reply: oneshot::Sender<bool>,
-    },
-    NpcRange {
-        player_id: u16,
-        indexes: Vec<u8>,
-    },
-    /// Attack_Use (map/combat.rs).
-    Attack {
-        player_id: u16,
-        direction: Direction,
-    },
-    Range {
-        player_id: u16,
-        player_ids: Vec<u16>,
-        npc_indexes: Vec<u8>,
-    },
-    /// The item packets (map/items.rs).
-    Item {
-        player_id: u16,
-        action: ItemAction,
-    },
-    /// What a player task asks for a guild action (map/guild.rs).
-    Guild(super::guild::GuildRequest),
-    /// The character's partner divorced it (map/marriage.rs).
-    Divorced {
-        player_id: u16,
-        by: String,
-    },
-    /// The world's view of a party changed, or a member warped here (map/party.rs).
-    PartyView(super::party::PartyView),
-    /// Party_Request: whether `target` is in reach of `player_id`, with both HP percentages.
-    Reachable {
-        player_id: u16,
-        target: u16,
-        reply: oneshot::Sender<Option<(u8, u8)>>,
-    },
-    /// An operator's gift: a pile at the character's feet, for it alone for a while.
-    Give {
-        player_id: u16,
-        item_id: u16,
-        amount: u32,
-        reply: oneshot::Sender<Option<(u8, u8)>>,
-    },
-    /// An operator's action (map/admin.rs).
-    Admin {
-        action: super::admin::AdminAction,
-        reply: oneshot::Sender<Result<super::admin::AdminDone, String>>,
-    },
-    /// The game data in force from now on (`remap`, `repub`: map/reload.rs).
-    NewData {
-        data: Arc<GameData>,
-        change: super::reload::DataChange,
-        reply: oneshot::Sender<super::reload::DataSwapped>,
-    },
-}
-
-impl MapMessage {
-    /// The message's name, for the line a panic while handling it logs.
-    pub(super) fn kind(&self) -> &'static str {
-        match self {
-            MapMessage::Enter { .. } => "enter",
-            MapMessage::Leave { .. } => "leave",
-            MapMessage::Paperdoll { .. } => "paperdoll",
-            MapMessage::SetAdminLevel { .. } => "set admin level",
-            MapMessage::Arrived { .. } => "arrived",
-            MapMessage::SaveAll { .. } => "save all",
-            MapMessage::Packet { packet, .. } => packet.name(),
-            MapMessage::Walk { .. } => "walk",
-            MapMessage::Face { .. } => "face",
-            MapMessage::Talk { .. } => "talk",
-            MapMessage::Nearby { .. } => "nearby",
-            MapMessage::Emote { .. } => "emote",
-            MapMessage::Sit { .. } => "sit",
-            MapMessage::Chair { .. } => "chair",
-            MapMessage::Positions { .. } => "positions",
-            MapMessage::Position { .. } => "position",
-            MapMessage::SetHidden { .. } => "set hidden",
-            MapMessage::NpcRange { .. } => "npc range",
-            MapMessage::Attack { .. } => "attack",
-            MapMessage::Range { .. } => "range",
-            MapMessage::Item { action, .. } => action.kind(),
-            MapMessage::Give { .. } => "give",
-            MapMessage::Admin { .. } => "admin",
-            MapMessage::NewData { .. } => "new data",
-            MapMessage::Guild(_) => "guild",
-            MapMessage::Divorced { .. } => "divorced",
-            MapMessage::PartyView(_) => "party view",
-            MapMessage::Reachable { .. } => "reachable",
-        }
-    }
-}
-
-/// What a player does with items, stats and equipment (each decided in map/items.rs).
-#[derive(Debug, Clone)]
-pub(super) enum ItemAction {
-    Drop { item: ThreeItem, at: (u8, u8) },
-    Get { uid: u16 },
-    Junk { item: Item },
-    Use { item_id: u16 },
-    Equip { item_id: u16, sub_loc: u8 },
-    Unequip { item_id: u16, sub_loc: u8 },
-    SpendStat { stat: StatId },
-    SpendSkill { spell_id: u16 },
-}
-
-impl ItemAction {
-    fn kind(&self) -> &'static str {
-        match self {
-            ItemAction::Drop { .. } => "item drop",
-            ItemAction::Get { .. } => "item get",
-            ItemAction::Junk { .. } => "item junk",
-            ItemAction::Use { .. } => "item use",
-            ItemAction::Equip { .. } => "equip",
-            ItemAction::Unequip { .. } => "unequip",
-            ItemAction::SpendStat { .. } => "spend stat point",
-            ItemAction::SpendSkill { .. } => "spend skill point",
-        }
-    }
-}
+pub(super) use super::message::{ItemAction, MapMessage};
 
 pub(super) struct OnMap {
     pub(super) info: CharacterMapInfo,
@@ -260,7 +55,7 @@ impl OnMap {
     }
 }
 
-fn tile((x, y): (u16, u16)) -> (u8, u8) {
+pub(super) fn tile((x, y): (u16, u16)) -> (u8, u8) {
     (
         u8::try_from(x).unwrap_or(u8::MAX),
         u8::try_from(y).unwrap_or(u8::MAX),
@@ -269,18 +64,6 @@ fn tile((x, y): (u16, u16)) -> (u8, u8) {
 
 pub(super) fn in_range(a: (u16, u16), b: (u16, u16)) -> bool {
     u32::from(a.0.abs_diff(b.0)) + u32::from(a.1.abs_diff(b.1)) <= SEE_DISTANCE
-}
-
-/// The tile one step from (x, y) in `direction`, if it is on the u8 grid.
-fn step(x: u16, y: u16, direction: Direction) -> Option<(u8, u8)> {
-    let (x, y) = (u8::try_from(x).ok()?, u8::try_from(y).ok()?);
-    match direction {
-        Direction::Down => Some((x, y.checked_add(1)?)),
-        Direction::Left => Some((x.checked_sub(1)?, y)),
-        Direction::Up => Some((x, y.checked_sub(1)?)),
-        Direction::Right => Some((x.checked_add(1)?, y)),
-        Direction::Unrecognized(_) => None,
-    }
 }
 
 /// This map's instruments (see `crate::metrics`).
@@ -404,6 +187,11 @@ impl MapActor {
             .around(at, reach)
             .filter(move |(_, tile)| in_range(at, *tile))
             .filter_map(move |(id, _)| self.characters.get(&id).map(|c| (id, c)))
+    }
+
+    /// The players gauge follows the characters on the map.
+    pub(super) fn count_players(&self) {
+        self.metrics.players.set(self.characters.len() as i64);
     }
 
     pub(super) fn map(&self) -> Option<&MapData> {
@@ -751,226 +539,6 @@ impl MapActor {
         }
     }
 
-    /// The characters `viewer` sees in range of `at` (at most what the protocol can count):
-    /// the viewer itself first, so a crowd larger than the list never hides a player's own
-    /// character from its client; then the others in range that are not hidden.
-    pub(super) fn nearby_of(&self, viewer: u16, at: (u16, u16)) -> NearbyInfo {
-        let own = self.characters.get(&viewer).map(|c| c.info.clone());
-        let others = self
-            .in_range_of(at)
-            .filter(|(id, c)| *id != viewer && !c.info.invisible);
-        let characters = own
-            .into_iter()
-            .chain(others.map(|(_, c)| c.info.clone()))
-            .take(MAX_NEARBY_CHARACTERS)
-            .collect();
-        NearbyInfo {
-            characters,
-            npcs: self.npcs.seen_from(tile(at)),
-            items: self.ground.in_view(at),
-        }
-    }
-
-    fn appear_packet(&self, info: &CharacterMapInfo) -> Option<Bytes> {
-        self.encode(&PlayersAgreeServerPacket {
-            nearby: NearbyInfo {
-                characters: vec![info.clone()],
-                npcs: Vec::new(),
-                items: Vec::new(),
-            },
-        })
-    }
-
-    /// A character comes onto the map (others in range see it appear); what it sees.
-    fn enter(
-        &mut self,
-        player_id: u16,
-        mut character: Character,
-        player: PlayerHandle,
-    ) -> NearbyInfo {
-        character.map = self.id;
-        let mut info = map_info(player_id, &character);
-        let game = CharacterGame::new(GameState::of(&character), &self.data);
-        game.sync_info(&mut info, &self.data);
-        let at = (info.coords.x, info.coords.y);
-        if !info.invisible
-            && let Some(body) = self.appear_packet(&info)
-        {
-            self.broadcast(at, player_id, &body);
-        }
-        let record = Box::new(character);
-        if let Some(old) = self.characters.insert(
-            player_id,
-            OnMap {
-                info,
-                player,
-                game,
-                record,
-                interaction: None,
-                object: None,
-            },
-        ) {
-            // Entered twice without leaving (never expected): the newer copy stays.
-            warn!(map = self.id, player_id, name = %old.record.name, "a character entered twice; the earlier copy is dropped");
-            self.index.remove(player_id, old.at());
-        }
-        self.index.insert(player_id, at);
-        self.metrics.players.set(self.characters.len() as i64);
-        self.nearby_of(player_id, at)
-    }
-
-    /// A character leaves the map (others in range see it go). It is queued for saving, with
-    /// every character whose holdings changed, before it is gone (map/persistence.rs).
-    /// Returns the whole character and its player's handle; `None` if it is not here.
-    fn leave(&mut self, player_id: u16) -> Option<(Character, PlayerHandle)> {
-        self.trade_leave(player_id);
-        let character = self.queue_departure(player_id)?;
-        if let Some(body) = self.encode(&AvatarRemoveServerPacket {
-            player_id,
-            warp_effect: None,
-        }) && let Some(me) = self.characters.get(&player_id)
-        {
-            self.broadcast(me.at(), player_id, &body);
-        }
-        self.combat.forget(player_id);
-        self.parties.left(player_id);
-        self.casting.forget(player_id);
-        let gone = self.characters.remove(&player_id)?;
-        self.index.remove(player_id, gone.at());
-        self.metrics.players.set(self.characters.len() as i64);
-        Some((character, gone.player))
-    }
-
-    /// A character whose departure its player task no longer waited for comes back where it
-    /// was: the task still counts it as here.
-    fn come_back(&mut self, player_id: u16, character: Character, player: PlayerHandle) {
-        let _ = self.enter(player_id, character, player);
-    }
-
-    fn walk(&mut self, player_id: u16, direction: Direction) -> WalkOutcome {
-        let Some(me) = self.characters.get(&player_id) else {
-            return WalkOutcome::Blocked;
-        };
-        if me.game.overweight() || self.combat.is_dead(player_id) {
-            return WalkOutcome::Blocked;
-        }
-        let level = me.game.state().level;
-        let from = me.at();
-        let Some((x, y)) = step(from.0, from.1, direction) else {
-            return WalkOutcome::Blocked;
-        };
-        let to = (u16::from(x), u16::from(y));
-        let Some(map) = self.map() else {
-            return WalkOutcome::Blocked;
-        };
-        let warp = map.warp(x, y).cloned();
-        if !map.is_walkable(x, y)
-            || self.index.occupied(to)
-            || self.npcs.occupies((x, y))
-            || self.door_closed((x, y))
-        {
-            return WalkOutcome::Blocked;
-        }
-        let newly_seen_npcs = self.npcs.newly_seen(tile(from), (x, y));
-        // Who sees the walker before and after the step.
-        let mut newly_seen = Vec::new();
-        let walk = self.encode(&WalkPlayerServerPacket {
-            player_id,
-            direction,
-            coords: eo_protocol::Coords { x, y },
-        });
-        self.place(player_id, to);
-        if let Some(me) = self.characters.get_mut(&player_id) {
-            me.info.direction = direction;
-        }
-        let Some(me) = self.characters.get(&player_id) else {
-            return WalkOutcome::Blocked;
-        };
-        let appear_me = self.appear_packet(&me.info);
-        let hidden = me.info.invisible;
-        // Everyone who saw the walker before the step or sees it after: within the see
-        // distance of `from` or of `to`, so within one step more of `to`.
-        let reach = u16::try_from(SEE_DISTANCE + 1).unwrap_or(u16::MAX);
-        let around = self
-            .index
-            .around(to, reach)
-            .filter(|(_, tile)| in_range(from, *tile) || in_range(to, *tile))
-            .filter_map(|(id, _)| self.characters.get(&id).map(|c| (id, c)));
-        for (id, other) in around {
-            if id == player_id {
-                continue;
-            }
-            if hidden {
-                if !in_range(from, other.at()) && in_range(to, other.at()) && !other.info.invisible
-                {
-                    newly_seen.push(other.info.clone());
-                }
-                continue;
-            }
-            let saw = in_range(from, other.at());
-            let sees = in_range(to, other.at());
-            if sees && !saw {
-                if let Some(body) = &appear_me {
-                    other.player.send(body.clone());
-                }
-                if !other.info.invisible {
-                    newly_seen.push(other.info.clone());
-                }
-            } else if (saw || sees)
-                && let Some(body) = &walk
-            {
-                other.player.send(body.clone());
-            }
-        }
-        // The walker is told who came into view (Walk_Reply lists them, as the official
-        // server does), then shown each of them.
-        if let Some(body) = self.encode(&WalkReplyServerPacket {
-            player_ids: newly_seen.iter().map(|info| info.player_id).collect(),
-            npc_indexes: newly_seen_npcs.iter().map(|npc| npc.index).collect(),
-            items: self.ground.newly_in_view(from, to),
-        }) {
-            me.player.send(body);
-        }
-        for info in newly_seen {
-            if let Some(body) = self.appear_packet(&info) {
-                me.player.send(body);
-            }
-        }
-        if !newly_seen_npcs.is_empty()
-            && let Some(body) = self.encode(&NpcAgreeServerPacket {
-                npcs: newly_seen_npcs,
-            })
-        {
-            me.player.send(body);
-        }
-        // A door is passed only open (checked above); one that leads to its own tile (a door
-        // within the map) is then an ordinary step.
-        self.stepped_on(player_id, (x, y));
-        match warp {
-            Some(warp)
-                if level >= warp.level_required
-                    && !super::doors::leads_to_itself(&warp, self.id, (x, y)) =>
-            {
-                WalkOutcome::Warp(warp, x, y)
-            }
-            _ => WalkOutcome::Moved { x, y },
-        }
-    }
-
-    fn face(&mut self, player_id: u16, direction: Direction) {
-        let Some(me) = self.characters.get_mut(&player_id) else {
-            return;
-        };
-        me.info.direction = direction;
-        let at = me.at();
-        if let Some(body) = self.encode(&FacePlayerServerPacket {
-            player_id,
-            direction,
-        }) {
-            self.broadcast(at, player_id, &body);
-        }
-    }
-
     fn talk(&self, player_id: u16, message: String) {
         let Some(me) = self.characters.get(&player_id) else {
             return;
@@ -986,160 +554,6 @@ impl MapActor {
         };
         if let Some(body) = self.encode(&EmotePlayerServerPacket { player_id, emote }) {
             self.broadcast(me.at(), player_id, &body);
-        }
-    }
-
-    /// Floor sitting: the sitter gets Sit_Reply / Sit_Close, the others Sit_Player /
-    /// Sit_Remove. Sitting again while seated, or standing while standing, does nothing.
-    fn sit(&mut self, player_id: u16, sit: bool) {
-        let Some(me) = self.characters.get_mut(&player_id) else {
-            return;
-        };
-        let seated = me.info.sit_state != SitState::Stand;
-        if sit == seated {
-            return;
-        }
-        me.info.sit_state = if sit {
-            SitState::Floor
-        } else {
-            SitState::Stand
-        };
-        let at = me.at();
-        let coords = eo_protocol::Coords {
-            x: u8::try_from(at.0).unwrap_or(0),
-            y: u8::try_from(at.1).unwrap_or(0),
-        };
-        let direction = me.info.direction;
-        let (to_me, to_others) = if sit {
-            (
-                self.encode(&SitReplyServerPacket {
-                    player_id,
-                    coords: coords.clone(),
-                    direction,
-                }),
-                self.encode(&SitPlayerServerPacket {
-                    player_id,
-                    coords,
-                    direction,
-                }),
-            )
-        } else {
-            (
-                self.encode(&SitCloseServerPacket {
-                    player_id,
-                    coords: coords.clone(),
-                }),
-                self.encode(&SitRemoveServerPacket { player_id, coords }),
-            )
-        };
-        self.notify(player_id, at, to_me, to_others);
-    }
-
-    /// Chairs: a standing character next to a free chair moves onto it, facing the way the
-    /// chair faces; the sitter gets Chair_Reply, the others Chair_Player. Standing up sends
-    /// Chair_Close and Chair_Remove.
-    fn chair(&mut self, player_id: u16, seat: Option<(u8, u8)>) -> Option<(u8, u8, Direction)> {
-        let me = self.characters.get(&player_id)?;
-        let at = me.at();
-        let current = me.info.direction;
-        let (x, y) = (u8::try_from(at.0).ok()?, u8::try_from(at.1).ok()?);
-        let Some((cx, cy)) = seat else {
-            if me.info.sit_state != SitState::Chair {
-                return None;
-            }
-            let coords = eo_protocol::Coords { x, y };
-            let to_me = self.encode(&ChairCloseServerPacket {
-                player_id,
-                coords: coords.clone(),
-            });
-            let to_others = self.encode(&ChairRemoveServerPacket { player_id, coords });
-            self.characters.get_mut(&player_id)?.info.sit_state = SitState::Stand;
-            self.notify(player_id, at, to_me, to_others);
-            return Some((x, y, current));
-        };
-        let spec = self.map()?.spec(cx, cy)?;
-        let facing = match spec {
-            MapTileSpec::ChairDown => Direction::Down,
-            MapTileSpec::ChairUp => Direction::Up,
-            MapTileSpec::ChairLeft => Direction::Left,
-            MapTileSpec::ChairRight => Direction::Right,
-            MapTileSpec::ChairDownRight | MapTileSpec::ChairUpLeft | MapTileSpec::ChairAll => {
-                current
-            }
-            _ => return None,
-        };
-        let next_to = u32::from(x.abs_diff(cx)) + u32::from(y.abs_diff(cy)) == 1;
-        let seat_at = (u16::from(cx), u16::from(cy));
-        if !next_to || me.info.sit_state != SitState::Stand || self.index.occupied(seat_at) {
-            return None;
-        }
-        self.place(player_id, seat_at);
-        let me = self.characters.get_mut(&player_id)?;
-        me.info.direction = facing;
-        me.info.sit_state = SitState::Chair;
-        let coords = eo_protocol::Coords { x: cx, y: cy };
-        let to_me = self.encode(&ChairReplyServerPacket {
-            player_id,
-            coords: coords.clone(),
-            direction: facing,
-        });
-        let to_others = self.encode(&ChairPlayerServerPacket {
-            player_id,
-            coords,
-            direction: facing,
-        });
-        self.notify(player_id, seat_at, to_me, to_others);
-        Some((cx, cy, facing))
-    }
-
-    /// `$hide` / `$show`: the others in range see the character leave or appear; whether the
-    /// state changed.
-    fn set_hidden(&mut self, player_id: u16, hidden: bool) -> bool {
-        let Some(me) = self.characters.get(&player_id) else {
-            return false;
-        };
-        if me.info.invisible == hidden {
-            return false;
-        }
-        let at = me.at();
-        let body = if hidden {
-            self.encode(&AvatarRemoveServerPacket {
-                player_id,
-                warp_effect: None,
-            })
-        } else {
-            let mut info = me.info.clone();
-            info.invisible = false;
-            self.appear_packet(&info)
-        };
-        // Shown while still visible (hiding) or once visible again (showing).
-        if !hidden && let Some(me) = self.characters.get_mut(&player_id) {
-            me.info.invisible = false;
-        }
-        if let Some(body) = body {
-            self.broadcast(at, player_id, &body);
-        }
-        if let Some(me) = self.characters.get_mut(&player_id) {
-            me.info.invisible = hidden;
-            // Kept with the game state, so warps and the next login keep it.
-            me.game.update(&self.data, |state| state.hidden = hidden);
-        }
-        true
-    }
-
-    /// Sends one body to a player and another to those in range of it.
-    fn notify(
-        &self,
-        player_id: u16,
-        at: (u16, u16),
-        to_me: Option<Bytes>,
-        to_others: Option<Bytes>,
-    ) {
-        if let (Some(me), Some(body)) = (self.characters.get(&player_id), to_me) {
-            me.player.send(body);
-        }
-        if let Some(body) = to_others {
-            self.broadcast(at, player_id, &body);
         }
     }
 }
