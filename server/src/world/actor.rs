@@ -1,26 +1,17 @@
-//! The world actor's state and message loop.
+//! The world actor's state and message loop: connections, logins and who is in the game.
+//! What it is asked is in `message.rs`; chat in `chat.rs`; the online lists in `online.rs`.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use bytes::Bytes;
-use eo_protocol::net::server::{
-    CharacterIcon, InitInitServerPacket, InitInitServerPacketReplyCodeData,
-    InitInitServerPacketReplyCodeDataPlayersList,
-    InitInitServerPacketReplyCodeDataPlayersListFriends, InitReply, OnlinePlayer, PlayersList,
-    PlayersListFriends, PlayersNet242ServerPacket, PlayersPingServerPacket,
-    PlayersPongServerPacket, TalkAdminServerPacket, TalkAnnounceServerPacket, TalkMsgServerPacket,
-    TalkReply, TalkReplyServerPacket, TalkServerServerPacket, TalkTellServerPacket,
-};
+use eo_protocol::net::server::CharacterIcon;
 use eo_protocol::serialize::Packet;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tracing::warn;
 
 use crate::net::address::address_group;
 use crate::net::packet;
-
-/// The online list's count is an EO short.
-const MAX_ONLINE_LIST: usize = 64_008;
 
 /// The icon the online list and paperdoll show for an admin level.
 pub fn icon(admin_level: u8) -> CharacterIcon {
@@ -34,175 +25,8 @@ pub fn icon(admin_level: u8) -> CharacterIcon {
 use super::handle::LoginRefused;
 use crate::player::{CloseReason, PlayerHandle};
 
-pub(super) enum WorldMessage {
-    SetLimits {
-        max_ids: u16,
-        max_players: usize,
-    },
-    AllocateId {
-        player: PlayerHandle,
-        addr: SocketAddr,
-        reply: oneshot::Sender<Option<u16>>,
-    },
-    Release {
-        player_id: u16,
-    },
-    Login {
-        player_id: u16,
-        account_id: i64,
-        account_name: String,
-        reply: oneshot::Sender<Result<(), LoginRefused>>,
-    },
-    Counts {
-        reply: oneshot::Sender<WorldCounts>,
-    },
-    EnterGame {
-        player_id: u16,
-        character: OnlineCharacter,
-    },
-    ChangedMap {
-        player_id: u16,
-        map: u16,
-    },
-    ChangedLevel {
-        player_id: u16,
-        level: u8,
-    },
-    OnlineList {
-        player_id: u16,
-    },
-    /// Players_List: the names of everyone in the game (the client picks its friends).
-    FriendsList {
-        player_id: u16,
-    },
-    /// A packet for every character in the game at `level` or above (reports to admins).
-    ToAdmins {
-        level: u8,
-        body: Bytes,
-    },
-    Find {
-        player_id: u16,
-        name: String,
-    },
-    Paperdoll {
-        player_id: u16,
-        target: u16,
-    },
-    LeaveGame {
-        player_id: u16,
-    },
-    SetGlobal {
-        player_id: u16,
-        on: bool,
-    },
-    Chat {
-        player_id: u16,
-        channel: Channel,
-        /// The admin level the channel needs (`[admin]`, read by the sender's task).
-        needed: u8,
-        message: String,
-    },
-    Whisper {
-        player_id: u16,
-        to: String,
-        message: String,
-    },
-    Players {
-        reply: oneshot::Sender<Vec<PlayerInfo>>,
-    },
-    Kick {
-        target: KickTarget,
-        reason: String,
-        reply: oneshot::Sender<Vec<String>>,
-    },
-    Announce {
-        from: String,
-        message: String,
-    },
-    ServerMessage {
-        to: String,
-        message: String,
-        reply: oneshot::Sender<bool>,
-    },
-    SetAdminLevel {
-        name: String,
-        level: u8,
-        reply: oneshot::Sender<bool>,
-    },
-    Player {
-        name: String,
-        reply: oneshot::Sender<Option<PlayerInfo>>,
-    },
-    /// The character on `player_id`, if one is in the game.
-    PlayerById {
-        player_id: u16,
-        reply: oneshot::Sender<Option<PlayerInfo>>,
-    },
-    /// The character's guild changed (world/guilds.rs).
-    SetGuild {
-        player_id: u16,
-        guild: Option<(i64, String)>,
-    },
-    /// Talk_Request: guild chat (world/guilds.rs).
-    GuildChat {
-        player_id: u16,
-        message: String,
-    },
-    /// Party requests, changes and chat (world/party.rs).
-    Party(super::party::PartyMessage),
-    /// Holds an account nobody is logged in to (`WorldHandle::hold_account`): whether it did.
-    HoldAccount {
-        account_id: i64,
-        reply: oneshot::Sender<bool>,
-    },
-    ReleaseHold {
-        account_id: i64,
-    },
-    /// The title or class of a character in the game changed (`$set`).
-    ChangedListing {
-        player_id: u16,
-        title: String,
-        class_id: u8,
-    },
-}
-
-impl WorldMessage {
-    /// The message's name, for the line a panic while handling it logs.
-    pub(super) fn kind(&self) -> &'static str {
-        match self {
-            WorldMessage::SetLimits { .. } => "set limits",
-            WorldMessage::AllocateId { .. } => "allocate id",
-            WorldMessage::Release { .. } => "release",
-            WorldMessage::Login { .. } => "login",
-            WorldMessage::Counts { .. } => "counts",
-            WorldMessage::EnterGame { .. } => "enter game",
-            WorldMessage::ChangedMap { .. } => "changed map",
-            WorldMessage::ChangedLevel { .. } => "changed level",
-            WorldMessage::OnlineList { .. } => "online list",
-            WorldMessage::FriendsList { .. } => "friends list",
-            WorldMessage::ToAdmins { .. } => "to admins",
-            WorldMessage::Find { .. } => "find",
-            WorldMessage::Paperdoll { .. } => "paperdoll",
-            WorldMessage::LeaveGame { .. } => "leave game",
-            WorldMessage::SetGlobal { .. } => "set global",
-            WorldMessage::Chat { .. } => "chat",
-            WorldMessage::Whisper { .. } => "whisper",
-            WorldMessage::Players { .. } => "players",
-            WorldMessage::Kick { .. } => "kick",
-            WorldMessage::Announce { .. } => "announce",
-            WorldMessage::ServerMessage { .. } => "server message",
-            WorldMessage::SetAdminLevel { .. } => "set admin level",
-            WorldMessage::Player { .. } => "player",
-            WorldMessage::PlayerById { .. } => "player by id",
-            WorldMessage::SetGuild { .. } => "set guild",
-            WorldMessage::GuildChat { .. } => "guild chat",
-            WorldMessage::Party(message) => message.kind(),
-            WorldMessage::HoldAccount { .. } => "hold account",
-            WorldMessage::ReleaseHold { .. } => "release hold",
-            WorldMessage::ChangedListing { .. } => "changed listing",
-        }
-    }
-}
+pub use super::chat::Channel;
+pub(super) use super::message::WorldMessage;
 
 /// Whom a kick closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,17 +52,6 @@ pub struct PlayerInfo {
     pub handle: PlayerHandle,
 }
 
-/// Where a world-wide chat message goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    /// Everyone with the global channel open (Talk_Msg).
-    Global,
-    /// Every admin (Talk_Admin).
-    Admin,
-    /// Everyone (Talk_Announce).
-    Announce,
-}
-
 /// What the world knows of a character in the game (for chat, the online list and #find).
 #[derive(Debug, Clone)]
 pub struct OnlineCharacter {
@@ -255,34 +68,34 @@ pub struct OnlineCharacter {
 /// A character in the game, as the world knows it.
 pub(super) struct Playing {
     pub(super) character: OnlineCharacter,
-    global: bool,
+    pub(super) global: bool,
 }
 
 pub(super) struct Connection {
     pub(super) player: PlayerHandle,
-    addr: SocketAddr,
-    account_id: Option<i64>,
-    account_name: String,
+    pub(super) addr: SocketAddr,
+    pub(super) account_id: Option<i64>,
+    pub(super) account_name: String,
     pub(super) playing: Option<Playing>,
 }
 
 pub(super) struct WorldActor {
-    rx: mpsc::Receiver<WorldMessage>,
+    pub(super) rx: mpsc::Receiver<WorldMessage>,
     pub(super) connections: HashMap<u16, Connection>,
     /// account id -> the player id holding it.
-    accounts: HashMap<i64, u16>,
+    pub(super) accounts: HashMap<i64, u16>,
     /// character name -> the player id playing it.
-    names: HashMap<String, u16>,
-    max_ids: u16,
-    max_players: usize,
+    pub(super) names: HashMap<String, u16>,
+    pub(super) max_ids: u16,
+    pub(super) max_players: usize,
     /// Where the search for a free id starts, so ids are not reused at once.
-    next_id: u16,
+    pub(super) next_id: u16,
     /// The online list (Players_Request) as encoded for the last request; `None` once it
     /// changed (a character entered or left, or its level or admin level changed). A client
     /// asking again and again costs a copy, not a sort and an encoding of everyone.
-    online_list: Option<Bytes>,
+    pub(super) online_list: Option<Bytes>,
     /// How many times the online list was built, for `status`.
-    online_list_builds: u64,
+    pub(super) online_list_builds: u64,
     /// The parties (world/party.rs).
     pub(super) parties: super::party::Parties,
     /// Every map, to tell them their parties.
@@ -290,7 +103,7 @@ pub(super) struct WorldActor {
     /// Party views for maps, queued while a message is handled and sent after it, in order.
     pub(super) map_outbox: Vec<(crate::map::MapHandle, crate::map::PartyView)>,
     /// Accounts an operator's command holds while it writes one of their characters: no login.
-    held: std::collections::HashSet<i64>,
+    pub(super) held: std::collections::HashSet<i64>,
 }
 
 /// What `status` reports of the world.
@@ -560,7 +373,7 @@ impl WorldActor {
 }
 
 impl WorldActor {
-    fn playing_mut(&mut self, player_id: u16) -> Option<&mut Playing> {
+    pub(super) fn playing_mut(&mut self, player_id: u16) -> Option<&mut Playing> {
         self.connections.get_mut(&player_id)?.playing.as_mut()
     }
 
@@ -574,98 +387,6 @@ impl WorldActor {
             global: true,
         });
         self.online_list = None;
-    }
-
-    /// Sends the online list to `player_id`, building it only if it changed.
-    fn online_list(&mut self, player_id: u16) {
-        if !self.connections.contains_key(&player_id) {
-            return;
-        }
-        if self.online_list.is_none() {
-            self.online_list = self.build_online_list();
-            self.online_list_builds += 1;
-        }
-        if let (Some(to), Some(body)) = (self.connections.get(&player_id), &self.online_list) {
-            to.player.send(body.clone());
-        }
-    }
-
-    /// Players_List: the names of everyone in the game, in name order (Init_Init
-    /// PlayersListFriends); the client shows those on its friends list.
-    fn friends_list(&self, player_id: u16) {
-        let Some(to) = self.connections.get(&player_id) else {
-            return;
-        };
-        let mut players: Vec<String> = self
-            .connections
-            .values()
-            .filter_map(|c| c.playing.as_ref())
-            .map(|p| p.character.name.clone())
-            .collect();
-        players.sort();
-        players.truncate(MAX_ONLINE_LIST);
-        if let Some(body) = Self::encode(&InitInitServerPacket {
-            reply_code: InitReply::PlayersListFriends,
-            reply_code_data: Some(InitInitServerPacketReplyCodeData::PlayersListFriends(
-                InitInitServerPacketReplyCodeDataPlayersListFriends {
-                    players_list: PlayersListFriends { players },
-                },
-            )),
-        }) {
-            to.player.send(body);
-        }
-    }
-
-    /// Everyone in the game, in name order, capped at what the list's count can hold.
-    fn build_online_list(&self) -> Option<Bytes> {
-        let mut players: Vec<OnlinePlayer> = self
-            .connections
-            .values()
-            .filter_map(|c| c.playing.as_ref())
-            .map(|p| OnlinePlayer {
-                name: p.character.name.clone(),
-                title: p.character.title.clone(),
-                level: p.character.level,
-                icon: icon(p.character.admin_level),
-                class_id: p.character.class_id,
-                guild_tag: super::guilds::shown_tag(
-                    p.character.guild.as_ref().map(|g| g.1.as_str()),
-                ),
-            })
-            .collect();
-        players.sort_by(|a, b| a.name.cmp(&b.name));
-        players.truncate(MAX_ONLINE_LIST);
-        Self::encode(&InitInitServerPacket {
-            reply_code: InitReply::PlayersList,
-            reply_code_data: Some(InitInitServerPacketReplyCodeData::PlayersList(
-                InitInitServerPacketReplyCodeDataPlayersList {
-                    players_list: PlayersList { players },
-                },
-            )),
-        })
-    }
-
-    /// #find: offline, on the same map as the asker, or elsewhere.
-    fn find(&self, player_id: u16, name: &str) {
-        let Some(from) = self.connections.get(&player_id) else {
-            return;
-        };
-        let asker_map = from.playing.as_ref().map(|p| p.character.map);
-        let name = name.to_ascii_lowercase();
-        let found = self
-            .names
-            .get(&name)
-            .and_then(|id| self.connections.get(id))
-            .and_then(|c| c.playing.as_ref())
-            .map(|p| p.character.map);
-        let body = match found {
-            None => Self::encode(&PlayersPingServerPacket { name }),
-            Some(map) if Some(map) == asker_map => Self::encode(&PlayersPongServerPacket { name }),
-            Some(_) => Self::encode(&PlayersNet242ServerPacket { name }),
-        };
-        if let Some(body) = body {
-            from.player.send(body);
-        }
     }
 
     fn leave_game(&mut self, player_id: u16) {
@@ -692,83 +413,12 @@ impl WorldActor {
             }
         }
     }
-
-    /// Chat on `channel`, from a character whose admin level is at least `needed` (the level
-    /// held here: a demotion holds at once); admin chat reaches only those at `needed` too.
-    fn chat(&self, player_id: u16, channel: Channel, needed: u8, message: String) {
-        let Some(from) = self
-            .connections
-            .get(&player_id)
-            .and_then(|c| c.playing.as_ref())
-            .filter(|p| p.character.admin_level >= needed)
-        else {
-            return;
-        };
-        let player_name = from.character.name.clone();
-        let body = match channel {
-            Channel::Global => Self::encode(&TalkMsgServerPacket {
-                player_name,
-                message,
-            }),
-            Channel::Admin => Self::encode(&TalkAdminServerPacket {
-                player_name,
-                message,
-            }),
-            Channel::Announce => Self::encode(&TalkAnnounceServerPacket {
-                player_name,
-                message,
-            }),
-        };
-        let Some(body) = body else { return };
-        for (id, connection) in &self.connections {
-            let Some(playing) = &connection.playing else {
-                continue;
-            };
-            let wanted = match channel {
-                Channel::Global => playing.global,
-                Channel::Admin => playing.character.admin_level >= needed,
-                Channel::Announce => true,
-            };
-            if *id != player_id && wanted {
-                connection.player.send(body.clone());
-            }
-        }
-    }
-
-    fn whisper(&self, player_id: u16, to: &str, message: String) {
-        let Some(from) = self.connections.get(&player_id) else {
-            return;
-        };
-        let Some(playing) = &from.playing else { return };
-        let target = self
-            .names
-            .get(&to.to_ascii_lowercase())
-            .and_then(|id| self.connections.get(id));
-        match target {
-            Some(target) => {
-                if let Some(body) = Self::encode(&TalkTellServerPacket {
-                    player_name: playing.character.name.clone(),
-                    message,
-                }) {
-                    target.player.send(body);
-                }
-            }
-            None => {
-                if let Some(body) = Self::encode(&TalkReplyServerPacket {
-                    reply_code: TalkReply::NotFound,
-                    name: to.to_owned(),
-                }) {
-                    from.player.send(body);
-                }
-            }
-        }
-    }
 }
 
 /// Administration: listing, kicking, server messages, admin levels.
 impl WorldActor {
     /// The player id of the character named `name` (any case), if it is in the game.
-    fn playing_id(&self, name: &str) -> Option<u16> {
+    pub(super) fn playing_id(&self, name: &str) -> Option<u16> {
         self.names.get(&name.to_ascii_lowercase()).copied()
     }
 
@@ -830,32 +480,6 @@ impl WorldActor {
             .collect();
         kicked.sort();
         kicked
-    }
-
-    /// Talk_Announce from `from` to everyone in the game.
-    fn announce(&self, from: String, message: String) {
-        let Some(body) = Self::encode(&TalkAnnounceServerPacket {
-            player_name: from,
-            message,
-        }) else {
-            return;
-        };
-        for connection in self.connections.values() {
-            if connection.playing.is_some() {
-                connection.player.send(body.clone());
-            }
-        }
-    }
-
-    /// Talk_Server to one character; whether it is in the game.
-    fn server_message(&self, to: &str, message: String) -> bool {
-        let Some(connection) = self.playing_id(to).and_then(|id| self.connections.get(&id)) else {
-            return false;
-        };
-        if let Some(body) = Self::encode(&TalkServerServerPacket { message }) {
-            connection.player.send(body);
-        }
-        true
     }
 
     /// A new admin level for a character in the game (the world's copy, which chat checks, and

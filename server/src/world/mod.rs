@@ -2,10 +2,13 @@
 //! logged in at most once.
 
 mod actor;
+mod chat;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 mod guilds;
 mod handle;
+mod message;
+mod online;
 mod party;
 
 pub(crate) use guilds::shown_tag;
