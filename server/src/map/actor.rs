@@ -17,7 +17,7 @@ use tracing::{error, warn};
 
 use super::character::CharacterGame;
 use super::combat::Combat;
-use super::items::Ground;
+use super::ground::Ground;
 use super::npcs::{NpcEvents, Npcs, Seen};
 use super::visibility::Visibility;
 use super::{MAX_NEARBY_CHARACTERS, SEE_DISTANCE, npc_broadcast};
@@ -101,7 +101,7 @@ pub(super) struct MapActor {
     /// Blows waiting for the tick, and the dead (map/combat.rs).
     pub(super) combat: Combat,
     pub(super) config: Arc<Config>,
-    /// The items on the ground (map/items.rs).
+    /// The items on the ground (map/ground.rs).
     pub(super) ground: Ground,
     /// Where the characters on the map are saved (map/persistence.rs).
     pub(super) saves: SaveQueue,
@@ -244,7 +244,7 @@ impl MapActor {
 
     /// Runs one event's work; a panic in it is caught and logged with what the map was
     /// doing, and the map goes on. A half-done change is kept as it is: item moves take from
-    /// the giver before they give (map/items.rs), so what a panic can cut short loses at most
+    /// the giver before they give (map/ground.rs, map/trade/), so what a panic can cut short loses at most
     /// what was being moved and never doubles it.
     fn supervise(&mut self, what: &'static str, work: impl FnOnce(&mut Self)) {
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self)));

@@ -110,7 +110,7 @@ pub(super) enum MapMessage {
         player_ids: Vec<u16>,
         npc_indexes: Vec<u8>,
     },
-    /// The item packets (map/items.rs).
+    /// The item packets (map/items.rs, map/ground.rs, map/equipment.rs).
     Item {
         player_id: u16,
         action: ItemAction,
@@ -186,7 +186,8 @@ impl MapMessage {
     }
 }
 
-/// What a player does with items, stats and equipment (each decided in map/items.rs).
+/// What a player does with items, stats and equipment (decided in map/items.rs, map/ground.rs
+/// and map/equipment.rs).
 #[derive(Debug, Clone)]
 pub(super) enum ItemAction {
     Drop { item: ThreeItem, at: (u8, u8) },

@@ -14,8 +14,10 @@ mod combat;
 mod doors;
 mod dress;
 mod effects;
+mod equipment;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
+mod ground;
 mod guild;
 mod handle;
 mod inns;

@@ -1,6 +1,6 @@
 //! Item_Drop, Item_Get, Item_Junk, Item_Use, Paperdoll_Add, Paperdoll_Remove, StatSkill_Add:
 //! passed to the character's map, which owns the inventory and the ground and answers the
-//! client itself (map/items.rs).
+//! client itself (map/items.rs, map/ground.rs, map/equipment.rs).
 
 use eo_protocol::net::client::{
     ItemDropClientPacket, ItemJunkClientPacket, PaperdollAddClientPacket,
