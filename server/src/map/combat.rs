@@ -233,15 +233,17 @@ impl MapActor {
                 }
                 return;
             }
-            let victim = self.characters.iter().find(|(id, c)| {
-                **id != player_id
-                    && tile_of(c.at()) == at
-                    && !c.info.invisible
-                    && !self.combat.is_dead(**id)
+            // Who stands there, from the visibility index: not a scan of every character on
+            // the map for each tile of the blow's reach.
+            let spot = (u16::from(at.0), u16::from(at.1));
+            let victim = self.index.on_tile(spot).find(|id| {
+                *id != player_id
+                    && !self.combat.is_dead(*id)
+                    && self.characters.get(id).is_some_and(|c| !c.info.invisible)
             });
-            if let Some((victim, _)) = victim {
+            if let Some(victim) = victim {
                 if self.is_pk() {
-                    self.strike_player(player_id, direction, *victim);
+                    self.strike_player(player_id, direction, victim);
                 }
                 return;
             }
@@ -435,10 +437,8 @@ impl MapActor {
             hp_percentage,
             dead,
         }) {
-            for c in self.characters.values() {
-                if super::actor::in_range(at, c.at()) {
-                    c.player.send(body.clone());
-                }
+            for (_, c) in self.in_range_of(at) {
+                c.player.send(body.clone());
             }
         }
         if dead {

@@ -68,6 +68,14 @@ impl Visibility {
         self.tiles.contains_key(&at)
     }
 
+    /// Who stands on `at` (nobody, without a look at any cell, when the tile is free).
+    pub fn on_tile(&self, at: Tile) -> impl Iterator<Item = u16> + '_ {
+        let anyone = self.occupied(at);
+        self.around(at, 0)
+            .filter(move |(_, tile)| anyone && *tile == at)
+            .map(|(id, _)| id)
+    }
+
     /// Everyone who may be within `distance` steps of `at`, with the tile each stands on: the
     /// characters of the cells that the square around the diamond touches (callers check the
     /// real distance).
@@ -120,6 +128,10 @@ mod tests {
         index.remove(2, (7, 7));
         assert!(!index.occupied((7, 7)));
         assert_eq!(around(&index, (8, 7), 0), [1]);
+        assert_eq!(index.on_tile((8, 7)).collect::<Vec<_>>(), [1]);
+        // (7, 7) shares a cell with nobody now, (9, 7) shares one with 1 but is free.
+        assert_eq!(index.on_tile((7, 7)).count(), 0);
+        assert_eq!(index.on_tile((9, 7)).count(), 0);
         index.remove(1, (8, 7));
         assert!(index.cells.is_empty() && index.tiles.is_empty());
         // Removing what is not there changes nothing.
