@@ -5,6 +5,9 @@
 //! Nothing here sends packets: a tick records what happened in [`NpcEvents`], and the map
 //! actor sends each viewer one packet of each kind for the whole tick.
 //!
+//! Here are the NPCs' state and the tick; where they come from is in `npcs/spawning.rs`,
+//! what each does with its turn in `npcs/behaviour.rs`.
+//!
 //! Time is counted in ticks of the map's clock (`[npcs] tick_ms`); every configured time is
 //! converted to ticks once, here.
 
@@ -14,16 +17,18 @@ use std::sync::Arc;
 use eo_protocol::net::server::{NpcMapInfo, NpcUpdateAttack, NpcUpdateChat};
 use eo_protocol::pubs::{EnfRecord, NpcType};
 use eo_protocol::{Coords, Direction};
+use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use tracing::warn;
 
 use super::SEE_DISTANCE;
-use super::pathfinding::{Tile, distance, facing, step, step_towards};
+use super::pathfinding::{Tile, distance};
 use crate::config::NpcConfig;
 use crate::data::{GameData, MapData};
 
+mod behaviour;
 mod reload;
+mod spawning;
 
 /// NPC indexes are EO chars: a map holds at most this many NPCs.
 pub const MAX_NPCS: usize = 253;
@@ -188,22 +193,6 @@ struct Timing {
     chase_distance: u32,
     path_limit: u32,
     spawn_radius: u8,
-}
-
-/// What an NPC decided to do with its turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Decision {
-    /// Nothing to chase: walk about.
-    Wander,
-    /// Next to its target: face it (and, with combat, attack).
-    Reached { player_id: u16, facing: Direction },
-    /// One step along the path to its target.
-    Chase {
-        player_id: u16,
-        direction: Direction,
-    },
-    /// Its target is out of reach for now.
-    Wait { player_id: u16 },
 }
 
 /// The NPCs of one map.
@@ -428,107 +417,6 @@ impl Npcs {
             .collect()
     }
 
-    /// Whether an operator summoned this NPC (`$snpc`).
-    fn summoned(&self, npc: &Npc) -> bool {
-        self.spawns
-            .get(npc.spawn)
-            .is_some_and(|s| s.respawn == SUMMONED)
-    }
-
-    /// `$snpc`: `amount` NPCs of ENF `id` around `at`; they appear on the next tick and never
-    /// respawn. The indexes of summoned NPCs no longer alive are used again; the answer is
-    /// the indexes given (fewer than `amount` when the map has no more).
-    pub fn summon(&mut self, id: u16, at: Tile, amount: u8) -> Result<Vec<u8>, String> {
-        let Some(record) = self.record(id) else {
-            return Err(format!("there is no NPC {id}"));
-        };
-        let (boss, child, kind, hp) = (record.boss, record.child, record.r#type, record.hp);
-        if child {
-            return Err(format!(
-                "NPC {id} is a boss's child: it lives only with its boss"
-            ));
-        }
-        let spawn = match self
-            .spawns
-            .iter()
-            .position(|s| s.respawn == SUMMONED && s.at == at)
-        {
-            Some(spawn) => spawn,
-            None => {
-                self.spawns.push(Spawn {
-                    at,
-                    spawn_type: SUMMONED_SPAWN_TYPE,
-                    respawn: SUMMONED,
-                    direction: Direction::Down,
-                });
-                self.spawns.len() - 1
-            }
-        };
-        let now = self.now;
-        let mut given = Vec::new();
-        for _ in 0..amount {
-            let free = self
-                .list
-                .iter()
-                .position(|n| !n.alive && n.respawn_at >= SUMMONED && self.summoned(n));
-            let slot = match free {
-                Some(slot) => slot,
-                None if self.list.len() < MAX_NPCS => self.list.len(),
-                None => break,
-            };
-            let Ok(index) = u8::try_from(slot) else {
-                break;
-            };
-            let npc = Npc {
-                index,
-                id,
-                spawn,
-                at,
-                direction: Direction::Down,
-                alive: false,
-                hp,
-                max_hp: hp,
-                boss,
-                child,
-                kind,
-                next_act: 0,
-                // Due at the next tick, which places it and shows it.
-                respawn_at: now,
-                idle_acts: 0,
-                chase: None,
-                bored_of: Vec::new(),
-                opponents: Vec::new(),
-            };
-            match self.list.get_mut(slot) {
-                Some(old) => *old = npc,
-                None => self.list.push(npc),
-            }
-            given.push(index);
-        }
-        Ok(given)
-    }
-
-    /// `$dnpc`: every summoned NPC goes, for good; their indexes (alive ones, to show their
-    /// end). Summoned NPCs not yet placed go too.
-    pub fn dismiss_summoned(&mut self) -> Vec<u8> {
-        // ok: every index below comes from 0..len of a list that does not shrink here.
-        let summoned: Vec<usize> = (0..self.list.len())
-            .filter(|i| self.summoned(&self.list[*i]))
-            .collect();
-        let mut gone = Vec::new();
-        for i in summoned {
-            let npc = &mut self.list[i]; // ok: as above
-            if npc.alive {
-                gone.push(npc.index);
-            }
-            npc.alive = false;
-            npc.respawn_at = u64::MAX;
-            npc.opponents.clear();
-            npc.chase = None;
-        }
-        gone
-    }
-
     /// Kills NPC `index`: it respawns after its spawn's time. A boss takes the children of
     /// its map with it when no other boss is left alive; the ENF ids of the children that died
     /// are returned (each once), for Npc_Junk.
@@ -582,313 +470,12 @@ impl Npcs {
             self.act(&players, &mut occupied, events);
         }
     }
-
-    fn respawn(&mut self, occupied: &mut HashSet<Tile>, events: &mut NpcEvents) {
-        let now = self.now;
-        // Bosses and ordinary NPCs first: a boss that spawns brings its children with it.
-        for i in 0..self.list.len() {
-            let npc = &self.list[i];
-            if npc.alive || npc.child || npc.respawn_at > now {
-                continue;
-            }
-            self.spawn(i, occupied, events);
-            if self.list[i].boss {
-                for child in self.list.iter_mut().filter(|n| n.child && !n.alive) {
-                    child.respawn_at = now;
-                }
-            }
-        }
-        // Children only while a boss of their map lives.
-        if !self.list.iter().any(|n| n.boss && n.alive) {
-            return;
-        }
-        for i in 0..self.list.len() {
-            let npc = &self.list[i];
-            if npc.child && !npc.alive && npc.respawn_at <= now {
-                self.spawn(i, occupied, events);
-            }
-        }
-    }
-
-    /// Brings NPC `i` to life at or around its spawn point. One whose ENF record is gone (a
-    /// `repub` of a shorter file) stays away.
-    fn spawn(&mut self, i: usize, occupied: &mut HashSet<Tile>, events: &mut NpcEvents) {
-        if self.record(self.list[i].id).is_none() {
-            self.list[i].respawn_at = u64::MAX;
-            return;
-        }
-        let Some(spawn) = self.spawns.get(self.list[i].spawn).cloned() else {
-            return;
-        };
-        let (at, direction) = if spawn.spawn_type >= STANDING {
-            (spawn.at, spawn.direction)
-        } else {
-            let at = self.spawn_tile(spawn.at, occupied);
-            (at, Direction::from(self.rng.random_range(0..4u32)))
-        };
-        let speed = self.speed(spawn.spawn_type);
-        let now = self.now;
-        let npc = &mut self.list[i];
-        npc.at = at;
-        npc.direction = direction;
-        npc.alive = true;
-        npc.hp = npc.max_hp;
-        npc.next_act = now + speed;
-        npc.idle_acts = 0;
-        npc.chase = None;
-        npc.bored_of.clear();
-        npc.opponents.clear();
-        occupied.insert(at);
-        events.appeared.push(npc.index);
-    }
-
-    /// A free NPC-walkable tile within the spawn radius of `around`: random tries, then the
-    /// first such tile in a scan, then `around` itself.
-    fn spawn_tile(&mut self, around: Tile, occupied: &HashSet<Tile>) -> Tile {
-        let radius = i32::from(self.timing.spawn_radius);
-        let Some(map) = self.data.maps.get(&self.map_id) else {
-            return around;
-        };
-        let offset = |tile: Tile, dx: i32, dy: i32| -> Option<Tile> {
-            let x = u8::try_from(i32::from(tile.0) + dx).ok()?;
-            let y = u8::try_from(i32::from(tile.1) + dy).ok()?;
-            Some((x, y))
-        };
-        let fits = |tile: Tile| map.is_npc_walkable(tile.0, tile.1) && !occupied.contains(&tile);
-        if radius == 0 {
-            return around;
-        }
-        for _ in 0..SPAWN_TRIES {
-            let dx = self.rng.random_range(-radius..=radius);
-            let dy = self.rng.random_range(-radius..=radius);
-            if let Some(tile) = offset(around, dx, dy).filter(|t| fits(*t)) {
-                return tile;
-            }
-        }
-        for dx in -radius..=radius {
-            for dy in -radius..=radius {
-                if let Some(tile) = offset(around, dx, dy).filter(|t| fits(*t)) {
-                    return tile;
-                }
-            }
-        }
-        around
-    }
-
-    /// The ticks until the next action of spawn type `spawn_type`, varied by up to a quarter
-    /// either way.
-    fn speed(&mut self, spawn_type: u8) -> u64 {
-        let Some(base) = self.timing.speeds.get(usize::from(spawn_type)).copied() else {
-            return u64::MAX / 2;
-        };
-        let low = (base * 3 / 4).max(1);
-        let high = (base * 5 / 4).max(low);
-        self.rng.random_range(low..=high)
-    }
-
-    fn act(&mut self, players: &[Seen], occupied: &mut HashSet<Tile>, events: &mut NpcEvents) {
-        let now = self.now;
-        for i in 0..self.list.len() {
-            let npc = &self.list[i];
-            let spawn_type = self
-                .spawns
-                .get(npc.spawn)
-                .map_or(STANDING, |s| s.spawn_type);
-            if !npc.alive || npc.next_act > now || spawn_type >= STANDING {
-                continue;
-            }
-            let wait = self.speed(spawn_type);
-            let npc = &mut self.list[i];
-            npc.next_act = now + wait;
-            npc.bored_of.retain(|(_, until)| *until > now);
-            let decision = self.decide(i, players, occupied);
-            self.carry_out(i, decision, occupied, events);
-        }
-    }
-
-    /// Whom NPC `i` goes for, if anyone, and how.
-    fn decide(&self, i: usize, players: &[Seen], occupied: &HashSet<Tile>) -> Decision {
-        let npc = &self.list[i];
-        let Some((player_id, target)) = self.target(npc, players) else {
-            return Decision::Wander;
-        };
-        if distance(npc.at, target) <= 1 {
-            return Decision::Reached {
-                player_id,
-                facing: if npc.at == target {
-                    npc.direction
-                } else {
-                    facing(npc.at, target)
-                },
-            };
-        }
-        let Some(map) = self.map() else {
-            return Decision::Wait { player_id };
-        };
-        let passable =
-            |tile: Tile| map.is_npc_walkable(tile.0, tile.1) && !occupied.contains(&tile);
-        match step_towards(npc.at, target, self.timing.path_limit, passable) {
-            Some(direction) => Decision::Chase {
-                player_id,
-                direction,
-            },
-            None => Decision::Wait { player_id },
-        }
-    }
-
-    /// The player NPC `npc` goes for: of those who hit it (or its boss) lately, the nearest
-    /// (the hardest hitter on a tie); else, if it is aggressive, the nearest player. Only
-    /// players in chase distance it has not given up on count.
-    fn target(&self, npc: &Npc, players: &[Seen]) -> Option<(u16, Tile)> {
-        if !npc.attackable() {
-            return None;
-        }
-        let eligible = |p: &&Seen| {
-            !p.hidden
-                && distance(p.at, npc.at) <= self.timing.chase_distance
-                && !npc.bored_of.iter().any(|(id, _)| *id == p.player_id)
-        };
-        let bosses = self.list.iter().filter(|n| npc.child && n.boss && n.alive);
-        let opponents = npc
-            .opponents
-            .iter()
-            .chain(bosses.flat_map(|boss| boss.opponents.iter()));
-        // Blows older than the bored time no longer make it chase (they still count for
-        // sharing its experience).
-        let recent = |o: &&Opponent| self.now.saturating_sub(o.last_hit) < self.timing.bored;
-        let hit_by = opponents
-            .filter(recent)
-            .filter_map(|o| {
-                let p = players.iter().find(|p| p.player_id == o.player_id)?;
-                eligible(&p).then_some((distance(p.at, npc.at), std::cmp::Reverse(o.damage), p))
-            })
-            .min_by_key(|(d, damage, p)| (*d, *damage, p.player_id))
-            .map(|(_, _, p)| (p.player_id, p.at));
-        if hit_by.is_some() {
-            return hit_by;
-        }
-        if npc.kind != NpcType::Aggressive {
-            return None;
-        }
-        players
-            .iter()
-            .filter(eligible)
-            .min_by_key(|p| (distance(p.at, npc.at), p.player_id))
-            .map(|p| (p.player_id, p.at))
-    }
-
-    fn carry_out(
-        &mut self,
-        i: usize,
-        decision: Decision,
-        occupied: &mut HashSet<Tile>,
-        events: &mut NpcEvents,
-    ) {
-        let now = self.now;
-        let bored = self.timing.bored;
-        let npc = &mut self.list[i];
-        let target = match decision {
-            Decision::Wander => None,
-            Decision::Reached { player_id, .. }
-            | Decision::Chase { player_id, .. }
-            | Decision::Wait { player_id } => Some(player_id),
-        };
-        // A new target starts the bored clock; being next to it resets it.
-        match (target, npc.chase) {
-            (None, _) => npc.chase = None,
-            (Some(player_id), Some(chase)) if chase.player_id == player_id => {}
-            (Some(player_id), _) => {
-                npc.chase = Some(Chase {
-                    player_id,
-                    last_contact: now,
-                });
-            }
-        }
-        if let (Decision::Reached { .. }, Some(chase)) = (decision, npc.chase.as_mut()) {
-            chase.last_contact = now;
-        }
-        if let Some(chase) = npc.chase
-            && now.saturating_sub(chase.last_contact) >= bored
-        {
-            npc.bored_of.push((chase.player_id, now + bored));
-            npc.chase = None;
-            self.wander(i, occupied, events);
-            return;
-        }
-        match decision {
-            Decision::Wander => self.wander(i, occupied, events),
-            Decision::Reached { facing, player_id } => {
-                self.list[i].direction = facing;
-                events.strikes.push(Strike {
-                    index: self.list[i].index,
-                    player_id,
-                    direction: facing,
-                });
-            }
-            Decision::Chase { direction, .. } => {
-                self.walk(i, direction, occupied, events);
-            }
-            Decision::Wait { .. } => {}
-        }
-    }
-
-    /// Walking about as EOSERV's NPCs do: mostly ahead, sometimes another way, now and then a
-    /// short rest.
-    fn wander(&mut self, i: usize, occupied: &mut HashSet<Tile>, events: &mut NpcEvents) {
-        let npc = &mut self.list[i];
-        if npc.idle_acts > 0 {
-            npc.idle_acts -= 1;
-            return;
-        }
-        let ahead = npc.direction;
-        match self.rng.random_range(1..=10) {
-            1..=6 => {
-                self.walk(i, ahead, occupied, events);
-            }
-            7..=9 => {
-                let direction = Direction::from(self.rng.random_range(0..4u32));
-                self.walk(i, direction, occupied, events);
-            }
-            _ => self.list[i].idle_acts = self.rng.random_range(1..=4),
-        }
-    }
-
-    /// One step of NPC `i` in `direction`, if the tile is free; whether it moved.
-    fn walk(
-        &mut self,
-        i: usize,
-        direction: Direction,
-        occupied: &mut HashSet<Tile>,
-        events: &mut NpcEvents,
-    ) -> bool {
-        let from = self.list[i].at;
-        let Some(to) = step(from, direction) else {
-            return false;
-        };
-        let walkable = self
-            .map()
-            .is_some_and(|map| map.is_npc_walkable(to.0, to.1));
-        if !walkable || occupied.contains(&to) {
-            return false;
-        }
-        occupied.remove(&from);
-        occupied.insert(to);
-        let npc = &mut self.list[i];
-        npc.at = to;
-        npc.direction = direction;
-        events.moved.push(NpcMove {
-            index: npc.index,
-            from,
-            to,
-            direction,
-        });
-        true
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::map::pathfinding::facing;
 
     fn bundled() -> Arc<GameData> {
         Arc::new(crate::data::bundled_for_tests())
