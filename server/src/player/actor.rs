@@ -1,17 +1,18 @@
 //! The player task: reads frames, checks sequences, decodes packets and runs their handlers;
-//! writes what other actors queue for it; pings; enforces the handshake time limit.
+//! writes what other actors queue for it; pings; enforces the handshake time limit. Where a
+//! connection is in its life is in `state.rs`, why one ends in `disconnect.rs`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use eo_protocol::DecodeError;
 use eo_protocol::codec::FrameError;
 use eo_protocol::net::client::ClientPacket;
 use eo_protocol::net::{PacketAction, PacketFamily};
-use eo_protocol::sequence::{SequenceMismatch, ServerSequencer};
+use eo_protocol::sequence::ServerSequencer;
 use eo_protocol::serialize::Packet;
-use eo_protocol::{DecodeError, EncodeError};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -20,7 +21,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error};
 
-use super::flood::{Flood, FloodGuard, Verdict};
+use super::flood::{FloodGuard, Verdict};
 use super::handle::{CloseReason, PlayerHandle, PlayerMessage};
 use super::handlers;
 use crate::auth::PasswordHasher;
@@ -28,6 +29,10 @@ use crate::db::Db;
 use crate::net::packet;
 use crate::net::websocket::Transport;
 use crate::world::WorldHandle;
+
+pub(crate) use super::disconnect::Disconnect;
+pub use super::disconnect::Dropped;
+pub(crate) use super::state::{InGame, State};
 
 /// How long one write to a client may take before it counts as a slow reader. A client that
 /// stops reading is dropped sooner when its outbox fills first (see `PlayerHandle::send`).
@@ -37,27 +42,6 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// it runs, and a write per packet was two thirds of the server's time (see
 /// docs/load.md).
 const OUTBOX_BATCH: usize = 64;
-
-/// A connection that ended for a reason worth a log line (bad input, a timeout, a flood): the
-/// listener logs it, at most once per address per `log.offender_interval_secs`.
-#[derive(Debug)]
-pub struct Dropped {
-    /// Where the connection was (`State::name`).
-    pub state: &'static str,
-    /// The kind of reason, for the metrics (`Disconnect::kind`).
-    pub kind: &'static str,
-    pub reason: String,
-}
-
-impl Dropped {
-    pub(super) fn new(state: &State, reason: &Disconnect) -> Self {
-        Dropped {
-            state: state.name(),
-            kind: reason.kind(),
-            reason: reason.to_string(),
-        }
-    }
-}
 
 /// Runs a write to the client (a send, a feed or a flush of the socket): one the client does
 /// not take within `WRITE_TIMEOUT`, or that is still waiting when `kill` is cancelled (the
@@ -117,150 +101,6 @@ pub struct PlayerContext {
     /// The admin commands, for in-game `$` commands (set once the server has built them; weak,
     /// as the commands hold this context).
     pub admin: std::sync::OnceLock<std::sync::Weak<crate::control::Admin>>,
-}
-
-/// Where a connection is in its life.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum State {
-    /// Connected; Init_Init not yet received.
-    New,
-    /// Init_Init answered; waiting for Connection_Accept.
-    Initialized,
-    /// The handshake is done; not logged in.
-    Accepted,
-    /// Logged in to an account.
-    LoggedIn { account_id: i64 },
-    /// A character is in the game.
-    InGame(Box<InGame>),
-}
-
-/// The character a player plays, and the map that holds it. The map owns the character
-/// (its record, position, inventory: see `map/persistence.rs`); the player task keeps only
-/// what it needs for itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct InGame {
-    pub account_id: i64,
-    pub character_id: i64,
-    pub name: String,
-    pub map: crate::map::MapHandle,
-    /// The session of the Welcome_Reply that chose the character: a file asked for in the
-    /// game (Welcome_Agree) carries it.
-    pub welcome_session: u16,
-}
-
-impl State {
-    pub(super) fn name(&self) -> &'static str {
-        match self {
-            State::New => "new",
-            State::Initialized => "initialized",
-            State::Accepted => "accepted",
-            State::LoggedIn { .. } => "logged in",
-            State::InGame(_) => "in game",
-        }
-    }
-}
-
-/// Why a connection ended. Every variant but `PeerClosed` is logged as the one line about an
-/// offending or dropped client.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum Disconnect {
-    #[error("closed by the client")]
-    PeerClosed,
-    #[error("bad frame: {0}")]
-    Frame(FrameError),
-    #[error("{0}")]
-    Sequence(#[from] SequenceMismatch),
-    #[error("undecodable packet: {0}")]
-    Decode(#[from] DecodeError),
-    #[error("unknown packet: family {family}, action {action}")]
-    UnknownPacket { family: u8, action: u8 },
-    #[error("{family:?}_{action:?} is not allowed while {state}")]
-    NotAllowed {
-        family: PacketFamily,
-        action: PacketAction,
-        state: &'static str,
-    },
-    #[error("the handshake was not finished in time")]
-    HandshakeTimeout,
-    #[error("the last ping was not answered")]
-    PingTimeout,
-    #[error("bad handshake: {0}")]
-    BadHandshake(&'static str),
-    #[error("bad WebSocket handshake: {0}")]
-    BadWebSocket(String),
-    #[error("closed: {0}")]
-    Closed(&'static str),
-    /// Refused and closed for a reason logged once elsewhere (a login lock): not an offense
-    /// to log again at each attempt.
-    #[error("refused: {0}")]
-    Refused(&'static str),
-    #[error("{0} wrong passwords (login.max_attempts)")]
-    WrongPasswords(u32),
-    /// The database could not say whether the client is banned: it is refused, not let in.
-    #[error("refused: the bans could not be checked ({0})")]
-    BanCheckFailed(String),
-    #[error("closed by the server: {0:?}")]
-    ClosedByServer(CloseReason),
-    #[error("writing timed out (slow reader)")]
-    WriteTimeout,
-    #[error("server packet could not be encoded: {0}")]
-    Encode(#[from] EncodeError),
-    #[error("flooding: {0}")]
-    Flood(#[from] Flood),
-    #[error("its map: {0}")]
-    Map(#[from] crate::map::MapError),
-    #[error("{0}")]
-    Proxy(#[from] crate::net::proxy::ProxyError),
-}
-
-impl Disconnect {
-    /// The kind of reason, as the metrics label dropped connections (`eo_dropped_total`).
-    pub(crate) fn kind(&self) -> &'static str {
-        match self {
-            Disconnect::PeerClosed => "peer_closed",
-            Disconnect::Frame(_) => "bad_frame",
-            Disconnect::Sequence(_) => "bad_sequence",
-            Disconnect::Decode(_) => "undecodable",
-            Disconnect::UnknownPacket { .. } => "unknown_packet",
-            Disconnect::NotAllowed { .. } => "not_allowed",
-            Disconnect::HandshakeTimeout => "handshake_timeout",
-            Disconnect::PingTimeout => "ping_timeout",
-            Disconnect::BadHandshake(_) => "bad_handshake",
-            Disconnect::BadWebSocket(_) => "bad_websocket",
-            Disconnect::Closed(_) => "closed",
-            Disconnect::Refused(_) => "refused",
-            Disconnect::WrongPasswords(_) => "wrong_passwords",
-            Disconnect::BanCheckFailed(_) => "ban_check_failed",
-            Disconnect::ClosedByServer(CloseReason::SlowReader) => "slow_reader",
-            Disconnect::ClosedByServer(_) => "closed_by_server",
-            Disconnect::WriteTimeout => "write_timeout",
-            Disconnect::Encode(_) => "encode",
-            Disconnect::Flood(_) => "flood",
-            Disconnect::Map(_) => "map",
-            Disconnect::Proxy(_) => "proxy",
-        }
-    }
-}
-
-impl From<FrameError> for Disconnect {
-    /// A client that resets or aborts its connection, or is gone when the server writes to
-    /// it, has left (a killed game window does that): no offense to log. Any other failure
-    /// of the frames is.
-    fn from(error: FrameError) -> Self {
-        match &error {
-            FrameError::Io(io)
-                if matches!(
-                    io.kind(),
-                    std::io::ErrorKind::ConnectionReset
-                        | std::io::ErrorKind::ConnectionAborted
-                        | std::io::ErrorKind::BrokenPipe
-                ) =>
-            {
-                Disconnect::PeerClosed
-            }
-            _ => Disconnect::Frame(error),
-        }
-    }
 }
 
 /// One connected client.

@@ -3,10 +3,12 @@
 
 mod actor;
 mod connect;
+mod disconnect;
 mod flood;
 mod handle;
 mod handlers;
 mod restraints;
+mod state;
 
 pub use actor::{Dropped, PlayerContext, run_connection};
 pub use connect::{Opened, open};
