@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::super::{Failure, pretty, table};
+use super::super::Failure;
+use super::super::human::{pretty, table};
 use super::records::Read;
 
 /// Everything an import found.
