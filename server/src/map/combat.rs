@@ -358,7 +358,20 @@ impl MapActor {
         // members theirs in Party_TargetGroup.
         let watched = kill.encode(self, None, None);
         let fighters: HashSet<u16> = fought.iter().map(|(player, _)| *player).collect();
-        for (player_id, c) in &self.characters {
+        // Who may be told: those in view (from the visibility index), the fighters and those
+        // who gained, wherever they stand on the map; not a scan of every character.
+        let mut told: Vec<u16> = self
+            .in_range_of((u16::from(at.0), u16::from(at.1)))
+            .map(|(id, _)| id)
+            .chain(fighters.iter().copied())
+            .chain(gains.keys().copied())
+            .collect();
+        told.sort_unstable();
+        told.dedup();
+        for player_id in &told {
+            let Some(c) = self.characters.get(player_id) else {
+                continue;
+            };
             let state = c.game.state();
             let body = match gains.get(player_id).copied() {
                 Some(gain) => kill.encode(self, Some((*player_id, state.tp)), Some(gain)),
@@ -607,15 +620,22 @@ impl MapActor {
             };
             let to_watchers = self.encode(&reply(None));
             let to_attackers = self.encode(&reply(Some(NpcKillStealProtectionState::Unprotected)));
-            for (player_id, c) in &self.characters {
-                let body = if hits.attackers.contains(player_id) {
+            // Those in view (from the visibility index), then the attackers out of view.
+            let at = (u16::from(at.0), u16::from(at.1));
+            for (player_id, c) in self.in_range_of(at) {
+                let body = if hits.attackers.contains(&player_id) {
                     &to_attackers
-                } else if distance(tile_of(c.at()), at) <= super::SEE_DISTANCE {
-                    &to_watchers
                 } else {
-                    continue;
+                    &to_watchers
                 };
                 if let Some(body) = body {
+                    c.player.send(body.clone());
+                }
+            }
+            for player_id in &hits.attackers {
+                if let (Some(c), Some(body)) = (self.characters.get(player_id), &to_attackers)
+                    && !super::actor::in_range(at, c.at())
+                {
                     c.player.send(body.clone());
                 }
             }

@@ -363,7 +363,19 @@ impl MapActor {
                 ));
             }
         }
-        for (viewer, c) in &self.characters {
+        // Who may see a heal: the caster and those in view of a healed member (from the
+        // visibility index), not every character on the map.
+        let mut viewers: Vec<u16> = healed
+            .iter()
+            .flat_map(|(at, _)| self.in_range_of(*at).map(|(id, _)| id))
+            .chain([player_id])
+            .collect();
+        viewers.sort_unstable();
+        viewers.dedup();
+        for viewer in &viewers {
+            let Some(c) = self.characters.get(viewer) else {
+                continue;
+            };
             let players: Vec<GroupHealTargetPlayer> = healed
                 .iter()
                 .filter(|(at, _)| *viewer == player_id || in_range(*at, c.at()))
@@ -462,17 +474,18 @@ impl MapActor {
             Some(NpcKillStealProtectionState::Unprotected),
         ));
         let to_watchers = self.encode(&reply(None, None));
-        for (viewer, c) in &self.characters {
-            let body = if *viewer == player_id {
-                &to_caster
-            } else if distance(c.tile(), npc_at) <= SEE_DISTANCE {
-                &to_watchers
-            } else {
-                continue;
-            };
-            if let Some(body) = body {
+        // The caster, wherever it stands, and those in view of the NPC (from the visibility
+        // index).
+        let watchers = self
+            .in_range_of((u16::from(npc_at.0), u16::from(npc_at.1)))
+            .filter(|(viewer, _)| *viewer != player_id);
+        for (_, c) in watchers {
+            if let Some(body) = &to_watchers {
                 c.player.send(body.clone());
             }
+        }
+        if let (Some(c), Some(body)) = (self.characters.get(&player_id), to_caster) {
+            c.player.send(body);
         }
         true
     }
@@ -523,10 +536,8 @@ impl MapActor {
             victim_died: dead,
             spell_id,
         }) {
-            for c in self.characters.values() {
-                if in_range(at, c.at()) {
-                    c.player.send(body.clone());
-                }
+            for (_, c) in self.in_range_of(at) {
+                c.player.send(body.clone());
             }
         }
         self.recover(player_id);
