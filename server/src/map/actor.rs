@@ -522,6 +522,15 @@ impl MapActor {
         }
     }
 
+    /// Sends `body` to every character on the map (a quake, an arena's call, a jukebox's
+    /// track, an admin's map-wide message); how many.
+    pub(super) fn send_to_all(&self, body: &Bytes) -> u32 {
+        for character in self.characters.values() {
+            character.player.send(body.clone());
+        }
+        u32::try_from(self.characters.len()).unwrap_or(u32::MAX)
+    }
+
     /// Sends `body` to every character in range of `at` but `except`. What a hidden character
     /// does is not shown to the others.
     pub(super) fn broadcast(&self, at: (u16, u16), except: u16, body: &Bytes) {

@@ -158,7 +158,7 @@ impl MapActor {
                 let body = self
                     .encode(&TalkServerServerPacket { message })
                     .ok_or("the message could not be encoded")?;
-                Ok(AdminDone::at(0, 0, self.everyone(&body)))
+                Ok(AdminDone::at(0, 0, self.send_to_all(&body)))
             }
             AdminAction::Holdings { player_id } => {
                 let me = self.characters.get(&player_id).ok_or("not on this map")?;
@@ -203,7 +203,7 @@ impl MapActor {
                         experience: None,
                     });
                     if let Some(body) = body {
-                        self.everyone(&body);
+                        self.send_to_all(&body);
                     }
                 }
                 let mut done = AdminDone::at(0, 0, u32::try_from(gone.len()).unwrap_or(0));
@@ -281,17 +281,9 @@ impl MapActor {
                         )),
                     })
                     .ok_or("the quake could not be encoded")?;
-                Ok(AdminDone::at(0, 0, self.everyone(&body)))
+                Ok(AdminDone::at(0, 0, self.send_to_all(&body)))
             }
         }
-    }
-
-    /// Sends `body` to everyone on the map; how many.
-    fn everyone(&self, body: &bytes::Bytes) -> u32 {
-        for character in self.characters.values() {
-            character.player.send(body.clone());
-        }
-        u32::try_from(self.characters.len()).unwrap_or(u32::MAX)
     }
 
     /// `$sitem`: all of `amount` into the inventory, or nothing (more than the character can

@@ -156,7 +156,7 @@ impl MapActor {
         }
         if !forced && arena.fighters.len() >= usize::from(arena.arena.block) {
             if let Some(body) = self.encode(&ArenaDropServerPacket) {
-                self.to_everyone(&body);
+                self.send_to_all(&body);
             }
             return 0;
         }
@@ -169,7 +169,7 @@ impl MapActor {
         if let Some(body) = self.encode(&ArenaUseServerPacket {
             players_count: count,
         }) {
-            self.to_everyone(&body);
+            self.send_to_all(&body);
         }
         for (player_id, to) in going {
             self.vanish(player_id);
@@ -261,7 +261,7 @@ impl MapActor {
             })
         };
         if let Some(body) = body {
-            self.to_everyone(&body);
+            self.send_to_all(&body);
         }
         if won {
             self.arena_send_out(striker);
@@ -299,13 +299,6 @@ impl MapActor {
             warp_effect: None,
         }) {
             self.broadcast(c.at(), player_id, &body);
-        }
-    }
-
-    /// Sends `body` to everyone on the map.
-    fn to_everyone(&self, body: &bytes::Bytes) {
-        for c in self.characters.values() {
-            c.player.send(body.clone());
         }
     }
 }

@@ -409,9 +409,7 @@ impl MapActor {
         self.give_party_shares(&shared);
         for child in children {
             if let Some(body) = self.encode(&NpcJunkServerPacket { npc_id: child }) {
-                for c in self.characters.values() {
-                    c.player.send(body.clone());
-                }
+                self.send_to_all(&body);
             }
         }
         self.quest_event(killer, super::quests::QuestEvent::KilledNpc(id));

@@ -181,9 +181,7 @@ impl MapActor {
         }) else {
             return;
         };
-        for c in self.characters.values() {
-            c.player.send(body.clone());
-        }
+        self.send_to_all(&body);
     }
 
     /// The timed spikes strike: whoever stands on one is hurt; everyone else hears them

@@ -115,9 +115,7 @@ impl MapActor {
         let body = self.encode(&JukeboxAgreeServerPacket { gold_amount });
         self.send_to(player_id, body);
         if let Some(body) = self.encode(&JukeboxUseServerPacket { track_id: track }) {
-            for other in self.characters.values() {
-                other.player.send(body.clone());
-            }
+            self.send_to_all(&body);
         }
     }
 

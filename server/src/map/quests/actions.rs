@@ -163,9 +163,7 @@ impl MapActor {
                         },
                     )),
                 }) {
-                    for c in self.characters.values() {
-                        c.player.send(body.clone());
-                    }
+                    self.send_to_all(&body);
                 }
             }
             // Maps do not reach each other: the character's task asks every map, this one
