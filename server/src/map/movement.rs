@@ -14,18 +14,7 @@ use eo_protocol::net::server::{
 use super::SEE_DISTANCE;
 use super::actor::{MapActor, in_range, tile};
 use super::handle::WalkOutcome;
-
-/// The tile one step from (x, y) in `direction`, if it is on the u8 grid.
-fn step(x: u16, y: u16, direction: Direction) -> Option<(u8, u8)> {
-    let (x, y) = (u8::try_from(x).ok()?, u8::try_from(y).ok()?);
-    match direction {
-        Direction::Down => Some((x, y.checked_add(1)?)),
-        Direction::Left => Some((x.checked_sub(1)?, y)),
-        Direction::Up => Some((x, y.checked_sub(1)?)),
-        Direction::Right => Some((x.checked_add(1)?, y)),
-        Direction::Unrecognized(_) => None,
-    }
-}
+use super::pathfinding::step;
 
 impl MapActor {
     pub(super) fn walk(&mut self, player_id: u16, direction: Direction) -> WalkOutcome {
@@ -37,7 +26,9 @@ impl MapActor {
         }
         let level = me.game.state().level;
         let from = me.at();
-        let Some((x, y)) = step(from.0, from.1, direction) else {
+        // (A position off the u8 grid, which nothing should make, cannot step anywhere.)
+        let on_grid = u8::try_from(from.0).ok().zip(u8::try_from(from.1).ok());
+        let Some((x, y)) = on_grid.and_then(|at| step(at, direction)) else {
             return WalkOutcome::Blocked;
         };
         let to = (u16::from(x), u16::from(y));
