@@ -166,6 +166,36 @@ pub(super) struct Npc {
 }
 
 impl Npc {
+    /// NPC `id` of `record`, numbered `index`, from spawn `spawn`, not yet on the map: the
+    /// tick at `respawn_at` places it at `at` and shows it.
+    fn waiting(
+        index: u8,
+        (id, record): (u16, &EnfRecord),
+        spawn: usize,
+        at: Tile,
+        respawn_at: u64,
+    ) -> Npc {
+        Npc {
+            index,
+            id,
+            spawn,
+            at,
+            direction: Direction::Down,
+            alive: false,
+            hp: record.hp,
+            max_hp: record.hp,
+            boss: record.boss,
+            child: record.child,
+            kind: record.r#type,
+            next_act: 0,
+            respawn_at,
+            idle_acts: 0,
+            chase: None,
+            bored_of: Vec::new(),
+            opponents: Vec::new(),
+        }
+    }
+
     /// What clients are told of it.
     pub fn info(&self) -> NpcMapInfo {
         NpcMapInfo {
@@ -243,7 +273,7 @@ impl Npcs {
                 );
                 continue;
             };
-            let (boss, child, kind, hp) = (record.boss, record.child, record.r#type, record.hp);
+            let record = record.clone();
             let standing = spawn.spawn_type >= STANDING;
             let seconds = if standing { 0 } else { spawn.spawn_time };
             let ms = (f64::from(seconds) * 1000.0 * config.respawn_rate) as u64;
@@ -261,25 +291,13 @@ impl Npcs {
                 if npcs.list.len() >= MAX_NPCS {
                     break;
                 }
-                npcs.list.push(Npc {
+                npcs.list.push(Npc::waiting(
                     index,
-                    id: spawn.id,
-                    spawn: spawn_index,
-                    at: (spawn.coords.x, spawn.coords.y),
-                    direction: Direction::Down,
-                    alive: false,
-                    hp,
-                    max_hp: hp,
-                    boss,
-                    child,
-                    kind,
-                    next_act: 0,
-                    respawn_at: 0,
-                    idle_acts: 0,
-                    chase: None,
-                    bored_of: Vec::new(),
-                    opponents: Vec::new(),
-                });
+                    (spawn.id, &record),
+                    spawn_index,
+                    (spawn.coords.x, spawn.coords.y),
+                    0,
+                ));
             }
         }
         let wanted: usize = map.emf.npcs.iter().map(|s| usize::from(s.amount)).sum();

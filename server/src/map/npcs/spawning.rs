@@ -130,8 +130,8 @@ impl Npcs {
         let Some(record) = self.record(id) else {
             return Err(format!("there is no NPC {id}"));
         };
-        let (boss, child, kind, hp) = (record.boss, record.child, record.r#type, record.hp);
-        if child {
+        let record = record.clone();
+        if record.child {
             return Err(format!(
                 "NPC {id} is a boss's child: it lives only with its boss"
             ));
@@ -167,26 +167,8 @@ impl Npcs {
             let Ok(index) = u8::try_from(slot) else {
                 break;
             };
-            let npc = Npc {
-                index,
-                id,
-                spawn,
-                at,
-                direction: Direction::Down,
-                alive: false,
-                hp,
-                max_hp: hp,
-                boss,
-                child,
-                kind,
-                next_act: 0,
-                // Due at the next tick, which places it and shows it.
-                respawn_at: now,
-                idle_acts: 0,
-                chase: None,
-                bored_of: Vec::new(),
-                opponents: Vec::new(),
-            };
+            // Due at the next tick, which places it and shows it.
+            let npc = Npc::waiting(index, (id, &record), spawn, at, now);
             match self.list.get_mut(slot) {
                 Some(old) => *old = npc,
                 None => self.list.push(npc),
