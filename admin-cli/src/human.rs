@@ -44,32 +44,10 @@ pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC.
-fn utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Days since 1970-01-01 to a civil date, counting in 400-year eras from 0000-03-01.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 fn time_cell(value: Option<&Value>) -> String {
     value
         .and_then(Value::as_i64)
-        .map_or_else(|| "-".into(), utc)
+        .map_or_else(|| "-".into(), eo_control::utc_date_time)
 }
 
 fn list<'a>(result: &'a Value, key: &str) -> &'a [Value] {
@@ -167,7 +145,7 @@ pub(crate) fn human(command: &str, result: &Value) -> String {
                 None => format!("address {}", get("ip")),
             };
             let until = match result.get("expires_at").and_then(Value::as_i64) {
-                Some(at) => format!("until {} UTC", utc(at)),
+                Some(at) => format!("until {} UTC", eo_control::utc_date_time(at)),
                 None => "permanently".into(),
             };
             format!(
@@ -190,7 +168,7 @@ pub(crate) fn human(command: &str, result: &Value) -> String {
                         cell(b.get("account")),
                         cell(b.get("ip")),
                         match b.get("expires_at").and_then(Value::as_i64) {
-                            Some(at) => utc(at),
+                            Some(at) => eo_control::utc_date_time(at),
                             None => "permanent".into(),
                         },
                         cell(b.get("banned_by")),
@@ -528,14 +506,6 @@ pub(crate) fn human(command: &str, result: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utc_dates() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00");
-        assert_eq!(utc(1_700_000_000), "2023-11-14 22:13:20");
-        assert_eq!(utc(-1), "1969-12-31 23:59:59");
-    }
 
     #[test]
     fn tables_are_aligned() {

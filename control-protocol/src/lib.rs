@@ -19,9 +19,11 @@ use serde::{Deserialize, Serialize};
 
 mod args;
 mod dollar;
+mod time;
 
 pub use args::*;
 pub use dollar::{MAX_DOLLAR_ANSWER, parse_dollar};
+pub use time::{utc_date, utc_date_time};
 
 /// Every admin command and its arguments. The serde form is the control socket's request
 /// (`command` and `args`); the clap form is `eo-admin`'s subcommands and the `$` commands.

@@ -103,7 +103,7 @@ pub(super) async fn report(
         .send(&GuildReportServerPacket {
             name: guild.name.clone(),
             tag: guild.tag.clone(),
-            create_date: created_date(guild.created_at),
+            create_date: eo_control::utc_date(guild.created_at),
             description: guild.description.clone(),
             wealth: guild.bank.to_string(),
             ranks: guild.ranks.to_vec(),
@@ -140,30 +140,4 @@ pub(super) async fn tell(
         })
         .collect();
     player.send(&GuildTellServerPacket { members }).await
-}
-
-/// A creation time as a date, YYYY-MM-DD (UTC).
-fn created_date(unix: i64) -> String {
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let days = unix.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates_are_civil() {
-        assert_eq!(super::created_date(0), "1970-01-01");
-        assert_eq!(super::created_date(1_700_000_000), "2023-11-14");
-        assert_eq!(super::created_date(951_782_400), "2000-02-29");
-    }
 }
