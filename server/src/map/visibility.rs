@@ -70,9 +70,11 @@ impl Visibility {
 
     /// Who stands on `at` (nobody, without a look at any cell, when the tile is free).
     pub fn on_tile(&self, at: Tile) -> impl Iterator<Item = u16> + '_ {
-        let anyone = self.occupied(at);
-        self.around(at, 0)
-            .filter(move |(_, tile)| anyone && *tile == at)
+        self.occupied(at)
+            .then(|| self.around(at, 0))
+            .into_iter()
+            .flatten()
+            .filter(move |(_, tile)| *tile == at)
             .map(|(id, _)| id)
     }
 
